@@ -1,0 +1,68 @@
+/**
+ * Domain and request errors. Each carries the HTTP status and a stable machine-readable code;
+ * `toErrorResponse` in http.ts is the one place that turns them into responses.
+ */
+export interface ErrorDetail {
+  /** JSON pointer-ish location of the offending input, e.g. "body.title" or "query.limit". */
+  readonly field?: string;
+  readonly message: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends HttpError {
+  constructor(message: string, details: readonly ErrorDetail[] = [], code = "validation_failed") {
+    super(400, code, message, details);
+  }
+}
+
+export class UnauthorizedError extends HttpError {
+  constructor(message = "Sign in to use this API: the request carries no valid user.") {
+    super(401, "unauthorized", message);
+  }
+}
+
+export class NotFoundError extends HttpError {
+  constructor(message = "No to-do with this id exists.") {
+    super(404, "not_found", message);
+  }
+}
+
+export class ConflictError extends HttpError {
+  constructor(message: string) {
+    super(409, "conflict", message);
+  }
+}
+
+export class PreconditionFailedError extends HttpError {
+  constructor(readonly currentVersion: number) {
+    super(
+      412,
+      "precondition_failed",
+      `The to-do has changed since you read it (it is now at version ${currentVersion}). Reload it and try again.`,
+      [{ field: "headers.if-match", message: `current version is ${currentVersion}` }],
+    );
+  }
+}
+
+export class PayloadTooLargeError extends HttpError {
+  constructor(limitBytes: number) {
+    super(413, "payload_too_large", `The request body is larger than ${limitBytes} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor() {
+    super(415, "unsupported_media_type", "Send the request body as JSON with 'Content-Type: application/json'.");
+  }
+}

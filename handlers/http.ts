@@ -1,0 +1,232 @@
+/**
+ * The HTTP adapter: an API Gateway (REST, Lambda proxy) event in, a proxy response out.
+ * It authenticates (the authorizer's `sub` claim), parses and validates input against the
+ * route's schemas, calls the route, and maps every error to one JSON shape:
+ * `{"error": {"code", "message", "details", "requestId"}}`. One JSON log line per request.
+ */
+import { Validator } from "@cfworker/json-schema";
+import { monotonicFactory } from "ulid";
+import { HttpError, NotFoundError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from "./errors";
+import type { ErrorDetail } from "./errors";
+import type { Reply, Route } from "./routes";
+import { MAX_BODY_BYTES, type JsonSchema } from "./schemas";
+import type { TodoStore } from "./todos";
+
+/** The parts of API Gateway's Lambda proxy event the adapter reads. */
+export interface ProxyEvent {
+  readonly httpMethod: string;
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string | undefined>> | null;
+  readonly queryStringParameters?: Readonly<Record<string, string | undefined>> | null;
+  readonly pathParameters?: Readonly<Record<string, string | undefined>> | null;
+  readonly body?: string | null;
+  readonly isBase64Encoded?: boolean;
+  readonly requestContext?: {
+    readonly requestId?: string;
+    readonly authorizer?: { readonly claims?: Readonly<Record<string, unknown>> } | null;
+  };
+}
+
+export interface ProxyResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface LambdaContext {
+  readonly awsRequestId?: string;
+}
+
+export type LogEntry = Record<string, unknown> & { level: "info" | "warn" | "error"; msg: string };
+
+export interface HandlerOptions {
+  /** Where log lines go. @default one JSON line on stdout */
+  readonly log?: (entry: LogEntry) => void;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+}
+
+export type ProxyHandler = (event: ProxyEvent, context?: LambdaContext) => Promise<ProxyResult>;
+
+const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
+const IF_MATCH = /^(?:W\/)?"?([0-9]{1,15})"?$/;
+
+const writeJsonLine = (entry: LogEntry): void => {
+  process.stdout.write(`${JSON.stringify(entry)}\n`);
+};
+
+type Check = (value: unknown, where: string) => ErrorDetail[];
+
+/** Compiles a draft-04 schema into a check that returns one plain-language detail per problem. */
+function compile(schema: JsonSchema): Check {
+  const validator = new Validator(schema as object, "4", false);
+  return (value, where) => {
+    const result = validator.validate(value);
+    if (result.valid) return [];
+    // Drop the summary errors ("property x does not match") that wrap the specific ones.
+    const leaves = result.errors.filter((e) => e.keyword !== "properties" && e.keyword !== "false");
+    return leaves.map((e) => {
+      const field = e.instanceLocation.replace(/^#\/?/, "").replace(/\//g, ".");
+      const location = field ? `${where}.${field}` : where;
+      const property = field ? (schema.properties as Record<string, JsonSchema> | undefined)?.[field] : undefined;
+      if (e.keyword === "additionalProperties") {
+        const name = /Property "(.*)" does not match/.exec(e.error)?.[1] ?? "?";
+        return { field: `${where}.${name}`, message: `unknown field "${name}"` };
+      }
+      const hint = typeof property?.description === "string" ? ` (${property.description})` : "";
+      return { field: location, message: `${e.error}${hint}` };
+    });
+  };
+}
+
+function lowerCaseKeys(headers: ProxyEvent["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function definedValues(record: Readonly<Record<string, string | undefined>> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(record ?? {})) if (value !== undefined) out[name] = value;
+  return { ...out };
+}
+
+function readBody(event: ProxyEvent, headers: Record<string, string>): unknown {
+  if (event.body === undefined || event.body === null || event.body === "") {
+    throw new ValidationError("This request needs a JSON body.", [], "missing_body");
+  }
+  if (!JSON_MEDIA_TYPE.test(headers["content-type"] ?? "")) throw new UnsupportedMediaTypeError();
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
+  if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  let text: string;
+  try {
+    text = event.isBase64Encoded ? new TextDecoder("utf-8", { fatal: true }).decode(bytes) : event.body;
+  } catch {
+    throw new ValidationError("The request body is not valid UTF-8.", [], "invalid_encoding");
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError("The request body is not valid JSON.", [], "invalid_json");
+  }
+}
+
+function readIfMatch(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "*") return undefined;
+  const match = IF_MATCH.exec(value.trim());
+  if (!match) {
+    throw new ValidationError('If-Match must be the ETag of a to-do, such as "3".', [
+      { field: "headers.if-match", message: "is not a version" },
+    ], "invalid_header");
+  }
+  return Number(match[1]);
+}
+
+function readIdempotencyKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(value)) {
+    throw new ValidationError("Idempotency-Key must be 1 to 255 visible ASCII characters.", [
+      { field: "headers.idempotency-key", message: "is not a valid key" },
+    ], "invalid_header");
+  }
+  return value;
+}
+
+function respond(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): ProxyResult {
+  const common = { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...headers };
+  if (body === undefined) return { statusCode: status, headers: common, body: "" };
+  return {
+    statusCode: status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...common },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The one place errors become responses. Anything that is not an HttpError is a 500. */
+export function errorResponse(err: unknown, requestId: string): ProxyResult {
+  if (err instanceof HttpError) {
+    return respond(err.status, {
+      error: { code: err.code, message: err.message, details: err.details, requestId },
+    });
+  }
+  return respond(500, {
+    error: {
+      code: "internal_error",
+      message: `Something went wrong on our side. If it keeps happening, quote request id ${requestId}.`,
+      details: [],
+      requestId,
+    },
+  });
+}
+
+/** Builds the Lambda handler for one route. Schemas are compiled once, at init. */
+export function createHandler(route: Route, store: TodoStore, options: HandlerOptions = {}): ProxyHandler {
+  const log = options.log ?? writeJsonLine;
+  const clock = options.clock ?? (() => new Date());
+  const nextId = monotonicFactory();
+  const checkBody = route.schemas.body ? compile(route.schemas.body) : undefined;
+  const checkQuery = compile(route.schemas.query);
+  const checkParams = route.schemas.params ? compile(route.schemas.params) : undefined;
+
+  return async (event, context) => {
+    const started = process.hrtime.bigint();
+    const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? "unknown";
+    const sub = event.requestContext?.authorizer?.claims?.sub;
+    const userId = typeof sub === "string" && sub.length > 0 ? sub : undefined;
+    let result: ProxyResult;
+    let failure: unknown;
+    try {
+      if (!userId) throw new UnauthorizedError();
+      const headers = lowerCaseKeys(event.headers);
+      const params = definedValues(event.pathParameters);
+      // A malformed id names no to-do: that is a 404, the same as an id that does not exist.
+      if (checkParams && checkParams(params, "path").length > 0) throw new NotFoundError();
+      const query = definedValues(event.queryStringParameters);
+      const queryProblems = checkQuery(query, "query");
+      if (queryProblems.length > 0) throw new ValidationError(`Invalid query: ${queryProblems[0].message}.`, queryProblems);
+      let body: unknown;
+      if (checkBody) {
+        body = readBody(event, headers);
+        const problems = checkBody(body, "body");
+        if (problems.length > 0) {
+          throw new ValidationError(`Invalid request body: ${problems[0].field}: ${problems[0].message}`, problems);
+        }
+      }
+      const reply: Reply = await route.handle(
+        {
+          userId,
+          requestId,
+          body,
+          query,
+          params,
+          ifMatch: readIfMatch(headers["if-match"]),
+          idempotencyKey: readIdempotencyKey(headers["idempotency-key"]),
+          now: clock().toISOString(),
+          newId: () => nextId(),
+        },
+        store,
+      );
+      result = respond(reply.status, reply.body, reply.headers);
+    } catch (err) {
+      failure = err;
+      result = errorResponse(err, requestId);
+    }
+    const internal = result.statusCode >= 500;
+    log({
+      level: internal ? "error" : result.statusCode >= 400 ? "warn" : "info",
+      msg: "request",
+      route: route.name,
+      method: event.httpMethod,
+      status: result.statusCode,
+      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      requestId,
+      userId: userId ?? null,
+      ...(failure instanceof HttpError && { errorCode: failure.code }),
+      ...(internal && {
+        error: failure instanceof Error ? { name: failure.name, message: failure.message, stack: failure.stack } : String(failure),
+      }),
+    });
+    return result;
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The JSON Schemas of the API: the single source for request validation.
+ *
+ * Draft-04 compatible on purpose: API Gateway's request validator speaks draft-04, and the
+ * TodoApi component publishes `body` schemas as its models. The Lambda adapter and the local
+ * server validate with these same objects. Only draft-04 keywords are used.
+ */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+/** Crockford base32 ULID: 26 characters, time-sortable. */
+export const TODO_ID_PATTERN = "^[0-9A-HJKMNP-TV-Z]{26}$";
+export const TITLE_MAX_LENGTH = 500;
+export const LIST_LIMIT_MAX = 100;
+export const LIST_LIMIT_DEFAULT = 50;
+/** Largest request body accepted, in bytes (API Gateway allows more; we never need it). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const title: JsonSchema = {
+  type: "string",
+  minLength: 1,
+  maxLength: TITLE_MAX_LENGTH,
+  // No C0 control characters or DEL: they break rendering and logs.
+  pattern: "^[^\\u0000-\\u001F\\u007F]*$",
+  description: `title: 1 to ${TITLE_MAX_LENGTH} characters, no control characters`,
+};
+const completed: JsonSchema = { type: "boolean", description: "completed: true or false" };
+const dueDate: JsonSchema = {
+  type: ["string", "null"],
+  pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+  description: "dueDate: a date as YYYY-MM-DD, or null to clear it",
+};
+
+export const createTodoBody: JsonSchema = {
+  $schema: "http://json-schema.org/draft-04/schema#",
+  title: "CreateTodo",
+  type: "object",
+  additionalProperties: false,
+  required: ["title"],
+  properties: { title, completed, dueDate },
+};
+
+export const updateTodoBody: JsonSchema = {
+  $schema: "http://json-schema.org/draft-04/schema#",
+  title: "UpdateTodo",
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { title, completed, dueDate },
+};
+
+/** Query strings are not checked by API Gateway's validator: the Lambda adapter checks them. */
+export const listTodosQuery: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    limit: {
+      type: "string",
+      pattern: `^([1-9]|[1-9][0-9]|${LIST_LIMIT_MAX})$`,
+      description: `limit: a whole number from 1 to ${LIST_LIMIT_MAX}`,
+    },
+    cursor: { type: "string", minLength: 1, maxLength: 512, description: "cursor: the nextCursor of a previous page" },
+    status: { enum: ["all", "active", "completed"], description: "status: all, active or completed" },
+  },
+};
+
+export const noQuery: JsonSchema = { type: "object", additionalProperties: false, properties: {} };
+
+export const todoIdParams: JsonSchema = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", pattern: TODO_ID_PATTERN } },
+};
+
+export interface CreateTodoBody {
+  title: string;
+  completed?: boolean;
+  dueDate?: string | null;
+}
+export type UpdateTodoBody = Partial<CreateTodoBody>;
+export interface ListTodosQuery {
+  limit?: string;
+  cursor?: string;
+  status?: "all" | "active" | "completed";
+}

@@ -1,0 +1,158 @@
+/**
+ * The to-do rules: what a to-do is, how input becomes one, how pages are addressed.
+ * Nothing here knows about Lambda events, HTTP or the AWS SDK; `TodoStore` is the port the
+ * DynamoDB adapter (store.ts) implements.
+ */
+import { createHash } from "node:crypto";
+import { ValidationError } from "./errors";
+import type { CreateTodoBody, UpdateTodoBody } from "./schemas";
+import { TODO_ID_PATTERN } from "./schemas";
+
+export interface Todo {
+  readonly id: string;
+  readonly title: string;
+  readonly completed: boolean;
+  readonly dueDate: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+export type TodoStatus = "all" | "active" | "completed";
+
+/** The fields a PATCH may change, already normalized. */
+export interface TodoChanges {
+  readonly title?: string;
+  readonly completed?: boolean;
+  readonly dueDate?: string | null;
+}
+
+export interface ListOptions {
+  readonly limit: number;
+  readonly status: TodoStatus;
+  /** Return to-dos older than this id (exclusive). */
+  readonly afterId?: string;
+}
+
+export interface TodoPage {
+  readonly items: readonly Todo[];
+  /** Id of the last item returned when more may follow. */
+  readonly lastId?: string;
+}
+
+export interface CreateResult {
+  readonly todo: Todo;
+  /** False when an idempotent retry returned the to-do an earlier request created. */
+  readonly created: boolean;
+}
+
+export interface IdempotencyClaim {
+  /** Hash of the caller's Idempotency-Key. */
+  readonly keyHash: string;
+  /** Hash of the request it first came with: the same key with another request is a conflict. */
+  readonly requestHash: string;
+}
+
+/** Storage port. Every call is scoped by `userId`: one user can never address another's items. */
+export interface TodoStore {
+  create(userId: string, todo: Todo, idempotency?: IdempotencyClaim): Promise<CreateResult>;
+  get(userId: string, id: string): Promise<Todo | undefined>;
+  list(userId: string, options: ListOptions): Promise<TodoPage>;
+  /** Throws NotFoundError, or PreconditionFailedError when `expectedVersion` is stale. */
+  update(userId: string, id: string, changes: TodoChanges, updatedAt: string, expectedVersion?: number): Promise<Todo>;
+  /** Throws NotFoundError, or PreconditionFailedError when `expectedVersion` is stale. */
+  delete(userId: string, id: string, expectedVersion?: number): Promise<void>;
+  /** Deletes every completed to-do of the user; returns how many. */
+  clearCompleted(userId: string): Promise<number>;
+}
+
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+export function normalizeTitle(raw: string): string {
+  const title = raw.trim();
+  if (title.length === 0) {
+    throw new ValidationError("The title is empty: write at least one visible character.", [
+      { field: "body.title", message: "must not be blank" },
+    ]);
+  }
+  if (!isWellFormed(title)) {
+    throw new ValidationError("The title contains broken Unicode (a lone surrogate).", [
+      { field: "body.title", message: "must be well-formed Unicode" },
+    ]);
+  }
+  return title;
+}
+
+/** A YYYY-MM-DD string (the schema checks the shape) that names a real calendar day. */
+export function normalizeDueDate(raw: string | null | undefined): string | null {
+  if (raw === null || raw === undefined) return null;
+  const date = new Date(`${raw}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== raw) {
+    throw new ValidationError(`The due date ${raw} is not a calendar day.`, [
+      { field: "body.dueDate", message: "must be a real date as YYYY-MM-DD" },
+    ]);
+  }
+  return raw;
+}
+
+export function newTodo(body: CreateTodoBody, id: string, now: string): Todo {
+  return {
+    id,
+    title: normalizeTitle(body.title),
+    completed: body.completed ?? false,
+    dueDate: normalizeDueDate(body.dueDate),
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+}
+
+export function toChanges(body: UpdateTodoBody): TodoChanges {
+  return {
+    ...(body.title !== undefined && { title: normalizeTitle(body.title) }),
+    ...(body.completed !== undefined && { completed: body.completed }),
+    ...(body.dueDate !== undefined && { dueDate: normalizeDueDate(body.dueDate) }),
+  };
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("base64url");
+}
+
+export function idempotencyClaim(key: string, request: unknown): IdempotencyClaim {
+  return { keyHash: sha256(key), requestHash: sha256(JSON.stringify(request)) };
+}
+
+// Cursors are opaque to clients. They bind the position to the user they were issued to, so a
+// cursor from another user, or one that was edited, is refused instead of being followed.
+const CURSOR_VERSION = 1;
+const todoIdRegExp = new RegExp(TODO_ID_PATTERN);
+
+export function encodeCursor(userId: string, lastId: string): string {
+  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, k: lastId, u: sha256(userId).slice(0, 16) })).toString(
+    "base64url",
+  );
+}
+
+export function decodeCursor(userId: string, cursor: string): string {
+  const invalid = () =>
+    new ValidationError("The cursor is not valid for this list: start again from the first page.", [
+      { field: "query.cursor", message: "is not a cursor this API issued to you" },
+    ], "invalid_cursor");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  const c = parsed as { v?: unknown; k?: unknown; u?: unknown } | null;
+  if (
+    typeof c !== "object" || c === null ||
+    c.v !== CURSOR_VERSION ||
+    typeof c.k !== "string" || !todoIdRegExp.test(c.k) ||
+    c.u !== sha256(userId).slice(0, 16)
+  ) {
+    throw invalid();
+  }
+  return c.k;
+}
