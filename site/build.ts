@@ -14,6 +14,21 @@ export interface BuiltFile {
   readonly cacheControl: string;
 }
 
+/** Hashed assets never change under their name: cache them for a year. */
+export const CACHE_IMMUTABLE = "public, max-age=31536000, immutable";
+/** index.html and config.json: always revalidate, so a deploy shows at once. */
+export const CACHE_REVALIDATE = "no-cache";
+
+/** Shape of /config.json, written by StaticSite on AWS and served by the local stack. */
+export interface SiteConfig {
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly apiBase: "/api";
+  /** Only where Cognito is not AWS's (the local stack): the user-pool API's base URL. */
+  readonly cognitoEndpoint?: string;
+}
+
 export interface BuildResult {
   readonly outDir: string;
   readonly files: readonly BuiltFile[];
@@ -23,7 +38,7 @@ export async function buildSite(outDir: string): Promise<BuildResult> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "index.html"), "<!doctype html><title>tasklane</title><h1>tasklane</h1>\n");
-  return { outDir, files: [{ path: "index.html", contentType: "text/html; charset=utf-8", cacheControl: "no-cache" }] };
+  return { outDir, files: [{ path: "index.html", contentType: "text/html; charset=utf-8", cacheControl: CACHE_REVALIDATE }] };
 }
 
 if (require.main === module) {
