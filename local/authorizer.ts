@@ -1,0 +1,52 @@
+/**
+ * The Cognito user-pools authorizer of API Gateway, for the local API host: the request's
+ * `Authorization` header must hold an ID token of the local pool, checked with `jose` against the
+ * pool's JWKS: RS256 signature, issuer (the pool), audience (the app client), expiry and
+ * `token_use: "id"`. Its claims become `requestContext.authorizer.claims`, as strings, the way
+ * API Gateway passes them to Lambda.
+ */
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+
+export interface AuthorizerOptions {
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  /** The app client id: the ID token's `aud`. */
+  readonly clientId: string;
+}
+
+export type Claims = Record<string, string>;
+
+/** Resolves the claims of a valid token, or undefined for a missing or refused one (a 401). */
+export type Authorizer = (authorizationHeader: string | undefined) => Promise<Claims | undefined>;
+
+export function cognitoAuthorizer(options: AuthorizerOptions): Authorizer {
+  const keys = createRemoteJWKSet(new URL(options.jwksUrl));
+  return async (header) => {
+    // API Gateway takes the header value as the token; clients often prefix "Bearer ".
+    const token = header?.trim().replace(/^Bearer\s+/i, "");
+    if (!token) return undefined;
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        algorithms: ["RS256"],
+        issuer: options.issuer,
+        audience: options.clientId,
+        requiredClaims: ["sub", "exp", "token_use"],
+      }));
+    } catch {
+      return undefined;
+    }
+    if (payload.token_use !== "id") return undefined;
+    return stringClaims(payload);
+  };
+}
+
+/** API Gateway hands Lambda every claim as a string. */
+function stringClaims(payload: JWTPayload): Claims {
+  const claims: Claims = {};
+  for (const [name, value] of Object.entries(payload)) {
+    if (value === undefined || value === null) continue;
+    claims[name] = typeof value === "string" ? value : Array.isArray(value) ? value.join(",") : typeof value === "object" ? JSON.stringify(value) : String(value);
+  }
+  return claims;
+}

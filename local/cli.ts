@@ -1,0 +1,135 @@
+/**
+ * `npm start`: the whole app on this machine (see stack.ts), until Ctrl-C.
+ *
+ *   npm start                    start (data kept in .tasklane/ between runs)
+ *   npm start -- --reset         delete all local users and to-dos first (asks)
+ *   npm start -- --reset --yes   the same without asking (scripts)
+ *
+ * Environment: PORT (site + API, default 3000), COGNITO_PORT and DYNAMO_PORT (default: free
+ * ports), TASKLANE_DATA_DIR (default .tasklane in the repo), TASKLANE_CONFIRMATION_CODE (fixes
+ * every sign-up code), TASKLANE_SITE_DIR (serve an already built site instead of building).
+ */
+import { existsSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import type { LogEntry } from "../handlers/http";
+import { PortInUseError, startStack, type RunningStack } from "./stack";
+
+const EXIT_USAGE = 64;
+const EXIT_PORT_IN_USE = 2;
+const SHUTDOWN_TIMEOUT_MS = 5000;
+
+const USAGE = `Usage: npm start [-- --reset [--yes]]
+
+  --reset   delete all local data (users, to-dos) before starting; asks first
+  --yes     do not ask (for scripts)
+  --help    show this text
+
+Environment: PORT (default 3000), COGNITO_PORT, DYNAMO_PORT (default: free ports),
+TASKLANE_DATA_DIR (default .tasklane), TASKLANE_CONFIRMATION_CODE, TASKLANE_SITE_DIR.`;
+
+class UsageError extends Error {}
+
+function portFrom(name: string, fallback: number | undefined): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${name} must be a port number from 0 to 65535, not "${raw}".`);
+  return port;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** A short line per API request for the terminal; the full JSON is what Lambda would log. */
+function requestLine(entry: LogEntry): void {
+  const time = new Date().toISOString().slice(11, 19);
+  const what = entry.msg === "request" ? `${entry.method} ${entry.route}` : `${entry.method ?? ""} ${entry.path ?? ""}`.trim();
+  const code = entry.errorCode ? ` ${entry.errorCode}` : "";
+  const took = typeof entry.durationMs === "number" ? ` ${entry.durationMs.toFixed(1)} ms` : "";
+  console.log(`${time} ${what} -> ${entry.status ?? "?"}${code}${took}`);
+  if (entry.level === "error") console.error(JSON.stringify(entry));
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const flags = new Set(argv);
+  for (const flag of flags) {
+    if (!["--reset", "--yes", "-y", "--help", "-h"].includes(flag)) throw new UsageError(`Unknown option ${flag}.\n\n${USAGE}`);
+  }
+  if (flags.has("--help") || flags.has("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dataDir = resolve(process.env.TASKLANE_DATA_DIR || resolve(__dirname, "..", ".tasklane"));
+  const port = portFrom("PORT", 3000);
+  const dynamoPort = portFrom("DYNAMO_PORT", undefined);
+  const cognitoPort = portFrom("COGNITO_PORT", undefined);
+
+  if (flags.has("--reset") && existsSync(dataDir)) {
+    const yes = flags.has("--yes") || flags.has("-y");
+    if (!yes && !process.stdin.isTTY) throw new UsageError("--reset needs --yes when there is no terminal to ask in.");
+    if (!yes && !(await confirm(`Delete all local users and to-dos in ${dataDir}? [y/N] `))) {
+      console.log("Nothing deleted.");
+      return 1;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    console.log(`Deleted ${dataDir}.`);
+  }
+
+  let stack: RunningStack;
+  try {
+    stack = await startStack({
+      port,
+      dataDir,
+      dynamoPort,
+      cognitoPort,
+      confirmationCode: process.env.TASKLANE_CONFIRMATION_CODE || undefined,
+      siteDir: process.env.TASKLANE_SITE_DIR || undefined,
+      requestLog: requestLine,
+    });
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      console.error(`\n${err.message}\n`);
+      return EXIT_PORT_IN_USE;
+    }
+    throw err;
+  }
+  console.log(`  Open ${stack.url} in a browser. Ctrl-C stops everything; your data stays in ${dataDir}.`);
+  console.log("  To start again from nothing: npm start -- --reset\n");
+
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return done(130); // a second Ctrl-C: do not wait
+      stopping = true;
+      console.log(`\n${signal}: stopping…`);
+      const timer = setTimeout(() => done(1), SHUTDOWN_TIMEOUT_MS);
+      stack.close().then(() => {
+        clearTimeout(timer);
+        console.log("Stopped.");
+        done(0);
+      }, () => done(1));
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(err.message);
+      process.exit(EXIT_USAGE);
+    }
+    console.error(err);
+    process.exit(1);
+  },
+);
