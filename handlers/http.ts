@@ -81,7 +81,8 @@ function compile(schema: JsonSchema): Check {
 }
 
 function lowerCaseKeys(headers: ProxyEvent["headers"]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a header named "__proto__" or "constructor" is just an unknown header.
+  const out: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
 }

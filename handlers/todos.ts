@@ -123,15 +123,21 @@ export function idempotencyClaim(key: string, request: unknown): IdempotencyClai
   return { keyHash: sha256(key), requestHash: sha256(JSON.stringify(request)) };
 }
 
-// Cursors are opaque to clients. They bind the position to the user they were issued to, so a
-// cursor from another user, or one that was edited, is refused instead of being followed.
-const CURSOR_VERSION = 1;
+// Cursors are opaque to clients. Each carries the position (the last id of the page) and a seal:
+// a hash of the position and the user it was issued to. A cursor from another user, or one whose
+// bytes were edited, appended to or re-encoded, is refused (400) instead of being followed. The
+// seal is not keyed with a secret: a user who knows the scheme could forge a cursor, but only for
+// a position in their own partition (the adapter always queries the caller's own `userId`), so a
+// forgery can never reach another user's data.
+const CURSOR_VERSION = 2;
 const todoIdRegExp = new RegExp(TODO_ID_PATTERN);
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+const cursorSeal = (userId: string, lastId: string): string =>
+  sha256(`${CURSOR_VERSION}\n${userId}\n${lastId}`).slice(0, 22);
 
 export function encodeCursor(userId: string, lastId: string): string {
-  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, k: lastId, u: sha256(userId).slice(0, 16) })).toString(
-    "base64url",
-  );
+  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, k: lastId, s: cursorSeal(userId, lastId) })).toString("base64url");
 }
 
 export function decodeCursor(userId: string, cursor: string): string {
@@ -139,20 +145,16 @@ export function decodeCursor(userId: string, cursor: string): string {
     new ValidationError("The cursor is not valid for this list: start again from the first page.", [
       { field: "query.cursor", message: "is not a cursor this API issued to you" },
     ], "invalid_cursor");
+  if (!BASE64URL.test(cursor)) throw invalid();
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
     throw invalid();
   }
-  const c = parsed as { v?: unknown; k?: unknown; u?: unknown } | null;
-  if (
-    typeof c !== "object" || c === null ||
-    c.v !== CURSOR_VERSION ||
-    typeof c.k !== "string" || !todoIdRegExp.test(c.k) ||
-    c.u !== sha256(userId).slice(0, 16)
-  ) {
-    throw invalid();
-  }
-  return c.k;
+  const k = (parsed as { k?: unknown } | null)?.k;
+  // Re-encoding must give back the very same string: that checks the version, the seal (user and
+  // position), and that nothing was added, dropped or encoded differently.
+  if (typeof k !== "string" || !todoIdRegExp.test(k) || encodeCursor(userId, k) !== cursor) throw invalid();
+  return k;
 }
