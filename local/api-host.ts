@@ -73,8 +73,9 @@ function describe(errors: readonly ErrorObject[] | null | undefined): string {
 }
 
 function singleAndMulti(entries: Iterable<[string, string]>): [Record<string, string> | null, Record<string, string[]> | null] {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  // No prototype: "?__proto__=x" is a parameter like any other, and must reach the handler.
+  const single: Record<string, string> = Object.create(null);
+  const multi: Record<string, string[]> = Object.create(null);
   for (const [name, value] of entries) {
     single[name] = value; // API Gateway keeps the last value
     (multi[name] ??= []).push(value);

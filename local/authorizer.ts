@@ -43,7 +43,7 @@ export function cognitoAuthorizer(options: AuthorizerOptions): Authorizer {
 
 /** API Gateway hands Lambda every claim as a string. */
 function stringClaims(payload: JWTPayload): Claims {
-  const claims: Claims = {};
+  const claims: Claims = Object.create(null);
   for (const [name, value] of Object.entries(payload)) {
     if (value === undefined || value === null) continue;
     claims[name] = typeof value === "string" ? value : Array.isArray(value) ? value.join(",") : typeof value === "object" ? JSON.stringify(value) : String(value);

@@ -15,6 +15,10 @@ import { createInterface } from "node:readline/promises";
 import type { LogEntry } from "../handlers/http";
 import { PortInUseError, startStack, type RunningStack } from "./stack";
 
+// The SDK's "Node 20 support ends in 2027" notice says nothing about the local stack (the SDK
+// version is pinned by the lockfile); it would be the first thing a newcomer reads.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const EXIT_USAGE = 64;
 const EXIT_PORT_IN_USE = 2;
 const SHUTDOWN_TIMEOUT_MS = 5000;
