@@ -1,10 +1,16 @@
 /**
- * PLACEHOLDER until the web-app issue lands: builds site/ into an output folder.
+ * Builds site/ into an output folder: esbuild bundles and minifies site/src/main.ts and
+ * site/styles.css into content-hashed files under assets/, and index.html is written with
+ * their names. Hashed files are cached for a year; index.html, favicon.svg and robots.txt
+ * revalidate. The StaticSite component uploads `files` with their content type and
+ * Cache-Control; the local stack serves the same folder.
+ *
  * Contract: `buildSite(outDir)` empties outDir, writes index.html plus hashed assets, and
- * returns the file list. The StaticSite component and the local stack both call it.
+ * returns the file list.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { build } from "esbuild";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 
 export interface BuiltFile {
   /** Path relative to outDir, with forward slashes. */
@@ -34,13 +40,77 @@ export interface BuildResult {
   readonly files: readonly BuiltFile[];
 }
 
+const SOURCE_DIR = __dirname;
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".txt": "text/plain; charset=utf-8",
+  ".json": "application/json",
+};
+
+export function contentTypeOf(path: string): string {
+  const ext = /\.[^./]+$/.exec(path)?.[0] ?? "";
+  return CONTENT_TYPES[ext] ?? "application/octet-stream";
+}
+
+/** Files copied as they are, under stable names (so they revalidate rather than cache for a year). */
+const STATIC_FILES = ["favicon.svg", "robots.txt"];
+
 export async function buildSite(outDir: string): Promise<BuildResult> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, "index.html"), "<!doctype html><title>tasklane</title><h1>tasklane</h1>\n");
-  return { outDir, files: [{ path: "index.html", contentType: "text/html; charset=utf-8", cacheControl: CACHE_REVALIDATE }] };
+
+  const result = await build({
+    absWorkingDir: SOURCE_DIR,
+    entryPoints: { app: join(SOURCE_DIR, "src/main.ts"), styles: join(SOURCE_DIR, "styles.css") },
+    outdir: join(outDir, "assets"),
+    entryNames: "[name]-[hash]",
+    bundle: true,
+    minify: true,
+    format: "esm",
+    // Browsers with ES modules, crypto.randomUUID and :focus-visible (2021 onwards).
+    target: ["chrome92", "firefox95", "safari15.4", "edge92"],
+    legalComments: "none",
+    charset: "utf8",
+    metafile: true,
+    logLevel: "silent",
+  });
+
+  const outputs = Object.entries(result.metafile.outputs).map(([path, meta]) => ({
+    path: relative(outDir, join(SOURCE_DIR, path)).split("\\").join("/"),
+    entry: meta.entryPoint,
+  }));
+  const assetFor = (ext: string) => {
+    const hit = outputs.find((o) => o.entry && o.path.endsWith(ext));
+    if (!hit) throw new Error(`esbuild produced no ${ext} entry`);
+    return `/${hit.path}`;
+  };
+
+  const template = readFileSync(join(SOURCE_DIR, "index.html"), "utf8");
+  const html = template.replace("{{js}}", assetFor(".js")).replace("{{css}}", assetFor(".css"));
+  if (/\{\{\w+\}\}/.test(html)) throw new Error("index.html has a placeholder the build does not fill");
+  writeFileSync(join(outDir, "index.html"), html);
+  for (const name of STATIC_FILES) writeFileSync(join(outDir, name), readFileSync(join(SOURCE_DIR, name)));
+
+  const files: BuiltFile[] = [
+    { path: "index.html", contentType: contentTypeOf("index.html"), cacheControl: CACHE_REVALIDATE },
+    ...STATIC_FILES.map((path) => ({ path, contentType: contentTypeOf(path), cacheControl: CACHE_REVALIDATE })),
+    ...outputs.map(({ path }) => ({ path, contentType: contentTypeOf(path), cacheControl: CACHE_IMMUTABLE })),
+  ];
+  return { outDir, files };
 }
 
 if (require.main === module) {
-  buildSite(process.argv[2] ?? "dist/site").then((r) => console.log(`built ${r.files.length} files into ${r.outDir}`));
+  const outDir = process.argv[2] ?? "dist/site";
+  mkdirSync(dirname(outDir), { recursive: true });
+  buildSite(outDir).then(
+    (r) => console.log(`built ${r.files.length} files into ${r.outDir}: ${r.files.map((f) => f.path).join(", ")}`),
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
 }

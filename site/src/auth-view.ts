@@ -1,0 +1,150 @@
+/**
+ * The signed-out screens: sign in, create an account, confirm it, reset a password. One form
+ * shows at a time; the e-mail typed in one follows to the next. Each error appears next to the
+ * field it concerns (aria-invalid + aria-describedby), or at the top of the form (role=alert).
+ */
+import { AuthError, looksLikeEmail, passwordProblems, type Auth, type Session } from "./auth";
+import { $ } from "./view";
+
+type FormName = "sign-in" | "sign-up" | "confirm" | "forgot" | "reset";
+type Field = "email" | "password" | "code";
+type Values = Record<Field, string>;
+
+const FORMS: readonly FormName[] = ["sign-in", "sign-up", "confirm", "forgot", "reset"];
+
+export function createAuthView(auth: Auth, signedIn: (session: Session) => void) {
+  const input = (form: FormName, field: Field) => document.getElementById(`${form}-${field}`) as HTMLInputElement | null;
+
+  function show(name: FormName, note = ""): void {
+    const email = FORMS.map((f) => input(f, "email")?.value).find((v) => v) ?? "";
+    for (const f of FORMS) {
+      $(f).hidden = f !== name;
+      clearErrors(f);
+    }
+    const emailInput = input(name, "email")!;
+    if (!emailInput.value) emailInput.value = email;
+    setFormError(name, note, true);
+    // Focus the first empty field, so a keyboard user can type at once.
+    const first = (["email", "code", "password"] as Field[]).map((f) => input(name, f)).find((i) => i && !i.value) ?? emailInput;
+    first.focus();
+  }
+
+  function clearErrors(form: FormName): void {
+    for (const field of ["email", "password", "code"] as Field[]) setFieldError(form, field, "");
+    setFormError(form, "");
+  }
+
+  function setFieldError(form: FormName, field: Field, message: string): void {
+    const control = input(form, field);
+    if (!control) return;
+    $(`${form}-${field}-error`).textContent = message;
+    if (message) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+  }
+
+  /** The message at the top of a form: an error, or with `ok` a friendly note. */
+  function setFormError(form: FormName, message: string, ok = false): void {
+    const box = $(`${form}-error`);
+    box.textContent = message;
+    box.classList.toggle("ok", ok);
+  }
+
+  /** Checks the fields the form has before anything is sent; true when all are fine. */
+  function check(form: FormName, v: Values): boolean {
+    const problems: [Field, string][] = [];
+    if (!looksLikeEmail(v.email)) problems.push(["email", "Enter your e-mail address, like name@example.com."]);
+    if (input(form, "code") && !/^\S+$/.test(v.code)) problems.push(["code", "Enter the code from the e-mail."]);
+    const password = input(form, "password");
+    if (password) {
+      const broken = form === "sign-in" ? (v.password ? [] : ["Enter your password."]) : passwordProblems(v.password);
+      if (broken.length) problems.push(["password", broken.join(" ")]);
+    }
+    for (const [field, message] of problems) setFieldError(form, field, message);
+    if (problems.length) input(form, problems[0][0])!.focus();
+    return problems.length === 0;
+  }
+
+  /** Wires a form: validate, call, show errors next to fields; the button is busy meanwhile. */
+  function handle(form: FormName, action: (v: Values) => Promise<void>): void {
+    const element = $<HTMLFormElement>(form);
+    element.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = element.querySelector<HTMLButtonElement>("button[type=submit]")!;
+      if (button.disabled) return;
+      const v = { email: "", password: "", code: "" };
+      for (const field of ["email", "code"] as Field[]) v[field] = input(form, field)?.value.trim() ?? "";
+      // Passwords are taken as typed (no trim): a trailing space may be part of one.
+      v.password = input(form, "password")?.value ?? "";
+      clearErrors(form);
+      if (!check(form, v)) return;
+      button.disabled = true;
+      element.setAttribute("aria-busy", "true");
+      try {
+        await action(v);
+      } catch (err) {
+        const e = err instanceof AuthError ? err : new AuthError("Unknown", "Something went wrong. Try again.");
+        if (e.field && input(form, e.field)) {
+          setFieldError(form, e.field, e.message);
+          input(form, e.field)!.focus();
+        } else {
+          setFormError(form, e.message);
+        }
+        if (e.code === "UserNotConfirmedException") show("confirm", e.message);
+      } finally {
+        button.disabled = false;
+        element.removeAttribute("aria-busy");
+      }
+    });
+  }
+
+  handle("sign-in", async (v) => {
+    const session = await auth.signIn(v.email, v.password);
+    input("sign-in", "password")!.value = "";
+    signedIn(session);
+  });
+  handle("sign-up", async (v) => {
+    await auth.signUp(v.email, v.password);
+    input("sign-up", "password")!.value = "";
+    input("confirm", "email")!.value = v.email;
+    show("confirm");
+  });
+  handle("confirm", async (v) => {
+    await auth.confirm(v.email, v.code);
+    input("confirm", "code")!.value = "";
+    input("sign-in", "email")!.value = v.email;
+    show("sign-in");
+    setFormError("sign-in", "Your account is confirmed. Sign in to start.", true);
+  });
+  handle("forgot", async (v) => {
+    await auth.forgotPassword(v.email);
+    input("reset", "email")!.value = v.email;
+    show("reset");
+  });
+  handle("reset", async (v) => {
+    await auth.confirmForgotPassword(v.email, v.code, v.password);
+    input("reset", "password")!.value = "";
+    input("reset", "code")!.value = "";
+    input("sign-in", "email")!.value = v.email;
+    show("sign-in");
+    setFormError("sign-in", "Your password is changed. Sign in with the new one.", true);
+  });
+
+  $("resend").addEventListener("click", async () => {
+    const email = input("confirm", "email")!.value.trim();
+    clearErrors("confirm");
+    if (!check("confirm", { email, code: "x", password: "" })) return;
+    try {
+      await auth.resendCode(email);
+      setFormError("confirm", "We sent a new code. Check your e-mail.", true);
+    } catch (err) {
+      const message = err instanceof AuthError && err.code !== "Unsupported" ? err.message : "";
+      setFormError("confirm", message || "We could not send a new code right now. Use the code you have, or try again later.");
+    }
+  });
+
+  document.querySelectorAll<HTMLButtonElement>("[data-show]").forEach((button) => {
+    button.addEventListener("click", () => show(button.dataset.show as FormName));
+  });
+
+  return { show };
+}

@@ -1,0 +1,194 @@
+/**
+ * A thin client of the Cognito user-pool JSON API (the same calls on AWS and on cognito-local)
+ * and the session it keeps.
+ *
+ * Where the tokens live: localStorage, so "stay signed in" survives a reload and a closed tab
+ * (sessionStorage would sign a person out with every new tab). The cost is that any script on
+ * the page could read them; the page allows only its own script (CSP `script-src 'self'`,
+ * Trusted Types), renders every text with textContent, and loads nothing from elsewhere. Tokens
+ * are never logged, never put in a URL, and sent only to Cognito and the same-origin API.
+ */
+
+export interface AuthConfig {
+  readonly region: string;
+  readonly userPoolClientId: string;
+  /** The user-pool API base URL; on AWS https://cognito-idp.<region>.amazonaws.com/ */
+  readonly cognitoEndpoint?: string;
+}
+
+export interface Session {
+  readonly email: string;
+  readonly idToken: string;
+  readonly refreshToken: string;
+  /** Epoch milliseconds after which the ID token must be refreshed. */
+  readonly expiresAt: number;
+}
+
+/** A refusal from Cognito: `field` names the form field it concerns, when one does. */
+export class AuthError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly field?: "email" | "password" | "code",
+  ) {
+    super(message);
+  }
+}
+
+export const PASSWORD_MIN_LENGTH = 12;
+const STORAGE_KEY = "tasklane.session";
+/** Refresh this long before the ID token's expiry, so a request never carries a dying token. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+/** Cognito's error types, in plain sentences, and the field each concerns. */
+const MESSAGES: Record<string, [string, AuthError["field"]?]> = {
+  UsernameExistsException: ["An account with this e-mail already exists. Sign in instead.", "email"],
+  UserNotFoundException: ["No account uses this e-mail address.", "email"],
+  NotAuthorizedException: ["The e-mail or password is not right.", "password"],
+  UserNotConfirmedException: ["This account is not confirmed yet: enter the code we e-mailed you.", "email"],
+  CodeMismatchException: ["That code is not right. Check the e-mail and try again.", "code"],
+  ExpiredCodeException: ["That code has expired. Ask for a new one.", "code"],
+  InvalidPasswordException: ["The password does not meet the rules.", "password"],
+  LimitExceededException: ["Too many attempts. Wait a few minutes, then try again."],
+  TooManyRequestsException: ["Too many attempts. Wait a few minutes, then try again."],
+  TooManyFailedAttemptsException: ["Too many failed attempts. Wait a few minutes, then try again."],
+  CodeDeliveryFailureException: ["We could not send the code. Check the e-mail address.", "email"],
+};
+
+export function toAuthError(type: string, message: string): AuthError {
+  const code = type.split("#").pop() ?? type;
+  const known = MESSAGES[code];
+  if (code === "InvalidPasswordException" && /:/.test(message)) {
+    // Cognito names the broken rule after a colon: "Password did not conform with policy: ...".
+    return new AuthError(code, `The password does not meet the rules: ${message.split(":").pop()!.trim()}`, "password");
+  }
+  if (code === "InvalidParameterException" && /password/i.test(message)) return new AuthError(code, "The password does not meet the rules.", "password");
+  if (code === "InvalidParameterException" && /e-?mail|username/i.test(message)) return new AuthError(code, "Enter a valid e-mail address.", "email");
+  if (known) return new AuthError(code, known[0], known[1]);
+  return new AuthError(code, "Sign-in is not available right now. Try again in a moment.");
+}
+
+export function createAuth(config: AuthConfig, storage: Storage = localStorage) {
+  const endpoint = config.cognitoEndpoint ?? `https://cognito-idp.${config.region}.amazonaws.com/`;
+  const clientId = config.userPoolClientId;
+  let refreshing: Promise<Session> | null = null;
+
+  async function call(action: string, body: Record<string, unknown>): Promise<any> {
+    let response: Response;
+    try {
+      response = await fetch(endpoint, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-amz-json-1.1",
+          "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
+        },
+        body: JSON.stringify({ ClientId: clientId, ...body }),
+        cache: "no-store",
+      });
+    } catch {
+      throw new AuthError("Offline", "Can't reach the sign-in service. Check your connection.");
+    }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw toAuthError(String(data.__type ?? data.code ?? "Unknown"), String(data.message ?? ""));
+    return data;
+  }
+
+  function load(): Session | null {
+    try {
+      const s = JSON.parse(storage.getItem(STORAGE_KEY) ?? "null") as Session | null;
+      return s && typeof s.refreshToken === "string" && typeof s.idToken === "string" ? s : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function save(session: Session | null): void {
+    if (session) storage.setItem(STORAGE_KEY, JSON.stringify(session));
+    else storage.removeItem(STORAGE_KEY);
+  }
+
+  function fromResult(email: string, result: any, refreshToken: string): Session {
+    const idToken = String(result.IdToken);
+    const expiresAt = (tokenExpiry(idToken) ?? Date.now() + (Number(result.ExpiresIn) || 3600) * 1000) - EXPIRY_MARGIN_MS;
+    return { email, idToken, refreshToken: result.RefreshToken ?? refreshToken, expiresAt };
+  }
+
+  async function refresh(session: Session): Promise<Session> {
+    const data = await call("InitiateAuth", {
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      AuthParameters: { REFRESH_TOKEN: session.refreshToken },
+    });
+    const next = fromResult(session.email, data.AuthenticationResult, session.refreshToken);
+    save(next);
+    return next;
+  }
+
+  return {
+    /** The stored session, if any (it may need a refresh). */
+    session: load,
+
+    signUp: (email: string, password: string) =>
+      call("SignUp", { Username: email, Password: password, UserAttributes: [{ Name: "email", Value: email }] }),
+
+    confirm: (email: string, code: string) => call("ConfirmSignUp", { Username: email, ConfirmationCode: code }),
+
+    resendCode: (email: string) => call("ResendConfirmationCode", { Username: email }),
+
+    async signIn(email: string, password: string): Promise<Session> {
+      const data = await call("InitiateAuth", {
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: email, PASSWORD: password },
+      }).catch((err: AuthError) => {
+        // cognito-local answers a wrong password with InvalidPasswordException; AWS with NotAuthorized.
+        throw err.code === "InvalidPasswordException" ? toAuthError("NotAuthorizedException", "") : err;
+      });
+      if (!data.AuthenticationResult) throw new AuthError(String(data.ChallengeName), "This account needs a sign-in step this app does not support yet.");
+      const session = fromResult(email, data.AuthenticationResult, "");
+      save(session);
+      return session;
+    },
+
+    forgotPassword: (email: string) => call("ForgotPassword", { Username: email }),
+
+    confirmForgotPassword: (email: string, code: string, password: string) =>
+      call("ConfirmForgotPassword", { Username: email, ConfirmationCode: code, Password: password }),
+
+    /**
+     * A valid ID token, refreshed with the refresh token when it is (nearly) expired or when
+     * `force` is set. Concurrent callers share one refresh. Throws AuthError when signed out.
+     */
+    async idToken(force = false): Promise<string> {
+      const session = load();
+      if (!session) throw new AuthError("SignedOut", "You are signed out.");
+      if (!force && Date.now() < session.expiresAt) return session.idToken;
+      refreshing ??= refresh(session).finally(() => (refreshing = null));
+      return (await refreshing).idToken;
+    },
+
+    /** Forgets the session here and revokes its refresh token at Cognito (best effort). */
+    async signOut(): Promise<void> {
+      const session = load();
+      save(null);
+      if (session) await call("RevokeToken", { Token: session.refreshToken }).catch(() => undefined);
+    },
+  };
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+/** The password rules, checked before anything is sent. Returns the broken ones. */
+export function passwordProblems(password: string): string[] {
+  return password.length < PASSWORD_MIN_LENGTH ? [`Use at least ${PASSWORD_MIN_LENGTH} characters (you have ${password.length}).`] : [];
+}
+
+/** The `exp` claim of a JWT, in epoch milliseconds (the payload is read, not verified: the API verifies). */
+export function tokenExpiry(jwt: string): number | undefined {
+  try {
+    const payload = JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: unknown };
+    return typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const looksLikeEmail = (email: string): boolean => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
