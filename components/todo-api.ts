@@ -1,0 +1,285 @@
+/**
+ * TodoApi: the REST API. API Gateway (one OpenAPI document generated from the route table) in
+ * front of one Lambda function per route.
+ *
+ * Default settings:
+ * - a Cognito user-pools authorizer on every method; request validators with the routes' JSON
+ *   Schema models, so bad bodies are refused before Lambda runs; JSON gateway responses in the
+ *   API's error shape (see openapi.ts)
+ * - a regional REST API; a stage with JSON access logs to its own log group, stage-wide
+ *   throttling and detailed (per-method) metrics; a deployment replaced whenever the document changes
+ * - per route: an `aws.lambda.CallbackFunction` (Node.js 24, arm64, JSON logs) whose code is the
+ *   handler closure, without the AWS SDK v3 (the runtime ships it); its own log group with
+ *   retention; its own role allowed to write that log group and to perform exactly the route's
+ *   DynamoDB actions on the table, nothing else (never CallbackFunction's FullAccess default role)
+ * - API Gateway may invoke each function only for its own method and path
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createLambdaHandler } from "../handlers/lambda";
+import { routes as routeTable, type Route } from "../handlers/routes";
+import { openApiDocument } from "./openapi";
+
+export interface TodoApiArgs {
+  /** The routes to serve. @default the route table of handlers/routes.ts */
+  readonly routes?: readonly Route[];
+  readonly tableName: pulumi.Input<string>;
+  readonly tableArn: pulumi.Input<string>;
+  /** The user pool whose ID tokens the authorizer accepts. */
+  readonly userPoolArn: pulumi.Input<string>;
+  /** The stack's AWS region (the API's domain name includes it). */
+  readonly region: string;
+  /** Memory of each function, in MB. @default 256 */
+  readonly memorySize?: number;
+  /** Timeout of each function, in seconds. @default 5 */
+  readonly timeoutSeconds?: number;
+  /** Days CloudWatch keeps function and access logs. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Stage-wide steady request rate per second. @default 50 */
+  readonly throttleRateLimit?: number;
+  /** Stage-wide burst of requests. @default 100 */
+  readonly throttleBurstLimit?: number;
+  /** @default "live" */
+  readonly stageName?: string;
+  /**
+   * Set API Gateway's account-wide CloudWatch Logs role, which access logging needs once per
+   * account and region. Turn off where another stack already manages it. @default true
+   */
+  readonly manageAccountLogRole?: boolean;
+}
+
+/** Retention values CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const LAMBDA_ASSUME_ROLE = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+const API_GATEWAY_ASSUME_ROLE = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+/** AWS's policy for API Gateway's account-wide logging role (logs actions only). */
+export const API_GATEWAY_LOGS_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs";
+
+/** One JSON object per request in the access log. Every value is a string, so the line is always valid JSON. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  extendedRequestId: "$context.extendedRequestId",
+  ip: "$context.identity.sourceIp",
+  requestTime: "$context.requestTimeEpoch",
+  method: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  path: "$context.path",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  latencyMs: "$context.responseLatency",
+  integrationLatencyMs: "$context.integration.latency",
+  integrationStatus: "$context.integration.status",
+  errorType: "$context.error.responseType",
+  user: "$context.authorizer.claims.sub",
+});
+
+/**
+ * Packages the AWS SDK v3 that the Lambda runtime already provides: every `@aws-sdk/*` entry of
+ * package.json's dependencies. CallbackFunction would otherwise copy them (~20 MiB) into each archive.
+ */
+export function runtimeProvidedPackages(packageJsonPath = join(process.cwd(), "package.json")): string[] {
+  const pkg = JSON.parse(readFileSync(packageJsonPath, "utf8")) as { dependencies?: Record<string, string> };
+  return Object.keys(pkg.dependencies ?? {}).filter((name) => name.startsWith("@aws-sdk/"));
+}
+
+/** API Gateway's source ARN for one method: `{param}` segments become `*`, any stage. */
+export function methodSourceArn(executionArn: string, route: Route): string {
+  return `${executionArn}/*/${route.method}${route.path.replace(/\{[^}]+\}/g, "*")}`;
+}
+
+export class TodoApi extends pulumi.ComponentResource {
+  public readonly restApiId: pulumi.Output<string>;
+  /** The ApiName dimension of API Gateway's metrics. */
+  public readonly restApiName: pulumi.Output<string>;
+  public readonly stageName: pulumi.Output<string>;
+  /** e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/live (routes start with /api). */
+  public readonly invokeUrl: pulumi.Output<string>;
+  /** The host CloudFront forwards /api/* to. */
+  public readonly originDomain: pulumi.Output<string>;
+  /** Function name by route name. */
+  public readonly functionNames: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: TodoApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tasklane:index:TodoApi", name, {}, opts);
+    const routes = args.routes ?? routeTable;
+    const memorySize = args.memorySize ?? 256;
+    const timeout = args.timeoutSeconds ?? 5;
+    const retentionInDays = args.logRetentionDays ?? 30;
+    const rateLimit = args.throttleRateLimit ?? 50;
+    const burstLimit = args.throttleBurstLimit ?? 100;
+    const stageName = args.stageName ?? "live";
+    const manageAccountLogRole = args.manageAccountLogRole ?? true;
+
+    const problems: string[] = [];
+    if (routes.length === 0) problems.push("routes is empty");
+    if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) problems.push("memorySize must be 128 to 10240 MB");
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 29) problems.push("timeoutSeconds must be 1 to 29 (API Gateway waits 29 s at most)");
+    if (!LOG_RETENTION_DAYS.includes(retentionInDays)) problems.push(`logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    if (!(rateLimit > 0)) problems.push("throttleRateLimit must be positive");
+    if (!Number.isInteger(burstLimit) || burstLimit < 1) problems.push("throttleBurstLimit must be a positive whole number");
+    if (!/^[A-Za-z0-9_]+$/.test(stageName)) problems.push("stageName may hold letters, digits and _ only");
+    if (problems.length > 0) throw new Error(`TodoApi ${name}: ${problems.join("; ")}`);
+
+    const tableName = pulumi.output(args.tableName);
+    const sdkPackages = runtimeProvidedPackages();
+    const functionNames: Record<string, pulumi.Output<string>> = {};
+    const invokeArns: Record<string, pulumi.Output<string>> = {};
+    const functions: aws.lambda.Function[] = [];
+    const readyForTraffic: pulumi.Resource[] = [];
+
+    for (const route of routes) {
+      const id = `${name}-${route.name}`;
+      const role = new aws.iam.Role(`${id}-role`, { assumeRolePolicy: LAMBDA_ASSUME_ROLE, description: `${route.method} ${route.path}` }, { parent: this });
+
+      // Only what the closure needs, as local consts: a closure that reaches `this` cannot be serialized.
+      const routeName = route.name;
+      const fn = new aws.lambda.CallbackFunction(
+        id,
+        {
+          description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
+          callbackFactory: () => createLambdaHandler(routeName, tableName.get()),
+          runtime: aws.lambda.Runtime.NodeJS24dX,
+          architectures: ["arm64"],
+          memorySize,
+          timeout,
+          role: role.arn,
+          loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+          // A fresh options object per function: CallbackFunction appends to the list it is given.
+          codePathOptions: { extraExcludePackages: [...sdkPackages] },
+        },
+        { parent: this },
+      );
+
+      // Named as Lambda's default log group, so the function writes here; it is created by us
+      // (with retention) and the role gets no logs:CreateLogGroup.
+      const logGroup = new aws.cloudwatch.LogGroup(
+        `${id}-logs`,
+        { name: pulumi.interpolate`/aws/lambda/${fn.name}`, retentionInDays },
+        { parent: this },
+      );
+      const policy = new aws.iam.RolePolicy(
+        `${id}-policy`,
+        {
+          role: role.id,
+          policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+              { Sid: "TodoTable", Effect: "Allow", Action: [...route.actions], Resource: args.tableArn },
+            ],
+          }),
+        },
+        { parent: this },
+      );
+
+      functionNames[route.name] = fn.name;
+      invokeArns[route.name] = fn.invokeArn;
+      functions.push(fn);
+      readyForTraffic.push(logGroup, policy);
+    }
+
+    const body = pulumi
+      .all([pulumi.output(args.userPoolArn), pulumi.all(invokeArns)])
+      .apply(([userPoolArn, arns]) =>
+        JSON.stringify(openApiDocument({ title: `tasklane ${name}`, routes, userPoolArn, invokeArns: arns })),
+      );
+
+    const api = new aws.apigateway.RestApi(
+      `${name}-rest`,
+      { description: "tasklane to-do API", body, endpointConfiguration: { types: "REGIONAL" }, failOnWarnings: false },
+      { parent: this },
+    );
+
+    for (const [index, route] of routes.entries()) {
+      new aws.lambda.Permission(
+        `${name}-${route.name}-invoke`,
+        {
+          action: "lambda:InvokeFunction",
+          function: functions[index].name,
+          principal: "apigateway.amazonaws.com",
+          sourceArn: api.executionArn.apply((arn) => methodSourceArn(arn, route)),
+        },
+        { parent: this },
+      );
+    }
+
+    const deployment = new aws.apigateway.Deployment(
+      `${name}-deployment`,
+      {
+        restApi: api.id,
+        description: "Replaced whenever the OpenAPI document changes",
+        // A new hash forces a new deployment; the stage then moves to it.
+        triggers: { openapi: body.apply((text) => createHash("sha256").update(text).digest("hex")) },
+      },
+      { parent: this },
+    );
+
+    const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { retentionInDays }, { parent: this });
+
+    let account: aws.apigateway.Account | undefined;
+    if (manageAccountLogRole) {
+      const logsRole = new aws.iam.Role(`${name}-apigw-logs-role`, { assumeRolePolicy: API_GATEWAY_ASSUME_ROLE, description: "API Gateway account logging" }, { parent: this });
+      const attachment = new aws.iam.RolePolicyAttachment(`${name}-apigw-logs-policy`, { role: logsRole.name, policyArn: API_GATEWAY_LOGS_POLICY_ARN }, { parent: this });
+      // The account setting is only valid once the role carries its policy.
+      account = new aws.apigateway.Account(`${name}-account`, { cloudwatchRoleArn: logsRole.arn }, { parent: this, dependsOn: [attachment] });
+    }
+
+    const stage = new aws.apigateway.Stage(
+      `${name}-stage`,
+      {
+        restApi: api.id,
+        deployment: deployment.id,
+        stageName,
+        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      },
+      {
+        parent: this,
+        // Access logging fails until the account has its CloudWatch role; and the API goes live
+        // only once every function has its log group and its permissions.
+        dependsOn: [...(account ? [account] : []), ...readyForTraffic],
+      },
+    );
+
+    new aws.apigateway.MethodSettings(
+      `${name}-method-settings`,
+      {
+        restApi: api.id,
+        stageName: stage.stageName,
+        methodPath: "*/*",
+        settings: {
+          metricsEnabled: true,
+          throttlingRateLimit: rateLimit,
+          throttlingBurstLimit: burstLimit,
+          loggingLevel: "OFF",
+          dataTraceEnabled: false,
+        },
+      },
+      { parent: this },
+    );
+
+    this.restApiId = api.id;
+    this.restApiName = api.name;
+    this.stageName = stage.stageName;
+    this.originDomain = pulumi.interpolate`${api.id}.execute-api.${args.region}.amazonaws.com`;
+    this.invokeUrl = pulumi.interpolate`https://${this.originDomain}/${stage.stageName}`;
+    this.functionNames = functionNames;
+    this.registerOutputs({
+      restApiId: this.restApiId,
+      restApiName: this.restApiName,
+      stageName: this.stageName,
+      invokeUrl: this.invokeUrl,
+      originDomain: this.originDomain,
+      functionNames: this.functionNames,
+    });
+  }
+}

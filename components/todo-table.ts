@@ -1,0 +1,55 @@
+/**
+ * TodoTable: the DynamoDB table that holds every user's to-dos.
+ *
+ * Default settings:
+ * - `userId` (S) partition key, `todoId` (S) sort key (TABLE_KEY, shared with the adapter and the local stack)
+ * - on-demand billing (PAY_PER_REQUEST): no capacity to plan, nothing to pay when idle
+ * - point-in-time recovery on; server-side encryption on (an AWS-owned key unless `kmsKeyArn` is given)
+ * - TTL on `expiresAt`, which expires the adapter's idempotency records
+ * - with `protect`: deletion protection on, and `retainOnDelete` so `pulumi destroy` leaves the data
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/store";
+
+export interface TodoTableArgs {
+  /** Turn on deletion protection and keep the table when the stack is destroyed. @default false */
+  readonly protect?: boolean;
+  /** Keep 35 days of continuous backups. @default true */
+  readonly pointInTimeRecovery?: boolean;
+  /** A customer-managed KMS key for encryption at rest. @default the AWS-managed key */
+  readonly kmsKeyArn?: pulumi.Input<string>;
+}
+
+export class TodoTable extends pulumi.ComponentResource {
+  public readonly tableName: pulumi.Output<string>;
+  public readonly tableArn: pulumi.Output<string>;
+
+  constructor(name: string, args: TodoTableArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("tasklane:index:TodoTable", name, {}, opts);
+    const protect = args.protect ?? false;
+    const pointInTimeRecovery = args.pointInTimeRecovery ?? true;
+
+    const table = new aws.dynamodb.Table(
+      `${name}-table`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: TABLE_KEY.partition,
+        rangeKey: TABLE_KEY.sort,
+        attributes: [
+          { name: TABLE_KEY.partition, type: "S" },
+          { name: TABLE_KEY.sort, type: "S" },
+        ],
+        pointInTimeRecovery: { enabled: pointInTimeRecovery },
+        serverSideEncryption: { enabled: true, ...(args.kmsKeyArn !== undefined && { kmsKeyArn: args.kmsKeyArn }) },
+        ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
+        deletionProtectionEnabled: protect,
+      },
+      { parent: this, retainOnDelete: protect },
+    );
+
+    this.tableName = table.name;
+    this.tableArn = table.arn;
+    this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn });
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * tasklane on AWS: reads the stack's config (the only place that does), builds the site, and
+ * composes the five components. `pulumi up` runs this file.
+ *
+ * The program is async (`export = async () => …`): it awaits `buildSite()` so the very build the
+ * local stack serves is in dist/site before StaticSite uploads it file by file, and every file
+ * is a resource Pulumi can preview and diff. Pulumi awaits the function and exports what it
+ * returns as the stack outputs; the tests call it under mocks the same way.
+ */
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { AuthPool } from "./components/auth-pool";
+import { Monitoring } from "./components/monitoring";
+import { StaticSite } from "./components/static-site";
+import { TodoApi } from "./components/todo-api";
+import { TodoTable } from "./components/todo-table";
+import { API_BASE, routes } from "./handlers/routes";
+import { buildSite, type SiteConfig } from "./site/build";
+
+/** Where the site is built: the same folder `npm run build:site` and the local stack use. */
+const SITE_DIR = join(__dirname, "dist", "site");
+
+export = async () => {
+  // Every setting below is declared, with its type, default and description, in Pulumi.yaml.
+  const config = new pulumi.Config();
+  const region = new pulumi.Config("aws").require("region");
+  const protectData = config.getBoolean("protectData") ?? false;
+  const logRetentionDays = config.getNumber("logRetentionDays") ?? 30;
+  const lambdaMemoryMb = config.getNumber("lambdaMemoryMb") ?? 256;
+  const lambdaTimeoutSeconds = config.getNumber("lambdaTimeoutSeconds") ?? 5;
+  const apiThrottleRateLimit = config.getNumber("apiThrottleRateLimit") ?? 50;
+  const apiThrottleBurstLimit = config.getNumber("apiThrottleBurstLimit") ?? 100;
+  const alarmEmail = config.get("alarmEmail") ?? "";
+  const cdnPriceClass = config.get("cdnPriceClass") ?? "PriceClass_100";
+  const manageApiGatewayAccount = config.getBoolean("manageApiGatewayAccount") ?? true;
+  if (cdnPriceClass !== "PriceClass_100" && cdnPriceClass !== "PriceClass_200" && cdnPriceClass !== "PriceClass_All") {
+    throw new Error(`tasklane:cdnPriceClass must be PriceClass_100, PriceClass_200 or PriceClass_All, not ${cdnPriceClass}`);
+  }
+
+  const table = new TodoTable("todos", { protect: protectData });
+  const auth = new AuthPool("auth", { protect: protectData });
+  const api = new TodoApi("api", {
+    routes,
+    tableName: table.tableName,
+    tableArn: table.tableArn,
+    userPoolArn: auth.userPoolArn,
+    region,
+    memorySize: lambdaMemoryMb,
+    timeoutSeconds: lambdaTimeoutSeconds,
+    logRetentionDays,
+    throttleRateLimit: apiThrottleRateLimit,
+    throttleBurstLimit: apiThrottleBurstLimit,
+    manageAccountLogRole: manageApiGatewayAccount,
+  });
+
+  const build = await buildSite(SITE_DIR);
+  const siteConfig: pulumi.Output<SiteConfig> = pulumi
+    .all([auth.userPoolId, auth.userPoolClientId])
+    .apply(([userPoolId, userPoolClientId]): SiteConfig => ({ region, userPoolId, userPoolClientId, apiBase: API_BASE }));
+  const site = new StaticSite("site", {
+    siteDir: build.outDir,
+    files: build.files,
+    config: siteConfig,
+    cognitoOrigin: `https://cognito-idp.${region}.amazonaws.com`,
+    apiDomain: api.originDomain,
+    apiStageName: api.stageName,
+    priceClass: cdnPriceClass,
+    // With protected data the site bucket is kept too if it still holds objects.
+    forceDestroy: !protectData,
+  });
+
+  const monitoring = new Monitoring("monitoring", {
+    region,
+    routes,
+    functionNames: api.functionNames,
+    functionTimeoutSeconds: lambdaTimeoutSeconds,
+    restApiName: api.restApiName,
+    stageName: api.stageName,
+    tableName: table.tableName,
+    alarmEmail,
+  });
+
+  return {
+    siteUrl: site.url,
+    /** The API as the site calls it: same origin, under /api. */
+    apiUrl: pulumi.interpolate`${site.url}${API_BASE}`,
+    /** The stage itself (for debugging; clients use apiUrl). */
+    apiStageUrl: api.invokeUrl,
+    userPoolId: auth.userPoolId,
+    userPoolClientId: auth.userPoolClientId,
+    tableName: table.tableName,
+    dashboardUrl: monitoring.dashboardUrl,
+    alarmTopicArn: monitoring.topicArn,
+  };
+};
