@@ -231,6 +231,9 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
           FilterExpression: "completed = :true",
           ProjectionExpression: "todoId",
           ExpressionAttributeValues: { ":userId": userId, ":idempotencyPrefix": IDEMPOTENCY_PREFIX, ":true": true },
+          // A to-do completed just before "clear completed" must be seen (Queries are eventually
+          // consistent by default).
+          ConsistentRead: true,
           ...(startKey && { ExclusiveStartKey: startKey }),
         });
         for (const item of page.Items ?? []) ids.push(item.todoId as string);

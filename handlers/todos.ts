@@ -119,8 +119,17 @@ export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("base64url");
 }
 
+/** JSON with object keys sorted, so that `{a, b}` and `{b, a}` are the same request. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 export function idempotencyClaim(key: string, request: unknown): IdempotencyClaim {
-  return { keyHash: sha256(key), requestHash: sha256(JSON.stringify(request)) };
+  return { keyHash: sha256(key), requestHash: sha256(canonicalJson(request)) };
 }
 
 // Cursors are opaque to clients. Each carries the position (the last id of the page) and a seal:
