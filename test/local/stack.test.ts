@@ -1,0 +1,395 @@
+/**
+ * What only the HTTP transport has: API Gateway's part (the Cognito authorizer, the request
+ * validator, the proxy event), CloudFront's part (the site, its headers, /config.json), the
+ * local Cognito's settings, and the stack's life (restart on the same data, a port in use).
+ */
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { expect } from "chai";
+import { decodeJwt, SignJWT, type JWTPayload } from "jose";
+import type { LogEntry } from "../../handlers/http";
+import { securityHeaders } from "../../site/security-headers";
+import { startCognito, type LocalCognito } from "../../local/cognito";
+import { PortInUseError, startStack, type RunningStack } from "../../local/stack";
+import { cognitoCall, registerUser, signIn } from "./cognito-client";
+import { EMAILS, rawRequest, startHttpDriver, TEST_CONFIRMATION_CODE, TEST_PASSWORD, type HttpDriver } from "./http-driver";
+
+/** cognito-local signs with this key (shipped in its package): used to mint tokens it would. */
+function cognitoLocalKey(): KeyObject {
+  const file = join(dirname(require.resolve("cognito-local/package.json")), "lib/keys/cognitoLocal.private.json");
+  return createPrivateKey(JSON.parse(readFileSync(file, "utf8")).pem);
+}
+
+function mint(claims: JWTPayload, key: KeyObject): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "CognitoLocal" }).sign(key);
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "tasklane-test-"));
+
+describe("local stack over HTTP", function () {
+  let stack: RunningStack;
+  let driver: HttpDriver;
+  const requestLog: LogEntry[] = [];
+  const lines: string[] = [];
+
+  before(async function () {
+    stack = await startStack({
+      port: 0,
+      confirmationCode: TEST_CONFIRMATION_CODE,
+      log: (line) => lines.push(line),
+      requestLog: (entry) => requestLog.push(entry),
+    });
+    driver = await startHttpDriver({ stack });
+  });
+  after(async function () {
+    await driver?.close();
+    await stack?.close();
+  });
+
+  const listAs = (authorization: string | undefined) => driver.sendWithAuthorization(authorization, { method: "GET", path: "/api/todos" });
+
+  describe("the Cognito authorizer", function () {
+    let foreign: LocalCognito | undefined;
+    let foreignDir: string;
+    after(async function () {
+      await foreign?.close();
+      rmSync(foreignDir, { recursive: true, force: true });
+    });
+
+    it("accepts the pool's ID token, with or without a Bearer prefix", async function () {
+      expect((await listAs(driver.tokens.alice.idToken)).status).to.equal(200);
+      expect((await listAs(`Bearer ${driver.tokens.alice.idToken}`)).status).to.equal(200);
+    });
+
+    it("answers 401 in the API's error shape without a token, before validating the body", async function () {
+      const res = await driver.sendWithAuthorization(undefined, { method: "POST", path: "/api/todos", body: {} });
+      expect(res.status).to.equal(401);
+      expect(res.body).to.deep.equal({
+        error: {
+          code: "unauthorized",
+          message: "Sign in to use this API: the request carries no valid token.",
+          details: [],
+          requestId: res.headers["x-amzn-requestid"],
+        },
+      });
+      expect(res.headers["content-type"]).to.match(/^application\/json/);
+    });
+
+    it("answers 401 to malformed and tampered tokens", async function () {
+      const real = driver.tokens.alice.idToken;
+      const [header, payload, signature] = real.split(".");
+      const flipped = signature.slice(0, 10) + (signature[10] === "A" ? "B" : "A") + signature.slice(11);
+      const otherPayload = Buffer.from(JSON.stringify({ ...decodeJwt(real), sub: "someone-else" })).toString("base64url");
+      for (const value of ["", "Bearer", "Bearer ", "not-a-jwt", "a.b.c", `${header}.${payload}`, `${header}.${payload}.${flipped}`,
+        `${header}.${otherPayload}.${signature}`, `${header}.${payload}.`]) {
+        const res = await listAs(value);
+        expect(res.status, `token ${value.slice(0, 40)}`).to.equal(401);
+        expect(res.body.error.code).to.equal("unauthorized");
+      }
+    });
+
+    it("answers 401 to a token signed with another key, and 200 to the same claims signed with the pool's", async function () {
+      const claims = decodeJwt(driver.tokens.alice.idToken);
+      const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      expect((await listAs(await mint(claims, privateKey))).status).to.equal(401);
+      // The control: minting works, so the 401 above is the signature check.
+      expect((await listAs(await mint(claims, cognitoLocalKey()))).status).to.equal(200);
+    });
+
+    it("answers 401 to an expired token, a wrong audience, an access token and a foreign issuer", async function () {
+      const claims = decodeJwt(driver.tokens.alice.idToken);
+      const now = Math.floor(Date.now() / 1000);
+      const key = cognitoLocalKey();
+      const cases: Record<string, JWTPayload> = {
+        expired: { ...claims, iat: now - 7200, exp: now - 60 },
+        "wrong audience": { ...claims, aud: "another-app-client" },
+        "no token_use": { ...claims, token_use: undefined },
+        "access token_use": { ...claims, token_use: "access" },
+        "another pool's issuer": { ...claims, iss: `${stack.cognitoEndpoint}/local_other` },
+      };
+      for (const [name, payload] of Object.entries(cases)) {
+        expect((await listAs(await mint(payload, key))).status, name).to.equal(401);
+      }
+      expect((await listAs(driver.tokens.alice.accessToken)).status, "the real access token").to.equal(401);
+      expect((await listAs(driver.tokens.alice.refreshToken)).status, "the real refresh token").to.equal(401);
+    });
+
+    it("answers 401 to a real ID token from another user pool", async function () {
+      foreignDir = tempDir();
+      foreign = await startCognito({ dataDir: foreignDir, confirmationCode: "111111", log: () => undefined });
+      expect(foreign.userPoolId).not.to.equal(stack.userPoolId);
+      const tokens = await registerUser(foreign.endpoint, foreign.userPoolClientId, "mallory@example.com", TEST_PASSWORD, "111111");
+      const res = await listAs(tokens.idToken);
+      expect(res.status).to.equal(401);
+      expect(res.body.error.code).to.equal("unauthorized");
+    });
+
+    it("hands the token's claims to the handler: the to-do belongs to the token's sub", async function () {
+      await driver.reset();
+      requestLog.length = 0;
+      const created = await driver.send("bob", { method: "POST", path: "/api/todos", body: { title: "mine" } });
+      expect(created.status).to.equal(201);
+      const sub = decodeJwt(driver.tokens.bob.idToken).sub;
+      const entry = requestLog.find((e) => e.msg === "request" && e.route === "createTodo");
+      expect(entry?.userId).to.equal(sub);
+      const items = await driver.tableItems();
+      expect(items.map((i) => i.userId)).to.deep.equal([sub]);
+    });
+  });
+
+  describe("the request validator", function () {
+    const post = (rawBody: string | Buffer, contentType = "application/json") =>
+      driver.send("alice", { method: "POST", path: "/api/todos", rawBody, headers: { "Content-Type": contentType } });
+
+    it("answers 400 validation_failed, before Lambda, to bodies that break the route's schema", async function () {
+      requestLog.length = 0;
+      for (const body of ["{}", '{"title":5}', '{"title":"x","owner":"bob"}', "[]", "null"]) {
+        const res = await post(body);
+        expect(res.status, body).to.equal(400);
+        expect(res.body.error).to.include({ code: "validation_failed", requestId: res.headers["x-amzn-requestid"] });
+        expect(res.body.error.message).to.match(/^Invalid request body: \[.+\]$/);
+        expect(res.body.error.details).to.deep.equal([]);
+      }
+      expect((await post('{"title":"x","owner":"bob"}')).body.error.message).to.contain('"owner"');
+      // No handler ran: every log entry is the gateway's.
+      expect(requestLog.map((e) => e.msg)).to.deep.equal(Array(6).fill("gateway.rejected"));
+    });
+
+    it("answers 400 validation_failed to malformed JSON sent as application/json", async function () {
+      for (const body of ['{"title":', "", "{title: 1}"]) {
+        const res = await post(body, "application/json; charset=utf-8");
+        expect(res.status, body).to.equal(400);
+        expect(res.body.error.code).to.equal("validation_failed");
+      }
+    });
+
+    it("validates only JSON bodies: another media type reaches the handler, which answers 415", async function () {
+      const res = await post('{"title":"x"}', "text/plain");
+      expect(res.status).to.equal(415);
+      expect(res.body.error.code).to.equal("unsupported_media_type");
+    });
+
+    it("answers 413 to a body over 1 MiB without reading it all, and keeps serving", async function () {
+      const agent = new Agent();
+      try {
+        const big = Buffer.alloc(2 * 1024 * 1024, 0x20);
+        const declared = await rawRequest(stack.url, agent, "POST", "/api/todos", {
+          "Content-Type": "application/json",
+          Authorization: driver.tokens.alice.idToken,
+        }, big);
+        expect(declared.status).to.equal(413);
+        expect(JSON.parse(declared.body.toString()).error.code).to.equal("payload_too_large");
+        const chunked = await rawRequest(stack.url, agent, "POST", "/api/todos", {
+          "Content-Type": "application/json",
+          "Transfer-Encoding": "chunked",
+          Authorization: driver.tokens.alice.idToken,
+        }, big);
+        expect(chunked.status).to.equal(413);
+      } finally {
+        agent.destroy();
+      }
+      expect((await listAs(driver.tokens.alice.idToken)).status).to.equal(200);
+    });
+
+    it("answers 404 to an unknown route before asking for a token", async function () {
+      const res = await driver.sendWithAuthorization(undefined, { method: "GET", path: "/api/unknown" });
+      expect(res.status).to.equal(404);
+      expect(res.body.error.code).to.equal("not_found");
+    });
+
+    it("passes the last value of a repeated query parameter, as API Gateway does", async function () {
+      await driver.reset();
+      await driver.send("alice", { method: "POST", path: "/api/todos", body: { title: "done", completed: true } });
+      await driver.send("alice", { method: "POST", path: "/api/todos", body: { title: "open" } });
+      const res = await driver.send("alice", { method: "GET", path: "/api/todos?status=completed&status=active" });
+      expect(res.status).to.equal(200);
+      expect(res.body.items.map((t: { title: string }) => t.title)).to.deep.equal(["open"]);
+    });
+  });
+
+  describe("the site", function () {
+    const get = (path: string, headers: Record<string, string> = {}) => rawRequest(stack.url, new Agent(), "GET", path, headers);
+    const index = () => readFileSync(join(stack.dataDir, "site", "index.html"));
+
+    it("serves index.html at / and at any unknown path, with the security headers", async function () {
+      const expected = securityHeaders({ cognitoOrigin: stack.cognitoEndpoint });
+      for (const path of ["/", "/index.html", "/todos/active", "/some/deep/link?x=1", "/../../package.json", "/..%2Fpackage.json"]) {
+        const res = await get(path);
+        expect(res.status, path).to.equal(200);
+        expect(res.body.equals(index()), path).to.equal(true);
+        expect(res.headers["content-type"]).to.equal("text/html; charset=utf-8");
+        expect(res.headers["cache-control"]).to.equal("no-cache");
+        for (const [name, value] of Object.entries(expected)) expect(res.headers[name.toLowerCase()], name).to.equal(value);
+      }
+      expect(expected["Content-Security-Policy"]).to.contain(`connect-src 'self' ${stack.cognitoEndpoint}`);
+    });
+
+    it("serves /config.json pointing at the local pool and the same-origin API", async function () {
+      const res = await get("/config.json");
+      expect(res.status).to.equal(200);
+      expect(res.headers["content-type"]).to.match(/^application\/json/);
+      expect(res.headers["cache-control"]).to.equal("no-cache");
+      expect(JSON.parse(res.body.toString())).to.deep.equal({
+        region: stack.region,
+        userPoolId: stack.userPoolId,
+        userPoolClientId: stack.userPoolClientId,
+        apiBase: "/api",
+        cognitoEndpoint: stack.cognitoEndpoint,
+      });
+    });
+
+    it("answers a matching If-None-Match with 304 and refuses writes with 405", async function () {
+      const first = await get("/");
+      const again = await get("/", { "If-None-Match": first.headers.etag });
+      expect(again.status).to.equal(304);
+      expect(again.body.length).to.equal(0);
+      const post = await rawRequest(stack.url, new Agent(), "POST", "/", {}, Buffer.from("x"));
+      expect(post.status).to.equal(405);
+    });
+
+    it("lets the page call the local Cognito cross-origin (CORS preflight)", async function () {
+      const res = await fetch(stack.cognitoEndpoint, {
+        method: "OPTIONS",
+        headers: {
+          Origin: stack.url,
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-user-agent",
+        },
+      });
+      expect(res.status).to.be.within(200, 204);
+      expect(res.headers.get("access-control-allow-origin")).to.be.oneOf(["*", stack.url]);
+      expect(res.headers.get("access-control-allow-headers")?.toLowerCase()).to.contain("x-amz-target");
+      expect(res.headers.get("access-control-allow-methods")).to.contain("POST");
+    });
+  });
+
+  describe("the local Cognito", function () {
+    it("enforces AuthPool's password policy: 11 characters are refused, 12 accepted", async function () {
+      const short = await cognitoCall(stack.cognitoEndpoint, "SignUp", {
+        ClientId: stack.userPoolClientId,
+        Username: "carol@example.com",
+        Password: "elevenchars",
+      });
+      expect(short.status).to.equal(400);
+      expect(short.body.__type).to.equal("InvalidPasswordException");
+      const ok = await cognitoCall(stack.cognitoEndpoint, "SignUp", {
+        ClientId: stack.userPoolClientId,
+        Username: "carol@example.com",
+        Password: "twelve chars",
+      });
+      expect(ok.status).to.equal(200);
+      expect(ok.body.UserConfirmed).to.equal(false);
+      expect(ok.body.CodeDeliveryDetails).to.include({ DeliveryMedium: "EMAIL", Destination: "carol@example.com" });
+    });
+
+    it("allows only the client's flows: USER_SRP_AUTH is refused", async function () {
+      const res = await cognitoCall(stack.cognitoEndpoint, "InitiateAuth", {
+        ClientId: stack.userPoolClientId,
+        AuthFlow: "USER_SRP_AUTH",
+        AuthParameters: { USERNAME: EMAILS.alice, SRP_A: "00" },
+      });
+      expect(res.status).to.equal(400);
+      expect(res.body.__type).to.equal("InvalidParameterException");
+    });
+
+    it("refreshes tokens with REFRESH_TOKEN_AUTH; the new ID token is accepted by the API", async function () {
+      const res = await cognitoCall(stack.cognitoEndpoint, "InitiateAuth", {
+        ClientId: stack.userPoolClientId,
+        AuthFlow: "REFRESH_TOKEN_AUTH",
+        AuthParameters: { REFRESH_TOKEN: driver.tokens.alice.refreshToken },
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect((await listAs(res.body.AuthenticationResult.IdToken)).status).to.equal(200);
+    });
+
+    it("prints the confirmation code in the summary's log, and a random one works when none is fixed", async function () {
+      expect(lines.join("\n")).to.contain(`Confirmation code for ${EMAILS.alice}: ${TEST_CONFIRMATION_CODE}`);
+      const dir = tempDir();
+      const logged: string[] = [];
+      const cognito = await startCognito({ dataDir: dir, log: (line) => logged.push(line) });
+      try {
+        const email = "dave@example.com";
+        await cognitoCall(cognito.endpoint, "SignUp", { ClientId: cognito.userPoolClientId, Username: email, Password: TEST_PASSWORD });
+        const code = /Confirmation code for dave@example\.com: (\d{6})$/.exec(logged.join("\n"))?.[1];
+        expect(code, logged.join("\n")).to.be.a("string");
+        const wrong = await cognitoCall(cognito.endpoint, "ConfirmSignUp", {
+          ClientId: cognito.userPoolClientId,
+          Username: email,
+          ConfirmationCode: code === "000000" ? "000001" : "000000",
+        });
+        expect(wrong.body.__type).to.equal("CodeMismatchException");
+        const right = await cognitoCall(cognito.endpoint, "ConfirmSignUp", { ClientId: cognito.userPoolClientId, Username: email, ConfirmationCode: code });
+        expect(right.status).to.equal(200);
+        await signIn(cognito.endpoint, cognito.userPoolClientId, email, TEST_PASSWORD);
+      } finally {
+        await cognito.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("ports", function () {
+    it("refuses a port in use with a clear error instead of hanging", async function () {
+      const port = Number(new URL(stack.url).port);
+      let error: unknown;
+      try {
+        const clash = await startStack({ port, siteDir: join(stack.dataDir, "site"), log: () => undefined });
+        await clash.close();
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(PortInUseError);
+      expect((error as Error).message).to.contain(`Port ${port}`).and.contain("PORT=");
+      expect((await listAs(driver.tokens.alice.idToken)).status, "the running stack is untouched").to.equal(200);
+    });
+  });
+});
+
+describe("local stack restart", function () {
+  it("keeps users, the pool and to-dos in the data folder across a restart", async function () {
+    const dataDir = tempDir();
+    try {
+      const first = await startStack({ port: 0, dataDir, confirmationCode: TEST_CONFIRMATION_CODE, log: () => undefined });
+      let todoId: string;
+      try {
+        const tokens = await registerUser(first.cognitoEndpoint, first.userPoolClientId, EMAILS.alice, TEST_PASSWORD, TEST_CONFIRMATION_CODE);
+        const res = await fetch(`${first.url}/api/todos`, {
+          method: "POST",
+          headers: { Authorization: tokens.idToken, "Content-Type": "application/json" },
+          body: JSON.stringify({ title: "survives a restart" }),
+        });
+        expect(res.status).to.equal(201);
+        todoId = ((await res.json()) as { id: string }).id;
+      } finally {
+        await first.close();
+      }
+
+      const second = await startStack({ port: 0, dataDir, siteDir: join(dataDir, "site"), log: () => undefined });
+      try {
+        expect(second.userPoolId).to.equal(first.userPoolId);
+        expect(second.userPoolClientId).to.equal(first.userPoolClientId);
+        // No sign-up this time: the user is still there.
+        const tokens = await signIn(second.cognitoEndpoint, second.userPoolClientId, EMAILS.alice, TEST_PASSWORD);
+        const res = await fetch(`${second.url}/api/todos`, { headers: { Authorization: tokens.idToken } });
+        expect(res.status).to.equal(200);
+        const body = (await res.json()) as { items: { id: string; title: string }[] };
+        expect(body.items.map((t) => [t.id, t.title])).to.deep.equal([[todoId, "survives a restart"]]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("deletes its temporary data folder on close when none was given", async function () {
+    const stack = await startStack({ port: 0, log: () => undefined });
+    const dir = stack.dataDir;
+    expect(readFileSync(join(dir, "site", "index.html")).length).to.be.greaterThan(0);
+    await stack.close();
+    expect(() => readFileSync(join(dir, "site", "index.html"))).to.throw(/ENOENT/);
+  });
+});
