@@ -9,8 +9,8 @@
  *   AuthPool's settings: e-mail as the user name, e-mail verification, a password of at least
  *   12 characters, USER_PASSWORD_AUTH + REFRESH_TOKEN_AUTH, 60-minute tokens;
  * - confirmation and reset codes sent to `log` (a person reads them in the terminal), or fixed;
- * - what cognito-local skips, checked in front of it the way Cognito does: the password policy
- *   (InvalidPasswordException) and the client's allowed auth flows.
+ * - what cognito-local skips or says differently, made to match Cognito (see guardRouter):
+ *   the password policy, the client's allowed flows, hidden user existence, resending a code.
  *
  * cognito-local signs every token with one key pair that ships in its npm package: anyone can
  * mint tokens it accepts. That is fine on a laptop and one more reason it never leaves 127.0.0.1.
@@ -167,7 +167,7 @@ export async function startCognito(options: LocalCognitoOptions): Promise<LocalC
     };
     const router = cl.Router(services);
     const { userPoolId, userPoolClientId } = await ensurePoolAndClient(ctx, router, cognito);
-    const guarded = guardRouter(router, cognito, ctx, cl.CognitoError);
+    const guarded = guardRouter(router, services, ctx, cl.CognitoError);
     const app = cl.createServer(guarded, logger, config.ServerConfig, services).application;
     server.on("request", app);
     return {
@@ -233,13 +233,26 @@ async function ensurePoolAndClient(
   return { userPoolId, userPoolClientId };
 }
 
-/** Adds the checks Cognito makes and cognito-local does not: password policy and allowed flows. */
+/** The answer to a sign-in with a wrong password or an unknown user, when existence is hidden. */
+const INCORRECT_CREDENTIALS = "Incorrect username or password.";
+
+/**
+ * Makes cognito-local answer like Cognito with AuthPool's settings where the site can tell:
+ * - the password policy on SignUp, ConfirmForgotPassword and ChangePassword;
+ * - only the client's ExplicitAuthFlows (USER_SRP_AUTH and others are refused);
+ * - PreventUserExistenceErrors: a wrong password and an unknown user both get
+ *   NotAuthorizedException "Incorrect username or password." (cognito-local says
+ *   InvalidPasswordException / NotAuthorizedException "User not authorized"), and
+ *   ForgotPassword for an unknown user pretends to send a code;
+ * - ResendConfirmationCode, which cognito-local lacks.
+ */
 function guardRouter(
   router: (target: string) => Route,
-  cognito: any,
+  services: { cognito: any; messages: any; otp: () => string },
   ctx: Ctx,
   CognitoError: CognitoLib["CognitoError"],
 ): (target: string) => Route {
+  const { cognito } = services;
   const policyForClient = async (clientId: unknown) => {
     const pool = await cognito.getUserPoolForClientId(ctx, String(clientId));
     return (pool.options.Policies?.PasswordPolicy ?? {}) as Partial<typeof PASSWORD_POLICY>;
@@ -258,7 +271,29 @@ function guardRouter(
     const problem = passwordProblem(password, policy);
     if (problem) throw new CognitoError("InvalidPasswordException", `Password did not conform with policy: ${problem}`);
   };
+  const hidesUsers = async (clientId: unknown) =>
+    (await cognito.getAppClient(ctx, String(clientId)))?.PreventUserExistenceErrors === "ENABLED";
+  const codeDelivery = (email: string) => ({ AttributeName: "email", DeliveryMedium: "EMAIL", Destination: email });
+  const errorType = (err: unknown) => (err as { code?: string } | null)?.code;
+
+  const resendConfirmationCode: Route = async (c, req) => {
+    const pool = await cognito.getUserPoolForClientId(ctx, String(req?.ClientId));
+    const user = await pool.getUserByUsername(c, String(req?.Username ?? ""));
+    if (!user) {
+      if (await hidesUsers(req?.ClientId)) return { CodeDeliveryDetails: codeDelivery(String(req?.Username)) };
+      throw new CognitoError("UserNotFoundException", "Username/client id combination not found.");
+    }
+    if (user.UserStatus !== "UNCONFIRMED") throw new CognitoError("InvalidParameterException", "User is already confirmed.");
+    const email = (user.Attributes as { Name: string; Value: string }[]).find((a) => a.Name === "email")?.Value ?? String(req.Username);
+    const code = services.otp();
+    await pool.saveUser(c, { ...user, ConfirmationCode: code });
+    const delivery = codeDelivery(email);
+    await services.messages.deliver(c, "ResendCode", req.ClientId, pool.options.Id, user, code, req.ClientMetadata, delivery);
+    return { CodeDeliveryDetails: delivery };
+  };
+
   return (target) => {
+    if (target === "ResendConfirmationCode") return resendConfirmationCode;
     const route = router(target);
     switch (target) {
       case "SignUp":
@@ -279,7 +314,26 @@ function guardRouter(
           if (client && !(client.ExplicitAuthFlows ?? []).includes(`ALLOW_${flow}`)) {
             throw new CognitoError("InvalidParameterException", `${flow} flow not enabled for this client`);
           }
-          return route(c, req);
+          try {
+            return await route(c, req);
+          } catch (err) {
+            const hidden = client?.PreventUserExistenceErrors === "ENABLED" && flow === "USER_PASSWORD_AUTH";
+            if (hidden && ["InvalidPasswordException", "NotAuthorizedException", "UserNotFoundException"].includes(errorType(err) ?? "")) {
+              throw new CognitoError("NotAuthorizedException", INCORRECT_CREDENTIALS);
+            }
+            throw err;
+          }
+        };
+      case "ForgotPassword":
+        return async (c, req) => {
+          try {
+            return await route(c, req);
+          } catch (err) {
+            if (errorType(err) === "UserNotFoundException" && (await hidesUsers(req?.ClientId))) {
+              return { CodeDeliveryDetails: codeDelivery(String(req?.Username)) };
+            }
+            throw err;
+          }
         };
       default:
         return route;

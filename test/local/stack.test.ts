@@ -285,6 +285,42 @@ describe("local stack over HTTP", function () {
       expect(ok.body.CodeDeliveryDetails).to.include({ DeliveryMedium: "EMAIL", Destination: "carol@example.com" });
     });
 
+    it("hides whether a user exists, like AuthPool (PreventUserExistenceErrors)", async function () {
+      const attempt = (email: string, password: string) =>
+        cognitoCall(stack.cognitoEndpoint, "InitiateAuth", {
+          ClientId: stack.userPoolClientId,
+          AuthFlow: "USER_PASSWORD_AUTH",
+          AuthParameters: { USERNAME: email, PASSWORD: password },
+        });
+      const wrongPassword = await attempt(EMAILS.alice, "not the password");
+      const unknownUser = await attempt("nobody@example.com", TEST_PASSWORD);
+      for (const res of [wrongPassword, unknownUser]) {
+        expect(res.status).to.equal(400);
+        expect(res.body).to.deep.equal({ __type: "NotAuthorizedException", message: "Incorrect username or password." });
+      }
+      const forgot = await cognitoCall(stack.cognitoEndpoint, "ForgotPassword", { ClientId: stack.userPoolClientId, Username: "nobody@example.com" });
+      expect(forgot.status).to.equal(200);
+      expect(forgot.body.CodeDeliveryDetails.DeliveryMedium).to.equal("EMAIL");
+    });
+
+    it("resends a confirmation code to an unconfirmed user, which then confirms", async function () {
+      const email = "erin@example.com";
+      await cognitoCall(stack.cognitoEndpoint, "SignUp", { ClientId: stack.userPoolClientId, Username: email, Password: TEST_PASSWORD });
+      const before = lines.filter((l) => l.includes(`Confirmation code for ${email}`)).length;
+      const resent = await cognitoCall(stack.cognitoEndpoint, "ResendConfirmationCode", { ClientId: stack.userPoolClientId, Username: email });
+      expect(resent.status, JSON.stringify(resent.body)).to.equal(200);
+      expect(resent.body.CodeDeliveryDetails).to.include({ DeliveryMedium: "EMAIL", Destination: email });
+      expect(lines.filter((l) => l.includes(`Confirmation code for ${email}`))).to.have.length(before + 1);
+      const confirmed = await cognitoCall(stack.cognitoEndpoint, "ConfirmSignUp", {
+        ClientId: stack.userPoolClientId,
+        Username: email,
+        ConfirmationCode: TEST_CONFIRMATION_CODE,
+      });
+      expect(confirmed.status).to.equal(200);
+      const again = await cognitoCall(stack.cognitoEndpoint, "ResendConfirmationCode", { ClientId: stack.userPoolClientId, Username: email });
+      expect(again.body.__type).to.equal("InvalidParameterException");
+    });
+
     it("allows only the client's flows: USER_SRP_AUTH is refused", async function () {
       const res = await cognitoCall(stack.cognitoEndpoint, "InitiateAuth", {
         ClientId: stack.userPoolClientId,
