@@ -24,7 +24,10 @@ import { decodeJwt } from "jose";
 export const LOCAL_POOL_NAME = "tasklane-local";
 export const LOCAL_CLIENT_NAME = "tasklane-web";
 
-/** AuthPool's password policy: length over composition rules (NIST SP 800-63B). */
+/**
+ * The password policy: at least 12 characters (issue 3), length over composition rules
+ * (NIST SP 800-63B), as the site's sign-up form explains. Keep in step with AuthPool.
+ */
 export const PASSWORD_POLICY = {
   MinimumLength: 12,
   RequireUppercase: false,
@@ -244,6 +247,7 @@ const INCORRECT_CREDENTIALS = "Incorrect username or password.";
  *   NotAuthorizedException "Incorrect username or password." (cognito-local says
  *   InvalidPasswordException / NotAuthorizedException "User not authorized"), and
  *   ForgotPassword for an unknown user pretends to send a code;
+ * - user names (e-mail addresses) compared without regard to case;
  * - ResendConfirmationCode, which cognito-local lacks.
  */
 function guardRouter(
@@ -293,6 +297,12 @@ function guardRouter(
   };
 
   return (target) => {
+    const guarded = guard(target);
+    // AuthPool's user names are case-insensitive e-mail addresses; cognito-local compares exactly.
+    return USER_NAME_TARGETS.has(target) ? (c, req) => guarded(c, lowerCaseUserName(req)) : guarded;
+  };
+
+  function guard(target: string): Route {
     if (target === "ResendConfirmationCode") return resendConfirmationCode;
     const route = router(target);
     switch (target) {
@@ -338,5 +348,22 @@ function guardRouter(
       default:
         return route;
     }
-  };
+  }
+}
+
+const USER_NAME_TARGETS = new Set(["SignUp", "ConfirmSignUp", "InitiateAuth", "ForgotPassword", "ConfirmForgotPassword", "ResendConfirmationCode"]);
+
+function lowerCaseUserName(req: any): any {
+  if (!req || typeof req !== "object") return req;
+  const out = { ...req };
+  if (typeof out.Username === "string") out.Username = out.Username.toLowerCase();
+  if (out.AuthParameters && typeof out.AuthParameters.USERNAME === "string") {
+    out.AuthParameters = { ...out.AuthParameters, USERNAME: out.AuthParameters.USERNAME.toLowerCase() };
+  }
+  if (Array.isArray(out.UserAttributes)) {
+    out.UserAttributes = out.UserAttributes.map((a: { Name?: string; Value?: unknown }) =>
+      a?.Name === "email" && typeof a.Value === "string" ? { ...a, Value: a.Value.toLowerCase() } : a,
+    );
+  }
+  return out;
 }

@@ -321,6 +321,17 @@ describe("local stack over HTTP", function () {
       expect(again.body.__type).to.equal("InvalidParameterException");
     });
 
+    it("treats user names (e-mail addresses) without regard to case", async function () {
+      const tokens = await signIn(stack.cognitoEndpoint, stack.userPoolClientId, EMAILS.alice.toUpperCase(), TEST_PASSWORD);
+      expect(decodeJwt(tokens.idToken).sub).to.equal(decodeJwt(driver.tokens.alice.idToken).sub);
+      const again = await cognitoCall(stack.cognitoEndpoint, "SignUp", {
+        ClientId: stack.userPoolClientId,
+        Username: "Bob@Example.COM",
+        Password: TEST_PASSWORD,
+      });
+      expect(again.body.__type).to.equal("UsernameExistsException");
+    });
+
     it("allows only the client's flows: USER_SRP_AUTH is refused", async function () {
       const res = await cognitoCall(stack.cognitoEndpoint, "InitiateAuth", {
         ClientId: stack.userPoolClientId,
