@@ -16,7 +16,10 @@ export class HttpError extends Error {
     readonly details: readonly ErrorDetail[] = [],
   ) {
     super(message);
-    this.name = new.target.name;
+    // In a Lambda archive Pulumi's serializer turns these classes into plain functions called
+    // as `Super.call(this, …)`: Error() then leaves `this` alone, so set the message here (the
+    // name comes from the prototype, see the end of this file).
+    this.message = message;
   }
 }
 
@@ -65,4 +68,22 @@ export class UnsupportedMediaTypeError extends HttpError {
   constructor() {
     super(415, "unsupported_media_type", "Send the request body as JSON with 'Content-Type: application/json'.");
   }
+}
+
+/**
+ * Each class's `name` lives on its prototype. This also works around pulumi/pulumi#10974: the
+ * closure serializer drops the prototype of a class with no members of its own, and with it
+ * `instanceof` (every error became a 500 inside Lambda). A prototype property keeps it.
+ */
+for (const ErrorClass of [
+  HttpError,
+  ValidationError,
+  UnauthorizedError,
+  NotFoundError,
+  ConflictError,
+  PreconditionFailedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+]) {
+  Object.defineProperty(ErrorClass.prototype, "name", { value: ErrorClass.name, writable: true, configurable: true });
 }
