@@ -1,0 +1,80 @@
+/** TodoTable and AuthPool: their settings in the program, and what `protect` changes. */
+import { expect } from "chai";
+import { AuthPool, PASSWORD_MIN_LENGTH } from "../../components/auth-pool";
+import { TodoTable } from "../../components/todo-table";
+import { TABLE_KEY, TTL_ATTRIBUTE } from "../../handlers/store";
+import { named, runProgram, settle } from "../mocks";
+
+describe("TodoTable", () => {
+  before(() => runProgram());
+
+  it("keys the table by userId (S) and todoId (S), on demand, with PITR, encryption and TTL", () => {
+    const { inputs } = named("aws:dynamodb/table:Table", "todos-table");
+    expect(inputs.hashKey).to.equal("userId").and.equal(TABLE_KEY.partition);
+    expect(inputs.rangeKey).to.equal("todoId").and.equal(TABLE_KEY.sort);
+    expect(inputs.attributes).to.deep.equal([
+      { name: "userId", type: "S" },
+      { name: "todoId", type: "S" },
+    ]);
+    expect(inputs.billingMode).to.equal("PAY_PER_REQUEST");
+    expect(inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
+    expect(inputs.serverSideEncryption.enabled).to.equal(true);
+    expect(inputs.ttl).to.deep.equal({ attributeName: TTL_ATTRIBUTE, enabled: true });
+  });
+
+  it("leaves the dev stack's table deletable (no deletion protection, not retained)", () => {
+    const table = named("aws:dynamodb/table:Table", "todos-table");
+    expect(table.inputs.deletionProtectionEnabled).to.equal(false);
+    expect(table.options.retainOnDelete).to.equal(false);
+  });
+
+  it("with protect: deletion protection on and retainOnDelete", async () => {
+    new TodoTable("protected", { protect: true });
+    await settle();
+    const table = named("aws:dynamodb/table:Table", "protected-table");
+    expect(table.inputs.deletionProtectionEnabled).to.equal(true);
+    expect(table.options.retainOnDelete).to.equal(true);
+  });
+});
+
+describe("AuthPool", () => {
+  before(() => runProgram());
+
+  it("signs users in by verified e-mail, with a 12-character password policy and e-mail recovery", () => {
+    const { inputs } = named("aws:cognito/userPool:UserPool", "auth-users");
+    expect(inputs.usernameAttributes).to.deep.equal(["email"]);
+    expect(inputs.autoVerifiedAttributes).to.deep.equal(["email"]);
+    expect(inputs.passwordPolicy.minimumLength).to.equal(12).and.equal(PASSWORD_MIN_LENGTH);
+    expect(inputs.passwordPolicy).to.include({ requireLowercase: true, requireUppercase: true, requireNumbers: true, requireSymbols: true });
+    expect(inputs.accountRecoverySetting.recoveryMechanisms).to.deep.equal([{ name: "verified_email", priority: 1 }]);
+    expect(inputs.deletionProtection).to.equal("INACTIVE");
+  });
+
+  it("has a public app client: no secret, password and refresh flows only, no user-existence leaks, revocation on", () => {
+    const { inputs } = named("aws:cognito/userPoolClient:UserPoolClient", "auth-site");
+    expect(inputs.generateSecret).to.equal(false);
+    expect([...inputs.explicitAuthFlows].sort()).to.deep.equal(["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"]);
+    expect(inputs.preventUserExistenceErrors).to.equal("ENABLED");
+    expect(inputs.enableTokenRevocation).to.equal(true);
+    expect(inputs.userPoolId).to.equal("auth-users-id");
+  });
+
+  it("issues access and ID tokens for 60 minutes and refresh tokens for 30 days", () => {
+    const { inputs } = named("aws:cognito/userPoolClient:UserPoolClient", "auth-site");
+    expect(inputs).to.include({ accessTokenValidity: 60, idTokenValidity: 60, refreshTokenValidity: 30 });
+    expect(inputs.tokenValidityUnits).to.deep.equal({ accessToken: "minutes", idToken: "minutes", refreshToken: "days" });
+  });
+
+  it("with protect: deletion protection ACTIVE and retainOnDelete", async () => {
+    new AuthPool("protected-auth", { protect: true });
+    await settle();
+    const pool = named("aws:cognito/userPool:UserPool", "protected-auth-users");
+    expect(pool.inputs.deletionProtection).to.equal("ACTIVE");
+    expect(pool.options.retainOnDelete).to.equal(true);
+    expect(named("aws:cognito/userPool:UserPool", "auth-users").options.retainOnDelete).to.equal(false);
+  });
+
+  it("refuses token lifetimes Cognito would refuse, naming every problem", () => {
+    expect(() => new AuthPool("bad-auth", { tokenValidityMinutes: 2, refreshTokenValidityDays: 0 })).to.throw(/tokenValidityMinutes.*refreshTokenValidityDays/);
+  });
+});

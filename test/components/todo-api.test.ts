@@ -1,0 +1,134 @@
+/** TodoApi: one function per route with its own log group and role; the REST API's stage. */
+import { expect } from "chai";
+import { ACCESS_LOG_FORMAT, API_GATEWAY_LOGS_POLICY_ARN, TodoApi } from "../../components/todo-api";
+import { routes } from "../../handlers/routes";
+import { named, ofType, recorded, runProgram, settle, type Recorded } from "../mocks";
+
+const fnOf = (routeName: string): Recorded => named("aws:lambda/function:Function", `api-${routeName}`);
+
+describe("TodoApi", () => {
+  before(() => runProgram());
+
+  describe("functions", () => {
+    it("makes one CallbackFunction per route: Node.js 24 on arm64, explicit memory and a timeout of a few seconds", () => {
+      const functions = ofType("aws:lambda/function:Function").filter((f) => f.name.startsWith("api-"));
+      expect(functions.map((f) => f.name).sort()).to.deep.equal(routes.map((r) => `api-${r.name}`).sort());
+      for (const fn of functions) {
+        expect(fn.inputs.runtime, fn.name).to.equal("nodejs24.x");
+        expect(fn.inputs.architectures, fn.name).to.deep.equal(["arm64"]);
+        expect(fn.inputs.memorySize, fn.name).to.equal(256);
+        expect(fn.inputs.timeout, fn.name).to.be.within(1, 10);
+        expect(fn.inputs.handler, fn.name).to.equal("__index.handler");
+      }
+    });
+
+    it("logs in Lambda's JSON format into a log group of its own, named as Lambda writes it, with retention", () => {
+      for (const route of routes) {
+        const fn = fnOf(route.name);
+        expect(fn.inputs.loggingConfig.logFormat).to.equal("JSON");
+        const group = named("aws:cloudwatch/logGroup:LogGroup", `api-${route.name}-logs`);
+        expect(group.inputs.name).to.equal(`/aws/lambda/${fn.state.name}`);
+        expect(group.inputs.retentionInDays).to.be.a("number").and.greaterThan(0);
+      }
+    });
+
+    it("gives each function a role whose only DynamoDB statement is exactly its route's actions on the table", () => {
+      const table = named("aws:dynamodb/table:Table", "todos-table");
+      for (const route of routes) {
+        const fn = fnOf(route.name);
+        const role = named("aws:iam/role:Role", `api-${route.name}-role`);
+        expect(fn.inputs.role).to.equal(role.state.arn);
+        expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
+          { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ]);
+        const policies = recorded.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.state.name);
+        expect(policies, route.name).to.have.length(1);
+        const statements = JSON.parse(policies[0].inputs.policy).Statement as any[];
+        const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith("dynamodb:")));
+        expect(dynamo, route.name).to.have.length(1);
+        expect([...dynamo[0].Action].sort()).to.deep.equal([...route.actions].sort());
+        expect(dynamo[0].Resource).to.equal(table.state.arn);
+        const logs = statements.filter((s) => s !== dynamo[0]);
+        const group = named("aws:cloudwatch/logGroup:LogGroup", `api-${route.name}-logs`);
+        expect(logs).to.deep.equal([
+          { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${group.state.arn}:*` },
+        ]);
+        // No managed policy on a function role at all.
+        expect(recorded.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.inputs.role === role.state.name)).to.be.empty;
+      }
+    });
+
+    it("lets API Gateway invoke each function only for its own method and path", () => {
+      for (const route of routes) {
+        const permission = named("aws:lambda/permission:Permission", `api-${route.name}-invoke`);
+        expect(permission.inputs).to.include({ action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", function: fnOf(route.name).state.name });
+        expect(permission.inputs.sourceArn).to.equal(
+          `arn:aws:execute-api:eu-west-1:123456789012:api-rest-id/*/${route.method}${route.path.replace("{id}", "*")}`,
+        );
+      }
+    });
+  });
+
+  describe("REST API", () => {
+    it("is regional and described only by its OpenAPI body", () => {
+      const api = named("aws:apigateway/restApi:RestApi", "api-rest");
+      expect(api.inputs.endpointConfiguration.types).to.equal("REGIONAL");
+      expect(JSON.parse(api.inputs.body).openapi).to.match(/^3\./);
+      // No resources/methods made beside the document: it is the single description.
+      expect(ofType("aws:apigateway/method:Method")).to.be.empty;
+      expect(ofType("aws:apigateway/resource:Resource")).to.be.empty;
+    });
+
+    it("replaces the deployment whenever the document changes (its hash is a trigger)", () => {
+      const { createHash } = require("node:crypto") as typeof import("node:crypto");
+      const api = named("aws:apigateway/restApi:RestApi", "api-rest");
+      const deployment = named("aws:apigateway/deployment:Deployment", "api-deployment");
+      expect(deployment.inputs.restApi).to.equal("api-rest-id");
+      expect(deployment.inputs.triggers.openapi).to.equal(createHash("sha256").update(api.inputs.body).digest("hex"));
+    });
+
+    it("has a stage with JSON access logs into a log group with retention", () => {
+      const stage = named("aws:apigateway/stage:Stage", "api-stage");
+      const logs = named("aws:cloudwatch/logGroup:LogGroup", "api-access-logs");
+      expect(stage.inputs.deployment).to.equal("api-deployment-id");
+      expect(stage.inputs.accessLogSettings.destinationArn).to.equal(logs.state.arn);
+      const format = JSON.parse(stage.inputs.accessLogSettings.format);
+      expect(format).to.include({ requestId: "$context.requestId", status: "$context.status", user: "$context.authorizer.claims.sub" });
+      expect(stage.inputs.accessLogSettings.format).to.equal(ACCESS_LOG_FORMAT);
+      expect(logs.inputs.retentionInDays).to.be.greaterThan(0);
+    });
+
+    it("goes live only after the account's log role, every function's log group and its permissions exist", () => {
+      const stage = named("aws:apigateway/stage:Stage", "api-stage");
+      const urnOf = (type: string, name: string) => `urn:pulumi:test::tasklane::tasklane:index:TodoApi$${type}::${name}`;
+      expect(stage.options.dependsOn).to.include(urnOf("aws:apigateway/account:Account", "api-account"));
+      for (const route of routes) {
+        expect(stage.options.dependsOn).to.include(urnOf("aws:cloudwatch/logGroup:LogGroup", `api-${route.name}-logs`));
+        expect(stage.options.dependsOn).to.include(urnOf("aws:iam/rolePolicy:RolePolicy", `api-${route.name}-policy`));
+      }
+    });
+
+    it("throttles the whole stage from config and turns on detailed metrics", () => {
+      const settings = named("aws:apigateway/methodSettings:MethodSettings", "api-method-settings");
+      expect(settings.inputs.methodPath).to.equal("*/*");
+      expect(settings.inputs.stageName).to.equal("live");
+      expect(settings.inputs.settings).to.include({ metricsEnabled: true, throttlingRateLimit: 20, throttlingBurstLimit: 40, dataTraceEnabled: false });
+    });
+
+    it("gives API Gateway its account logging role with AWS's logs-only policy", () => {
+      const account = named("aws:apigateway/account:Account", "api-account");
+      const role = named("aws:iam/role:Role", "api-apigw-logs-role");
+      expect(account.inputs.cloudwatchRoleArn).to.equal(role.state.arn);
+      expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).to.deep.equal({ Service: "apigateway.amazonaws.com" });
+      expect(named("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-apigw-logs-policy").inputs.policyArn).to.equal(API_GATEWAY_LOGS_POLICY_ARN);
+    });
+  });
+
+  it("refuses bad arguments before making anything, naming every problem", async () => {
+    expect(
+      () => new TodoApi("bad-api", { tableName: "t", tableArn: "a", userPoolArn: "p", region: "eu-west-1", timeoutSeconds: 60, logRetentionDays: 8, memorySize: 64 }),
+    ).to.throw(/memorySize.*timeoutSeconds.*logRetentionDays/);
+    await settle();
+    expect(recorded.filter((r) => r.name.startsWith("bad-api"))).to.be.empty;
+  });
+});
