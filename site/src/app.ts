@@ -99,8 +99,8 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
         set(m.replaced(state, id, later ? { ...saved, title: shown.title, completed: shown.completed } : saved));
         done();
       } catch (err) {
-        onFail?.();
         await failed(err, doing, id);
+        onFail?.();
       } finally {
         inflight.set(id, (inflight.get(id) ?? 1) - 1);
       }
@@ -155,6 +155,7 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
       }
       update(id, { title }, "your edit", () => announce(`Renamed to “${title}”.`), () => {
         // Re-open the editor with what was typed, so nothing is lost.
+        if (!m.find(state, id) || state.editing !== null) return;
         view.keepDraft(id, text);
         set(m.withEditing(state, id));
       });

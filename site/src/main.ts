@@ -73,6 +73,9 @@ async function start(): Promise<void> {
   function signedOut(message = ""): void {
     app?.stop();
     app = undefined;
+    // Keep the e-mail in the sign-in form: signing back in (or resetting) takes one field less.
+    const email = $<HTMLInputElement>("sign-in-email");
+    email.value ||= auth.session()?.email ?? "";
     void auth.signOut();
     view.render({ items: [], nextCursor: null, filter: "all", editing: null, loaded: false });
     view.showMessage("");

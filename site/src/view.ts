@@ -92,7 +92,8 @@ export function createTodoView(intents: Intents) {
   }
 
   function updateRow(row: HTMLLIElement, item: Item, editing: boolean): void {
-    const [toggle, title, edit, remove] = [0, 1, 2, 3].map((i) => row.children[i]) as [HTMLInputElement, HTMLElement, HTMLButtonElement, HTMLButtonElement];
+    const part = <T extends HTMLElement>(name: string) => row.querySelector(`.${name}`) as T;
+    const [toggle, title, edit, remove] = [part<HTMLInputElement>("toggle"), part("title"), part<HTMLButtonElement>("edit"), part<HTMLButtonElement>("delete")];
     row.dataset.id = item.id;
     row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}`;
     title.id = `t-${item.id}`;
@@ -103,9 +104,11 @@ export function createTodoView(intents: Intents) {
     remove.lastElementChild!.textContent = ` ${quoted(item.title)}`;
     for (const control of [toggle, edit, remove]) control.disabled = Boolean(item.pending);
     const editor = row.querySelector<HTMLInputElement>(".edit-input");
+    const editLabel = `Edit ${quoted(item.title)}; Enter saves, Escape cancels`;
+    editor?.setAttribute("aria-label", editLabel);
     if (editing && !editor) {
       const input = el("input", { type: "text", className: "edit-input", maxLength: 500, value: drafts.get(item.id) ?? item.title });
-      input.setAttribute("aria-label", `Edit ${quoted(item.title)}; Enter saves, Escape cancels`);
+      input.setAttribute("aria-label", editLabel);
       drafts.delete(item.id);
       title.hidden = true;
       edit.hidden = true;

@@ -1,0 +1,55 @@
+/**
+ * Debian's Chromium driven by playwright-core, one persistent context (own profile in a temp
+ * folder) per simulated person, so two people never share storage.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+export const CHROMIUM_PATH = process.env.CHROME_PATH ?? "/usr/bin/chromium";
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export interface Person {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Messages the page logged (console and uncaught errors), to prove no token is ever logged. */
+  readonly logs: string[];
+  close(): Promise<void>;
+}
+
+export async function openPerson(options: { width?: number; height?: number } = {}): Promise<Person> {
+  const profile = mkdtempSync(join(tmpdir(), "tasklane-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: options.width ?? 1024, height: options.height ?? 800 },
+    reducedMotion: "reduce",
+  });
+  // Fail a step in seconds, not at mocha's timeout: every action here takes milliseconds.
+  context.setDefaultTimeout(5000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const logs: string[] = [];
+  page.on("console", (message) => logs.push(message.text()));
+  page.on("pageerror", (error) => logs.push(`pageerror: ${error.message}`));
+  return {
+    context,
+    page,
+    logs,
+    close: async () => {
+      await context.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

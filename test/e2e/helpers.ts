@@ -1,0 +1,80 @@
+/**
+ * What a person does on the site, as steps the browser tests reuse. Locators go by role and
+ * accessible name (what a screen-reader user hears), so the tests also check the labelling.
+ */
+import { expect } from "chai";
+import type { Locator, Page } from "playwright-core";
+
+export const CODE = "246810";
+export const SESSION_KEY = "tasklane.session";
+
+export const form = (page: Page, name: string): Locator => page.getByRole("form", { name });
+
+export async function register(page: Page, email: string, password: string): Promise<void> {
+  await page.getByRole("button", { name: "Create an account" }).click();
+  const signUp = form(page, "Create an account");
+  await signUp.getByLabel("E-mail").fill(email);
+  await signUp.getByLabel("Password").fill(password);
+  await signUp.getByRole("button", { name: "Create account" }).click();
+  const confirm = form(page, "Confirm your e-mail");
+  await confirm.waitFor();
+  expect(await confirm.getByLabel("E-mail").inputValue()).to.equal(email);
+  await confirm.getByLabel("Code").fill(CODE);
+  await confirm.getByRole("button", { name: "Confirm" }).click();
+  await form(page, "Sign in").getByText("Your account is confirmed").waitFor();
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  const signInForm = form(page, "Sign in");
+  await signInForm.getByLabel("E-mail").fill(email);
+  await signInForm.getByLabel("Password").fill(password);
+  await signInForm.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("What needs doing?").waitFor();
+  await page.locator("#loading").waitFor({ state: "hidden" });
+}
+
+export async function add(page: Page, title: string): Promise<void> {
+  await page.getByLabel("What needs doing?").fill(title);
+  await page.getByLabel("What needs doing?").press("Enter");
+  // Confirmed by the API: the row is no longer pending and its controls are enabled.
+  await row(page, title).locator(".toggle:not([disabled])").waitFor();
+}
+
+export const row = (page: Page, title: string): Locator =>
+  page.locator("#list > li").filter({ has: page.locator(".title", { hasText: new RegExp(`^${escape(title)}$`) }) });
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The titles on screen, top to bottom. */
+export const titles = (page: Page): Promise<string[]> => page.locator("#list .title").allTextContents();
+
+/** Waits until the titles on screen are exactly these. */
+export async function expectTitles(page: Page, expected: string[]): Promise<void> {
+  await page.waitForFunction(
+    (want) => JSON.stringify([...document.querySelectorAll("#list .title")].map((e) => e.textContent)) === want,
+    JSON.stringify(expected),
+    { timeout: 5000 },
+  ).catch(async () => expect(await titles(page)).to.deep.equal(expected));
+}
+
+/** Waits until no to-do is pending and no request is in flight (the page is idle). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector("#list .pending"));
+  await page.waitForLoadState("networkidle");
+}
+
+/** Calls the API from inside the page, as the signed-in person (setting up data quickly). */
+export async function apiCall(page: Page, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  return page.evaluate(
+    async ({ method, path, body, headers, key }) => {
+      const session = JSON.parse(localStorage.getItem(key) ?? "{}");
+      const response = await fetch(path, {
+        method,
+        headers: { Authorization: session.idToken, ...(body !== undefined && { "Content-Type": "application/json" }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: response.status === 204 ? null : await response.json() };
+    },
+    { method, path, body, headers, key: SESSION_KEY },
+  );
+}
