@@ -1,0 +1,96 @@
+/**
+ * The AWS bill per million API requests, from measured per-request figures and PRICES.
+ * Pure: bench/run.ts and bench/cost.ts feed it what they measured.
+ */
+import { ASSUMPTIONS, PRICES } from "./prices";
+
+/** Per-request figures of one route, measured by the handler-cost section of the bench. */
+export interface RouteMeasure {
+  readonly route: string;
+  readonly cpuMsPerRequest: number;
+  readonly dynamoCallsPerRequest: number;
+  readonly readUnitsPerRequest: number;
+  readonly writeUnitsPerRequest: number;
+  readonly logBytesPerRequest: number;
+  readonly responseBytesPerRequest: number;
+}
+
+export interface StackShape {
+  readonly lambdaMemoryMb: number;
+  /** Bytes of one API Gateway access-log line (the stage's JSON format). */
+  readonly accessLogBytesPerRequest: number;
+}
+
+/** Share of each route in the traffic we price; a to-do list is read far more than written. */
+export const TRAFFIC_MIX: Readonly<Record<string, number>> = {
+  listTodos: 0.5,
+  createTodo: 0.2,
+  updateTodo: 0.2,
+  getTodo: 0.04,
+  deleteTodo: 0.05,
+  clearCompleted: 0.01,
+};
+
+/** Lambda gives a function one full vCPU at 1,769 MB and a proportional share below that. */
+const FULL_VCPU_MB = 1769;
+
+export interface CostLine {
+  readonly route: string;
+  readonly apiGateway: number;
+  readonly cloudFront: number;
+  readonly lambda: number;
+  readonly dynamoDb: number;
+  readonly logs: number;
+  readonly total: number;
+  readonly billedMs: number;
+}
+
+export function costPerMillion(m: RouteMeasure, stack: StackShape): CostLine {
+  const million = 1e6;
+  const cpuShare = Math.min(1, stack.lambdaMemoryMb / FULL_VCPU_MB);
+  const durationMs = m.cpuMsPerRequest / cpuShare + m.dynamoCallsPerRequest * ASSUMPTIONS.dynamoDbRoundTripMs;
+  const billedMs = Math.max(1, Math.ceil(durationMs / ASSUMPTIONS.lambdaBillingGranularityMs) * ASSUMPTIONS.lambdaBillingGranularityMs);
+  const gbSeconds = (stack.lambdaMemoryMb / 1024) * (billedMs / 1000);
+  const logBytes = m.logBytesPerRequest + ASSUMPTIONS.lambdaPlatformLogBytes + stack.accessLogBytesPerRequest;
+  const apiGateway = PRICES.apiGatewayRestPerRequest * million;
+  const cloudFront = (PRICES.cloudFrontHttpsPerRequest + (m.responseBytesPerRequest / 1e9) * PRICES.cloudFrontPerGbOut) * million;
+  const lambda = (PRICES.lambdaPerRequest + gbSeconds * PRICES.lambdaArm64PerGbSecond) * million;
+  const dynamoDb = (m.readUnitsPerRequest * PRICES.dynamoDbPerRead + m.writeUnitsPerRequest * PRICES.dynamoDbPerWrite) * million;
+  const logs = (logBytes / 1e9) * PRICES.cloudWatchLogsPerGb * million;
+  return { route: m.route, apiGateway, cloudFront, lambda, dynamoDb, logs, total: apiGateway + cloudFront + lambda + dynamoDb + logs, billedMs };
+}
+
+export interface CostReport {
+  readonly prices: typeof PRICES;
+  readonly assumptions: typeof ASSUMPTIONS;
+  readonly stack: StackShape;
+  readonly mix: Readonly<Record<string, number>>;
+  readonly perRoute: readonly CostLine[];
+  /** The mix, per million requests. */
+  readonly blended: CostLine;
+  /** Services ordered by their share of the blended bill. */
+  readonly dominant: readonly { service: string; share: number }[];
+}
+
+export function costReport(measures: readonly RouteMeasure[], stack: StackShape): CostReport {
+  const perRoute = measures.map((m) => costPerMillion(m, stack));
+  const weight = (route: string) => TRAFFIC_MIX[route] ?? 0;
+  const totalWeight = perRoute.reduce((s, l) => s + weight(l.route), 0);
+  const blend = (key: keyof Omit<CostLine, "route">) =>
+    perRoute.reduce((s, l) => s + (l[key] as number) * weight(l.route), 0) / totalWeight;
+  const blended: CostLine = {
+    route: "mix",
+    apiGateway: blend("apiGateway"),
+    cloudFront: blend("cloudFront"),
+    lambda: blend("lambda"),
+    dynamoDb: blend("dynamoDb"),
+    logs: blend("logs"),
+    total: blend("total"),
+    billedMs: blend("billedMs"),
+  };
+  const services = ["apiGateway", "cloudFront", "lambda", "dynamoDb", "logs"] as const;
+  const dominant = services
+    .map((service) => ({ service, share: blended[service] / blended.total }))
+    .sort((a, b) => b.share - a.share);
+  return { prices: PRICES, assumptions: ASSUMPTIONS, stack, mix: TRAFFIC_MIX, perRoute, blended, dominant };
+}

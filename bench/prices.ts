@@ -1,0 +1,37 @@
+/**
+ * AWS list prices the cost model uses: us-east-1, on-demand, no free tier, no Savings Plans.
+ * Taken from the public pricing pages of each service; checked 2026-11-25 (the figures have been
+ * stable since DynamoDB's November 2024 on-demand price cut). Change them here, and only here.
+ */
+export const PRICES = {
+  checked: "2026-11-25",
+  region: "us-east-1",
+  /** API Gateway REST API, first 333 million requests a month, per request. */
+  apiGatewayRestPerRequest: 3.5 / 1e6,
+  /** Lambda requests, per request. */
+  lambdaPerRequest: 0.2 / 1e6,
+  /** Lambda compute on arm64 (Graviton), per GB-second, first 7.5 billion GB-s a month. */
+  lambdaArm64PerGbSecond: 0.0000133334,
+  /** DynamoDB on-demand, per write request unit (1 KB) and read request unit (4 KB strongly consistent). */
+  dynamoDbPerWrite: 0.625 / 1e6,
+  dynamoDbPerRead: 0.125 / 1e6,
+  /** CloudWatch Logs ingestion (Standard log class), per GB. */
+  cloudWatchLogsPerGb: 0.5,
+  /** CloudFront HTTPS requests (North America/Europe), per request; the API is reached through it. */
+  cloudFrontHttpsPerRequest: 0.01 / 1e4,
+  /** CloudFront data transfer out to the internet (North America/Europe, first 10 TB), per GB. */
+  cloudFrontPerGbOut: 0.085,
+} as const;
+
+/**
+ * Figures the bench cannot measure on this machine, with where they come from. Each is an
+ * assumption; the README says how the bill moves when they do.
+ */
+export const ASSUMPTIONS = {
+  /** Round trip from Lambda to DynamoDB in the same region: single-digit ms is typical; we take 5 ms. */
+  dynamoDbRoundTripMs: 5,
+  /** Lambda's own lines per invocation in JSON log format (platform.start, platform.report): about 700 bytes. */
+  lambdaPlatformLogBytes: 700,
+  /** Lambda bills at least 1 ms and rounds up to the next ms. */
+  lambdaBillingGranularityMs: 1,
+} as const;
