@@ -157,4 +157,27 @@ describe("the Pulumi program (index.ts, dev stack, mocks)", () => {
     const loose = recorded.filter((r: Recorded) => r.custom && r.type.startsWith("aws:") && r.options.parent === "" && !r.type.startsWith("pulumi:"));
     expect(loose.map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
   });
+
+  it("CI previews on pull requests and deploys main with the official Pulumi action, after npm ci and npm test", () => {
+    const expectations = [
+      { file: ".github/workflows/pull-request.yml", event: "pull_request", command: "preview" },
+      { file: ".github/workflows/main.yml", event: "push", command: "up" },
+    ];
+    for (const { file, event, command } of expectations) {
+      const workflow = readYaml(file) as { on: Record<string, unknown>; jobs: Record<string, { needs?: string; steps: any[] }> };
+      expect(workflow.on, file).to.have.property(event);
+      const jobs = Object.values(workflow.jobs);
+      const deploy = jobs.find((j) => j.steps.some((s) => String(s.uses ?? "").startsWith("pulumi/actions@")))!;
+      const pulumiStep = deploy.steps.find((s) => String(s.uses ?? "").startsWith("pulumi/actions@"));
+      expect(pulumiStep.with.command, file).to.equal(command);
+      expect(pulumiStep.with["stack-name"], file).to.be.a("string");
+      const runs = (job: { steps: any[] }) => job.steps.map((s) => s.run as string | undefined).filter(Boolean) as string[];
+      expect(runs(deploy).some((r) => r.startsWith("npm ci")), file).to.equal(true);
+      const testJob = workflow.jobs[deploy.needs as string];
+      expect(testJob, `${file}: the Pulumi job needs the test job`).to.exist;
+      const testRuns = runs(testJob);
+      expect(testRuns.findIndex((r) => r.startsWith("npm ci")), file).to.be.lessThan(testRuns.indexOf("npm test"));
+      expect(testRuns.indexOf("npm test"), file).to.be.greaterThan(-1);
+    }
+  });
 });
