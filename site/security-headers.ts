@@ -21,6 +21,10 @@ export function contentSecurityPolicy({ cognitoOrigin }: SecurityHeaderOptions):
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
+    // The site never writes HTML from strings (textContent only): with Trusted Types required
+    // and no policy allowed, an injected `innerHTML = …` or `eval` fails instead of running.
+    "require-trusted-types-for 'script'",
+    "trusted-types 'none'",
   ].join("; ");
 }
 

@@ -51,7 +51,7 @@ export const titles = (page: Page): Promise<string[]> => page.locator("#list .ti
 /** Waits until the titles on screen are exactly these. */
 export async function expectTitles(page: Page, expected: string[]): Promise<void> {
   await page.waitForFunction(
-    (want) => JSON.stringify([...document.querySelectorAll("#list .title")].map((e) => e.textContent)) === want,
+    (want) => JSON.stringify(Array.from(document.querySelectorAll("#list .title"), (e) => e.textContent)) === want,
     JSON.stringify(expected),
     { timeout: 5000 },
   ).catch(async () => expect(await titles(page)).to.deep.equal(expected));

@@ -1,0 +1,71 @@
+import { expect } from "chai";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CACHE_IMMUTABLE, CACHE_REVALIDATE, buildSite, type BuildResult } from "../../site/build";
+import { BUDGET, measureSite } from "../../scripts/site-size";
+
+describe("site build", () => {
+  let outDir: string;
+  let result: BuildResult;
+
+  before(async () => {
+    outDir = mkdtempSync(join(tmpdir(), "tasklane-site-test-"));
+    result = await buildSite(outDir);
+  });
+  after(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it("writes every listed file, hashed assets cached for a year and the rest revalidated", () => {
+    for (const file of result.files) expect(existsSync(join(outDir, file.path)), file.path).to.equal(true);
+    const byPath = new Map(result.files.map((f) => [f.path, f]));
+    expect(byPath.get("index.html")).to.include({ contentType: "text/html; charset=utf-8", cacheControl: CACHE_REVALIDATE });
+    expect(byPath.get("favicon.svg")).to.include({ contentType: "image/svg+xml", cacheControl: CACHE_REVALIDATE });
+    const assets = result.files.filter((f) => f.path.startsWith("assets/"));
+    expect(assets.map((f) => f.path.replace(/-[A-Z0-9]{8}\./, "-HASH.")).sort()).to.deep.equal(["assets/app-HASH.js", "assets/styles-HASH.css"]);
+    for (const asset of assets) expect(asset.cacheControl).to.equal(CACHE_IMMUTABLE);
+  });
+
+  it("links index.html to the hashed files it built, with nothing inline (the CSP allows none)", () => {
+    const html = readFileSync(join(outDir, "index.html"), "utf8");
+    for (const asset of result.files.filter((f) => f.path.startsWith("assets/"))) expect(html).to.contain(`"/${asset.path}"`);
+    expect(html).to.not.match(/\{\{|<script>|<style|\sstyle=|\son[a-z]+=/i);
+    expect(html).to.match(/<html lang="en">/);
+  });
+
+  it("gives the same names to the same sources, so a rebuild does not bust caches", async () => {
+    const again = mkdtempSync(join(tmpdir(), "tasklane-site-test-"));
+    try {
+      const second = await buildSite(again);
+      expect(second.files.map((f) => f.path).sort()).to.deep.equal(result.files.map((f) => f.path).sort());
+    } finally {
+      rmSync(again, { recursive: true, force: true });
+    }
+  });
+
+  it("stays within budget: first-page JS ≤ 25 KB and CSS ≤ 8 KB gzipped", () => {
+    const size = measureSite(outDir);
+    expect(size.assets.map((a) => a.kind).sort()).to.deep.equal(["css", "js"]);
+    expect(size.js).to.be.greaterThan(1000).and.at.most(BUDGET.js);
+    expect(size.css).to.be.greaterThan(500).and.at.most(BUDGET.css);
+    expect(size.overBudget).to.deep.equal([]);
+  });
+
+  it("reports a site over budget (the check can fail)", () => {
+    const fat = mkdtempSync(join(tmpdir(), "tasklane-site-test-"));
+    try {
+      mkdirSync(join(fat, "assets"));
+      writeFileSync(join(fat, "index.html"), '<link rel="stylesheet" href="/assets/s.css"><script type="module" src="/assets/a.js"></script>');
+      // Random bytes do not compress: 30 KB of them, imported from the entry, is over 25 KB gzipped.
+      writeFileSync(join(fat, "assets/a.js"), 'import"./chunk.js";console.log(1)');
+      writeFileSync(join(fat, "assets/chunk.js"), `export const x="${randomBytes(30 * 1024).toString("base64")}"`);
+      writeFileSync(join(fat, "assets/s.css"), "body{}");
+      const size = measureSite(fat);
+      expect(size.assets.map((a) => a.path)).to.deep.equal(["assets/a.js", "assets/chunk.js", "assets/s.css"]);
+      expect(size.overBudget).to.have.length(1);
+      expect(size.overBudget[0]).to.match(/^JavaScript \d+ B gzipped > 25600 B$/);
+    } finally {
+      rmSync(fat, { recursive: true, force: true });
+    }
+  });
+});
