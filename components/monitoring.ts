@@ -46,7 +46,6 @@ export class Monitoring extends pulumi.ComponentResource {
   public readonly alarmNames: pulumi.Output<string>[];
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tasklane:index:Monitoring", name, {}, opts);
     const latencyP99 = args.apiLatencyP99Ms ?? 2000;
     const rate5xx = args.api5xxRate ?? 0.01;
     const email = args.alarmEmail ?? "";
@@ -56,6 +55,7 @@ export class Monitoring extends pulumi.ComponentResource {
     if (!(rate5xx > 0 && rate5xx < 1)) problems.push("api5xxRate must be between 0 and 1");
     for (const route of args.routes) if (!(route.name in args.functionNames)) problems.push(`no function for route ${route.name}`);
     if (problems.length > 0) throw new Error(`Monitoring ${name}: ${problems.join("; ")}`);
+    super("tasklane:index:Monitoring", name, {}, opts);
 
     const topic = new aws.sns.Topic(`${name}-alarms`, { displayName: "tasklane alarms" }, { parent: this });
     if (email !== "") {
@@ -150,10 +150,12 @@ export class Monitoring extends pulumi.ComponentResource {
     const body = pulumi
       .all([pulumi.output(args.restApiName), pulumi.output(args.stageName), pulumi.output(args.tableName), pulumi.all(args.functionNames)])
       .apply(([apiName, stage, table, functions]) => JSON.stringify(dashboardBody(args.region, args.routes, apiName, stage, table, functions)));
+    // Dashboards have no auto-naming: project and stack in the name keep stacks apart.
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
-      // Dashboards have no auto-naming: project and stack in the name keep stacks apart.
-      { dashboardName: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`, dashboardBody: body }, { parent: this });
+      { dashboardName: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`, dashboardBody: body },
+      { parent: this },
+    );
 
     this.topicArn = topic.arn;
     this.dashboardName = dashboard.dashboardName;
