@@ -31,7 +31,6 @@ export class AuthPool extends pulumi.ComponentResource {
   public readonly userPoolClientId: pulumi.Output<string>;
 
   constructor(name: string, args: AuthPoolArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super("tasklane:index:AuthPool", name, {}, opts);
     const protect = args.protect ?? false;
     const tokenMinutes = args.tokenValidityMinutes ?? 60;
     const refreshDays = args.refreshTokenValidityDays ?? 30;
@@ -40,6 +39,7 @@ export class AuthPool extends pulumi.ComponentResource {
     if (!Number.isInteger(tokenMinutes) || tokenMinutes < 5 || tokenMinutes > 1440) problems.push("tokenValidityMinutes must be a whole number from 5 to 1440");
     if (!Number.isInteger(refreshDays) || refreshDays < 1 || refreshDays > 3650) problems.push("refreshTokenValidityDays must be a whole number from 1 to 3650");
     if (problems.length > 0) throw new Error(`AuthPool ${name}: ${problems.join("; ")}`);
+    super("tasklane:index:AuthPool", name, {}, opts);
 
     const pool = new aws.cognito.UserPool(
       `${name}-users`,

@@ -110,13 +110,13 @@ export class StaticSite extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: StaticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tasklane:index:StaticSite", name, {}, opts);
     const priceClass = args.priceClass ?? "PriceClass_100";
     const forceDestroy = args.forceDestroy ?? true;
     const problems: string[] = [];
     if (!args.files.some((f) => f.path === "index.html")) problems.push("the build has no index.html");
     if (!/^https:\/\/[^/]+$/.test(args.cognitoOrigin)) problems.push(`cognitoOrigin must be an https origin, not ${args.cognitoOrigin}`);
     if (problems.length > 0) throw new Error(`StaticSite ${name}: ${problems.join("; ")}`);
+    super("tasklane:index:StaticSite", name, {}, opts);
 
     const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy }, { parent: this });
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(

@@ -110,7 +110,6 @@ export class TodoApi extends pulumi.ComponentResource {
   public readonly functionNames: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: TodoApiArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tasklane:index:TodoApi", name, {}, opts);
     const routes = args.routes ?? routeTable;
     const memorySize = args.memorySize ?? 256;
     const timeout = args.timeoutSeconds ?? 5;
@@ -129,6 +128,8 @@ export class TodoApi extends pulumi.ComponentResource {
     if (!Number.isInteger(burstLimit) || burstLimit < 1) problems.push("throttleBurstLimit must be a positive whole number");
     if (!/^[A-Za-z0-9_]+$/.test(stageName)) problems.push("stageName may hold letters, digits and _ only");
     if (problems.length > 0) throw new Error(`TodoApi ${name}: ${problems.join("; ")}`);
+    // Arguments are checked before super(): nothing is registered for a component that cannot be built.
+    super("tasklane:index:TodoApi", name, {}, opts);
 
     const tableName = pulumi.output(args.tableName);
     const sdkPackages = runtimeProvidedPackages();
@@ -170,7 +171,7 @@ export class TodoApi extends pulumi.ComponentResource {
       const policy = new aws.iam.RolePolicy(
         `${id}-policy`,
         {
-          role: role.id,
+          role: role.name,
           policy: pulumi.jsonStringify({
             Version: "2012-10-17",
             Statement: [
