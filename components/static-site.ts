@@ -64,12 +64,16 @@ export interface StaticSiteArgs {
 
 type SecurityHeadersConfig = aws.types.input.cloudfront.ResponseHeadersPolicySecurityHeadersConfig;
 
+type CustomHeader = aws.types.input.cloudfront.ResponseHeadersPolicyCustomHeadersConfigItem;
+
 /**
- * Maps securityHeaders() onto CloudFront's security-headers config, header by header, so the
- * local host and CloudFront send the same values. A header CloudFront has no field for is refused.
+ * Maps securityHeaders() onto CloudFront's response-headers policy, header by header, so the
+ * local host and CloudFront send the same values: the five CloudFront has settings for go to
+ * `security`, any other header (e.g. Permissions-Policy) to `custom`.
  */
-export function cloudFrontSecurityHeaders(headers: Record<string, string>): SecurityHeadersConfig {
+export function cloudFrontHeaders(headers: Record<string, string>): { security: SecurityHeadersConfig; custom: CustomHeader[] } {
   const config: SecurityHeadersConfig = {};
+  const custom: CustomHeader[] = [];
   for (const [name, value] of Object.entries(headers)) {
     switch (name.toLowerCase()) {
       case "strict-transport-security": {
@@ -97,10 +101,10 @@ export function cloudFrontSecurityHeaders(headers: Record<string, string>): Secu
         config.referrerPolicy = { referrerPolicy: value, override: true };
         break;
       default:
-        throw new Error(`No CloudFront security header setting for ${name}`);
+        custom.push({ header: name, value, override: true });
     }
   }
-  return config;
+  return { security: config, custom };
 }
 
 export class StaticSite extends pulumi.ComponentResource {
@@ -141,11 +145,13 @@ export class StaticSite extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const headers = cloudFrontHeaders(securityHeaders({ cognitoOrigin: args.cognitoOrigin }));
     const headersPolicy = new aws.cloudfront.ResponseHeadersPolicy(
       `${name}-headers`,
       {
         comment: "tasklane security headers",
-        securityHeadersConfig: cloudFrontSecurityHeaders(securityHeaders({ cognitoOrigin: args.cognitoOrigin })),
+        securityHeadersConfig: headers.security,
+        ...(headers.custom.length > 0 && { customHeadersConfig: { items: headers.custom } }),
       },
       { parent: this },
     );
