@@ -173,6 +173,9 @@ describe("web app in Chromium (e2e)", function () {
     // Nothing scrolls sideways at 320 px.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(320);
     await page.screenshot({ path: join(SHOTS, "signed-in-320.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: join(SHOTS, "signed-in-320-dark.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "light" });
     // A's to-do ids are not reachable by B either.
     const aList = await apiCall(a.page, "GET", "/api/todos");
     const aId = aList.body.items[0].id as string;
@@ -269,6 +272,26 @@ describe("web app in Chromium (e2e)", function () {
     // Tokens are never logged nor put in a URL.
     expect(a.logs.join("\n")).to.not.contain(token.slice(-20));
     expect(page.url()).to.not.contain(token.slice(-20));
+  });
+
+  it("refreshes a refused ID token with the refresh token; a refused refresh token means sign in again", async () => {
+    const page = a.page;
+    const setSession = (changes: Record<string, unknown>) =>
+      page.evaluate(({ key, changes }) => {
+        localStorage.setItem(key, JSON.stringify({ ...JSON.parse(localStorage.getItem(key) ?? "{}"), ...changes }));
+      }, { key: SESSION_KEY, changes });
+    // An ID token the API refuses (401) although it looks unexpired: the page refreshes and retries.
+    await setSession({ idToken: "not.a.token", expiresAt: Date.now() + 3_600_000 });
+    await page.reload();
+    await page.locator("#loading").waitFor({ state: "hidden" });
+    expect((await titles(page))[0]).to.equal("Bulk 55");
+    const stored = await page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? "{}").idToken, SESSION_KEY);
+    expect(stored).to.not.equal("not.a.token");
+    // A refresh token Cognito refuses: back to the sign-in form, with the reason.
+    await setSession({ idToken: "not.a.token", refreshToken: "revoked", expiresAt: 0 });
+    await page.reload();
+    await form(page, "Sign in").getByText("Your session has ended").waitFor();
+    expect(await form(page, "Sign in").getByLabel("E-mail").inputValue()).to.equal(A.email);
   });
 
   it("resets a forgotten password and signs in with the new one", async () => {
