@@ -3,7 +3,7 @@
  *
  * Default settings:
  * - the e-mail address is the user name (case-insensitive); Cognito verifies it with a code
- * - passwords of at least 12 characters with lower case, upper case, digits and symbols
+ * - passwords of at least 12 characters, no composition rules (PASSWORD_POLICY, auth-policy.ts)
  * - account recovery by verified e-mail only; self sign-up allowed
  * - app client without a secret (the site is a public client) allowing USER_PASSWORD_AUTH
  *   (the flow the site and the local Cognito use) and refresh tokens, nothing else
@@ -13,8 +13,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PASSWORD_POLICY } from "./auth-policy";
 
-export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MIN_LENGTH = PASSWORD_POLICY.minimumLength;
 
 export interface AuthPoolArgs {
   /** Turn on deletion protection and keep the pool when the stack is destroyed. @default false */
@@ -48,14 +49,7 @@ export class AuthPool extends pulumi.ComponentResource {
         usernameConfiguration: { caseSensitive: false },
         autoVerifiedAttributes: ["email"],
         verificationMessageTemplate: { defaultEmailOption: "CONFIRM_WITH_CODE" },
-        passwordPolicy: {
-          minimumLength: PASSWORD_MIN_LENGTH,
-          requireLowercase: true,
-          requireUppercase: true,
-          requireNumbers: true,
-          requireSymbols: true,
-          temporaryPasswordValidityDays: 3,
-        },
+        passwordPolicy: { ...PASSWORD_POLICY },
         accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
         adminCreateUserConfig: { allowAdminCreateUserOnly: false },
         deletionProtection: protect ? "ACTIVE" : "INACTIVE",

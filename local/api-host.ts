@@ -117,7 +117,8 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
       ...(error.status === 413 && { Connection: "close" }),
     });
     res.end(JSON.stringify(body));
-    log({ level: "warn", msg: "gateway.rejected", method, path, status: error.status, errorCode: error.code, requestId });
+    // What the validator found goes to the log, as API Gateway's execution log would have it.
+    log({ level: "warn", msg: "gateway.rejected", method, path, status: error.status, errorCode: error.code, requestId, ...(detail && { detail }) });
   }
 
   return async (req, res) => {

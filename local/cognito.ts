@@ -15,6 +15,7 @@
  * cognito-local signs every token with one key pair that ships in its npm package: anyone can
  * mint tokens it accepts. That is fine on a laptop and one more reason it never leaves 127.0.0.1.
  */
+import { PASSWORD_POLICY as SHARED_POLICY } from "../components/auth-policy";
 import { randomInt } from "node:crypto";
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,17 +25,14 @@ import { decodeJwt } from "jose";
 export const LOCAL_POOL_NAME = "tasklane-local";
 export const LOCAL_CLIENT_NAME = "tasklane-web";
 
-/**
- * The password policy: at least 12 characters (issue 3), length over composition rules
- * (NIST SP 800-63B), as the site's sign-up form explains. Keep in step with AuthPool.
- */
+/** AuthPool's password policy (components/auth-policy.ts), in the Cognito API's spelling. */
 export const PASSWORD_POLICY = {
-  MinimumLength: 12,
-  RequireUppercase: false,
-  RequireLowercase: false,
-  RequireNumbers: false,
-  RequireSymbols: false,
-  TemporaryPasswordValidityDays: 7,
+  MinimumLength: SHARED_POLICY.minimumLength,
+  RequireUppercase: SHARED_POLICY.requireUppercase,
+  RequireLowercase: SHARED_POLICY.requireLowercase,
+  RequireNumbers: SHARED_POLICY.requireNumbers,
+  RequireSymbols: SHARED_POLICY.requireSymbols,
+  TemporaryPasswordValidityDays: SHARED_POLICY.temporaryPasswordValidityDays,
 } as const;
 
 /** The flows the site uses: password sign-in and silent refresh. */
