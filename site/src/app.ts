@@ -56,8 +56,11 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
     void run.finally(() => queues.get(id) === run && queues.delete(id));
   }
 
-  /** Explains a failure, rolls `id` back (when given) and keeps the screen truthful. */
-  async function failed(err: unknown, doing: string, id?: string): Promise<void> {
+  /**
+   * Explains a failure, rolls `id` back (when given) and keeps the screen truthful.
+   * `couldNot` starts the message: "Could not delete “Milk”".
+   */
+  async function failed(err: unknown, couldNot: string, id?: string): Promise<void> {
     if (!alive) return;
     if (sessionOver(err)) {
       hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.");
@@ -69,9 +72,9 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
       try {
         const fresh = remember(await api.get(id));
         set(m.replaced(state, id, fresh));
-        view.showMessage(`${name} was changed somewhere else, so ${doing} was not saved. It now shows the latest version.`);
+        view.showMessage(`${name} was changed somewhere else, so your change was not applied. It now shows the latest version.`);
       } catch (again) {
-        await failed(again, doing, id);
+        await failed(again, couldNot, id);
       }
       return;
     }
@@ -82,10 +85,10 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
       return;
     }
     if (id && todo) set(m.replaced(state, id, todo));
-    view.showMessage(`Could not save ${doing}: ${reason(err)}`);
+    view.showMessage(`${couldNot}: ${reason(err)}`);
   }
 
-  function update(id: string, changes: { title?: string; completed?: boolean }, doing: string, done: () => void, onFail?: () => void): void {
+  function update(id: string, changes: { title?: string; completed?: boolean }, couldNot: string, done: () => void, onFail?: () => void): void {
     set(m.changed(state, id, changes));
     inflight.set(id, (inflight.get(id) ?? 0) + 1);
     serially(id, async () => {
@@ -99,7 +102,7 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
         set(m.replaced(state, id, later ? { ...saved, title: shown.title, completed: shown.completed } : saved));
         done();
       } catch (err) {
-        await failed(err, doing, id);
+        await failed(err, couldNot, id);
         onFail?.();
       } finally {
         inflight.set(id, (inflight.get(id) ?? 1) - 1);
@@ -122,7 +125,7 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
           set(m.removed(state, [tempId]));
           // Give the text back unless something new has been typed meanwhile.
           if (view.newTitle.value === "") view.newTitle.value = title;
-          await failed(err, `“${title}”`);
+          await failed(err, `Could not add “${title}”`);
         },
       );
     },
@@ -131,7 +134,7 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
       const item = m.find(state, id);
       if (!item || item.pending) return;
       const completed = !item.completed;
-      update(id, { completed }, `the change to “${item.title}”`, () => announce(`“${item.title}” marked as ${completed ? "done" : "not done"}.`));
+      update(id, { completed }, `Could not save the change to “${item.title}”`, () => announce(`“${item.title}” marked as ${completed ? "done" : "not done"}.`));
     },
 
     startEdit(id: string): void {
@@ -153,7 +156,7 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
         intents.remove(id);
         return;
       }
-      update(id, { title }, "your edit", () => announce(`Renamed to “${title}”.`), () => {
+      update(id, { title }, `Could not save your edit of “${item.title}”`, () => announce(`Renamed to “${title}”.`), () => {
         // Re-open the editor with what was typed, so nothing is lost.
         if (!m.find(state, id) || state.editing !== null) return;
         view.keepDraft(id, text);
@@ -176,7 +179,7 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
           announce(`Deleted “${item.title}”.`);
         } catch (err) {
           if (!(err instanceof ApiError && err.status === 404)) set(m.restored(state, before));
-          await failed(err, `deleting “${item.title}”`, id);
+          await failed(err, `Could not delete “${item.title}”`, id);
         }
       });
     },
@@ -185,7 +188,7 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
       const plan = m.toggleAllPlan(state);
       let left = plan.ids.length;
       for (const id of plan.ids) {
-        update(id, { completed: plan.completed }, "the change", () => {
+        update(id, { completed: plan.completed }, "Could not save the change", () => {
           if (--left === 0) announce(`Marked ${plan.ids.length} to-dos as ${plan.completed ? "done" : "not done"}.`);
         });
       }
@@ -203,7 +206,7 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
         },
         async (err) => {
           set(m.restored(state, before));
-          await failed(err, "clearing completed to-dos");
+          await failed(err, "Could not clear the completed to-dos");
         },
       );
     },
@@ -216,7 +219,7 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
         set(m.loadedMore(state, page.items, page.nextCursor));
         announce(`Loaded ${page.items.length} more.`);
       } catch (err) {
-        await failed(err, "anything (loading more failed)");
+        await failed(err, "Could not load more to-dos");
       }
     },
   };
@@ -231,7 +234,7 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
         page.items.forEach(remember);
         set(m.loadedFirstPage(state, page.items, page.nextCursor));
       } catch (err) {
-        if (sessionOver(err)) return failed(err, "");
+        if (sessionOver(err)) return failed(err, "Could not load your to-dos");
         view.showMessage(`Could not load your to-dos: ${reason(err)} They load when you reconnect or reload.`);
       }
     },

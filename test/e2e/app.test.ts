@@ -199,6 +199,7 @@ describe("web app in Chromium (e2e)", function () {
     await page.getByRole("alert").filter({ hasText: "Could not save" }).waitFor();
     expect(await box.isChecked()).to.equal(false);
     expect(await page.locator("#message-text").textContent()).to.contain("The server had a problem.");
+    await page.screenshot({ path: join(SHOTS, "rolled-back.png") });
     // A failed edit re-opens the editor with the text typed.
     await row(page, "Write the quarterly report").getByRole("button", { name: /Edit/ }).click();
     await page.keyboard.press("End");
