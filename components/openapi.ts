@@ -39,10 +39,25 @@ export function modelName(route: Route): string | undefined {
   return typeof body.title === "string" ? body.title : `${route.name}Body`;
 }
 
-/** OpenAPI wants no `$schema`; API Gateway treats every model as draft-04 anyway. */
-function asModel(schema: JsonSchema): JsonSchema {
+/**
+ * A body schema as OpenAPI 3.0 can carry it. OpenAPI wants no `$schema` (API Gateway treats every
+ * model as draft-04 anyway), and OpenAPI 3.0 has no type arrays: `type: ["string", "null"]` is
+ * draft-04 but not OpenAPI 3.0, and API Gateway's importer may refuse it. Such a property keeps
+ * its other keywords (a `pattern` still binds strings) and loses `type`, so the gateway lets
+ * `null` through; the Lambda adapter checks the full schema, type included, behind it.
+ */
+export function asModel(schema: JsonSchema): JsonSchema {
   const { $schema: _ignored, ...rest } = schema;
-  return rest;
+  const strip = (node: JsonSchema): JsonSchema => {
+    const { type, properties, ...others } = node;
+    const out: Record<string, unknown> = { ...others };
+    if (type !== undefined && !Array.isArray(type)) out.type = type;
+    if (properties && typeof properties === "object") {
+      out.properties = Object.fromEntries(Object.entries(properties as Record<string, JsonSchema>).map(([k, v]) => [k, strip(v)]));
+    }
+    return out;
+  };
+  return strip(rest);
 }
 
 /**

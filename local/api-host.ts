@@ -11,6 +11,7 @@
  *    body as a string or base64), handed to the route's handler from handlers/http.ts.
  * Gateway errors have the shape and text of GATEWAY_ERRORS, as the TodoApi component configures.
  */
+import { asModel } from "../components/openapi";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv-draft-04";
@@ -97,7 +98,8 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
   const validators = new Map<string, ValidateFunction>();
   for (const route of routes) {
     handlers.set(route.name, createHandler(route, options.store, { log, clock: options.clock }));
-    if (route.schemas.body) validators.set(route.name, ajv.compile(route.schemas.body as object));
+    // The model exactly as the OpenAPI document gives it to API Gateway.
+    if (route.schemas.body) validators.set(route.name, ajv.compile(asModel(route.schemas.body) as object));
   }
 
   function gatewayError(res: ServerResponse, requestId: string, method: string, path: string, error: GatewayError, detail = ""): void {
