@@ -49,7 +49,16 @@ export function renderMarkdown(r: BenchResults): string {
 
   const s = r.site;
   out.push(`\n**Site** (first page, gzipped; budget JS ≤ 25 KB, CSS ≤ 8 KB)\n`);
-  out.push(markdownTable([{ JS: kb(s.jsGzipBytes), CSS: kb(s.cssGzipBytes), HTML: kb(s.htmlGzipBytes), ...(s.lighthouse ?? { Lighthouse: "not run" }) }]));
+  out.push(markdownTable([{ JS: kb(s.jsGzipBytes), CSS: kb(s.cssGzipBytes), HTML: kb(s.htmlGzipBytes) }]));
+  if (s.lighthouse) {
+    const pages = new Map<string, Record<string, string | number>>();
+    for (const [key, score] of Object.entries(s.lighthouse)) {
+      const [page, category] = [key.slice(0, key.lastIndexOf(" ")), key.slice(key.lastIndexOf(" ") + 1)];
+      pages.set(page, { ...(pages.get(page) ?? { "Lighthouse (mobile preset)": page }), [category]: score });
+    }
+    out.push("");
+    out.push(markdownTable([...pages.values()]));
+  }
 
   const c = r.cost;
   out.push(`\n**Cost** per million API requests (${c.prices.region} list prices checked ${c.prices.checked}; ${c.stack.lambdaMemoryMb} MB arm64; mix ${Object.entries(c.mix).map(([k, v]) => `${k} ${v * 100}%`).join(", ")})\n`);

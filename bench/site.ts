@@ -1,35 +1,48 @@
 /**
- * Site figures: gzipped bytes of what the first page loads (its HTML, and the scripts and
- * stylesheets it references), from the same build deployment uses; and Lighthouse scores
- * against the local stack (scripts/lighthouse.ts).
+ * Site figures: gzipped bytes of what the first page loads (scripts/site-size.ts, on the same
+ * build deployment uses), and Lighthouse scores of the signed-out and signed-in screens against
+ * the local stack (scripts/lighthouse.ts, run as its own process).
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { buildSite } from "../site/build";
+import { measureSite } from "../scripts/site-size";
 
 export interface SiteFigures {
   readonly jsGzipBytes: number;
   readonly cssGzipBytes: number;
   readonly htmlGzipBytes: number;
   readonly files: readonly { path: string; gzipBytes: number }[];
+  /** "<page> <category>" → score (0–100). */
   readonly lighthouse?: Record<string, number>;
 }
-
-const gz = (path: string) => gzipSync(readFileSync(path), { level: 9 }).length;
 
 export async function benchSite(options: { lighthouse: boolean }): Promise<SiteFigures> {
   const outDir = join(__dirname, ".tmp", "site");
   await buildSite(outDir);
-  const html = readFileSync(join(outDir, "index.html"), "utf8");
-  const refs = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="\/?([^"]+)"/g)].map((m) => m[1]).filter((p) => /\.(js|css)$/.test(p));
-  const files = refs.map((path) => ({ path, gzipBytes: gz(join(outDir, path)) }));
-  const sum = (ext: string) => files.filter((f) => f.path.endsWith(ext)).reduce((s, f) => s + f.gzipBytes, 0);
+  const size = measureSite(outDir);
+  const htmlGzipBytes = gzipSync(readFileSync(join(outDir, "index.html")), { level: 9 }).length;
   let lighthouse: Record<string, number> | undefined;
   if (options.lighthouse) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { runLighthouse } = require("../scripts/lighthouse") as { runLighthouse(): Promise<Record<string, number>> };
-    lighthouse = await runLighthouse();
+    const outFile = join(__dirname, ".tmp", "lighthouse.json");
+    const run = spawnSync("npm", ["run", "--silent", "lighthouse", "--", outFile], { stdio: ["ignore", "ignore", "inherit"], timeout: 300_000 });
+    if (run.status === 0) {
+      const report = JSON.parse(readFileSync(outFile, "utf8")) as { pages: { name: string; scores: Record<string, number> }[] };
+      lighthouse = {};
+      for (const page of report.pages) {
+        for (const [category, score] of Object.entries(page.scores)) lighthouse[`${page.name} ${category}`] = score;
+      }
+    } else {
+      console.error(`  Lighthouse did not run (exit ${run.status}); the site figures go without it.`);
+    }
   }
-  return { jsGzipBytes: sum(".js"), cssGzipBytes: sum(".css"), htmlGzipBytes: gz(join(outDir, "index.html")), files, ...(lighthouse && { lighthouse }) };
+  return {
+    jsGzipBytes: size.js,
+    cssGzipBytes: size.css,
+    htmlGzipBytes,
+    files: size.assets.map((a) => ({ path: a.path, gzipBytes: a.gzipBytes })),
+    ...(lighthouse && { lighthouse }),
+  };
 }
