@@ -9,6 +9,8 @@
  * are never logged, never put in a URL, and sent only to Cognito and the same-origin API.
  */
 
+import { PASSWORD_POLICY } from "../../components/auth-policy";
+
 export interface AuthConfig {
   readonly region: string;
   readonly userPoolClientId: string;
@@ -35,7 +37,7 @@ export class AuthError extends Error {
   }
 }
 
-export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MIN_LENGTH = PASSWORD_POLICY.minimumLength;
 const STORAGE_KEY = "tasklane.session";
 /** Refresh this long before the ID token's expiry, so a request never carries a dying token. */
 const EXPIRY_MARGIN_MS = 60_000;
