@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { accessLogBytesPerRequest } from "./access-log";
 import { costReport } from "./cost-model";
 import { benchLambda, type LambdaResults } from "./lambda";
-import { markdownTable, round } from "./lib/stats";
+import { costTable } from "./report";
 
 async function main(): Promise<void> {
   const file = join(__dirname, "results.json");
@@ -21,18 +21,8 @@ async function main(): Promise<void> {
     lambda = await benchLambda({ coldRuns: 1, warmRequests: 200 });
   }
   const c = costReport(lambda.handlers, { lambdaMemoryMb: lambda.lambdaMemoryMb, accessLogBytesPerRequest: accessLogBytesPerRequest() });
-  const usd = (x: number) => `$${x.toFixed(3)}`;
   console.log(`AWS bill per million API requests: ${c.prices.region}, list prices checked ${c.prices.checked}, Lambda ${c.stack.lambdaMemoryMb} MB arm64.\n`);
-  console.log(markdownTable([...c.perRoute, c.blended].map((l) => ({
-    route: l.route,
-    "API Gateway": usd(l.apiGateway),
-    CloudFront: usd(l.cloudFront),
-    Lambda: usd(l.lambda),
-    DynamoDB: usd(l.dynamoDb),
-    "CloudWatch Logs": usd(l.logs),
-    total: usd(l.total),
-    "billed ms": round(l.billedMs, 1),
-  }))));
+  console.log(costTable(c));
   console.log(`\nMix: ${Object.entries(c.mix).map(([k, v]) => `${k} ${v * 100}%`).join(", ")}.`);
   console.log(`What dominates: ${c.dominant.map((d) => `${d.service} ${Math.round(d.share * 100)}%`).join(", ")}.`);
 }

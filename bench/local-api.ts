@@ -53,15 +53,17 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill("SIGKILL");
 }
 
+/** Fresh sort keys across every load of the run (a reused key fails the conditional Put). */
+let sortKeyCounter = 0;
+
 async function load(target: string, operation: string, connections: number, durationSeconds: number, spec: object & { unique?: boolean }): Promise<LoadFigure> {
   const { unique, ...opts } = spec as { unique?: boolean; body?: string };
-  let n = 0;
   const result = await autocannon({
     connections,
     duration: durationSeconds,
     ...opts,
     ...(unique && {
-      requests: [{ setupRequest: (req: object) => ({ ...req, body: opts.body!.replace("BENCH-ID", `BENCH-${process.pid}-${n++}`) })}],
+      requests: [{ setupRequest: (req: object) => ({ ...req, body: opts.body!.replace("BENCH-ID", `BENCH-${process.pid}-${sortKeyCounter++}`) })}],
     }),
   });
   return {

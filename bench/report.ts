@@ -17,6 +17,20 @@ export interface BenchResults {
 const kb = (bytes: number) => `${round(bytes / 1024, 1)} KB`;
 const usd = (x: number) => `$${x.toFixed(3)}`;
 
+/** The bill per million requests of each route and of the mix, by service. */
+export function costTable(c: CostReport): string {
+  return markdownTable([...c.perRoute, c.blended].map((l) => ({
+    route: l.route,
+    "API Gateway": usd(l.apiGateway),
+    CloudFront: usd(l.cloudFront),
+    Lambda: usd(l.lambda),
+    DynamoDB: usd(l.dynamoDb),
+    "CloudWatch Logs": usd(l.logs),
+    total: usd(l.total),
+    "billed ms": round(l.billedMs, 1),
+  })));
+}
+
 export function renderMarkdown(r: BenchResults): string {
   const out: string[] = [];
   const m = r.machine;
@@ -62,16 +76,7 @@ export function renderMarkdown(r: BenchResults): string {
 
   const c = r.cost;
   out.push(`\n**Cost** per million API requests (${c.prices.region} list prices checked ${c.prices.checked}; ${c.stack.lambdaMemoryMb} MB arm64; mix ${Object.entries(c.mix).map(([k, v]) => `${k} ${v * 100}%`).join(", ")})\n`);
-  out.push(markdownTable([...c.perRoute, c.blended].map((l) => ({
-    route: l.route,
-    "API Gateway": usd(l.apiGateway),
-    CloudFront: usd(l.cloudFront),
-    Lambda: usd(l.lambda),
-    DynamoDB: usd(l.dynamoDb),
-    "CloudWatch Logs": usd(l.logs),
-    total: usd(l.total),
-    "billed ms": round(l.billedMs, 1),
-  }))));
+  out.push(costTable(c));
   out.push(`\nWhat dominates: ${c.dominant.map((d) => `${d.service} ${Math.round(d.share * 100)}%`).join(", ")}.`);
   return `${out.join("\n")}\n`;
 }

@@ -4,16 +4,10 @@
  * server's copy. Nothing here touches the DOM or the network: it runs under Node in test/site.
  */
 
-/** A to-do as the API returns it. */
-export interface Todo {
-  readonly id: string;
-  readonly title: string;
-  readonly completed: boolean;
-  readonly dueDate: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
+import type { Todo } from "../../handlers/todos";
+
+/** A to-do as the API returns it: the API core's own type (a type import, so nothing is bundled). */
+export type { Todo };
 
 /** A to-do on screen: `pending` while its creation has not been confirmed. */
 export interface Item extends Todo {

@@ -5,13 +5,14 @@
  * this process). Requests API Gateway itself would answer (no route) get its answer instead.
  */
 import { randomUUID } from "node:crypto";
-import { ScanCommand, type DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { GATEWAY_ERRORS } from "../../handlers/gateway";
 import { createHandler, type LogEntry, type ProxyEvent, type ProxyHandler, type ProxyResult } from "../../handlers/http";
 import { matchRoute, routes } from "../../handlers/routes";
-import { createDocumentClient, dynamoTodoStore, TABLE_KEY } from "../../handlers/store";
+import { createDocumentClient, dynamoTodoStore } from "../../handlers/store";
 import { ensureTodoTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynalite, type LocalDynamo } from "../../local/dynamo";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
+import { emptyTable, scanTable } from "../contract/table";
 
 /** The `sub` claim the Cognito authorizer would put in the event for each test user. */
 export const USER_IDS: Readonly<Record<User, string>> = {
@@ -40,18 +41,6 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
   const handlers = new Map<string, ProxyHandler>(
     routes.map((route) => [route.name, createHandler(route, store, { log: (entry) => logs.push(entry) })]),
   );
-
-  async function scanAll(): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    for (let page = 0; page < 1000; page++) {
-      const out = await doc.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-      if (!startKey) return items;
-    }
-    throw new Error("scan did not finish in 1000 pages");
-  }
 
   return {
     logs,
@@ -104,19 +93,10 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
       return toResponse(await handler(event, { awsRequestId: `lambda-${requestId}` }));
     },
 
-    tableItems: scanAll,
+    tableItems: () => scanTable(doc, tableName),
 
     async reset() {
-      const items = await scanAll();
-      for (let i = 0; i < items.length; i += 25) {
-        await doc.batchWrite({
-          RequestItems: {
-            [tableName]: items.slice(i, i + 25).map((item) => ({
-              DeleteRequest: { Key: { [TABLE_KEY.partition]: item[TABLE_KEY.partition], [TABLE_KEY.sort]: item[TABLE_KEY.sort] } },
-            })),
-          },
-        });
-      }
+      await emptyTable(doc, tableName);
       logs.length = 0;
       events.length = 0;
     },

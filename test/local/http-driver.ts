@@ -5,11 +5,11 @@
  * (authorizer, validator, proxy event, handler, dynalite) is the stack's own.
  */
 import { request as httpRequest, Agent } from "node:http";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { createDocumentClient, TABLE_KEY } from "../../handlers/store";
+import { createDocumentClient } from "../../handlers/store";
 import { LOCAL_CREDENTIALS } from "../../local/dynamo";
 import { startStack, type RunningStack, type StackOptions } from "../../local/stack";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
+import { emptyTable, scanTable } from "../contract/table";
 import { registerUser, type Tokens } from "./cognito-client";
 
 export const TEST_CONFIRMATION_CODE = "424242";
@@ -105,35 +105,14 @@ export async function startHttpDriver(options: { stack?: RunningStack; stackOpti
     return { status: res.status, headers: res.headers, body: parsed };
   }
 
-  async function scanAll(): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    for (let page = 0; page < 1000; page++) {
-      const out = await doc.send(new ScanCommand({ TableName: stack.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-      if (!startKey) return items;
-    }
-    throw new Error("scan did not finish in 1000 pages");
-  }
-
   return {
     stack,
     tokens,
     sendWithAuthorization,
     send: (user, request) => sendWithAuthorization(user === null ? undefined : tokens[user].idToken, request),
-    tableItems: scanAll,
+    tableItems: () => scanTable(doc, stack.tableName),
     async reset() {
-      const items = await scanAll();
-      for (let i = 0; i < items.length; i += 25) {
-        await doc.batchWrite({
-          RequestItems: {
-            [stack.tableName]: items.slice(i, i + 25).map((item) => ({
-              DeleteRequest: { Key: { [TABLE_KEY.partition]: item[TABLE_KEY.partition], [TABLE_KEY.sort]: item[TABLE_KEY.sort] } },
-            })),
-          },
-        });
-      }
+      await emptyTable(doc, stack.tableName);
     },
     async close() {
       doc.destroy();
