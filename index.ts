@@ -11,7 +11,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { AuthPool } from "./components/auth-pool";
 import { Monitoring } from "./components/monitoring";
-import { StaticSite } from "./components/static-site";
+import { StaticSite, type CdnPriceClass } from "./components/static-site";
 import { TodoApi } from "./components/todo-api";
 import { TodoTable } from "./components/todo-table";
 import { API_BASE, routes } from "./handlers/routes";
@@ -21,21 +21,20 @@ import { buildSite, type SiteConfig } from "./site/build";
 const SITE_DIR = join(__dirname, "dist", "site");
 
 export = async () => {
-  // Every setting below is declared, with its type, default and description, in Pulumi.yaml.
+  // Every setting below is declared, with its type, default and description, in Pulumi.yaml;
+  // Pulumi hands the program those defaults. An unset key stays undefined here and the
+  // component applies its own default, which a test holds equal to Pulumi.yaml's.
   const config = new pulumi.Config();
   const region = new pulumi.Config("aws").require("region");
-  const protectData = config.getBoolean("protectData") ?? false;
-  const logRetentionDays = config.getNumber("logRetentionDays") ?? 30;
-  const lambdaMemoryMb = config.getNumber("lambdaMemoryMb") ?? 256;
-  const lambdaTimeoutSeconds = config.getNumber("lambdaTimeoutSeconds") ?? 5;
-  const apiThrottleRateLimit = config.getNumber("apiThrottleRateLimit") ?? 50;
-  const apiThrottleBurstLimit = config.getNumber("apiThrottleBurstLimit") ?? 100;
-  const alarmEmail = config.get("alarmEmail") ?? "";
-  const cdnPriceClass = config.get("cdnPriceClass") ?? "PriceClass_100";
-  const manageApiGatewayAccount = config.getBoolean("manageApiGatewayAccount") ?? true;
-  if (cdnPriceClass !== "PriceClass_100" && cdnPriceClass !== "PriceClass_200" && cdnPriceClass !== "PriceClass_All") {
-    throw new Error(`tasklane:cdnPriceClass must be PriceClass_100, PriceClass_200 or PriceClass_All, not ${cdnPriceClass}`);
-  }
+  const protectData = config.getBoolean("protectData");
+  const logRetentionDays = config.getNumber("logRetentionDays");
+  const lambdaMemoryMb = config.getNumber("lambdaMemoryMb");
+  const lambdaTimeoutSeconds = config.getNumber("lambdaTimeoutSeconds");
+  const apiThrottleRateLimit = config.getNumber("apiThrottleRateLimit");
+  const apiThrottleBurstLimit = config.getNumber("apiThrottleBurstLimit");
+  const alarmEmail = config.get("alarmEmail");
+  const cdnPriceClass = config.get("cdnPriceClass");
+  const manageApiGatewayAccount = config.getBoolean("manageApiGatewayAccount");
 
   const table = new TodoTable("todos", { protect: protectData });
   const auth = new AuthPool("auth", { protect: protectData });
@@ -64,8 +63,8 @@ export = async () => {
     cognitoOrigin: `https://cognito-idp.${region}.amazonaws.com`,
     apiDomain: api.originDomain,
     apiStageName: api.stageName,
-    priceClass: cdnPriceClass,
-    // With protected data the site bucket is kept too if it still holds objects.
+    priceClass: cdnPriceClass as CdnPriceClass | undefined, // StaticSite refuses any other value
+    // With protected data, destroy stops at a bucket holding objects Pulumi did not put there.
     forceDestroy: !protectData,
   });
 
@@ -73,7 +72,7 @@ export = async () => {
     region,
     routes,
     functionNames: api.functionNames,
-    functionTimeoutSeconds: lambdaTimeoutSeconds,
+    functionTimeoutSeconds: api.timeoutSeconds,
     restApiName: api.restApiName,
     stageName: api.stageName,
     tableName: table.tableName,

@@ -74,7 +74,10 @@ function gatewayResponses(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [type, error] of Object.entries(GATEWAY_ERRORS)) {
     out[type] = {
-      statusCode: error.status,
+      // The DEFAULT_* responses stand for many errors (403 expired token, 415, 429 quota, 502,
+      // 504…): they keep API Gateway's own status and only take our body. The others set theirs.
+      // API Gateway wants the status as a string.
+      ...(!type.startsWith("DEFAULT_") && { statusCode: String(error.status) }),
       responseParameters: {
         "gatewayresponse.header.Cache-Control": "'no-store'",
         "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",

@@ -43,6 +43,9 @@ export const SPA_FALLBACK_CODE = `function handler(event) {
 }
 `;
 
+export const CDN_PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+export type CdnPriceClass = (typeof CDN_PRICE_CLASSES)[number];
+
 export interface StaticSiteArgs {
   /** Folder the site was built into (buildSite's outDir). */
   readonly siteDir: string;
@@ -57,7 +60,7 @@ export interface StaticSiteArgs {
   /** The stage name: CloudFront prefixes it to /api/… paths. */
   readonly apiStageName: pulumi.Input<string>;
   /** @default "PriceClass_100" (North America and Europe) */
-  readonly priceClass?: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+  readonly priceClass?: CdnPriceClass;
   /** Let `pulumi destroy` delete the bucket with its objects. @default true */
   readonly forceDestroy?: boolean;
 }
@@ -118,6 +121,7 @@ export class StaticSite extends pulumi.ComponentResource {
     const forceDestroy = args.forceDestroy ?? true;
     const problems: string[] = [];
     if (!args.files.some((f) => f.path === "index.html")) problems.push("the build has no index.html");
+    if (!CDN_PRICE_CLASSES.includes(priceClass)) problems.push(`priceClass must be one of ${CDN_PRICE_CLASSES.join(", ")}, not ${priceClass}`);
     if (!/^https:\/\/[^/]+$/.test(args.cognitoOrigin)) problems.push(`cognitoOrigin must be an https origin, not ${args.cognitoOrigin}`);
     if (problems.length > 0) throw new Error(`StaticSite ${name}: ${problems.join("; ")}`);
     super("tasklane:index:StaticSite", name, {}, opts);

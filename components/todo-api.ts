@@ -108,6 +108,8 @@ export class TodoApi extends pulumi.ComponentResource {
   public readonly originDomain: pulumi.Output<string>;
   /** Function name by route name. */
   public readonly functionNames: Record<string, pulumi.Output<string>>;
+  /** Each function's timeout, defaults applied (Monitoring sets its duration alarm from it). */
+  public readonly timeoutSeconds: number;
 
   constructor(name: string, args: TodoApiArgs, opts?: pulumi.ComponentResourceOptions) {
     const routes = args.routes ?? routeTable;
@@ -130,6 +132,7 @@ export class TodoApi extends pulumi.ComponentResource {
     if (problems.length > 0) throw new Error(`TodoApi ${name}: ${problems.join("; ")}`);
     // Arguments are checked before super(): nothing is registered for a component that cannot be built.
     super("tasklane:index:TodoApi", name, {}, opts);
+    this.timeoutSeconds = timeout;
 
     const tableName = pulumi.output(args.tableName);
     const sdkPackages = runtimeProvidedPackages();
@@ -154,7 +157,8 @@ export class TodoApi extends pulumi.ComponentResource {
           memorySize,
           timeout,
           role: role.arn,
-          loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+          // INFO keeps Lambda's platform.report line (duration, memory, init time) in the log.
+          loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "INFO" },
           // A fresh options object per function: CallbackFunction appends to the list it is given.
           codePathOptions: { extraExcludePackages: [...sdkPackages] },
         },
@@ -202,7 +206,7 @@ export class TodoApi extends pulumi.ComponentResource {
     );
 
     for (const [index, route] of routes.entries()) {
-      new aws.lambda.Permission(
+      const permission = new aws.lambda.Permission(
         `${name}-${route.name}-invoke`,
         {
           action: "lambda:InvokeFunction",
@@ -212,6 +216,7 @@ export class TodoApi extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      readyForTraffic.push(permission);
     }
 
     const deployment = new aws.apigateway.Deployment(
@@ -246,7 +251,8 @@ export class TodoApi extends pulumi.ComponentResource {
       {
         parent: this,
         // Access logging fails until the account has its CloudWatch role; and the API goes live
-        // only once every function has its log group and its permissions.
+        // only once every function has its log group, its role policy and API Gateway's
+        // permission to invoke it.
         dependsOn: [...(account ? [account] : []), ...readyForTraffic],
       },
     );

@@ -4,7 +4,8 @@
  * Default settings:
  * - `userId` (S) partition key, `todoId` (S) sort key (TABLE_KEY, shared with the adapter and the local stack)
  * - on-demand billing (PAY_PER_REQUEST): no capacity to plan, nothing to pay when idle
- * - point-in-time recovery on; server-side encryption on (an AWS-owned key unless `kmsKeyArn` is given)
+ * - point-in-time recovery on; server-side encryption on with the AWS-managed KMS key
+ *   (`aws/dynamodb`, auditable in CloudTrail), or a customer-managed key given as `kmsKeyArn`
  * - TTL on `expiresAt`, which expires the adapter's idempotency records
  * - with `protect`: deletion protection on, and `retainOnDelete` so `pulumi destroy` leaves the data
  */

@@ -1,6 +1,6 @@
 /**
  * Domain and request errors. Each carries the HTTP status and a stable machine-readable code;
- * `toErrorResponse` in http.ts is the one place that turns them into responses.
+ * `errorResponse` in http.ts is the one place that turns them into responses.
  */
 export interface ErrorDetail {
   /** JSON pointer-ish location of the offending input, e.g. "body.title" or "query.limit". */

@@ -26,6 +26,8 @@ describe("TodoApi", () => {
       for (const route of routes) {
         const fn = fnOf(route.name);
         expect(fn.inputs.loggingConfig.logFormat).to.equal("JSON");
+        // INFO keeps platform.report (duration, memory, init) for diagnosis and the cost model.
+        expect(fn.inputs.loggingConfig.systemLogLevel).to.equal("INFO");
         const group = named("aws:cloudwatch/logGroup:LogGroup", `api-${route.name}-logs`);
         expect(group.inputs.name).to.equal(`/aws/lambda/${fn.state.name}`);
         expect(group.inputs.retentionInDays).to.be.a("number").and.greaterThan(0);
@@ -105,6 +107,7 @@ describe("TodoApi", () => {
       for (const route of routes) {
         expect(stage.options.dependsOn).to.include(urnOf("aws:cloudwatch/logGroup:LogGroup", `api-${route.name}-logs`));
         expect(stage.options.dependsOn).to.include(urnOf("aws:iam/rolePolicy:RolePolicy", `api-${route.name}-policy`));
+        expect(stage.options.dependsOn).to.include(urnOf("aws:lambda/permission:Permission", `api-${route.name}-invoke`));
       }
     });
 
