@@ -19,9 +19,11 @@ const title: JsonSchema = {
   type: "string",
   minLength: 1,
   maxLength: TITLE_MAX_LENGTH,
-  // No C0 control characters or DEL: they break rendering and logs.
-  pattern: "^[^\\u0000-\\u001F\\u007F]*$",
-  description: `title: 1 to ${TITLE_MAX_LENGTH} characters, no control characters`,
+  // No C0 control characters or DEL: they break rendering and logs. No U+FFFD either: it is what
+  // broken encoding turns into (API Gateway hands Lambda a text body with invalid UTF-8 bytes
+  // already replaced by it), so a title holding one is almost surely corrupted input.
+  pattern: "^[^\\u0000-\\u001F\\u007F\\uFFFD]*$",
+  description: `title: 1 to ${TITLE_MAX_LENGTH} characters, no control characters or U+FFFD (what broken encoding turns into)`,
 };
 const completed: JsonSchema = { type: "boolean", description: "completed: true or false" };
 const dueDate: JsonSchema = {

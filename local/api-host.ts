@@ -8,7 +8,9 @@
  * 4. the request validator: an `application/json` body is checked against the route's body
  *    model (draft-04, ajv); malformed JSON fails too -> 400 "validation_failed";
  * 5. the proxy event Lambda receives (claims, request id, headers, query, path parameters,
- *    body as a string or base64), handed to the route's handler from handlers/http.ts.
+ *    body), handed to the route's handler from handlers/http.ts. The API declares no
+ *    binaryMediaTypes, so API Gateway passes every body as text: the bytes decoded as UTF-8,
+ *    each invalid sequence replaced by U+FFFD, `isBase64Encoded: false`. So does this host.
  * Gateway errors have the shape and text of GATEWAY_ERRORS, as the TodoApi component configures.
  */
 import { asModel } from "../components/openapi";
@@ -154,16 +156,9 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
       if (!validate(value)) return gatewayError(res, requestId, method, path, GATEWAY_ERRORS.BAD_REQUEST_BODY, describe(validate.errors));
     }
 
-    let body: string | null = null;
-    let isBase64Encoded = false;
-    if (bytes.length > 0) {
-      try {
-        body = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-      } catch {
-        body = bytes.toString("base64");
-        isBase64Encoded = true;
-      }
-    }
+    // Text, as API Gateway passes it without binaryMediaTypes: invalid UTF-8 becomes U+FFFD
+    // (which the title schema refuses), never base64.
+    const body = bytes.length > 0 ? bytes.toString("utf8") : null;
     const [headers, multiValueHeaders] = singleAndMulti(headerEntries(req));
     const [queryStringParameters, multiValueQueryStringParameters] = singleAndMulti(url.searchParams.entries());
     // The whole event API Gateway sends; the adapter reads the ProxyEvent part of it.
@@ -178,7 +173,7 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
       pathParameters: Object.keys(params).length > 0 ? params : null,
       stageVariables: null,
       body,
-      isBase64Encoded,
+      isBase64Encoded: false,
       requestContext: {
         requestId,
         resourcePath: route.path,

@@ -16,8 +16,9 @@
  *     own 400 codes ("invalid_json", "validation_failed", …). So validator-territory cases
  *     assert status 400 and the error shape, not the code. Exact codes are asserted for 401, 404,
  *     409, 412, 413 and 415.
- *   - Nothing else: an HTTP driver must deliver raw bytes unchanged (API Gateway passes binary
- *     bodies to Lambda base64-encoded, `isBase64Encoded: true`), so invalid UTF-8 must be a 400.
+ *   - Nothing else: an HTTP driver must deliver raw bytes unchanged. The API declares no
+ *     binaryMediaTypes, so API Gateway passes Lambda every body as text, invalid UTF-8 bytes
+ *     replaced by U+FFFD (which the title schema refuses): invalid UTF-8 must be a 4xx.
  */
 import { expect } from "chai";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";

@@ -135,6 +135,29 @@ describe("Lambda adapter", function () {
       expect(JSON.parse(result.body).title).to.equal("Grüße 👋");
     });
 
+    it("refuses a base64-encoded (binary) body that is not valid UTF-8 with 400 invalid_encoding", async function () {
+      // Only with binaryMediaTypes would API Gateway send bytes like these base64-encoded; the
+      // adapter decodes them strictly rather than replacing the broken sequences.
+      const handler = createHandler(routeNamed("createTodo"), dynamoTodoStore(driver.doc, driver.tableName), { log: () => {} });
+      for (const bad of [[0xff, 0xfe], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80]]) {
+        const raw = Buffer.concat([Buffer.from('{"title":"a'), Buffer.from(bad), Buffer.from('"}')]).toString("base64");
+        const result = await handler(event({ body: raw, isBase64Encoded: true }));
+        expect(result.statusCode, JSON.stringify(bad)).to.equal(400);
+        expect(JSON.parse(result.body).error.code).to.equal("invalid_encoding");
+      }
+      expect(await driver.tableItems()).to.deep.equal([]);
+    });
+
+    it("refuses a text body whose title holds U+FFFD, what API Gateway makes of invalid UTF-8", async function () {
+      const handler = createHandler(routeNamed("createTodo"), dynamoTodoStore(driver.doc, driver.tableName), { log: () => {} });
+      const text = Buffer.from([...Buffer.from('{"title":"a'), 0xff, ...Buffer.from('"}')]).toString("utf8");
+      expect(text).to.equal('{"title":"a\uFFFD"}');
+      const result = await handler(event({ body: text, isBase64Encoded: false }));
+      expect(result.statusCode).to.equal(400);
+      expect(JSON.parse(result.body).error.code).to.equal("validation_failed");
+      expect(await driver.tableItems()).to.deep.equal([]);
+    });
+
     it("treats an event without headers, query, claims or request id as unauthenticated, not as a crash", async function () {
       const logs: LogEntry[] = [];
       const handler = createHandler(routeNamed("listTodos"), dynamoTodoStore(driver.doc, driver.tableName), {

@@ -56,15 +56,10 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
 
       const headers: Record<string, string> = { ...(request.headers ?? {}) };
       let body: string | null = null;
-      let isBase64Encoded = false;
       if (request.rawBody !== undefined) {
-        if (Buffer.isBuffer(request.rawBody)) {
-          // API Gateway hands Lambda raw bytes base64-encoded (binary media types).
-          body = request.rawBody.toString("base64");
-          isBase64Encoded = true;
-        } else {
-          body = request.rawBody;
-        }
+        // The API declares no binaryMediaTypes, so API Gateway hands Lambda every body as text:
+        // the bytes decoded as UTF-8, invalid sequences replaced by U+FFFD, never base64.
+        body = Buffer.isBuffer(request.rawBody) ? request.rawBody.toString("utf8") : request.rawBody;
       } else if (request.body !== undefined) {
         body = JSON.stringify(request.body);
         if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
@@ -81,7 +76,7 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
         queryStringParameters: Object.keys(query).length > 0 ? { ...query } : null,
         pathParameters: Object.keys(match.params).length > 0 ? match.params : null,
         body,
-        isBase64Encoded,
+        isBase64Encoded: false,
         requestContext: {
           requestId,
           authorizer: user === null ? null : { claims: { sub: USER_IDS[user], token_use: "id" } },
