@@ -18,12 +18,14 @@ export const MAX_BODY_BYTES = 16 * 1024;
 const title: JsonSchema = {
   type: "string",
   minLength: 1,
-  maxLength: TITLE_MAX_LENGTH,
+  // The raw bound lets surrounding whitespace through; the 500-after-trimming rule is the
+  // domain's (normalizeTitle in todos.ts); the 16 KiB body cap bounds the size anyway.
+  maxLength: TITLE_MAX_LENGTH * 2,
   // No C0 control characters or DEL: they break rendering and logs. No U+FFFD either: it is what
   // broken encoding turns into (API Gateway hands Lambda a text body with invalid UTF-8 bytes
   // already replaced by it), so a title holding one is almost surely corrupted input.
   pattern: "^[^\\u0000-\\u001F\\u007F\\uFFFD]*$",
-  description: `title: 1 to ${TITLE_MAX_LENGTH} characters, no control characters or U+FFFD (what broken encoding turns into)`,
+  description: `title: 1 to ${TITLE_MAX_LENGTH} characters after trimming, no control characters or U+FFFD (what broken encoding turns into)`,
 };
 const completed: JsonSchema = { type: "boolean", description: "completed: true or false" };
 const dueDate: JsonSchema = {

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { ValidationError } from "./errors";
 import type { CreateTodoBody, UpdateTodoBody } from "./schemas";
-import { TODO_ID_PATTERN } from "./schemas";
+import { TITLE_MAX_LENGTH, TODO_ID_PATTERN } from "./schemas";
 
 export interface Todo {
   readonly id: string;
@@ -68,6 +68,7 @@ export interface TodoStore {
 
 const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
+/** The title without surrounding whitespace: 1 to TITLE_MAX_LENGTH characters, well-formed. */
 export function normalizeTitle(raw: string): string {
   const title = raw.trim();
   if (title.length === 0) {
@@ -78,6 +79,13 @@ export function normalizeTitle(raw: string): string {
   if (!isWellFormed(title)) {
     throw new ValidationError("The title contains broken Unicode (a lone surrogate).", [
       { field: "body.title", message: "must be well-formed Unicode" },
+    ]);
+  }
+  // Code points, as JSON Schema's maxLength counts them: an emoji is one character, not two.
+  const length = [...title].length;
+  if (length > TITLE_MAX_LENGTH) {
+    throw new ValidationError(`The title is ${length} characters long: ${TITLE_MAX_LENGTH} at most.`, [
+      { field: "body.title", message: `must be at most ${TITLE_MAX_LENGTH} characters after trimming` },
     ]);
   }
   return title;

@@ -176,6 +176,20 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         expect(await todoItems()).to.have.length(2);
       });
 
+      it("POST /api/todos counts the 500-character limit after trimming (and in code points)", async function () {
+        const fits = "é".repeat(497) + "🧑‍🚀"; // 500 code points (person, ZWJ, rocket), 502 UTF-16 units
+        expect([...fits]).to.have.length(500);
+        const padded = await post("alice", { title: `${" ".repeat(200)}${fits}\u3000\u3000` });
+        expect(padded.status, JSON.stringify(padded.body)).to.equal(201);
+        expect(padded.body.title).to.equal(fits);
+        const over = await post("alice", { title: ` ${"x".repeat(501)} ` });
+        expect(over.status, JSON.stringify(over.body)).to.equal(400);
+        expect(over.body.error.code).to.equal("validation_failed");
+        expect((await patch("alice", padded.body.id, { title: `  ${"y".repeat(500)}  ` })).body.title).to.equal("y".repeat(500));
+        expect((await patch("alice", padded.body.id, { title: "y".repeat(501) })).status).to.equal(400);
+        expect(await todoItems()).to.have.length(1);
+      });
+
       it("GET /api/todos/{id} returns the to-do with its ETag", async function () {
         const todo = await create("alice", { title: "Read" });
         const res = await get("alice", todo.id);

@@ -41,6 +41,16 @@ describe("to-do rules", function () {
       }
     });
 
+    it("allows 500 characters after trimming, counting code points, and refuses 501", function () {
+      const longest = "é".repeat(499) + "😀"; // 500 code points, 501 UTF-16 units
+      expect(normalizeTitle(`  \t${longest}\u3000 `)).to.equal(longest);
+      expect(normalizeTitle("😀".repeat(500))).to.have.length(1000);
+      for (const over of ["x".repeat(501), ` ${"😀".repeat(501)} `]) {
+        const err = expectValidation(() => normalizeTitle(over));
+        expect(err.details[0]).to.deep.equal({ field: "body.title", message: "must be at most 500 characters after trimming" });
+      }
+    });
+
     it("rejects lone surrogates anywhere in the title", function () {
       for (const broken of ["\ud800", "a\udc00", "x\ud83d", "\udc00\ud800"]) expectValidation(() => normalizeTitle(broken));
       expect(normalizeTitle("\ud83d\ude00")).to.equal("😀"); // a proper pair is fine
