@@ -3,26 +3,27 @@
  *
  * Default settings:
  * - the e-mail address is the user name (case-insensitive); Cognito verifies it with a code
- * - passwords of at least 12 characters, no composition rules (PASSWORD_POLICY, auth-policy.ts)
+ * - passwords of at least 12 characters, no composition rules (PASSWORD_POLICY)
  * - account recovery by verified e-mail only; self sign-up allowed
  * - app client without a secret (the site is a public client) allowing USER_PASSWORD_AUTH
  *   (the flow the site and the local Cognito use) and refresh tokens, nothing else
  * - no user-existence leaks (`preventUserExistenceErrors`), token revocation on
  * - access and ID tokens live 60 minutes, refresh tokens 30 days
+ * - the settings the local Cognito shares live in auth-policy.ts (password, pool, client, tokens)
  * - with `protect`: deletion protection on, and `retainOnDelete` so `pulumi destroy` keeps the users
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PASSWORD_POLICY } from "./auth-policy";
+import { APP_CLIENT_SETTINGS, PASSWORD_POLICY, TOKEN_VALIDITY, USER_POOL_SETTINGS } from "./auth-policy";
 
 export const PASSWORD_MIN_LENGTH = PASSWORD_POLICY.minimumLength;
 
 export interface AuthPoolArgs {
   /** Turn on deletion protection and keep the pool when the stack is destroyed. @default false */
   readonly protect?: boolean;
-  /** Minutes access and ID tokens stay valid. @default 60 */
+  /** Minutes access and ID tokens stay valid. @default 60 (TOKEN_VALIDITY) */
   readonly tokenValidityMinutes?: number;
-  /** Days a refresh token stays valid. @default 30 */
+  /** Days a refresh token stays valid. @default 30 (TOKEN_VALIDITY) */
   readonly refreshTokenValidityDays?: number;
 }
 
@@ -33,8 +34,8 @@ export class AuthPool extends pulumi.ComponentResource {
 
   constructor(name: string, args: AuthPoolArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     const protect = args.protect ?? false;
-    const tokenMinutes = args.tokenValidityMinutes ?? 60;
-    const refreshDays = args.refreshTokenValidityDays ?? 30;
+    const tokenMinutes = args.tokenValidityMinutes ?? TOKEN_VALIDITY.accessAndIdTokenMinutes;
+    const refreshDays = args.refreshTokenValidityDays ?? TOKEN_VALIDITY.refreshTokenDays;
     const problems: string[] = [];
     // Cognito's own limits: access/ID tokens 5 minutes to 1 day, refresh tokens 1 to 3650 days.
     if (!Number.isInteger(tokenMinutes) || tokenMinutes < 5 || tokenMinutes > 1440) problems.push("tokenValidityMinutes must be a whole number from 5 to 1440");
@@ -45,13 +46,13 @@ export class AuthPool extends pulumi.ComponentResource {
     const pool = new aws.cognito.UserPool(
       `${name}-users`,
       {
-        usernameAttributes: ["email"],
+        usernameAttributes: [...USER_POOL_SETTINGS.usernameAttributes],
         usernameConfiguration: { caseSensitive: false },
-        autoVerifiedAttributes: ["email"],
+        autoVerifiedAttributes: [...USER_POOL_SETTINGS.autoVerifiedAttributes],
         verificationMessageTemplate: { defaultEmailOption: "CONFIRM_WITH_CODE" },
         passwordPolicy: { ...PASSWORD_POLICY },
-        accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
-        adminCreateUserConfig: { allowAdminCreateUserOnly: false },
+        accountRecoverySetting: { recoveryMechanisms: USER_POOL_SETTINGS.recoveryMechanisms.map((m) => ({ ...m })) },
+        adminCreateUserConfig: { allowAdminCreateUserOnly: USER_POOL_SETTINGS.allowAdminCreateUserOnly },
         deletionProtection: protect ? "ACTIVE" : "INACTIVE",
       },
       { parent: this, retainOnDelete: protect },
@@ -61,10 +62,10 @@ export class AuthPool extends pulumi.ComponentResource {
       `${name}-site`,
       {
         userPoolId: pool.id,
-        generateSecret: false,
-        explicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        preventUserExistenceErrors: "ENABLED",
-        enableTokenRevocation: true,
+        generateSecret: APP_CLIENT_SETTINGS.generateSecret,
+        explicitAuthFlows: [...APP_CLIENT_SETTINGS.explicitAuthFlows],
+        preventUserExistenceErrors: APP_CLIENT_SETTINGS.preventUserExistenceErrors,
+        enableTokenRevocation: APP_CLIENT_SETTINGS.enableTokenRevocation,
         accessTokenValidity: tokenMinutes,
         idTokenValidity: tokenMinutes,
         refreshTokenValidity: refreshDays,

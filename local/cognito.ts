@@ -6,8 +6,8 @@
  * that tests start twice in one process, so this file composes the same services itself:
  * - state (users, pools, clients) in `<dataDir>` as cognito-local's JSON files;
  * - one user pool and one app client, created on first start and found by name afterwards, with
- *   AuthPool's settings: e-mail as the user name, e-mail verification, a password of at least
- *   12 characters, USER_PASSWORD_AUTH + REFRESH_TOKEN_AUTH, 60-minute tokens;
+ *   AuthPool's settings, read from components/auth-policy.ts: e-mail as the user name, e-mail
+ *   verification and recovery, the password policy, the client's flows, token lifetimes;
  * - confirmation and reset codes sent to `log` (a person reads them in the terminal), or fixed;
  * - what cognito-local skips or says differently, made to match Cognito (see guardRouter):
  *   the password policy, the client's allowed flows, hidden user existence, resending a code.
@@ -15,7 +15,12 @@
  * cognito-local signs every token with one key pair that ships in its npm package: anyone can
  * mint tokens it accepts. That is fine on a laptop and one more reason it never leaves 127.0.0.1.
  */
-import { PASSWORD_POLICY as SHARED_POLICY } from "../components/auth-policy";
+import {
+  APP_CLIENT_SETTINGS,
+  PASSWORD_POLICY as SHARED_POLICY,
+  TOKEN_VALIDITY,
+  USER_POOL_SETTINGS,
+} from "../components/auth-policy";
 import { randomInt } from "node:crypto";
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,9 +39,6 @@ export const PASSWORD_POLICY = {
   RequireSymbols: SHARED_POLICY.requireSymbols,
   TemporaryPasswordValidityDays: SHARED_POLICY.temporaryPasswordValidityDays,
 } as const;
-
-/** The flows the site uses: password sign-in and silent refresh. */
-export const CLIENT_AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] as const;
 
 export interface LocalCognitoOptions {
   /** @default 0 (a free port) */
@@ -132,7 +134,7 @@ export async function startCognito(options: LocalCognitoOptions): Promise<LocalC
     const config = {
       ...cl.DefaultConfig,
       TriggerFunctions: {},
-      UserPoolDefaults: { UsernameAttributes: ["email"] },
+      UserPoolDefaults: { UsernameAttributes: [...USER_POOL_SETTINGS.usernameAttributes] },
       TokenConfig: { IssuerDomain: endpoint },
       ServerConfig: { port, hostname: "127.0.0.1", development: false, https: false },
     };
@@ -205,11 +207,13 @@ async function ensurePoolAndClient(
   if (!userPoolId) {
     const created = await router("CreateUserPool")(ctx, {
       PoolName: LOCAL_POOL_NAME,
-      UsernameAttributes: ["email"],
-      AutoVerifiedAttributes: ["email"],
+      UsernameAttributes: [...USER_POOL_SETTINGS.usernameAttributes],
+      AutoVerifiedAttributes: [...USER_POOL_SETTINGS.autoVerifiedAttributes],
       Policies: { PasswordPolicy: PASSWORD_POLICY },
-      AccountRecoverySetting: { RecoveryMechanisms: [{ Name: "verified_email", Priority: 1 }] },
-      AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+      AccountRecoverySetting: {
+        RecoveryMechanisms: USER_POOL_SETTINGS.recoveryMechanisms.map((m) => ({ Name: m.name, Priority: m.priority })),
+      },
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: USER_POOL_SETTINGS.allowAdminCreateUserOnly },
       MfaConfiguration: "OFF",
     });
     userPoolId = created.UserPool.Id as string;
@@ -220,13 +224,13 @@ async function ensurePoolAndClient(
     const created = await router("CreateUserPoolClient")(ctx, {
       UserPoolId: userPoolId,
       ClientName: LOCAL_CLIENT_NAME,
-      GenerateSecret: false,
-      ExplicitAuthFlows: [...CLIENT_AUTH_FLOWS],
-      PreventUserExistenceErrors: "ENABLED",
-      EnableTokenRevocation: true,
-      AccessTokenValidity: 60,
-      IdTokenValidity: 60,
-      RefreshTokenValidity: 30,
+      GenerateSecret: APP_CLIENT_SETTINGS.generateSecret,
+      ExplicitAuthFlows: [...APP_CLIENT_SETTINGS.explicitAuthFlows],
+      PreventUserExistenceErrors: APP_CLIENT_SETTINGS.preventUserExistenceErrors,
+      EnableTokenRevocation: APP_CLIENT_SETTINGS.enableTokenRevocation,
+      AccessTokenValidity: TOKEN_VALIDITY.accessAndIdTokenMinutes,
+      IdTokenValidity: TOKEN_VALIDITY.accessAndIdTokenMinutes,
+      RefreshTokenValidity: TOKEN_VALIDITY.refreshTokenDays,
       TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes", RefreshToken: "days" },
     });
     userPoolClientId = created.UserPoolClient.ClientId as string;

@@ -335,6 +335,32 @@ describe("local stack over HTTP", function () {
       expect(again.body.__type).to.equal("UsernameExistsException");
     });
 
+    it("creates its pool and app client with AuthPool's settings", async function () {
+      const pool = await cognitoCall(stack.cognitoEndpoint, "DescribeUserPool", { UserPoolId: stack.userPoolId });
+      expect(pool.status, JSON.stringify(pool.body)).to.equal(200);
+      expect(pool.body.UserPool).to.deep.include({
+        UsernameAttributes: ["email"],
+        AutoVerifiedAttributes: ["email"],
+        AccountRecoverySetting: { RecoveryMechanisms: [{ Name: "verified_email", Priority: 1 }] },
+      });
+      expect(pool.body.UserPool.Policies.PasswordPolicy.MinimumLength).to.equal(12);
+      const client = await cognitoCall(stack.cognitoEndpoint, "DescribeUserPoolClient", {
+        UserPoolId: stack.userPoolId,
+        ClientId: stack.userPoolClientId,
+      });
+      expect(client.status, JSON.stringify(client.body)).to.equal(200);
+      expect(client.body.UserPoolClient).to.deep.include({
+        ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        PreventUserExistenceErrors: "ENABLED",
+        EnableTokenRevocation: true,
+        AccessTokenValidity: 60,
+        IdTokenValidity: 60,
+        RefreshTokenValidity: 30,
+        TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes", RefreshToken: "days" },
+      });
+      expect(client.body.UserPoolClient.ClientSecret).to.equal(undefined);
+    });
+
     it("allows only the client's flows: USER_SRP_AUTH is refused", async function () {
       const res = await cognitoCall(stack.cognitoEndpoint, "InitiateAuth", {
         ClientId: stack.userPoolClientId,
