@@ -48,7 +48,8 @@ export interface HandlerOptions {
 
 export type ProxyHandler = (event: ProxyEvent, context?: LambdaContext) => Promise<ProxyResult>;
 
-const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+/** A JSON Content-Type, parameters allowed. The local API host's request validator uses it too. */
+export const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 const IF_MATCH = /^(?:W\/)?"?([0-9]{1,15})"?$/;
 

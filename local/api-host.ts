@@ -18,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv-draft-04";
 import { GATEWAY_ERRORS, type GatewayError } from "../handlers/gateway";
-import { createHandler, type LogEntry, type ProxyEvent, type ProxyHandler } from "../handlers/http";
+import { createHandler, JSON_MEDIA_TYPE, type LogEntry, type ProxyEvent, type ProxyHandler } from "../handlers/http";
 import { matchRoute, routes } from "../handlers/routes";
 import type { TodoStore } from "../handlers/todos";
 import type { Authorizer } from "./authorizer";
@@ -38,8 +38,6 @@ export interface ApiHostOptions {
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
-const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
 
 class BodyTooLarge extends Error {}
 

@@ -9,13 +9,17 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { extname, join, relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
-import { CACHE_IMMUTABLE, CACHE_REVALIDATE, type BuiltFile, type SiteConfig } from "../site/build";
+import { CACHE_REVALIDATE, contentTypeOf, type BuiltFile, type SiteConfig } from "../site/build";
 
 export interface SiteHostOptions {
   readonly siteDir: string;
-  /** The build's file list; when absent, the folder is listed and types are guessed from names. */
+  /**
+   * The build's file list, served with the Cache-Control the build chose for each file. When
+   * absent (a folder built earlier), the folder is listed, types come from the build's table,
+   * and every file revalidates: without the build's word, nothing is cached for a year.
+   */
   readonly files?: readonly BuiltFile[];
   readonly config: SiteConfig;
   /** Added to every response (securityHeaders()). */
@@ -31,24 +35,6 @@ interface Entry {
   readonly etag: string;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".webmanifest": "application/manifest+json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".ico": "image/x-icon",
-  ".webp": "image/webp",
-  ".woff2": "font/woff2",
-  ".txt": "text/plain; charset=utf-8",
-  ".map": "application/json; charset=utf-8",
-};
-/** esbuild's `[name]-[hash]` (8 base32 characters) or `[name].[hash]`. */
-const HASHED_NAME = /[.-][A-Z0-9]{8,}\.[a-z0-9]+$/i;
 const COMPRESSIBLE = /^(text\/|application\/(json|javascript|manifest\+json)|image\/svg\+xml)/;
 
 function listFiles(dir: string): BuiltFile[] {
@@ -60,11 +46,7 @@ function listFiles(dir: string): BuiltFile[] {
       if (statSync(full).isDirectory()) walk(full, depth + 1);
       else {
         const path = relative(dir, full).split(sep).join("/");
-        out.push({
-          path,
-          contentType: CONTENT_TYPES[extname(name).toLowerCase()] ?? "application/octet-stream",
-          cacheControl: HASHED_NAME.test(name) && !name.endsWith(".html") ? CACHE_IMMUTABLE : CACHE_REVALIDATE,
-        });
+        out.push({ path, contentType: contentTypeOf(path), cacheControl: CACHE_REVALIDATE });
       }
     }
   };
@@ -88,7 +70,7 @@ export function createSiteHost(options: SiteHostOptions): (req: IncomingMessage,
   for (const file of options.files ?? listFiles(options.siteDir)) {
     table.set(`/${file.path}`, entry(readFileSync(join(options.siteDir, file.path)), file.contentType, file.cacheControl));
   }
-  table.set("/config.json", entry(Buffer.from(JSON.stringify(options.config)), "application/json; charset=utf-8", CACHE_REVALIDATE));
+  table.set("/config.json", entry(Buffer.from(JSON.stringify(options.config)), contentTypeOf("config.json"), CACHE_REVALIDATE));
   const index = table.get("/index.html");
   if (!index) throw new Error(`The site in ${options.siteDir} has no index.html: build it first (npm run build:site).`);
 

@@ -1,7 +1,7 @@
 /**
  * Builds site/ into an output folder: esbuild bundles and minifies site/src/main.ts and
  * site/styles.css into content-hashed files under assets/, and index.html is written with
- * their names. Hashed files are cached for a year; index.html, favicon.svg and robots.txt
+ * their names (and the API's title limit as the new-to-do field's maxlength). Hashed files are cached for a year; index.html, favicon.svg and robots.txt
  * revalidate. The StaticSite component uploads `files` with their content type and
  * Cache-Control; the local stack serves the same folder.
  *
@@ -11,6 +11,7 @@
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import { TITLE_MAX_LENGTH } from "../handlers/schemas";
 
 export interface BuiltFile {
   /** Path relative to outDir, with forward slashes. */
@@ -42,18 +43,28 @@ export interface BuildResult {
 
 const SOURCE_DIR = __dirname;
 
+/** The one content-type table: the build's file list, and the local host for files it lists itself. */
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
+  // The charset is what StaticSite sends with config.json too.
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".webmanifest": "application/manifest+json; charset=utf-8",
   ".txt": "text/plain; charset=utf-8",
-  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".ico": "image/x-icon",
+  ".webp": "image/webp",
+  ".woff2": "font/woff2",
 };
 
 export function contentTypeOf(path: string): string {
   const ext = /\.[^./]+$/.exec(path)?.[0] ?? "";
-  return CONTENT_TYPES[ext] ?? "application/octet-stream";
+  return CONTENT_TYPES[ext.toLowerCase()] ?? "application/octet-stream";
 }
 
 /** Files copied as they are, under stable names (so they revalidate rather than cache for a year). */
@@ -90,7 +101,11 @@ export async function buildSite(outDir: string): Promise<BuildResult> {
   };
 
   const template = readFileSync(join(SOURCE_DIR, "index.html"), "utf8");
-  const html = template.replace("{{js}}", assetFor(".js")).replace("{{css}}", assetFor(".css"));
+  const html = template
+    .replace("{{js}}", assetFor(".js"))
+    .replace("{{css}}", assetFor(".css"))
+    // The API's limit (handlers/schemas.ts), so the form and the API never disagree.
+    .replace("{{titleMaxLength}}", String(TITLE_MAX_LENGTH));
   if (/\{\{\w+\}\}/.test(html)) throw new Error("index.html has a placeholder the build does not fill");
   writeFileSync(join(outDir, "index.html"), html);
   for (const name of STATIC_FILES) writeFileSync(join(outDir, name), readFileSync(join(SOURCE_DIR, name)));

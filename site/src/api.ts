@@ -4,6 +4,7 @@
  * `Idempotency-Key` on creation so a retried POST never makes two to-dos. Failures become
  * `ApiError` (the API's {"error":{code,message}} shape) or `OfflineError` (no answer at all).
  */
+import { LIST_LIMIT_DEFAULT } from "../../handlers/schemas";
 import type { Todo } from "./model";
 
 export class ApiError extends Error {
@@ -32,8 +33,6 @@ export interface TokenSource {
   /** A valid ID token; `force` refreshes it even when it looks unexpired. */
   idToken(force?: boolean): Promise<string>;
 }
-
-export const PAGE_SIZE = 50;
 
 export function createApi(apiBase: string, tokens: TokenSource) {
   async function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
@@ -70,7 +69,7 @@ export function createApi(apiBase: string, tokens: TokenSource) {
 
   return {
     list(cursor: string | null): Promise<Page> {
-      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      const query = new URLSearchParams({ limit: String(LIST_LIMIT_DEFAULT) });
       if (cursor) query.set("cursor", cursor);
       return send("GET", `/todos?${query}`) as Promise<Page>;
     },

@@ -4,6 +4,7 @@
  * focus, an open editor and the screen-reader's position survive every update.
  * All text goes in through textContent: nothing from the API is ever parsed as HTML.
  */
+import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
 import { completedCount, itemsLeftText, visible, type Item, type State } from "./model";
 
 export interface Intents {
@@ -107,7 +108,7 @@ export function createTodoView(intents: Intents) {
     const editLabel = `Edit ${quoted(item.title)}; Enter saves, Escape cancels`;
     editor?.setAttribute("aria-label", editLabel);
     if (editing && !editor) {
-      const input = el("input", { type: "text", className: "edit-input", maxLength: 500, value: drafts.get(item.id) ?? item.title });
+      const input = el("input", { type: "text", className: "edit-input", maxLength: TITLE_MAX_LENGTH, value: drafts.get(item.id) ?? item.title });
       input.setAttribute("aria-label", editLabel);
       drafts.delete(item.id);
       title.hidden = true;

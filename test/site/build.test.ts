@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CACHE_IMMUTABLE, CACHE_REVALIDATE, buildSite, type BuildResult } from "../../site/build";
 import { BUDGET, measureSite } from "../../scripts/site-size";
+import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
 
 describe("site build", () => {
   let outDir: string;
@@ -31,6 +32,12 @@ describe("site build", () => {
     for (const asset of result.files.filter((f) => f.path.startsWith("assets/"))) expect(html).to.contain(`"/${asset.path}"`);
     expect(html).to.not.match(/\{\{|<script>|<style|\sstyle=|\son[a-z]+=/i);
     expect(html).to.match(/<html lang="en">/);
+  });
+
+  it("gives the new-to-do field the API's title limit as its maxlength", () => {
+    const html = readFileSync(join(outDir, "index.html"), "utf8");
+    expect(html).to.match(/<input id="new-title"[^>]* maxlength="500"/);
+    expect(TITLE_MAX_LENGTH).to.equal(500);
   });
 
   it("gives the same names to the same sources, so a rebuild does not bust caches", async () => {

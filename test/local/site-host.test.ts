@@ -1,0 +1,83 @@
+/**
+ * The local stand-in for CloudFront on its own: which Cache-Control and Content-Type each file
+ * gets (the build's, never a guess of the host's own), with and without the build's file list.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { createSiteHost } from "../../local/site-host";
+import { CACHE_IMMUTABLE, CACHE_REVALIDATE, type BuiltFile, type SiteConfig } from "../../site/build";
+import { rawRequest } from "./http-driver";
+
+const CONFIG: SiteConfig = { region: "local", userPoolId: "pool", userPoolClientId: "client", apiBase: "/api" };
+const FILES: Record<string, string> = {
+  "index.html": "<!doctype html><title>t</title>",
+  "assets/app-ABCD1234.js": "console.log(1)",
+  "assets/styles-EFGH5678.css": "body{}",
+  "favicon.svg": "<svg/>",
+  "data.json": "{}",
+};
+
+describe("local site host", function () {
+  let dir: string;
+  const servers: Server[] = [];
+  const agent = new Agent();
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "tasklane-site-host-"));
+    mkdirSync(join(dir, "assets"));
+    for (const [path, text] of Object.entries(FILES)) writeFileSync(join(dir, path), text);
+  });
+  after(async () => {
+    agent.destroy();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function serve(files?: readonly BuiltFile[]): Promise<(path: string) => ReturnType<typeof rawRequest>> {
+    const server = createServer(createSiteHost({ siteDir: dir, files, config: CONFIG, headers: {} }));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return (path) => rawRequest(url, agent, "GET", path, {});
+  }
+
+  it("serves each file with the Cache-Control and Content-Type the build listed for it", async function () {
+    // Deliberately not what a name-based guess would give: the host must follow the list.
+    const files: BuiltFile[] = [
+      { path: "index.html", contentType: "text/html; charset=utf-8", cacheControl: CACHE_REVALIDATE },
+      { path: "assets/app-ABCD1234.js", contentType: "text/javascript; charset=utf-8", cacheControl: CACHE_IMMUTABLE },
+      { path: "assets/styles-EFGH5678.css", contentType: "text/css; charset=utf-8", cacheControl: "public, max-age=60" },
+      { path: "favicon.svg", contentType: "image/svg+xml", cacheControl: CACHE_IMMUTABLE },
+    ];
+    const get = await serve(files);
+    for (const file of files) {
+      const res = await get(`/${file.path}`);
+      expect(res.status, file.path).to.equal(200);
+      expect(res.headers["cache-control"], file.path).to.equal(file.cacheControl);
+      expect(res.headers["content-type"], file.path).to.equal(file.contentType);
+      expect(res.body.toString(), file.path).to.equal(FILES[file.path]);
+    }
+  });
+
+  it("without the build's list, takes types from the build's table and revalidates every file", async function () {
+    const get = await serve();
+    const expected: Record<string, string> = {
+      "/index.html": "text/html; charset=utf-8",
+      "/assets/app-ABCD1234.js": "text/javascript; charset=utf-8",
+      "/assets/styles-EFGH5678.css": "text/css; charset=utf-8",
+      "/favicon.svg": "image/svg+xml",
+      "/data.json": "application/json; charset=utf-8",
+      "/config.json": "application/json; charset=utf-8",
+    };
+    for (const [path, type] of Object.entries(expected)) {
+      const res = await get(path);
+      expect(res.status, path).to.equal(200);
+      expect(res.headers["content-type"], path).to.equal(type);
+      expect(res.headers["cache-control"], path).to.equal(CACHE_REVALIDATE);
+    }
+  });
+});
