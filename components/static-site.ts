@@ -19,7 +19,7 @@
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CACHE_REVALIDATE, type BuiltFile, type SiteConfig } from "../site/build";
+import { CACHE_REVALIDATE, FILE_PATH, type BuiltFile, type SiteConfig } from "../site/build";
 import { securityHeaders } from "../site/security-headers";
 import { API_BASE } from "../handlers/routes";
 
@@ -33,10 +33,14 @@ export const MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab
 
 export const CONFIG_FILE = "config.json";
 
-/** CloudFront Function (cloudfront-js-2.0): app routes (no file extension) get the app shell. */
+/**
+ * CloudFront Function (cloudfront-js-2.0): app routes (no file extension) get the app shell.
+ * The test is site/build.ts's FILE_PATH, written into the code, so the local host and CloudFront
+ * share one rule.
+ */
 export const SPA_FALLBACK_CODE = `function handler(event) {
   var request = event.request;
-  if (!/\\.[A-Za-z0-9]+$/.test(request.uri)) {
+  if (!${FILE_PATH}.test(request.uri)) {
     request.uri = "/index.html";
   }
   return request;

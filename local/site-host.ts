@@ -1,8 +1,10 @@
 /**
  * The local stand-in for CloudFront in front of the site bucket: serves the built files with
  * the Cache-Control the build chose, the security headers of site/security-headers.ts, ETag
- * revalidation, gzip/brotli for text, a generated /config.json, and the SPA fallback (a path
- * that names no file gets /index.html with 200, like StaticSite's error responses).
+ * revalidation, gzip/brotli for text, a generated /config.json, and the SPA fallback with
+ * StaticSite's rule (site/build.ts isAppRoute, which its CloudFront function is built from): a
+ * path without a file extension gets /index.html with 200; a path with one gets that file, or a
+ * 404 when the build made no such file.
  * Only files the build listed (or found under the site folder at start) are served: a request
  * path is a key into that table, never a path on disk.
  */
@@ -11,7 +13,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, relative, sep } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
-import { CACHE_REVALIDATE, contentTypeOf, type BuiltFile, type SiteConfig } from "../site/build";
+import { CACHE_REVALIDATE, contentTypeOf, isAppRoute, type BuiltFile, type SiteConfig } from "../site/build";
 
 export interface SiteHostOptions {
   readonly siteDir: string;
@@ -81,13 +83,22 @@ export function createSiteHost(options: SiteHostOptions): (req: IncomingMessage,
       res.end("Method Not Allowed\n");
       return;
     }
-    let path = "/";
-    try {
-      path = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
-    } catch {
-      // A malformed escape names no file: the SPA fallback answers.
+    const raw = new URL(req.url ?? "/", "http://localhost").pathname;
+    let found: Entry | undefined = index;
+    if (!isAppRoute(raw)) {
+      try {
+        found = table.get(decodeURIComponent(raw));
+      } catch {
+        found = undefined; // a malformed escape names no file
+      }
     }
-    const found = table.get(path === "/" ? "/index.html" : path) ?? index;
+    if (!found) {
+      // CloudFront would pass the request to S3, which answers 403 (Origin Access Control, no
+      // ListBucket permission) for a missing key. 404 says the same thing more plainly here.
+      res.writeHead(404, { ...options.headers, "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
+      res.end(method === "HEAD" ? undefined : "Not Found\n");
+      return;
+    }
     const encoding = pickEncoding(req.headers["accept-encoding"], found);
     const headers: Record<string, string> = {
       ...options.headers,

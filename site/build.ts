@@ -26,6 +26,17 @@ export const CACHE_IMMUTABLE = "public, max-age=31536000, immutable";
 /** index.html and config.json: always revalidate, so a deploy shows at once. */
 export const CACHE_REVALIDATE = "no-cache";
 
+/**
+ * The SPA fallback rule, in one place: a path ending in a file extension names a file; any other
+ * path is an app route and is answered with /index.html. StaticSite builds CloudFront's
+ * viewer-request function from this pattern; the local site host applies the same test.
+ */
+export const FILE_PATH = /\.[A-Za-z0-9]+$/;
+
+export function isAppRoute(path: string): boolean {
+  return !FILE_PATH.test(path);
+}
+
 /** Shape of /config.json, written by StaticSite on AWS and served by the local stack. */
 export interface SiteConfig {
   readonly region: string;

@@ -1,6 +1,7 @@
 /**
  * The local stand-in for CloudFront on its own: which Cache-Control and Content-Type each file
- * gets (the build's, never a guess of the host's own), with and without the build's file list.
+ * gets (the build's, never a guess of the host's own), with and without the build's file list,
+ * and the SPA fallback rule it shares with StaticSite's CloudFront function.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, createServer, type Server } from "node:http";
@@ -9,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { createSiteHost } from "../../local/site-host";
+import { runInNewContext } from "node:vm";
+import { SPA_FALLBACK_CODE } from "../../components/static-site";
 import { CACHE_IMMUTABLE, CACHE_REVALIDATE, type BuiltFile, type SiteConfig } from "../../site/build";
 import { rawRequest } from "./http-driver";
 
@@ -61,6 +64,28 @@ describe("local site host", function () {
       expect(res.headers["content-type"], file.path).to.equal(file.contentType);
       expect(res.body.toString(), file.path).to.equal(FILES[file.path]);
     }
+    // A file on disk the build did not list is not served.
+    expect((await get("/data.json")).status).to.equal(404);
+  });
+
+  it("falls back to index.html exactly where CloudFront's function does, and answers 404 elsewhere", async function () {
+    const get = await serve();
+    const cloudFront = runInNewContext(`${SPA_FALLBACK_CODE}; handler`) as (e: { request: { uri: string } }) => { uri: string };
+    const paths = ["/", "/todos/active", "/a/b/c", "/v1.2/notes", "/trailing/", "/index.html", "/favicon.svg",
+      "/assets/app-ABCD1234.js", "/assets/missing.js", "/missing.css", "/robots.txt", "/x.JSON"];
+    for (const path of paths) {
+      const res = await get(path);
+      const rewritten = cloudFront({ request: { uri: path } }).uri;
+      const onDisk = FILES[rewritten.slice(1)];
+      if (onDisk === undefined) {
+        expect(res.status, path).to.equal(404);
+      } else {
+        expect(res.status, path).to.equal(200);
+        expect(res.body.toString(), path).to.equal(onDisk);
+      }
+    }
+    // Both kinds occur above, so the comparison covers the fallback and the 404.
+    expect(paths.filter((p) => cloudFront({ request: { uri: p } }).uri !== p)).to.have.length(5);
   });
 
   it("without the build's list, takes types from the build's table and revalidates every file", async function () {

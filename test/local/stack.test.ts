@@ -217,9 +217,9 @@ describe("local stack over HTTP", function () {
     const get = (path: string, headers: Record<string, string> = {}) => rawRequest(stack.url, new Agent(), "GET", path, headers);
     const index = () => readFileSync(join(stack.dataDir, "site", "index.html"));
 
-    it("serves index.html at / and at any unknown path, with the security headers", async function () {
+    it("serves index.html at / and at any path without a file extension, with the security headers", async function () {
       const expected = securityHeaders({ cognitoOrigin: stack.cognitoEndpoint });
-      for (const path of ["/", "/index.html", "/todos/active", "/some/deep/link?x=1", "/../../package.json", "/..%2Fpackage.json"]) {
+      for (const path of ["/", "/index.html", "/todos/active", "/some/deep/link?x=1", "/v1.2/notes"]) {
         const res = await get(path);
         expect(res.status, path).to.equal(200);
         expect(res.body.equals(index()), path).to.equal(true);
@@ -228,6 +228,16 @@ describe("local stack over HTTP", function () {
         for (const [name, value] of Object.entries(expected)) expect(res.headers[name.toLowerCase()], name).to.equal(value);
       }
       expect(expected["Content-Security-Policy"]).to.contain(`connect-src 'self' ${stack.cognitoEndpoint}`);
+    });
+
+    it("answers 404 to a path with a file extension that the build did not make, never a file from disk", async function () {
+      const headers = securityHeaders({ cognitoOrigin: stack.cognitoEndpoint });
+      for (const path of ["/assets/missing.js", "/missing.css", "/../../package.json", "/..%2Fpackage.json", "/local/stack.ts", "/%E0%A4%A.js"]) {
+        const res = await get(path);
+        expect(res.status, path).to.equal(404);
+        expect(res.headers["content-type"], path).to.equal("text/plain; charset=utf-8");
+        expect(res.headers["content-security-policy"], path).to.equal(headers["Content-Security-Policy"]);
+      }
     });
 
     it("serves /config.json pointing at the local pool and the same-origin API", async function () {
