@@ -165,24 +165,24 @@ export const routes: readonly Route[] = [
   },
 ];
 
-export type RouteMatch =
-  | { readonly route: Route; readonly params: Record<string, string> }
-  | { readonly route?: undefined; readonly allowed: readonly HttpMethod[] };
+export interface RouteMatch {
+  readonly route: Route;
+  readonly params: Record<string, string>;
+}
 
 /**
  * Finds the route for a request path the way API Gateway does: literal segments win over
- * `{param}` segments. With no route for the method, `allowed` lists the methods the path has
- * (empty when the path is unknown: a 404, otherwise a 405).
+ * `{param}` segments. Undefined when no route has this method and path: API Gateway answers an
+ * unknown path and an unknown method alike, with MISSING_AUTHENTICATION_TOKEN (a 404 here).
  */
-export function matchRoute(method: string, path: string): RouteMatch {
+export function matchRoute(method: string, path: string): RouteMatch | undefined {
   const segments = path.split("/");
   const candidates = routes
     .map((route) => ({ route, params: matchPath(route.path.split("/"), segments) }))
     .filter((c): c is { route: Route; params: Record<string, string> } => c.params !== undefined)
     .sort((a, b) => Object.keys(a.params).length - Object.keys(b.params).length);
   const best = candidates.filter((c) => Object.keys(c.params).length === Object.keys(candidates[0]?.params ?? {}).length);
-  const hit = best.find((c) => c.route.method === method);
-  return hit ?? { allowed: best.map((c) => c.route.method) };
+  return best.find((c) => c.route.method === method);
 }
 
 function matchPath(pattern: string[], segments: string[]): Record<string, string> | undefined {

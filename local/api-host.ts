@@ -137,7 +137,7 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
     }
 
     const match = matchRoute(method, path);
-    if (!match.route) return gatewayError(res, requestId, method, path, GATEWAY_ERRORS.MISSING_AUTHENTICATION_TOKEN);
+    if (!match) return gatewayError(res, requestId, method, path, GATEWAY_ERRORS.MISSING_AUTHENTICATION_TOKEN);
     const { route, params } = match;
 
     const claims = await options.authorize(req.headers.authorization);

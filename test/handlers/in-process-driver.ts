@@ -52,7 +52,7 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
       const url = new URL(request.path, "http://api.invalid");
       const requestId = randomUUID();
       const match = matchRoute(request.method, url.pathname);
-      if (!match.route) return gatewayError(GATEWAY_ERRORS.MISSING_AUTHENTICATION_TOKEN, requestId);
+      if (!match) return gatewayError(GATEWAY_ERRORS.MISSING_AUTHENTICATION_TOKEN, requestId);
 
       const headers: Record<string, string> = { ...(request.headers ?? {}) };
       let body: string | null = null;
