@@ -1,9 +1,12 @@
 /**
  * The Cognito user-pools authorizer of API Gateway, for the local API host: the request's
- * `Authorization` header must hold an ID token of the local pool, checked with `jose` against the
- * pool's JWKS: RS256 signature, issuer (the pool), audience (the app client), expiry and
- * `token_use: "id"`. Its claims become `requestContext.authorizer.claims`, as strings, the way
- * API Gateway passes them to Lambda.
+ * `Authorization` header's whole value must be an ID token of the local pool, checked with `jose`
+ * against the pool's JWKS: RS256 signature, issuer (the pool), audience (the app client), expiry
+ * and `token_use: "id"`. No "Bearer " prefix is stripped: API Gateway's Cognito authorizer reads
+ * the token from the header (its identity source) and is not documented to strip one, so this is
+ * as strict as AWS or stricter, and the site (which sends the raw ID token) works on both.
+ * The claims become `requestContext.authorizer.claims`, as strings, the way API Gateway passes
+ * them to Lambda.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 
@@ -22,8 +25,8 @@ export type Authorizer = (authorizationHeader: string | undefined) => Promise<Cl
 export function cognitoAuthorizer(options: AuthorizerOptions): Authorizer {
   const keys = createRemoteJWKSet(new URL(options.jwksUrl));
   return async (header) => {
-    // API Gateway takes the header value as the token; clients often prefix "Bearer ".
-    const token = header?.trim().replace(/^Bearer\s+/i, "");
+    // API Gateway takes the header value as the token, as it is.
+    const token = header;
     if (!token) return undefined;
     let payload: JWTPayload;
     try {

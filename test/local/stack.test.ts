@@ -60,9 +60,11 @@ describe("local stack over HTTP", function () {
       rmSync(foreignDir, { recursive: true, force: true });
     });
 
-    it("accepts the pool's ID token, with or without a Bearer prefix", async function () {
+    it("accepts the pool's ID token as the Authorization header's whole value, and nothing around it", async function () {
       expect((await listAs(driver.tokens.alice.idToken)).status).to.equal(200);
-      expect((await listAs(`Bearer ${driver.tokens.alice.idToken}`)).status).to.equal(200);
+      // The header value is the token: no "Bearer " stripped (AWS is not documented to), so the
+      // local stack never accepts what API Gateway might refuse.
+      expect((await listAs(`Bearer ${driver.tokens.alice.idToken}`)).status).to.equal(401);
     });
 
     it("answers 401 in the API's error shape without a token, before validating the body", async function () {
