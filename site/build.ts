@@ -11,6 +11,7 @@
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import { PASSWORD_POLICY } from "../components/auth-policy";
 import { TITLE_MAX_LENGTH } from "../handlers/schemas";
 
 export interface BuiltFile {
@@ -116,7 +117,9 @@ export async function buildSite(outDir: string): Promise<BuildResult> {
     .replace("{{js}}", assetFor(".js"))
     .replace("{{css}}", assetFor(".css"))
     // The API's limit (handlers/schemas.ts), so the form and the API never disagree.
-    .replace("{{titleMaxLength}}", String(TITLE_MAX_LENGTH));
+    .replace("{{titleMaxLength}}", String(TITLE_MAX_LENGTH))
+    // The password rule AuthPool and the local Cognito enforce (components/auth-policy.ts).
+    .replaceAll("{{passwordMinLength}}", String(PASSWORD_POLICY.minimumLength));
   if (/\{\{\w+\}\}/.test(html)) throw new Error("index.html has a placeholder the build does not fill");
   writeFileSync(join(outDir, "index.html"), html);
   for (const name of STATIC_FILES) writeFileSync(join(outDir, name), readFileSync(join(SOURCE_DIR, name)));

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { PASSWORD_POLICY } from "../../components/auth-policy";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -38,6 +39,13 @@ describe("site build", () => {
     const html = readFileSync(join(outDir, "index.html"), "utf8");
     expect(html).to.match(/<input id="new-title"[^>]* maxlength="500"/);
     expect(TITLE_MAX_LENGTH).to.equal(500);
+  });
+
+  it("states and enforces the pool's password rule in both password forms", () => {
+    const html = readFileSync(join(outDir, "index.html"), "utf8");
+    expect(html.match(/type="password" autocomplete="new-password" required minlength="12"/g)).to.have.length(2);
+    expect(html.match(/At least 12 characters/g)).to.have.length(2);
+    expect(PASSWORD_POLICY.minimumLength).to.equal(12);
   });
 
   it("gives the same names to the same sources, so a rebuild does not bust caches", async () => {
