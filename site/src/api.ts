@@ -5,7 +5,7 @@
  * `ApiError` (the API's {"error":{code,message}} shape) or `OfflineError` (no answer at all).
  */
 import { LIST_LIMIT_DEFAULT } from "../../handlers/schemas";
-import type { Todo } from "./model";
+import type { Changes, Todo } from "./model";
 
 export class ApiError extends Error {
   constructor(
@@ -74,9 +74,9 @@ export function createApi(apiBase: string, tokens: TokenSource) {
       return send("GET", `/todos?${query}`) as Promise<Page>;
     },
     get: (id: string) => send("GET", `/todos/${encodeURIComponent(id)}`) as Promise<Todo>,
-    create: (title: string, idempotencyKey: string) =>
-      send("POST", "/todos", { title }, { "Idempotency-Key": idempotencyKey }) as Promise<Todo>,
-    update: (id: string, version: number, changes: { title?: string; completed?: boolean }) =>
+    create: (fields: { title: string; dueDate?: string | null }, idempotencyKey: string) =>
+      send("POST", "/todos", fields, { "Idempotency-Key": idempotencyKey }) as Promise<Todo>,
+    update: (id: string, version: number, changes: Changes) =>
       send("PATCH", `/todos/${encodeURIComponent(id)}`, changes, ifMatch(version)) as Promise<Todo>,
     remove: (id: string, version: number) => send("DELETE", `/todos/${encodeURIComponent(id)}`, undefined, ifMatch(version)) as Promise<void>,
     clearCompleted: () => send("POST", "/todos/clear-completed") as Promise<{ deleted: number }>,

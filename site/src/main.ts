@@ -18,10 +18,10 @@ interface Config {
 let app: App | undefined;
 /** Intents go to whichever app (signed-in user) is current. */
 const intents: Intents = {
-  add: (t) => app?.intents.add(t),
+  add: (t, due) => app?.intents.add(t, due),
   toggle: (id) => app?.intents.toggle(id),
   startEdit: (id) => app?.intents.startEdit(id),
-  saveEdit: (id, t) => app?.intents.saveEdit(id, t),
+  saveEdit: (id, t, due) => app?.intents.saveEdit(id, t, due),
   cancelEdit: (id) => app?.intents.cancelEdit(id),
   remove: (id) => app?.intents.remove(id),
   toggleAll: () => app?.intents.toggleAll(),
@@ -39,6 +39,8 @@ addEventListener("online", () => {
   if (app && !app.state.loaded) void app.load();
 });
 addEventListener("offline", showOffline);
+// "Overdue" depends on today: a tab left open overnight shows the new day when looked at again.
+document.addEventListener("visibilitychange", () => app && !document.hidden && view.render(app.state));
 showOffline();
 
 async function start(): Promise<void> {
@@ -88,7 +90,7 @@ async function start(): Promise<void> {
   const authView = createAuthView(auth, signedIn);
   $("sign-out").addEventListener("click", () => {
     // What was typed belongs to this person: do not leave it for the next one.
-    view.newTitle.value = "";
+    view.clearNew();
     signedOut("You are signed out.");
   });
   addEventListener("hashchange", () => app?.filterChanged());

@@ -22,7 +22,7 @@ export interface State {
   /** Cursor of the next page, or null when every to-do is loaded. */
   readonly nextCursor: string | null;
   readonly filter: Filter;
-  /** Id of the to-do whose title is being edited. */
+  /** Id of the to-do being edited (its title and due date). */
   readonly editing: string | null;
   readonly loaded: boolean;
 }
@@ -78,8 +78,11 @@ export function replaced(state: State, id: string, replacement: Item): State {
   return { ...state, items: state.items.map((t) => (t.id === id ? replacement : t)) };
 }
 
+/** What a PATCH may change, and so what an optimistic edit applies. */
+export type Changes = Partial<Pick<Todo, "title" | "completed" | "dueDate">>;
+
 /** Applies a partial change to one to-do (an optimistic edit). */
-export function changed(state: State, id: string, changes: Partial<Pick<Todo, "title" | "completed">>): State {
+export function changed(state: State, id: string, changes: Changes): State {
   return { ...state, items: state.items.map((t) => (t.id === id ? { ...t, ...changes } : t)) };
 }
 

@@ -1,17 +1,20 @@
 /**
  * The to-do screen: renders a State into the DOM of index.html and reports what the person
- * does as intents. Rendering patches a keyed list in place (one <li> per to-do, reused), so
- * focus, an open editor and the screen-reader's position survive every update.
+ * does as intents. Rendering patches a keyed list in place (one <li> per to-do, reused, built
+ * and patched by row.ts), so focus, an open editor and the screen-reader's position survive
+ * every update.
  * All text goes in through textContent: nothing from the API is ever parsed as HTML.
  */
-import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
-import { completedCount, itemsLeftText, visible, type Item, type State } from "./model";
+import { localDay, pageLocale } from "./due";
+import { completedCount, itemsLeftText, visible, type State } from "./model";
+import { createRow, dayOf, updateRow, type Draft } from "./row";
 
 export interface Intents {
-  add(title: string): void;
+  add(title: string, dueDate: string | null): void;
   toggle(id: string): void;
   startEdit(id: string): void;
-  saveEdit(id: string, title: string): void;
+  /** `dueDate` undefined: the date field was left half typed, so the date stays as it is. */
+  saveEdit(id: string, title: string, dueDate: string | null | undefined): void;
   cancelEdit(id: string): void;
   remove(id: string): void;
   toggleAll(): void;
@@ -21,25 +24,22 @@ export interface Intents {
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
-
-const quoted = (title: string): string => `“${title}”`;
-
 export function createTodoView(intents: Intents) {
   const list = $<HTMLUListElement>("list");
   const newTitle = $<HTMLInputElement>("new-title");
+  const newDue = $<HTMLInputElement>("new-due");
   const rows = new Map<string, HTMLLIElement>();
-  /** Text typed into an editor that must come back if it is re-opened (after a failed save). */
-  const drafts = new Map<string, string>();
+  /** What was typed into an editor that must come back if it is re-opened (after a failed save). */
+  const drafts = new Map<string, Draft>();
+  const locale = pageLocale(navigator.languages);
 
   $("new").addEventListener("submit", (event) => {
     event.preventDefault();
     const title = newTitle.value.trim();
-    if (title) intents.add(title);
+    const due = dayOf(newDue);
+    // A half-typed date: say so (the browser's own message) rather than drop it.
+    if (due === undefined) newDue.reportValidity();
+    else if (title) intents.add(title, due);
   });
   $("toggle-all").addEventListener("click", () => intents.toggleAll());
   $("clear").addEventListener("click", () => intents.clearCompleted());
@@ -56,74 +56,43 @@ export function createTodoView(intents: Intents) {
     if (!button) return;
     if (button.classList.contains("edit")) intents.startEdit(idOf(button));
     else if (button.classList.contains("delete")) intents.remove(idOf(button));
+    else if (button.classList.contains("edit-clear")) {
+      const date = dateIn(button.closest(".editor")!);
+      date.value = "";
+      date.focus();
+    }
   });
+  // "Clear date" must not take focus from the editor on press (Safari would save on that blur).
+  list.addEventListener("mousedown", (event) => (event.target as HTMLElement).closest(".edit-clear") && event.preventDefault());
   list.addEventListener("dblclick", (event) => {
     const target = event.target as HTMLElement;
-    if (target.classList.contains("title")) intents.startEdit(idOf(target));
+    if (target.closest(".text")) intents.startEdit(idOf(target));
   });
   list.addEventListener("keydown", (event) => {
-    const input = event.target as HTMLInputElement;
-    if (!input.classList.contains("edit-input")) return;
-    if (event.key === "Enter") {
+    const editor = (event.target as HTMLElement).closest(".editor");
+    if (!editor) return;
+    // Enter on "Clear date" presses it; Enter in either field saves.
+    if (event.key === "Enter" && (event.target as HTMLElement).tagName === "INPUT") {
       event.preventDefault();
-      intents.saveEdit(idOf(input), input.value);
+      if (dayOf(dateIn(editor)) === undefined) dateIn(editor).reportValidity();
+      else save(editor);
     } else if (event.key === "Escape") {
       event.preventDefault();
-      intents.cancelEdit(idOf(input));
+      intents.cancelEdit(idOf(editor));
     }
   });
   list.addEventListener("focusout", (event) => {
-    const input = event.target as HTMLInputElement;
-    // Leaving the editor saves it, as in TodoMVC; the row re-render that follows removes it.
-    if (input.classList.contains("edit-input") && input.isConnected) intents.saveEdit(idOf(input), input.value);
+    const target = event.target as HTMLElement;
+    const editor = target.closest(".editor");
+    // Leaving the editor saves it, as in TodoMVC; moving inside it (title, date, Clear) does not,
+    // nor does the window losing focus (the element stays active: a date picker, another app).
+    if (!editor || !target.isConnected || editor.contains(event.relatedTarget as Node | null) || document.activeElement === target) return;
+    save(editor);
   });
 
   const idOf = (node: Element): string => node.closest("li")!.dataset.id!;
-
-  function createRow(item: Item): HTMLLIElement {
-    const titleId = `t-${item.id}`;
-    return el(
-      "li",
-      { className: "todo" },
-      el("input", { type: "checkbox", className: "toggle" }),
-      el("span", { className: "title", id: titleId }),
-      el("button", { type: "button", className: "link edit" }, "Edit", el("span", { className: "sr-only" })),
-      el("button", { type: "button", className: "link delete" }, "Delete", el("span", { className: "sr-only" })),
-    );
-  }
-
-  function updateRow(row: HTMLLIElement, item: Item, editing: boolean): void {
-    const part = <T extends HTMLElement>(name: string) => row.querySelector(`.${name}`) as T;
-    const [toggle, title, edit, remove] = [part<HTMLInputElement>("toggle"), part("title"), part<HTMLButtonElement>("edit"), part<HTMLButtonElement>("delete")];
-    row.dataset.id = item.id;
-    row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}`;
-    title.id = `t-${item.id}`;
-    toggle.setAttribute("aria-labelledby", title.id);
-    toggle.checked = item.completed;
-    if (title.textContent !== item.title) title.textContent = item.title;
-    edit.lastElementChild!.textContent = ` ${quoted(item.title)}`;
-    remove.lastElementChild!.textContent = ` ${quoted(item.title)}`;
-    for (const control of [toggle, edit, remove]) control.disabled = Boolean(item.pending);
-    const editor = row.querySelector<HTMLInputElement>(".edit-input");
-    const editLabel = `Edit ${quoted(item.title)}; Enter saves, Escape cancels`;
-    editor?.setAttribute("aria-label", editLabel);
-    if (editing && !editor) {
-      const input = el("input", { type: "text", className: "edit-input", maxLength: TITLE_MAX_LENGTH, value: drafts.get(item.id) ?? item.title });
-      input.setAttribute("aria-label", editLabel);
-      drafts.delete(item.id);
-      title.hidden = true;
-      edit.hidden = true;
-      row.insertBefore(input, edit);
-      input.focus();
-      input.setSelectionRange(input.value.length, input.value.length);
-    } else if (!editing && editor) {
-      const hadFocus = document.activeElement === editor;
-      editor.remove();
-      title.hidden = false;
-      edit.hidden = false;
-      if (hadFocus) edit.focus();
-    }
-  }
+  const dateIn = (editor: Element) => editor.querySelector<HTMLInputElement>(".edit-due")!;
+  const save = (editor: Element) => intents.saveEdit(idOf(editor), editor.querySelector<HTMLInputElement>(".edit-input")!.value, dayOf(dateIn(editor)));
 
   function render(state: State): void {
     const items = visible(state);
@@ -135,15 +104,16 @@ export function createTodoView(intents: Intents) {
       }
     }
     let previous: HTMLLIElement | null = null;
+    const today = localDay(new Date());
     for (const item of items) {
       let row = rows.get(item.id);
       if (!row) {
-        row = createRow(item);
+        row = createRow();
         rows.set(item.id, row);
       }
       const expectedPlace: ChildNode | null = previous ? previous.nextSibling : list.firstChild;
       if (expectedPlace !== row) list.insertBefore(row, expectedPlace);
-      updateRow(row, item, state.editing === item.id);
+      updateRow(row, item, state.editing === item.id, today, locale, () => takeDraft(item.id));
       previous = row;
     }
 
@@ -179,12 +149,30 @@ export function createTodoView(intents: Intents) {
     queueMicrotask(() => (next?.querySelector<HTMLElement>(".toggle") ?? newTitle).focus());
   }
 
+  function takeDraft(id: string): Draft | undefined {
+    const draft = drafts.get(id);
+    drafts.delete(id);
+    return draft;
+  }
+
   return {
     render,
     showMessage,
     focusAfterRemoval,
-    keepDraft: (id: string, text: string) => drafts.set(id, text),
+    keepDraft: (id: string, draft: Draft) => drafts.set(id, draft),
     newTitle,
+    /** Empties the new-to-do form (after adding, or signing out). */
+    clearNew(): void {
+      newTitle.value = "";
+      newDue.value = "";
+    },
+    /** Gives back what a failed add took, unless something new has been typed meanwhile. */
+    restoreNew(title: string, dueDate: string | null): void {
+      if (newTitle.value !== "" || newDue.value !== "") return;
+      newTitle.value = title;
+      newDue.value = dueDate ?? "";
+    },
+    locale,
   };
 }
 

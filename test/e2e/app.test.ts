@@ -10,9 +10,15 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startStack, type RunningStack } from "../../local/stack";
 import { openPerson, type Person } from "./browser";
-import { CODE, SESSION_KEY, add, apiCall, expectTitles, form, register, row, settled, signIn, titles } from "./helpers";
+import { CODE, SESSION_KEY, add, apiCall, due, expectTitles, form, register, row, settled, signIn, titles } from "./helpers";
 
 const SHOTS = join(__dirname, "../../screenshots");
+
+/** Today where the browser is (same machine, same zone), as YYYY-MM-DD. */
+function localToday(): string {
+  const now = new Date();
+  return [now.getFullYear(), now.getMonth() + 1, now.getDate()].map((n) => String(n).padStart(2, "0")).join("-");
+}
 const A = { email: "ada@example.com", password: "analytical engine 1843" };
 const B = { email: "bob@example.com", password: "bobs very long password" };
 
@@ -26,8 +32,9 @@ describe("web app in Chromium (e2e)", function () {
     mkdirSync(SHOTS, { recursive: true });
     [stack, a, b] = await Promise.all([
       startStack({ confirmationCode: CODE, log: () => undefined }),
-      openPerson(),
-      openPerson({ width: 320, height: 640 }),
+      // Two English variants: dates read "3 Mar 2031" for A and "Mar 3, 2031" for B.
+      openPerson({ locale: "en-GB" }),
+      openPerson({ width: 320, height: 640, locale: "en-US" }),
     ]);
   });
 
@@ -150,6 +157,135 @@ describe("web app in Chromium (e2e)", function () {
     expect(list.body.items.map((t: { title: string }) => t.title)).to.deep.equal(["Write the quarterly report", "Buy milk"]);
   });
 
+  it("adds, shows, changes and clears due dates; marks overdue ones; all survive a reload", async () => {
+    const page = a.page;
+    const today = localToday();
+    const dueDate = page.getByLabel("Due date");
+    expect(await dueDate.getAttribute("type")).to.equal("date");
+    await add(page, "File taxes", "2031-03-03");
+    await add(page, "Renew passport", "2020-01-15");
+    await add(page, "Call the bank", today);
+    // The form is empty again, date included; the announcement names the date.
+    expect(await dueDate.inputValue()).to.equal("");
+    await page.locator("#announce", { hasText: "Added “Call the bank”, due " }).waitFor({ state: "attached" });
+
+    // Another year shows its year; this year's date does not. Only a past date is overdue.
+    expect(await due(page, "File taxes").time.textContent()).to.equal("Due 3 Mar 2031");
+    expect(await due(page, "File taxes").time.getAttribute("datetime")).to.equal("2031-03-03");
+    expect(await due(page, "File taxes").overdue.isVisible()).to.equal(false);
+    expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 15 Jan 2020");
+    expect(await due(page, "Renew passport").overdue.isVisible()).to.equal(true);
+    expect(await due(page, "Call the bank").time.getAttribute("datetime")).to.equal(today);
+    expect(await due(page, "Call the bank").time.textContent()).to.match(/^Due \d{1,2} [A-Z][a-z]{2,3}$/);
+    expect(await due(page, "Call the bank").overdue.isVisible()).to.equal(false);
+    expect(await due(page, "Write the quarterly report").time.isVisible()).to.equal(false);
+    // The checkbox is described by the date line, so screen readers hear "Overdue" too.
+    const describedBy = await row(page, "Renew passport").getByRole("checkbox").getAttribute("aria-describedby");
+    expect(await page.locator(`[id="${describedBy}"]`).innerText()).to.match(/Due 15 Jan 2020\s+Overdue/);
+    // Done is never overdue.
+    await row(page, "Renew passport").getByRole("checkbox").check();
+    await settled(page);
+    expect(await due(page, "Renew passport").overdue.isVisible()).to.equal(false);
+    await row(page, "Renew passport").getByRole("checkbox").uncheck();
+    await settled(page);
+    expect(await due(page, "Renew passport").overdue.isVisible()).to.equal(true);
+    await page.screenshot({ path: join(SHOTS, "due-dates.png"), fullPage: true });
+
+    // Change the date in place: Enter saves.
+    await row(page, "File taxes").locator(".title").dblclick();
+    const taxDate = page.getByLabel(/Due date of “File taxes”/);
+    expect(await taxDate.inputValue()).to.equal("2031-03-03");
+    await page.screenshot({ path: join(SHOTS, "due-date-editor.png") });
+    await taxDate.fill("2031-04-10");
+    await taxDate.press("Enter");
+    await settled(page);
+    expect(await due(page, "File taxes").time.textContent()).to.equal("Due 10 Apr 2031");
+    await page.locator("#announce", { hasText: "“File taxes” is now due 10 Apr 2031." }).waitFor({ state: "attached" });
+    // Escape cancels a date change.
+    await row(page, "Renew passport").getByRole("button", { name: "Edit “Renew passport”" }).click();
+    await page.getByLabel(/Due date of “Renew passport”/).fill("2031-01-01");
+    await page.getByLabel(/Due date of “Renew passport”/).press("Escape");
+    expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 15 Jan 2020");
+    // Clear it: "Clear date", then Enter.
+    await row(page, "File taxes").getByRole("button", { name: "Edit “File taxes”" }).click();
+    await page.getByRole("button", { name: "Clear date of “File taxes”" }).click();
+    expect(await taxDate.inputValue()).to.equal("");
+    await taxDate.press("Enter");
+    await settled(page);
+    expect(await due(page, "File taxes").time.isVisible()).to.equal(false);
+    await page.locator("#announce", { hasText: "“File taxes” no longer has a due date." }).waitFor({ state: "attached" });
+    // Leaving the editor saves it, as before.
+    await row(page, "File taxes").locator(".title").dblclick();
+    await page.keyboard.type(" 2030");
+    await page.getByRole("heading", { name: "tasklane" }).click();
+    await settled(page);
+    await row(page, "File taxes 2030").waitFor();
+    await row(page, "File taxes 2030").getByRole("button", { name: "Edit “File taxes 2030”" }).click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("File taxes");
+    await page.keyboard.press("Enter");
+    await settled(page);
+    // Title and date in one edit; moving from the title to the date does not save early.
+    await row(page, "Call the bank").getByRole("button", { name: "Edit “Call the bank”" }).click();
+    await page.keyboard.type(" back");
+    await page.keyboard.press("Tab");
+    await page.getByLabel(/Due date of “Call the bank”/).fill("2031-12-24");
+    await page.keyboard.press("Enter");
+    await settled(page);
+    expect(await due(page, "Call the bank back").time.textContent()).to.equal("Due 24 Dec 2031");
+
+    // The server has exactly what the screen shows, and a reload shows it again.
+    const server = await apiCall(page, "GET", "/api/todos");
+    const dates = Object.fromEntries(server.body.items.map((t: { title: string; dueDate: string | null }) => [t.title, t.dueDate]));
+    expect(dates).to.deep.include({ "File taxes": null, "Renew passport": "2020-01-15", "Call the bank back": "2031-12-24", "Write the quarterly report": null });
+    await page.reload();
+    await page.locator("#loading").waitFor({ state: "hidden" });
+    expect(await due(page, "File taxes").time.isVisible()).to.equal(false);
+    expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 15 Jan 2020");
+    expect(await due(page, "Renew passport").overdue.isVisible()).to.equal(true);
+    expect(await due(page, "Call the bank back").time.textContent()).to.equal("Due 24 Dec 2031");
+  });
+
+  it("rolls back a refused date change (the editor re-opens with it) and shows a 412 on a date edit", async () => {
+    const page = a.page;
+    await page.route("**/api/todos/*", (route) =>
+      route.request().method() === "PATCH"
+        ? route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: { code: "internal", message: "The server had a problem.", details: [], requestId: "x" } }) })
+        : route.continue(),
+    );
+    await row(page, "Renew passport").getByRole("button", { name: "Edit “Renew passport”" }).click();
+    const date = page.getByLabel(/Due date of “Renew passport”/);
+    await date.fill("2031-06-30");
+    await date.press("Enter");
+    await page.locator("#message-text", { hasText: "Could not save your edit of “Renew passport”" }).waitFor();
+    await date.waitFor();
+    expect(await date.inputValue()).to.equal("2031-06-30");
+    await date.press("Escape");
+    expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 15 Jan 2020");
+    await page.unroute("**/api/todos/*");
+    await page.getByRole("button", { name: "Dismiss" }).click();
+
+    // Another tab moves the date: this page's change is refused (If-Match) and the latest shown.
+    const list = await apiCall(page, "GET", "/api/todos");
+    const target = list.body.items.find((t: { title: string }) => t.title === "Renew passport");
+    const other = await apiCall(page, "PATCH", `/api/todos/${target.id}`, { dueDate: "2031-02-02" }, { "If-Match": `"${target.version}"` });
+    expect(other.status).to.equal(200);
+    await row(page, "Renew passport").getByRole("button", { name: "Edit “Renew passport”" }).click();
+    await date.fill("");
+    await date.press("Enter");
+    await page.locator("#message-text", { hasText: "changed somewhere else" }).waitFor();
+    expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 2 Feb 2031");
+    expect(await due(page, "Renew passport").overdue.isVisible()).to.equal(false);
+    await page.getByRole("button", { name: "Dismiss" }).click();
+
+    // Leave the story's list as it was.
+    for (const title of ["Call the bank back", "Renew passport", "File taxes"]) {
+      await row(page, title).getByRole("button", { name: `Delete “${title}”` }).click();
+      await settled(page);
+    }
+    await expectTitles(page, ["Write the quarterly report", "Buy milk"]);
+  });
+
   it("keeps A signed in across a reload, with the same to-dos and states", async () => {
     const page = a.page;
     await row(page, "Buy milk").getByRole("checkbox").check();
@@ -169,9 +305,16 @@ describe("web app in Chromium (e2e)", function () {
     await register(page, B.email, B.password);
     await signIn(page, B.email, B.password);
     expect(await page.getByText("Nothing to do yet").isVisible()).to.equal(true);
-    await add(page, "Bob's secret plan");
-    // Nothing scrolls sideways at 320 px.
+    await add(page, "Bob's secret plan", "2020-01-15");
+    expect(await due(page, "Bob's secret plan").time.textContent()).to.equal("Due Jan 15, 2020");
+    expect(await due(page, "Bob's secret plan").overdue.isVisible()).to.equal(true);
+    // Nothing scrolls sideways at 320 px, editing included.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(320);
+    await row(page, "Bob's secret plan").getByRole("button", { name: /Edit/ }).click();
+    await page.getByLabel(/Due date of “Bob's secret plan”/).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(320);
+    await page.screenshot({ path: join(SHOTS, "editing-320.png"), fullPage: true });
+    await page.keyboard.press("Escape");
     await page.screenshot({ path: join(SHOTS, "signed-in-320.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.screenshot({ path: join(SHOTS, "signed-in-320-dark.png"), fullPage: true });

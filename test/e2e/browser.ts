@@ -28,7 +28,8 @@ export interface Person {
   close(): Promise<void>;
 }
 
-export async function openPerson(options: { width?: number; height?: number } = {}): Promise<Person> {
+/** `locale`: the browser's language (navigator.languages, Intl's default), as a person sets it. */
+export async function openPerson(options: { width?: number; height?: number; locale?: string } = {}): Promise<Person> {
   const profile = mkdtempSync(join(tmpdir(), "tasklane-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
@@ -36,6 +37,7 @@ export async function openPerson(options: { width?: number; height?: number } = 
     args: CHROMIUM_ARGS,
     viewport: { width: options.width ?? 1024, height: options.height ?? 800 },
     reducedMotion: "reduce",
+    ...(options.locale && { locale: options.locale }),
   });
   // Fail a step in seconds, not at mocha's timeout: every action here takes milliseconds.
   context.setDefaultTimeout(5000);

@@ -33,7 +33,9 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.locator("#loading").waitFor({ state: "hidden" });
 }
 
-export async function add(page: Page, title: string): Promise<void> {
+/** Adds a to-do with Enter in the title field, with a due date (YYYY-MM-DD) when given. */
+export async function add(page: Page, title: string, dueDate?: string): Promise<void> {
+  if (dueDate) await page.getByLabel("Due date").fill(dueDate);
   await page.getByLabel("What needs doing?").fill(title);
   await page.getByLabel("What needs doing?").press("Enter");
   // Confirmed by the API: the row is no longer pending and its controls are enabled.
@@ -44,6 +46,12 @@ export const row = (page: Page, title: string): Locator =>
   page.locator("#list > li").filter({ has: page.locator(".title", { hasText: new RegExp(`^${escape(title)}$`) }) });
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A to-do's due-date line: its <time> element, and the "Overdue" mark beside it. */
+export const due = (page: Page, title: string) => ({
+  time: row(page, title).locator(".due time"),
+  overdue: row(page, title).getByText("Overdue", { exact: true }),
+});
 
 /** The titles on screen, top to bottom. */
 export const titles = (page: Page): Promise<string[]> => page.locator("#list .title").allTextContents();

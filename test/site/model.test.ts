@@ -66,4 +66,12 @@ describe("site model", () => {
     expect(confirmed.items.map((t) => t.id)).to.deep.equal(["01D", "01C", "01B", "01A"]);
     expect(confirmed.items[0].pending).to.equal(undefined);
   });
+
+  it("sets and clears a due date as an optimistic change, leaving the rest and the old state alone", () => {
+    const dated = m.changed(loaded, "01A", { dueDate: "2025-12-03" });
+    expect(m.find(dated, "01A")).to.include({ title: "a", completed: false, dueDate: "2025-12-03" });
+    expect(m.find(loaded, "01A")!.dueDate).to.equal(null);
+    expect(m.find(m.changed(dated, "01A", { dueDate: null }), "01A")!.dueDate).to.equal(null);
+    expect(m.find(dated, "01C")).to.equal(m.find(loaded, "01C"));
+  });
 });

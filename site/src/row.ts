@@ -1,0 +1,112 @@
+/**
+ * One to-do's row, built once and then patched in place on every render, so focus and an open
+ * editor survive. All text goes in through textContent. The shape:
+ *
+ *   <li class="todo [done] [pending] [overdue]" data-id>
+ *     <input class="toggle">                      named by the title, described by the due date
+ *     <div class="text"><span class="title"> <span class="due"><time datetime> <span class="overdue-tag">
+ *     <div class="editor">                        only while editing: title, due date, "Clear date"
+ *     <button class="edit"> <button class="delete">
+ */
+import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
+import { dueText, isOverdue } from "./due";
+import type { Item } from "./model";
+
+/** What an editor holds: re-opened with it after a failed save. */
+export interface Draft {
+  readonly title: string;
+  readonly dueDate: string | null;
+}
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+const quoted = (title: string): string => `“${title}”`;
+const setText = (node: Node, text: string) => node.textContent !== text && (node.textContent = text);
+/** A button whose visible text is completed, for screen readers, by the to-do's title. */
+const named = (className: string, text: string) => el("button", { type: "button", className: `link ${className}` }, text, el("span", { className: "sr-only" }));
+
+/**
+ * A date input's day: YYYY-MM-DD, null when empty, undefined while half typed (the browser
+ * reports badInput and an empty value: "no date" would be the wrong reading).
+ */
+export const dayOf = (input: HTMLInputElement): string | null | undefined => (input.validity.badInput ? undefined : input.value || null);
+
+export function createRow(): HTMLLIElement {
+  return el(
+    "li",
+    { className: "todo" },
+    el("input", { type: "checkbox", className: "toggle" }),
+    el(
+      "div",
+      { className: "text" },
+      el("span", { className: "title" }),
+      el("span", { className: "due" }, el("time"), " ", el("span", { className: "overdue-tag" }, "Overdue")),
+    ),
+    named("edit", "Edit"),
+    named("delete", "Delete"),
+  );
+}
+
+function createEditor(draft: Draft): HTMLDivElement {
+  return el(
+    "div",
+    { className: "editor" },
+    el("input", { type: "text", className: "edit-input", maxLength: TITLE_MAX_LENGTH, value: draft.title }),
+    el("span", { className: "edit-due-field" }, el("input", { type: "date", className: "edit-due", value: draft.dueDate ?? "" }), named("edit-clear", "Clear date")),
+  );
+}
+
+export function updateRow(row: HTMLLIElement, item: Item, editing: boolean, today: string, locale: string, draft: () => Draft | undefined): void {
+  const part = <T extends HTMLElement = HTMLElement>(name: string) => row.querySelector(`.${name}`) as T;
+  const toggle = part<HTMLInputElement>("toggle");
+  const [text, title, due, tag] = [part("text"), part("title"), part("due"), part("overdue-tag")];
+  const [edit, remove] = [part<HTMLButtonElement>("edit"), part<HTMLButtonElement>("delete")];
+  const overdue = isOverdue(item, today);
+  row.dataset.id = item.id;
+  row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}${overdue ? " overdue" : ""}`;
+  title.id = `t-${item.id}`;
+  due.id = `d-${item.id}`;
+  toggle.setAttribute("aria-labelledby", title.id);
+  if (item.dueDate) toggle.setAttribute("aria-describedby", due.id);
+  else toggle.removeAttribute("aria-describedby");
+  toggle.checked = item.completed;
+  setText(title, item.title);
+  due.hidden = !item.dueDate;
+  if (item.dueDate) {
+    const time = due.firstElementChild as HTMLTimeElement;
+    time.dateTime = item.dueDate;
+    setText(time, dueText(item.dueDate, today, locale));
+  }
+  tag.hidden = !overdue;
+  for (const button of [edit, remove]) setText(button.lastElementChild!, ` ${quoted(item.title)}`);
+  for (const control of [toggle, edit, remove]) control.disabled = Boolean(item.pending);
+
+  let editor = row.querySelector<HTMLDivElement>(".editor");
+  const opening = editing && !editor;
+  if (opening) {
+    editor = createEditor(draft() ?? item);
+    text.hidden = true;
+    edit.hidden = true;
+    row.insertBefore(editor, edit);
+  } else if (!editing && editor) {
+    const hadFocus = editor.contains(document.activeElement);
+    editor.remove();
+    text.hidden = false;
+    edit.hidden = false;
+    if (hadFocus) edit.focus();
+    return;
+  }
+  if (!editor) return;
+  const [input, date, clear] = [part<HTMLInputElement>("edit-input"), part<HTMLInputElement>("edit-due"), part("edit-clear")];
+  input.setAttribute("aria-label", `Edit ${quoted(item.title)}; Enter saves, Escape cancels`);
+  date.setAttribute("aria-label", `Due date of ${quoted(item.title)}; Enter saves, Escape cancels`);
+  setText(clear.lastElementChild!, ` of ${quoted(item.title)}`);
+  if (opening) {
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+}
