@@ -3,7 +3,7 @@
  * editor survive. All text goes in through textContent. The shape:
  *
  *   <li class="todo [done] [pending] [overdue]" data-id>
- *     <input class="toggle">                      named by the title, described by the due date
+ *     <input class="toggle">                      named after the title, described by the due date
  *     <div class="text"><span class="title"> <span class="due"><time datetime> <span class="overdue-tag">
  *     <div class="editor">                        only while editing: title, due date, "Clear date"
  *     <button class="edit"> <button class="delete">
@@ -68,9 +68,9 @@ export function updateRow(row: HTMLLIElement, item: Item, editing: boolean, toda
   const overdue = isOverdue(item, today);
   row.dataset.id = item.id;
   row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}${overdue ? " overdue" : ""}`;
-  title.id = `t-${item.id}`;
   due.id = `d-${item.id}`;
-  toggle.setAttribute("aria-labelledby", title.id);
+  // Named by the title itself, not by reference: the title is hidden while the editor is open.
+  toggle.setAttribute("aria-label", item.title);
   if (item.dueDate) toggle.setAttribute("aria-describedby", due.id);
   else toggle.removeAttribute("aria-describedby");
   toggle.checked = item.completed;
