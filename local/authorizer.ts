@@ -26,11 +26,10 @@ export function cognitoAuthorizer(options: AuthorizerOptions): Authorizer {
   const keys = createRemoteJWKSet(new URL(options.jwksUrl));
   return async (header) => {
     // API Gateway takes the header value as the token, as it is.
-    const token = header;
-    if (!token) return undefined;
+    if (!header) return undefined;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
+      ({ payload } = await jwtVerify(header, keys, {
         algorithms: ["RS256"],
         issuer: options.issuer,
         audience: options.clientId,

@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startStack, type RunningStack } from "../../local/stack";
 import { openPerson, type Person } from "./browser";
-import { CODE, SESSION_KEY, add, apiCall, due, expectTitles, form, register, row, settled, signIn, titles } from "./helpers";
+import { CODE, SESSION_KEY, add, apiCall, due, expectTitles, failPatches, form, register, row, settled, signIn, titles } from "./helpers";
 
 const SHOTS = join(__dirname, "../../screenshots");
 
@@ -248,11 +248,7 @@ describe("web app in Chromium (e2e)", function () {
 
   it("rolls back a refused date change (the editor re-opens with it) and shows a 412 on a date edit", async () => {
     const page = a.page;
-    await page.route("**/api/todos/*", (route) =>
-      route.request().method() === "PATCH"
-        ? route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: { code: "internal", message: "The server had a problem.", details: [], requestId: "x" } }) })
-        : route.continue(),
-    );
+    await failPatches(page);
     await row(page, "Renew passport").getByRole("button", { name: "Edit “Renew passport”" }).click();
     const date = page.getByLabel(/Due date of “Renew passport”/);
     await date.fill("2031-06-30");
@@ -332,11 +328,7 @@ describe("web app in Chromium (e2e)", function () {
 
   it("rolls back a change the API refuses, with a visible message, and keeps the typed text", async () => {
     const page = a.page;
-    await page.route("**/api/todos/*", (route) =>
-      route.request().method() === "PATCH"
-        ? route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: { code: "internal", message: "The server had a problem.", details: [], requestId: "x" } }) })
-        : route.continue(),
-    );
+    await failPatches(page);
     const box = row(page, "Write the quarterly report").getByRole("checkbox");
     await box.click(); // not check(): that insists the box stays checked
     await page.getByRole("alert").filter({ hasText: "Could not save" }).waitFor();

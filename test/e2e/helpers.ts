@@ -86,3 +86,12 @@ export async function apiCall(page: Page, method: string, path: string, body?: u
     { method, path, body, headers, key: SESSION_KEY },
   );
 }
+
+/** Makes every PATCH of a to-do fail with a 500 in the API's error shape (undo with page.unroute). */
+export async function failPatches(page: Page): Promise<void> {
+  await page.route("**/api/todos/*", (route) =>
+    route.request().method() === "PATCH"
+      ? route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: { code: "internal", message: "The server had a problem.", details: [], requestId: "x" } }) })
+      : route.continue(),
+  );
+}
