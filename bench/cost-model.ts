@@ -57,7 +57,16 @@ export function costPerMillion(m: RouteMeasure, stack: StackShape): CostLine {
   const lambda = (PRICES.lambdaPerRequest + gbSeconds * PRICES.lambdaArm64PerGbSecond) * million;
   const dynamoDb = (m.readUnitsPerRequest * PRICES.dynamoDbPerRead + m.writeUnitsPerRequest * PRICES.dynamoDbPerWrite) * million;
   const logs = (logBytes / 1e9) * PRICES.cloudWatchLogsPerGb * million;
-  return { route: m.route, apiGateway, cloudFront, lambda, dynamoDb, logs, total: apiGateway + cloudFront + lambda + dynamoDb + logs, billedMs };
+  return {
+    route: m.route,
+    apiGateway,
+    cloudFront,
+    lambda,
+    dynamoDb,
+    logs,
+    total: apiGateway + cloudFront + lambda + dynamoDb + logs,
+    billedMs,
+  };
 }
 
 export interface CostReport {
@@ -89,8 +98,6 @@ export function costReport(measures: readonly RouteMeasure[], stack: StackShape)
     billedMs: blend("billedMs"),
   };
   const services = ["apiGateway", "cloudFront", "lambda", "dynamoDb", "logs"] as const;
-  const dominant = services
-    .map((service) => ({ service, share: blended[service] / blended.total }))
-    .sort((a, b) => b.share - a.share);
+  const dominant = services.map((service) => ({ service, share: blended[service] / blended.total })).sort((a, b) => b.share - a.share);
   return { prices: PRICES, assumptions: ASSUMPTIONS, stack, mix: TRAFFIC_MIX, perRoute, blended, dominant };
 }

@@ -21,9 +21,15 @@ async function main(): Promise<void> {
     lambda = await benchLambda({ coldRuns: 1, warmRequests: 200 });
   }
   const c = costReport(lambda.handlers, { lambdaMemoryMb: lambda.lambdaMemoryMb, accessLogBytesPerRequest: accessLogBytesPerRequest() });
-  console.log(`AWS bill per million API requests: ${c.prices.region}, list prices checked ${c.prices.checked}, Lambda ${c.stack.lambdaMemoryMb} MB arm64.\n`);
+  console.log(
+    `AWS bill per million API requests: ${c.prices.region}, list prices checked ${c.prices.checked}, Lambda ${c.stack.lambdaMemoryMb} MB arm64.\n`,
+  );
   console.log(costTable(c));
-  console.log(`\nMix: ${Object.entries(c.mix).map(([k, v]) => `${k} ${v * 100}%`).join(", ")}.`);
+  console.log(
+    `\nMix: ${Object.entries(c.mix)
+      .map(([k, v]) => `${k} ${v * 100}%`)
+      .join(", ")}.`,
+  );
   console.log(`What dominates: ${c.dominant.map((d) => `${d.service} ${Math.round(d.share * 100)}%`).join(", ")}.`);
 }
 

@@ -91,7 +91,9 @@ async function archiveEntries(assets: Record<string, any>): Promise<{ name: stri
 
 function figure(route: string, entries: { name: string; content: Buffer }[]): ArchiveFigure {
   const s = sizes(entries);
-  const packages = [...new Set(entries.map((e) => /^node_modules\/((@[^/]+\/)?[^/]+)/.exec(e.name)?.[1]).filter(Boolean) as string[])].sort();
+  const packages = [
+    ...new Set(entries.map((e) => /^node_modules\/((@[^/]+\/)?[^/]+)/.exec(e.name)?.[1]).filter(Boolean) as string[]),
+  ].sort();
   return {
     route,
     files: entries.length,
@@ -135,9 +137,7 @@ function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number;
 
 export async function benchLambda(options: { coldRuns: number; warmRequests: number }): Promise<LambdaResults> {
   await runProgram();
-  const functions = new Map(
-    recorded.filter((r) => r.type === "aws:lambda/function:Function").map((r) => [r.name.replace(/^api-/, ""), r]),
-  );
+  const functions = new Map(recorded.filter((r) => r.type === "aws:lambda/function:Function").map((r) => [r.name.replace(/^api-/, ""), r]));
   const tableName = recorded.find((r) => r.type === "aws:dynamodb/table:Table")!.state.name as string;
   const lambdaMemoryMb = functions.get(routes[0].name)!.inputs.memorySize as number;
 
@@ -187,7 +187,10 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
   const proxy = await startMeteringProxy(db.endpoint);
   try {
     await ensureTodoTable(db.endpoint, tableName);
-    const store = dynamoTodoStore(createDocumentClient({ endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), tableName);
+    const store = dynamoTodoStore(
+      createDocumentClient({ endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      tableName,
+    );
     const nextId = monotonicFactory();
     const now = new Date().toISOString();
     const seed = async (userId: string, count: number, completed: (i: number) => boolean): Promise<string[]> => {
@@ -195,7 +198,15 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
       for (let i = 0; i < count; i++) {
         const id = nextId();
         ids.push(id);
-        await store.create(userId, { id, title: `Seeded to-do ${i + 1} for the bench`, completed: completed(i), dueDate: null, createdAt: now, updatedAt: now, version: 1 });
+        await store.create(userId, {
+          id,
+          title: `Seeded to-do ${i + 1} for the bench`,
+          completed: completed(i),
+          dueDate: null,
+          createdAt: now,
+          updatedAt: now,
+          version: 1,
+        });
       }
       return ids;
     };
@@ -210,11 +221,14 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
 
     const body = (value: unknown) => ({ body: JSON.stringify(value) });
     const eventsFor: Record<string, ProxyEvent[]> = {
-      createTodo: Array.from({ length: count }, (_, i) => event("POST", "/api/todos", "bench-writer", body({ title: `Write the bench report, part ${i}` }))),
+      createTodo: Array.from({ length: count }, (_, i) =>
+        event("POST", "/api/todos", "bench-writer", body({ title: `Write the bench report, part ${i}` })),
+      ),
       listTodos: Array.from({ length: count }, () => event("GET", "/api/todos", reader)),
       getTodo: Array.from({ length: count }, () => event("GET", `/api/todos/${someId}`, reader, { pathParameters: { id: someId } })),
       updateTodo: Array.from({ length: count }, (_, i) =>
-        event("PATCH", `/api/todos/${someId}`, reader, { pathParameters: { id: someId }, ...body({ completed: i % 2 === 0 }) })),
+        event("PATCH", `/api/todos/${someId}`, reader, { pathParameters: { id: someId }, ...body({ completed: i % 2 === 0 }) }),
+      ),
       deleteTodo: deletable.map((id) => event("DELETE", `/api/todos/${id}`, "bench-deleter", { pathParameters: { id } })),
       clearCompleted: clearUsers.map((user) => event("POST", "/api/todos/clear-completed", user)),
     };
@@ -273,7 +287,13 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
         const index = s.events.length > 1 ? i : 0;
         times.push((await runChild(["cold", s.dir, file, String(index)], env)).ms);
       }
-      coldStart.push({ subject: s.subject, runs: times.length, medianMs: round(median(times), 1), minMs: round(Math.min(...times), 1), maxMs: round(Math.max(...times), 1) });
+      coldStart.push({
+        subject: s.subject,
+        runs: times.length,
+        medianMs: round(median(times), 1),
+        minMs: round(Math.min(...times), 1),
+        maxMs: round(Math.max(...times), 1),
+      });
       console.error(`  cold ${s.subject}: median ${coldStart.at(-1)!.medianMs} ms`);
     }
     return { archives, defaultPackaging, coldStart, handlers, lambdaMemoryMb };

@@ -56,14 +56,22 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /** Fresh sort keys across every load of the run (a reused key fails the conditional Put). */
 let sortKeyCounter = 0;
 
-async function load(target: string, operation: string, connections: number, durationSeconds: number, spec: object & { unique?: boolean }): Promise<LoadFigure> {
+async function load(
+  target: string,
+  operation: string,
+  connections: number,
+  durationSeconds: number,
+  spec: object & { unique?: boolean },
+): Promise<LoadFigure> {
   const { unique, ...opts } = spec as { unique?: boolean; body?: string };
   const result = await autocannon({
     connections,
     duration: durationSeconds,
     ...opts,
     ...(unique && {
-      requests: [{ setupRequest: (req: object) => ({ ...req, body: opts.body!.replace("BENCH-ID", `BENCH-${process.pid}-${sortKeyCounter++}`) })}],
+      requests: [
+        { setupRequest: (req: object) => ({ ...req, body: opts.body!.replace("BENCH-ID", `BENCH-${process.pid}-${sortKeyCounter++}`) }) },
+      ],
     }),
   });
   return {
@@ -120,11 +128,20 @@ export async function benchLocalApi(options: { durationSeconds: number; connecti
     const newTodo = JSON.stringify({ title: "Buy oat milk and bread" });
     const now = new Date().toISOString();
     const targets: { target: string; operation: string; opts: object }[] = [
-      { target: "local API", operation: "GET /api/todos (50 items)", opts: { url: `${s.url}/api/todos`, headers: { Authorization: reader.idToken } } },
+      {
+        target: "local API",
+        operation: "GET /api/todos (50 items)",
+        opts: { url: `${s.url}/api/todos`, headers: { Authorization: reader.idToken } },
+      },
       {
         target: "local API",
         operation: "POST /api/todos",
-        opts: { url: `${s.url}/api/todos`, method: "POST", headers: { Authorization: writer.idToken, "Content-Type": "application/json" }, body: newTodo },
+        opts: {
+          url: `${s.url}/api/todos`,
+          method: "POST",
+          headers: { Authorization: writer.idToken, "Content-Type": "application/json" },
+          body: newTodo,
+        },
       },
       {
         target: "DynamoDB direct",
@@ -166,7 +183,9 @@ export async function benchLocalApi(options: { durationSeconds: number; connecti
       for (const t of targets) {
         const figure = await load(t.target, t.operation, connections, options.durationSeconds, t.opts);
         figures.push(figure);
-        console.error(`  ${t.target} ${t.operation} c=${connections}: ${figure.requestsPerSecond} req/s, p99 ${figure.p99Ms} ms, failed ${figure.failed}`);
+        console.error(
+          `  ${t.target} ${t.operation} c=${connections}: ${figure.requestsPerSecond} req/s, p99 ${figure.p99Ms} ms, failed ${figure.failed}`,
+        );
       }
     }
   } finally {

@@ -19,47 +19,99 @@ const usd = (x: number) => `$${x.toFixed(3)}`;
 
 /** The bill per million requests of each route and of the mix, by service. */
 export function costTable(c: CostReport): string {
-  return markdownTable([...c.perRoute, c.blended].map((l) => ({
-    route: l.route,
-    "API Gateway": usd(l.apiGateway),
-    CloudFront: usd(l.cloudFront),
-    Lambda: usd(l.lambda),
-    DynamoDB: usd(l.dynamoDb),
-    "CloudWatch Logs": usd(l.logs),
-    total: usd(l.total),
-    "billed ms": round(l.billedMs, 1),
-  })));
+  return markdownTable(
+    [...c.perRoute, c.blended].map((l) => ({
+      route: l.route,
+      "API Gateway": usd(l.apiGateway),
+      CloudFront: usd(l.cloudFront),
+      Lambda: usd(l.lambda),
+      DynamoDB: usd(l.dynamoDb),
+      "CloudWatch Logs": usd(l.logs),
+      total: usd(l.total),
+      "billed ms": round(l.billedMs, 1),
+    })),
+  );
 }
 
 export function renderMarkdown(r: BenchResults): string {
   const out: string[] = [];
   const m = r.machine;
-  out.push(`Measured ${m.date.slice(0, 10)} on ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}${m.quick ? ", quick run" : ""}; the run took ${r.seconds} s.`);
+  out.push(
+    `Measured ${m.date.slice(0, 10)} on ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}${m.quick ? ", quick run" : ""}; the run took ${r.seconds} s.`,
+  );
 
   const ref = r.lambda.defaultPackaging;
   out.push("\n**Lambda archive** (each route; reference: the same closure packaged with CallbackFunction's defaults)\n");
-  out.push(markdownTable([
-    ...r.lambda.archives.map((a) => ({ archive: a.route, files: a.files, "serialized code": kb(a.serializedCodeBytes), unzipped: kb(a.unzippedBytes), zipped: kb(a.zippedBytes), packages: a.packages.join(", ") })),
-    { archive: "reference: CallbackFunction defaults", files: ref.files, "serialized code": kb(ref.serializedCodeBytes), unzipped: kb(ref.unzippedBytes), zipped: kb(ref.zippedBytes), packages: `${ref.packages.length} packages (AWS SDK v3 included)` },
-  ]));
+  out.push(
+    markdownTable([
+      ...r.lambda.archives.map((a) => ({
+        archive: a.route,
+        files: a.files,
+        "serialized code": kb(a.serializedCodeBytes),
+        unzipped: kb(a.unzippedBytes),
+        zipped: kb(a.zippedBytes),
+        packages: a.packages.join(", "),
+      })),
+      {
+        archive: "reference: CallbackFunction defaults",
+        files: ref.files,
+        "serialized code": kb(ref.serializedCodeBytes),
+        unzipped: kb(ref.unzippedBytes),
+        zipped: kb(ref.zippedBytes),
+        packages: `${ref.packages.length} packages (AWS SDK v3 included)`,
+      },
+    ]),
+  );
 
-  out.push(`\n**Cold start here** (fresh Node process: load __index.js, answer the first proxy event against in-process dynalite; median of ${r.lambda.coldStart[0]?.runs ?? 0})\n`);
+  out.push(
+    `\n**Cold start here** (fresh Node process: load __index.js, answer the first proxy event against in-process dynalite; median of ${r.lambda.coldStart[0]?.runs ?? 0})\n`,
+  );
   const base = r.lambda.coldStart[0]?.medianMs ?? 1;
-  out.push(markdownTable(r.lambda.coldStart.map((c) => ({ subject: c.subject, "median ms": c.medianMs, "min ms": c.minMs, "max ms": c.maxMs, "× constant": round(c.medianMs / base, 2) }))));
+  out.push(
+    markdownTable(
+      r.lambda.coldStart.map((c) => ({
+        subject: c.subject,
+        "median ms": c.medianMs,
+        "min ms": c.minMs,
+        "max ms": c.maxMs,
+        "× constant": round(c.medianMs / base, 2),
+      })),
+    ),
+  );
 
   out.push(`\n**Handler cost** (warm, per request; DynamoDB calls and capacity measured on the wire)\n`);
-  out.push(markdownTable(r.lambda.handlers.map((h) => ({
-    route: h.route,
-    "CPU ms": h.cpuMsPerRequest,
-    "wall ms (dynalite)": h.wallMsPerRequest,
-    "DynamoDB calls": `${h.dynamoCallsPerRequest} (${Object.entries(h.callsByOperation).map(([k, v]) => `${k} ${v}`).join(", ")})`,
-    "RRU / WRU": `${h.readUnitsPerRequest} / ${h.writeUnitsPerRequest}`,
-    "log bytes": h.logBytesPerRequest,
-    "response bytes": h.responseBytesPerRequest,
-  }))));
+  out.push(
+    markdownTable(
+      r.lambda.handlers.map((h) => ({
+        route: h.route,
+        "CPU ms": h.cpuMsPerRequest,
+        "wall ms (dynalite)": h.wallMsPerRequest,
+        "DynamoDB calls": `${h.dynamoCallsPerRequest} (${Object.entries(h.callsByOperation)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")})`,
+        "RRU / WRU": `${h.readUnitsPerRequest} / ${h.writeUnitsPerRequest}`,
+        "log bytes": h.logBytesPerRequest,
+        "response bytes": h.responseBytesPerRequest,
+      })),
+    ),
+  );
 
-  out.push(`\n**Local API** (autocannon, ${r.localApi.length ? "10 and 100 connections" : "not run"}; reference rows: the same DynamoDB operation sent straight to dynalite, and a bare Node server)\n`);
-  out.push(markdownTable(r.localApi.map((l) => ({ target: l.target, operation: l.operation, connections: l.connections, "req/s": l.requestsPerSecond, "p50 ms": l.p50Ms, "p99 ms": l.p99Ms, failed: l.failed }))));
+  out.push(
+    `\n**Local API** (autocannon, ${r.localApi.length ? "10 and 100 connections" : "not run"}; reference rows: the same DynamoDB operation sent straight to dynalite, and a bare Node server)\n`,
+  );
+  out.push(
+    markdownTable(
+      r.localApi.map((l) => ({
+        target: l.target,
+        operation: l.operation,
+        connections: l.connections,
+        "req/s": l.requestsPerSecond,
+        "p50 ms": l.p50Ms,
+        "p99 ms": l.p99Ms,
+        failed: l.failed,
+      })),
+    ),
+  );
 
   const s = r.site;
   out.push(`\n**Site** (first page, gzipped; budget JS ≤ 25 KB, CSS ≤ 8 KB)\n`);
@@ -75,7 +127,13 @@ export function renderMarkdown(r: BenchResults): string {
   }
 
   const c = r.cost;
-  out.push(`\n**Cost** per million API requests (${c.prices.region} list prices checked ${c.prices.checked}; ${c.stack.lambdaMemoryMb} MB arm64; mix ${Object.entries(c.mix).map(([k, v]) => `${k} ${v * 100}%`).join(", ")})\n`);
+  out.push(
+    `\n**Cost** per million API requests (${c.prices.region} list prices checked ${c.prices.checked}; ${c.stack.lambdaMemoryMb} MB arm64; mix ${Object.entries(
+      c.mix,
+    )
+      .map(([k, v]) => `${k} ${v * 100}%`)
+      .join(", ")})\n`,
+  );
   out.push(costTable(c));
   out.push(`\nWhat dominates: ${c.dominant.map((d) => `${d.service} ${Math.round(d.share * 100)}%`).join(", ")}.`);
   return `${out.join("\n")}\n`;

@@ -27,7 +27,10 @@ export async function benchSite(options: { lighthouse: boolean }): Promise<SiteF
   let lighthouse: Record<string, number> | undefined;
   if (options.lighthouse) {
     const outFile = join(__dirname, ".tmp", "lighthouse.json");
-    const run = spawnSync("npm", ["run", "--silent", "lighthouse", "--", outFile], { stdio: ["ignore", "ignore", "inherit"], timeout: 300_000 });
+    const run = spawnSync("npm", ["run", "--silent", "lighthouse", "--", outFile], {
+      stdio: ["ignore", "ignore", "inherit"],
+      timeout: 300_000,
+    });
     if (run.status === 0) {
       const report = JSON.parse(readFileSync(outFile, "utf8")) as { pages: { name: string; scores: Record<string, number> }[] };
       lighthouse = {};

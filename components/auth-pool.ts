@@ -38,8 +38,10 @@ export class AuthPool extends pulumi.ComponentResource {
     const refreshDays = args.refreshTokenValidityDays ?? TOKEN_VALIDITY.refreshTokenDays;
     const problems: string[] = [];
     // Cognito's own limits: access/ID tokens 5 minutes to 1 day, refresh tokens 1 to 3650 days.
-    if (!Number.isInteger(tokenMinutes) || tokenMinutes < 5 || tokenMinutes > 1440) problems.push("tokenValidityMinutes must be a whole number from 5 to 1440");
-    if (!Number.isInteger(refreshDays) || refreshDays < 1 || refreshDays > 3650) problems.push("refreshTokenValidityDays must be a whole number from 1 to 3650");
+    if (!Number.isInteger(tokenMinutes) || tokenMinutes < 5 || tokenMinutes > 1440)
+      problems.push("tokenValidityMinutes must be a whole number from 5 to 1440");
+    if (!Number.isInteger(refreshDays) || refreshDays < 1 || refreshDays > 3650)
+      problems.push("refreshTokenValidityDays must be a whole number from 1 to 3650");
     if (problems.length > 0) throw new Error(`AuthPool ${name}: ${problems.join("; ")}`);
     super("tasklane:index:AuthPool", name, {}, opts);
 

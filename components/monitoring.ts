@@ -105,8 +105,14 @@ export class Monitoring extends pulumi.ComponentResource {
       threshold: rate5xx,
       evaluationPeriods: 1,
       metricQueries: [
-        { id: "errors", metric: { namespace: "AWS/ApiGateway", metricName: "5XXError", dimensions: apiDimensions, period: PERIOD, stat: "Sum" } },
-        { id: "requests", metric: { namespace: "AWS/ApiGateway", metricName: "Count", dimensions: apiDimensions, period: PERIOD, stat: "Sum" } },
+        {
+          id: "errors",
+          metric: { namespace: "AWS/ApiGateway", metricName: "5XXError", dimensions: apiDimensions, period: PERIOD, stat: "Sum" },
+        },
+        {
+          id: "requests",
+          metric: { namespace: "AWS/ApiGateway", metricName: "Count", dimensions: apiDimensions, period: PERIOD, stat: "Sum" },
+        },
         { id: "rate", expression: "IF(requests > 0 AND errors > 0, errors / requests, 0)", label: "5xx rate", returnData: true },
       ],
     });
@@ -124,14 +130,24 @@ export class Monitoring extends pulumi.ComponentResource {
     });
 
     const operations = dynamoOperations(args.routes);
-    const tableSum = (metricName: string) =>
-      [
-        ...operations.map((operation, i) => ({
-          id: `m${i}`,
-          metric: { namespace: "AWS/DynamoDB", metricName, dimensions: { TableName: args.tableName, Operation: operation }, period: PERIOD, stat: "Sum" },
-        })),
-        { id: "total", expression: `SUM([${operations.map((_, i) => `m${i}`).join(",")}])`, label: `${metricName} (all operations)`, returnData: true },
-      ];
+    const tableSum = (metricName: string) => [
+      ...operations.map((operation, i) => ({
+        id: `m${i}`,
+        metric: {
+          namespace: "AWS/DynamoDB",
+          metricName,
+          dimensions: { TableName: args.tableName, Operation: operation },
+          period: PERIOD,
+          stat: "Sum",
+        },
+      })),
+      {
+        id: "total",
+        expression: `SUM([${operations.map((_, i) => `m${i}`).join(",")}])`,
+        label: `${metricName} (all operations)`,
+        returnData: true,
+      },
+    ];
     alarm("table-throttles", {
       alarmDescription: "DynamoDB: requests were throttled",
       comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -149,7 +165,9 @@ export class Monitoring extends pulumi.ComponentResource {
 
     const body = pulumi
       .all([pulumi.output(args.restApiName), pulumi.output(args.stageName), pulumi.output(args.tableName), pulumi.all(args.functionNames)])
-      .apply(([apiName, stage, table, functions]) => JSON.stringify(dashboardBody(args.region, args.routes, apiName, stage, table, functions)));
+      .apply(([apiName, stage, table, functions]) =>
+        JSON.stringify(dashboardBody(args.region, args.routes, apiName, stage, table, functions)),
+      );
     // Dashboards have no auto-naming: project and stack in the name keep stacks apart.
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
@@ -184,7 +202,16 @@ export function dashboardBody(
     properties: { title, region, metrics, period: 60, view: "timeSeries", stacked: false, ...extra },
   });
   const perRoute = (stat: string) =>
-    routes.map((r) => ["AWS/ApiGateway", "Latency", ...api, "Method", r.method, "Resource", r.path, { stat, label: `${r.method} ${r.path} ${stat}` }]);
+    routes.map((r) => [
+      "AWS/ApiGateway",
+      "Latency",
+      ...api,
+      "Method",
+      r.method,
+      "Resource",
+      r.path,
+      { stat, label: `${r.method} ${r.path} ${stat}` },
+    ]);
   const perFunction = (metricName: string, stat: string) =>
     routes.map((r) => ["AWS/Lambda", metricName, "FunctionName", functions[r.name], { stat, label: r.name }]);
   return {

@@ -125,7 +125,8 @@ export class StaticSite extends pulumi.ComponentResource {
     const forceDestroy = args.forceDestroy ?? true;
     const problems: string[] = [];
     if (!args.files.some((f) => f.path === "index.html")) problems.push("the build has no index.html");
-    if (!CDN_PRICE_CLASSES.includes(priceClass)) problems.push(`priceClass must be one of ${CDN_PRICE_CLASSES.join(", ")}, not ${priceClass}`);
+    if (!CDN_PRICE_CLASSES.includes(priceClass))
+      problems.push(`priceClass must be one of ${CDN_PRICE_CLASSES.join(", ")}, not ${priceClass}`);
     if (!/^https:\/\/[^/]+$/.test(args.cognitoOrigin)) problems.push(`cognitoOrigin must be an https origin, not ${args.cognitoOrigin}`);
     if (problems.length > 0) throw new Error(`StaticSite ${name}: ${problems.join("; ")}`);
     super("tasklane:index:StaticSite", name, {}, opts);

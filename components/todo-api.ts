@@ -124,7 +124,8 @@ export class TodoApi extends pulumi.ComponentResource {
     const problems: string[] = [];
     if (routes.length === 0) problems.push("routes is empty");
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) problems.push("memorySize must be 128 to 10240 MB");
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 29) problems.push("timeoutSeconds must be 1 to 29 (API Gateway waits 29 s at most)");
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 29)
+      problems.push("timeoutSeconds must be 1 to 29 (API Gateway waits 29 s at most)");
     if (!LOG_RETENTION_DAYS.includes(retentionInDays)) problems.push(`logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
     if (!(rateLimit > 0)) problems.push("throttleRateLimit must be positive");
     if (!Number.isInteger(burstLimit) || burstLimit < 1) problems.push("throttleBurstLimit must be a positive whole number");
@@ -143,7 +144,11 @@ export class TodoApi extends pulumi.ComponentResource {
 
     for (const route of routes) {
       const id = `${name}-${route.name}`;
-      const role = new aws.iam.Role(`${id}-role`, { assumeRolePolicy: LAMBDA_ASSUME_ROLE, description: `${route.method} ${route.path}` }, { parent: this });
+      const role = new aws.iam.Role(
+        `${id}-role`,
+        { assumeRolePolicy: LAMBDA_ASSUME_ROLE, description: `${route.method} ${route.path}` },
+        { parent: this },
+      );
 
       // Only what the closure needs, as local consts: a closure that reaches `this` cannot be serialized.
       const routeName = route.name;
@@ -179,7 +184,12 @@ export class TodoApi extends pulumi.ComponentResource {
           policy: pulumi.jsonStringify({
             Version: "2012-10-17",
             Statement: [
-              { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+              {
+                Sid: "WriteOwnLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: pulumi.interpolate`${logGroup.arn}:*`,
+              },
               { Sid: "TodoTable", Effect: "Allow", Action: [...route.actions], Resource: args.tableArn },
             ],
           }),
@@ -234,10 +244,22 @@ export class TodoApi extends pulumi.ComponentResource {
 
     let account: aws.apigateway.Account | undefined;
     if (manageAccountLogRole) {
-      const logsRole = new aws.iam.Role(`${name}-apigw-logs-role`, { assumeRolePolicy: API_GATEWAY_ASSUME_ROLE, description: "API Gateway account logging" }, { parent: this });
-      const attachment = new aws.iam.RolePolicyAttachment(`${name}-apigw-logs-policy`, { role: logsRole.name, policyArn: API_GATEWAY_LOGS_POLICY_ARN }, { parent: this });
+      const logsRole = new aws.iam.Role(
+        `${name}-apigw-logs-role`,
+        { assumeRolePolicy: API_GATEWAY_ASSUME_ROLE, description: "API Gateway account logging" },
+        { parent: this },
+      );
+      const attachment = new aws.iam.RolePolicyAttachment(
+        `${name}-apigw-logs-policy`,
+        { role: logsRole.name, policyArn: API_GATEWAY_LOGS_POLICY_ARN },
+        { parent: this },
+      );
       // The account setting is only valid once the role carries its policy.
-      account = new aws.apigateway.Account(`${name}-account`, { cloudwatchRoleArn: logsRole.arn }, { parent: this, dependsOn: [attachment] });
+      account = new aws.apigateway.Account(
+        `${name}-account`,
+        { cloudwatchRoleArn: logsRole.arn },
+        { parent: this, dependsOn: [attachment] },
+      );
     }
 
     const stage = new aws.apigateway.Stage(

@@ -23,7 +23,8 @@ export const GATEWAY_ERRORS = {
   BAD_REQUEST_BODY: {
     status: 400,
     code: "validation_failed",
-    message: "The request body is not what this route accepts: check for malformed JSON, unknown fields, wrong types and values out of range.",
+    message:
+      "The request body is not what this route accepts: check for malformed JSON, unknown fields, wrong types and values out of range.",
   },
   /** API Gateway answers an unknown path or method with 403 "Missing Authentication Token"; we say 404. */
   MISSING_AUTHENTICATION_TOKEN: { status: 404, code: "not_found", message: "There is no such API route." },
@@ -31,7 +32,11 @@ export const GATEWAY_ERRORS = {
   THROTTLED: { status: 429, code: "throttled", message: "Too many requests: wait a moment and try again." },
   REQUEST_TOO_LARGE: { status: 413, code: "payload_too_large", message: "The request is too large." },
   DEFAULT_4XX: { status: 400, code: "bad_request", message: "The request was refused: $context.error.messageString" },
-  DEFAULT_5XX: { status: 500, code: "internal_error", message: "Something went wrong on our side. If it keeps happening, quote the request id." },
+  DEFAULT_5XX: {
+    status: 500,
+    code: "internal_error",
+    message: "Something went wrong on our side. If it keeps happening, quote the request id.",
+  },
 } as const satisfies Record<string, GatewayError>;
 
 export type GatewayErrorType = keyof typeof GATEWAY_ERRORS;

@@ -118,9 +118,11 @@ function readIfMatch(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === "*") return undefined;
   const match = IF_MATCH.exec(value.trim());
   if (!match) {
-    throw new ValidationError('If-Match must be the ETag of a to-do, such as "3".', [
-      { field: "headers.if-match", message: "is not a version" },
-    ], "invalid_header");
+    throw new ValidationError(
+      'If-Match must be the ETag of a to-do, such as "3".',
+      [{ field: "headers.if-match", message: "is not a version" }],
+      "invalid_header",
+    );
   }
   return Number(match[1]);
 }
@@ -128,9 +130,11 @@ function readIfMatch(value: string | undefined): number | undefined {
 function readIdempotencyKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!IDEMPOTENCY_KEY.test(value)) {
-    throw new ValidationError("Idempotency-Key must be 1 to 255 visible ASCII characters.", [
-      { field: "headers.idempotency-key", message: "is not a valid key" },
-    ], "invalid_header");
+    throw new ValidationError(
+      "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+      [{ field: "headers.idempotency-key", message: "is not a valid key" }],
+      "invalid_header",
+    );
   }
   return value;
 }

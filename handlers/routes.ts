@@ -17,15 +17,7 @@ import {
   type UpdateTodoBody,
 } from "./schemas";
 import { DYNAMODB_ACTIONS } from "./store";
-import {
-  decodeCursor,
-  encodeCursor,
-  idempotencyClaim,
-  newTodo,
-  toChanges,
-  type Todo,
-  type TodoStore,
-} from "./todos";
+import { decodeCursor, encodeCursor, idempotencyClaim, newTodo, toChanges, type Todo, type TodoStore } from "./todos";
 
 /** What a route handler receives: validated input and the caller, nothing of HTTP. */
 export interface RouteRequest {

@@ -49,8 +49,7 @@ export function createDocumentClient(options: DocumentClientOptions = {}): Dynam
 
 type Item = Record<string, unknown>;
 
-const isConditionFailed = (err: unknown): boolean =>
-  (err as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+const isConditionFailed = (err: unknown): boolean => (err as { name?: string } | null)?.name === "ConditionalCheckFailedException";
 
 function toTodo(item: Item): Todo {
   return {
@@ -127,9 +126,7 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
       const { Item } = await doc.get({ TableName: tableName, Key: recordKey, ConsistentRead: true });
       if (!Item) throw new ConflictError("A request with this Idempotency-Key expired while being retried. Send it again.");
       if (Item.requestHash !== claim.requestHash) {
-        throw new ConflictError(
-          "This Idempotency-Key was already used with a different request. Use a new key for a new to-do.",
-        );
+        throw new ConflictError("This Idempotency-Key was already used with a different request. Use a new key for a new to-do.");
       }
       const earlier = Item.todo as Todo;
       if (Item.state !== "done") await finishIdempotentCreate(userId, recordKey, earlier);
@@ -210,8 +207,7 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
         await doc.delete({
           TableName: tableName,
           Key: key(userId, id),
-          ConditionExpression:
-            expectedVersion === undefined ? "attribute_exists(todoId)" : "attribute_exists(todoId) AND version = :v",
+          ConditionExpression: expectedVersion === undefined ? "attribute_exists(todoId)" : "attribute_exists(todoId) AND version = :v",
           ...(expectedVersion !== undefined && { ExpressionAttributeValues: { ":v": expectedVersion } }),
         });
       } catch (err) {

@@ -150,8 +150,7 @@ const CURSOR_VERSION = 2;
 const todoIdRegExp = new RegExp(TODO_ID_PATTERN);
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-const cursorSeal = (userId: string, lastId: string): string =>
-  sha256(`${CURSOR_VERSION}\n${userId}\n${lastId}`).slice(0, 22);
+const cursorSeal = (userId: string, lastId: string): string => sha256(`${CURSOR_VERSION}\n${userId}\n${lastId}`).slice(0, 22);
 
 export function encodeCursor(userId: string, lastId: string): string {
   return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, k: lastId, s: cursorSeal(userId, lastId) })).toString("base64url");
@@ -159,9 +158,11 @@ export function encodeCursor(userId: string, lastId: string): string {
 
 export function decodeCursor(userId: string, cursor: string): string {
   const invalid = () =>
-    new ValidationError("The cursor is not valid for this list: start again from the first page.", [
-      { field: "query.cursor", message: "is not a cursor this API issued to you" },
-    ], "invalid_cursor");
+    new ValidationError(
+      "The cursor is not valid for this list: start again from the first page.",
+      [{ field: "query.cursor", message: "is not a cursor this API issued to you" }],
+      "invalid_cursor",
+    );
   if (!BASE64URL.test(cursor)) throw invalid();
   let parsed: unknown;
   try {

@@ -66,8 +66,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function describe(errors: readonly ErrorObject[] | null | undefined): string {
   const messages = (errors ?? []).map((e) => {
     const where = e.instancePath ? `${e.instancePath.slice(1).replace(/\//g, ".")} ` : "";
-    if (e.keyword === "additionalProperties") return `${where}object instance has unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`.trim();
-    if (e.keyword === "required") return `${where}object has missing required property "${(e.params as { missingProperty: string }).missingProperty}"`.trim();
+    if (e.keyword === "additionalProperties")
+      return `${where}object instance has unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`.trim();
+    if (e.keyword === "required")
+      return `${where}object has missing required property "${(e.params as { missingProperty: string }).missingProperty}"`.trim();
     return `${where}${e.message ?? "is invalid"}`.trim();
   });
   return `[${messages.join(", ")}]`;
@@ -120,7 +122,16 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
     });
     res.end(JSON.stringify(body));
     // What the validator found goes to the log, as API Gateway's execution log would have it.
-    log({ level: "warn", msg: "gateway.rejected", method, path, status: error.status, errorCode: error.code, requestId, ...(detail && { detail }) });
+    log({
+      level: "warn",
+      msg: "gateway.rejected",
+      method,
+      path,
+      status: error.status,
+      errorCode: error.code,
+      requestId,
+      ...(detail && { detail }),
+    });
   }
 
   return async (req, res) => {

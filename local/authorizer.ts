@@ -48,7 +48,14 @@ function stringClaims(payload: JWTPayload): Claims {
   const claims: Claims = Object.create(null);
   for (const [name, value] of Object.entries(payload)) {
     if (value === undefined || value === null) continue;
-    claims[name] = typeof value === "string" ? value : Array.isArray(value) ? value.join(",") : typeof value === "object" ? JSON.stringify(value) : String(value);
+    claims[name] =
+      typeof value === "string"
+        ? value
+        : Array.isArray(value)
+          ? value.join(",")
+          : typeof value === "object"
+            ? JSON.stringify(value)
+            : String(value);
   }
   return claims;
 }

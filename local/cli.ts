@@ -38,7 +38,8 @@ function portFrom(name: string, fallback: number | undefined): number | undefine
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${name} must be a port number from 0 to 65535, not "${raw}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`${name} must be a port number from 0 to 65535, not "${raw}".`);
   return port;
 }
 
@@ -115,11 +116,14 @@ async function main(argv: readonly string[]): Promise<number> {
       stopping = true;
       console.log(`\n${signal}: stopping…`);
       const timer = setTimeout(() => done(1), SHUTDOWN_TIMEOUT_MS);
-      stack.close().then(() => {
-        clearTimeout(timer);
-        console.log("Stopped.");
-        done(0);
-      }, () => done(1));
+      stack.close().then(
+        () => {
+          clearTimeout(timer);
+          console.log("Stopped.");
+          done(0);
+        },
+        () => done(1),
+      );
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);

@@ -15,12 +15,7 @@
  * cognito-local signs every token with one key pair that ships in its npm package: anyone can
  * mint tokens it accepts. That is fine on a laptop and one more reason it never leaves 127.0.0.1.
  */
-import {
-  APP_CLIENT_SETTINGS,
-  PASSWORD_POLICY as SHARED_POLICY,
-  TOKEN_VALIDITY,
-  USER_POOL_SETTINGS,
-} from "../components/auth-policy";
+import { APP_CLIENT_SETTINGS, PASSWORD_POLICY as SHARED_POLICY, TOKEN_VALIDITY, USER_POOL_SETTINGS } from "../components/auth-policy";
 import { randomInt } from "node:crypto";
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -67,7 +62,12 @@ type Ctx = { logger: unknown };
 type Route = (ctx: Ctx, req: any) => Promise<any>;
 interface CognitoLib {
   Router(services: object): (target: string) => Route;
-  createServer(router: (target: string) => Route, logger: unknown, options: object, services?: object): { application: Parameters<Server["on"]>[1] };
+  createServer(
+    router: (target: string) => Route,
+    logger: unknown,
+    options: object,
+    services?: object,
+  ): { application: Parameters<Server["on"]>[1] };
   DefaultConfig: Record<string, unknown>;
   CognitoError: new (code: string, message: string) => Error;
   services: any;
@@ -140,11 +140,10 @@ export async function startCognito(options: LocalCognitoOptions): Promise<LocalC
     };
     const clock = new s.DateClock();
     const stores = new s.StormDBDataStoreFactory(options.dataDir);
-    const cognito = await new s.CognitoServiceFactoryImpl(
-      options.dataDir,
-      stores,
-      new s.UserPoolServiceFactoryImpl(clock, stores),
-    ).create(ctx, config.UserPoolDefaults);
+    const cognito = await new s.CognitoServiceFactoryImpl(options.dataDir, stores, new s.UserPoolServiceFactoryImpl(clock, stores)).create(
+      ctx,
+      config.UserPoolDefaults,
+    );
     const noLambda = {
       invoke: () => Promise.reject(new Error("Lambda triggers are not configured in the local stack")),
     };
@@ -266,7 +265,10 @@ function guardRouter(
   const policyForToken = async (token: unknown) => {
     let poolId = "";
     try {
-      poolId = String(decodeJwt(String(token)).iss ?? "").split("/").pop() ?? "";
+      poolId =
+        String(decodeJwt(String(token)).iss ?? "")
+          .split("/")
+          .pop() ?? "";
     } catch {
       throw new CognitoError("NotAuthorizedException", "Invalid Access Token");
     }
@@ -353,7 +355,14 @@ function guardRouter(
   }
 }
 
-const USER_NAME_TARGETS = new Set(["SignUp", "ConfirmSignUp", "InitiateAuth", "ForgotPassword", "ConfirmForgotPassword", "ResendConfirmationCode"]);
+const USER_NAME_TARGETS = new Set([
+  "SignUp",
+  "ConfirmSignUp",
+  "InitiateAuth",
+  "ForgotPassword",
+  "ConfirmForgotPassword",
+  "ResendConfirmationCode",
+]);
 
 function lowerCaseUserName(req: any): any {
   if (!req || typeof req !== "object") return req;

@@ -67,7 +67,9 @@ export class PortInUseError extends Error {
     readonly what: string,
     readonly variable: string,
   ) {
-    super(`Port ${port} on 127.0.0.1 (${what}) is already in use. Stop the program using it, or choose another port: ${variable}=${port + 1} npm start`);
+    super(
+      `Port ${port} on 127.0.0.1 (${what}) is already in use. Stop the program using it, or choose another port: ${variable}=${port + 1} npm start`,
+    );
     this.name = "PortInUseError";
   }
 }

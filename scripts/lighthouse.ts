@@ -49,7 +49,13 @@ function summarize(name: string, lhr: any): PageResult {
     }
   }
   const metrics: Record<string, string> = {};
-  for (const id of ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift", "speed-index"]) {
+  for (const id of [
+    "first-contentful-paint",
+    "largest-contentful-paint",
+    "total-blocking-time",
+    "cumulative-layout-shift",
+    "speed-index",
+  ]) {
     if (lhr.audits[id]?.displayValue) metrics[id] = lhr.audits[id].displayValue;
   }
   const lcpElement = lhr.audits["largest-contentful-paint-element"]?.details?.items?.[0]?.items?.[0]?.node?.snippet;
@@ -59,7 +65,10 @@ function summarize(name: string, lhr: any): PageResult {
 async function main(): Promise<void> {
   const outFile = process.argv[2] ?? "test-results/lighthouse.json";
   const preset = process.env.LIGHTHOUSE_PRESET === "desktop" ? "desktop" : "mobile";
-  const [{ default: lighthouse, desktopConfig }, chromeLauncher] = await Promise.all([importEsm("lighthouse"), importEsm("chrome-launcher")]);
+  const [{ default: lighthouse, desktopConfig }, chromeLauncher] = await Promise.all([
+    importEsm("lighthouse"),
+    importEsm("chrome-launcher"),
+  ]);
   const profile = mkdtempSync(join(tmpdir(), "tasklane-lighthouse-"));
   const stack = await startStack({ confirmationCode: CODE, log: () => undefined });
   let chrome: { port: number; kill(): Promise<void> | void } | undefined;
@@ -116,14 +125,27 @@ async function main(): Promise<void> {
       throw new Error(`The signed-in run did not show the to-do list (largest paint: ${results[1].lcpElement}).`);
     }
 
-    const report = { date: new Date().toISOString(), lighthouse: signedOut.lhr.lighthouseVersion, preset, chromium: signedOut.lhr.environment?.hostUserAgent, pages: results };
+    const report = {
+      date: new Date().toISOString(),
+      lighthouse: signedOut.lhr.lighthouseVersion,
+      preset,
+      chromium: signedOut.lhr.environment?.hostUserAgent,
+      pages: results,
+    };
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
     for (const r of results) {
       console.log(`${r.name}: ${CATEGORIES.map((c) => `${c} ${r.scores[c]}`).join(", ")}`);
-      console.log(`  ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+      console.log(
+        `  ${Object.entries(r.metrics)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")}`,
+      );
       if (r.lcpElement) console.log(`  largest paint: ${r.lcpElement}`);
-      for (const loss of r.losses) console.log(`  - [${loss.category}] ${loss.id}: ${loss.title}${loss.displayValue ? ` (${loss.displayValue})` : ""} score ${loss.score}`);
+      for (const loss of r.losses)
+        console.log(
+          `  - [${loss.category}] ${loss.id}: ${loss.title}${loss.displayValue ? ` (${loss.displayValue})` : ""} score ${loss.score}`,
+        );
     }
     console.log(`Lighthouse ${report.lighthouse} (${preset}); written to ${outFile}`);
   } finally {

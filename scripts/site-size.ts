@@ -34,7 +34,9 @@ const gzipSize = (body: Buffer): number => gzipSync(body, { level: 9 }).length;
 export function measureSite(outDir: string): SiteSize {
   const html = readFileSync(join(outDir, "index.html"), "utf8");
   const scripts = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]);
-  const styles = [...html.matchAll(/<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"[^>]*\brel="stylesheet"/g)].map((m) => m[1] ?? m[2]);
+  const styles = [
+    ...html.matchAll(/<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"[^>]*\brel="stylesheet"/g),
+  ].map((m) => m[1] ?? m[2]);
   const assets: AssetSize[] = [];
   const seen = new Set<string>();
   const add = (url: string, kind: "js" | "css") => {

@@ -9,7 +9,8 @@ const policyDocuments = (): { owner: string; doc: { Statement: any[] } }[] => {
   const docs: { owner: string; doc: { Statement: any[] } }[] = [];
   for (const r of recorded) {
     for (const key of ["policy", "assumeRolePolicy"]) {
-      if (typeof r.inputs[key] === "string" && r.inputs[key].trim().startsWith("{")) docs.push({ owner: `${r.type} ${r.name}.${key}`, doc: JSON.parse(r.inputs[key]) });
+      if (typeof r.inputs[key] === "string" && r.inputs[key].trim().startsWith("{"))
+        docs.push({ owner: `${r.type} ${r.name}.${key}`, doc: JSON.parse(r.inputs[key]) });
     }
     for (const inline of r.inputs.inlinePolicies ?? []) docs.push({ owner: `${r.name} inline`, doc: JSON.parse(inline.policy) });
   }
@@ -88,8 +89,12 @@ describe("the Pulumi program (index.ts, dev stack, mocks)", () => {
     const methodSettings = recorded.find((r) => r.type === "aws:apigateway/methodSettings:MethodSettings")!;
     expect(methodSettings.inputs.settings.throttlingRateLimit).to.equal(setting("apiThrottleRateLimit"));
     expect(methodSettings.inputs.settings.throttlingBurstLimit).to.equal(setting("apiThrottleBurstLimit"));
-    expect(recorded.find((r) => r.type === "aws:cloudfront/distribution:Distribution")!.inputs.priceClass).to.equal(setting("cdnPriceClass"));
-    expect(recorded.filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription")).to.have.length(setting("alarmEmail") === "" ? 0 : 1);
+    expect(recorded.find((r) => r.type === "aws:cloudfront/distribution:Distribution")!.inputs.priceClass).to.equal(
+      setting("cdnPriceClass"),
+    );
+    expect(recorded.filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription")).to.have.length(
+      setting("alarmEmail") === "" ? 0 : 1,
+    );
     expect(recorded.filter((r) => r.type === "aws:apigateway/account:Account")).to.have.length(setting("manageApiGatewayAccount") ? 1 : 0);
     const table = recorded.find((r) => r.type === "aws:dynamodb/table:Table" && r.name === "todos-table")!;
     expect(table.inputs.deletionProtectionEnabled).to.equal(setting("protectData"));
@@ -141,7 +146,12 @@ describe("the Pulumi program (index.ts, dev stack, mocks)", () => {
     const buckets = recorded.filter((r) => r.type === "aws:s3/bucket:Bucket");
     expect(blocks).to.have.length(buckets.length);
     for (const block of blocks) {
-      expect(block.inputs).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      expect(block.inputs).to.include({
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
     }
     for (const bucket of buckets) expect(bucket.inputs.acl ?? "private").to.equal("private");
     const objects = recorded.filter((r) => r.type.startsWith("aws:s3/bucketObject"));
@@ -154,7 +164,9 @@ describe("the Pulumi program (index.ts, dev stack, mocks)", () => {
   });
 
   it("registers every resource under a component (nothing loose in the stack)", () => {
-    const loose = recorded.filter((r: Recorded) => r.custom && r.type.startsWith("aws:") && r.options.parent === "" && !r.type.startsWith("pulumi:"));
+    const loose = recorded.filter(
+      (r: Recorded) => r.custom && r.type.startsWith("aws:") && r.options.parent === "" && !r.type.startsWith("pulumi:"),
+    );
     expect(loose.map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
   });
 
@@ -172,11 +184,17 @@ describe("the Pulumi program (index.ts, dev stack, mocks)", () => {
       expect(pulumiStep.with.command, file).to.equal(command);
       expect(pulumiStep.with["stack-name"], file).to.be.a("string");
       const runs = (job: { steps: any[] }) => job.steps.map((s) => s.run as string | undefined).filter(Boolean) as string[];
-      expect(runs(deploy).some((r) => r.startsWith("npm ci")), file).to.equal(true);
+      expect(
+        runs(deploy).some((r) => r.startsWith("npm ci")),
+        file,
+      ).to.equal(true);
       const testJob = workflow.jobs[deploy.needs as string];
       expect(testJob, `${file}: the Pulumi job needs the test job`).to.exist;
       const testRuns = runs(testJob);
-      expect(testRuns.findIndex((r) => r.startsWith("npm ci")), file).to.be.lessThan(testRuns.indexOf("npm test"));
+      expect(
+        testRuns.findIndex((r) => r.startsWith("npm ci")),
+        file,
+      ).to.be.lessThan(testRuns.indexOf("npm test"));
       expect(testRuns.indexOf("npm test"), file).to.be.greaterThan(-1);
     }
   });

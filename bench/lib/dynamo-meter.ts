@@ -16,7 +16,9 @@ export const emptyMeter = (): Meter => ({ calls: {}, readUnits: 0, writeUnits: 0
 
 const READS = new Set(["GetItem", "Query", "Scan", "BatchGetItem"]);
 
-export async function startMeteringProxy(target: string): Promise<{ endpoint: string; meter: Meter; reset(): void; close(): Promise<void> }> {
+export async function startMeteringProxy(
+  target: string,
+): Promise<{ endpoint: string; meter: Meter; reset(): void; close(): Promise<void> }> {
   const upstream = new URL(target);
   let meter = emptyMeter();
   const server: Server = createServer((req, res) => {
@@ -34,27 +36,24 @@ export async function startMeteringProxy(target: string): Promise<{ endpoint: st
       }
       meter.calls[operation] = (meter.calls[operation] ?? 0) + 1;
       const headers = { ...req.headers, "content-length": String(body.length) };
-      const out = request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
-        (up) => {
-          const parts: Buffer[] = [];
-          up.on("data", (c: Buffer) => parts.push(c));
-          up.on("end", () => {
-            const text = Buffer.concat(parts);
-            try {
-              const json = JSON.parse(text.toString("utf8"));
-              const consumed = ([] as { CapacityUnits?: number }[]).concat(json.ConsumedCapacity ?? []);
-              const units = consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-              if (READS.has(operation)) meter.readUnits += units;
-              else meter.writeUnits += units;
-            } catch {
-              /* ignore */
-            }
-            res.writeHead(up.statusCode ?? 500, up.headers);
-            res.end(text);
-          });
-        },
-      );
+      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (up) => {
+        const parts: Buffer[] = [];
+        up.on("data", (c: Buffer) => parts.push(c));
+        up.on("end", () => {
+          const text = Buffer.concat(parts);
+          try {
+            const json = JSON.parse(text.toString("utf8"));
+            const consumed = ([] as { CapacityUnits?: number }[]).concat(json.ConsumedCapacity ?? []);
+            const units = consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+            if (READS.has(operation)) meter.readUnits += units;
+            else meter.writeUnits += units;
+          } catch {
+            /* ignore */
+          }
+          res.writeHead(up.statusCode ?? 500, up.headers);
+          res.end(text);
+        });
+      });
       out.on("error", (err) => {
         res.writeHead(502);
         res.end(String(err));

@@ -44,6 +44,6 @@ const report = (obj) => write(`${JSON.stringify(obj)}\n`);
   const cpu = process.cpuUsage(cpu0);
   report({ requests: measured.length, cpuMicros: cpu.user + cpu.system, wallMs, logBytes, responseBytes, statuses });
 })().catch((err) => {
-  report({ error: String(err && err.stack || err) });
+  report({ error: String((err && err.stack) || err) });
   process.exitCode = 1;
 });

@@ -43,7 +43,11 @@ export function createApi(apiBase: string, tokens: TokenSource) {
     const data: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {
       const error = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new ApiError(response.status, error?.code ?? `http_${response.status}`, error?.message ?? `The server answered ${response.status}.`);
+      throw new ApiError(
+        response.status,
+        error?.code ?? `http_${response.status}`,
+        error?.message ?? `The server answered ${response.status}.`,
+      );
     }
     return data;
   }
@@ -78,7 +82,8 @@ export function createApi(apiBase: string, tokens: TokenSource) {
       send("POST", "/todos", fields, { "Idempotency-Key": idempotencyKey }) as Promise<Todo>,
     update: (id: string, version: number, changes: Changes) =>
       send("PATCH", `/todos/${encodeURIComponent(id)}`, changes, ifMatch(version)) as Promise<Todo>,
-    remove: (id: string, version: number) => send("DELETE", `/todos/${encodeURIComponent(id)}`, undefined, ifMatch(version)) as Promise<void>,
+    remove: (id: string, version: number) =>
+      send("DELETE", `/todos/${encodeURIComponent(id)}`, undefined, ifMatch(version)) as Promise<void>,
     clearCompleted: () => send("POST", "/todos/clear-completed") as Promise<{ deleted: number }>,
   };
 }

@@ -49,7 +49,9 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
       const item = m.find(state, id);
       if (!item || item.pending) return;
       const completed = !item.completed;
-      update(id, { completed }, `Could not save the change to “${item.title}”`, () => announce(`“${item.title}” marked as ${completed ? "done" : "not done"}.`));
+      update(id, { completed }, `Could not save the change to “${item.title}”`, () =>
+        announce(`“${item.title}” marked as ${completed ? "done" : "not done"}.`),
+      );
     },
 
     startEdit(id: string): void {
@@ -75,12 +77,18 @@ export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
       const dueDate = due === undefined ? item.dueDate : due;
       const changes = editChanges(item, title, dueDate);
       if (!changes) return;
-      update(id, changes, `Could not save your edit of “${item.title}”`, () => announce(editedText(item.title, changes, today(), view.locale)), () => {
-        // Re-open the editor with what was typed, so nothing is lost.
-        if (!m.find(state, id) || state.editing !== null) return;
-        view.keepDraft(id, { title: text, dueDate });
-        set(m.withEditing(state, id));
-      });
+      update(
+        id,
+        changes,
+        `Could not save your edit of “${item.title}”`,
+        () => announce(editedText(item.title, changes, today(), view.locale)),
+        () => {
+          // Re-open the editor with what was typed, so nothing is lost.
+          if (!m.find(state, id) || state.editing !== null) return;
+          view.keepDraft(id, { title: text, dueDate });
+          set(m.withEditing(state, id));
+        },
+      );
     },
 
     remove(id: string): void {

@@ -64,8 +64,10 @@ export function toAuthError(type: string, message: string): AuthError {
     // Cognito names the broken rule after a colon: "Password did not conform with policy: ...".
     return new AuthError(code, `The password does not meet the rules: ${message.split(":").pop()!.trim()}`, "password");
   }
-  if (code === "InvalidParameterException" && /password/i.test(message)) return new AuthError(code, "The password does not meet the rules.", "password");
-  if (code === "InvalidParameterException" && /e-?mail|username/i.test(message)) return new AuthError(code, "Enter a valid e-mail address.", "email");
+  if (code === "InvalidParameterException" && /password/i.test(message))
+    return new AuthError(code, "The password does not meet the rules.", "password");
+  if (code === "InvalidParameterException" && /e-?mail|username/i.test(message))
+    return new AuthError(code, "Enter a valid e-mail address.", "email");
   if (known) return new AuthError(code, known[0], known[1]);
   return new AuthError(code, "Sign-in is not available right now. Try again in a moment.");
 }
@@ -144,7 +146,8 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
         // cognito-local answers a wrong password with InvalidPasswordException; AWS with NotAuthorized.
         throw err.code === "InvalidPasswordException" ? toAuthError("NotAuthorizedException", "") : err;
       });
-      if (!data.AuthenticationResult) throw new AuthError(String(data.ChallengeName), "This account needs a sign-in step this app does not support yet.");
+      if (!data.AuthenticationResult)
+        throw new AuthError(String(data.ChallengeName), "This account needs a sign-in step this app does not support yet.");
       const session = fromResult(email, data.AuthenticationResult, "");
       save(session);
       return session;

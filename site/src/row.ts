@@ -18,7 +18,11 @@ export interface Draft {
   readonly dueDate: string | null;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Record<string, unknown> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = Object.assign(document.createElement(tag), props);
   node.append(...children);
   return node;
@@ -27,7 +31,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<
 const quoted = (title: string): string => `“${title}”`;
 const setText = (node: Node, text: string) => node.textContent !== text && (node.textContent = text);
 /** A button whose visible text is completed, for screen readers, by the to-do's title. */
-const named = (className: string, text: string) => el("button", { type: "button", className: `link ${className}` }, text, el("span", { className: "sr-only" }));
+const named = (className: string, text: string) =>
+  el("button", { type: "button", className: `link ${className}` }, text, el("span", { className: "sr-only" }));
 
 /**
  * A date input's day: YYYY-MM-DD, null when empty, undefined while half typed (the browser
@@ -56,11 +61,23 @@ function createEditor(draft: Draft): HTMLDivElement {
     "div",
     { className: "editor" },
     el("input", { type: "text", className: "edit-input", maxLength: TITLE_MAX_LENGTH, value: draft.title }),
-    el("span", { className: "edit-due-field" }, el("input", { type: "date", className: "edit-due", value: draft.dueDate ?? "" }), named("edit-clear", "Clear date")),
+    el(
+      "span",
+      { className: "edit-due-field" },
+      el("input", { type: "date", className: "edit-due", value: draft.dueDate ?? "" }),
+      named("edit-clear", "Clear date"),
+    ),
   );
 }
 
-export function updateRow(row: HTMLLIElement, item: Item, editing: boolean, today: string, locale: string, draft: () => Draft | undefined): void {
+export function updateRow(
+  row: HTMLLIElement,
+  item: Item,
+  editing: boolean,
+  today: string,
+  locale: string,
+  draft: () => Draft | undefined,
+): void {
   const part = <T extends HTMLElement = HTMLElement>(name: string) => row.querySelector(`.${name}`) as T;
   const toggle = part<HTMLInputElement>("toggle");
   const [text, title, due, tag] = [part("text"), part("title"), part("due"), part("overdue-tag")];

@@ -99,7 +99,9 @@ export function createSync(api: Api, view: Pick<TodoView, "showMessage">, hooks:
         const shown = m.find(box.get(), id);
         // A later change is still on its way: keep showing it, take only the new version.
         const later = (inflight.get(id) ?? 0) > 1 && shown;
-        box.set(m.replaced(box.get(), id, later ? { ...saved, title: shown.title, completed: shown.completed, dueDate: shown.dueDate } : saved));
+        box.set(
+          m.replaced(box.get(), id, later ? { ...saved, title: shown.title, completed: shown.completed, dueDate: shown.dueDate } : saved),
+        );
         done();
       } catch (err) {
         await failed(err, couldNot, id);

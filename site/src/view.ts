@@ -92,7 +92,8 @@ export function createTodoView(intents: Intents) {
 
   const idOf = (node: Element): string => node.closest("li")!.dataset.id!;
   const dateIn = (editor: Element) => editor.querySelector<HTMLInputElement>(".edit-due")!;
-  const save = (editor: Element) => intents.saveEdit(idOf(editor), editor.querySelector<HTMLInputElement>(".edit-input")!.value, dayOf(dateIn(editor)));
+  const save = (editor: Element) =>
+    intents.saveEdit(idOf(editor), editor.querySelector<HTMLInputElement>(".edit-input")!.value, dayOf(dateIn(editor)));
 
   function render(state: State): void {
     const items = visible(state);

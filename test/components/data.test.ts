@@ -46,7 +46,12 @@ describe("AuthPool", () => {
     expect(inputs.autoVerifiedAttributes).to.deep.equal(["email"]);
     expect(inputs.passwordPolicy.minimumLength).to.equal(12).and.equal(PASSWORD_MIN_LENGTH);
     // Length, not composition rules (NIST SP 800-63B); the local Cognito enforces the same object.
-    expect(inputs.passwordPolicy).to.include({ requireLowercase: false, requireUppercase: false, requireNumbers: false, requireSymbols: false });
+    expect(inputs.passwordPolicy).to.include({
+      requireLowercase: false,
+      requireUppercase: false,
+      requireNumbers: false,
+      requireSymbols: false,
+    });
     expect(inputs.accountRecoverySetting.recoveryMechanisms).to.deep.equal([{ name: "verified_email", priority: 1 }]);
     expect(inputs.deletionProtection).to.equal("INACTIVE");
   });
@@ -76,6 +81,8 @@ describe("AuthPool", () => {
   });
 
   it("refuses token lifetimes Cognito would refuse, naming every problem", () => {
-    expect(() => new AuthPool("bad-auth", { tokenValidityMinutes: 2, refreshTokenValidityDays: 0 })).to.throw(/tokenValidityMinutes.*refreshTokenValidityDays/);
+    expect(() => new AuthPool("bad-auth", { tokenValidityMinutes: 2, refreshTokenValidityDays: 0 })).to.throw(
+      /tokenValidityMinutes.*refreshTokenValidityDays/,
+    );
   });
 });

@@ -63,17 +63,31 @@ async function scenario(invoke: Invoke, user: string): Promise<unknown[]> {
       .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, "<time>");
   const call = async (route: string, e: unknown) => {
     const result = await invoke(route, e as ProxyEvent);
-    answers.push(JSON.parse(normalize(JSON.stringify({ route, statusCode: result.statusCode, headers: result.headers, body: result.body }))));
+    answers.push(
+      JSON.parse(normalize(JSON.stringify({ route, statusCode: result.statusCode, headers: result.headers, body: result.body }))),
+    );
     return result;
   };
-  const created = await call("createTodo", event("POST", "/api/todos", { body: { title: "Buy milk", dueDate: "2030-01-02" }, headers: { "idempotency-key": "k1" } }));
+  const created = await call(
+    "createTodo",
+    event("POST", "/api/todos", { body: { title: "Buy milk", dueDate: "2030-01-02" }, headers: { "idempotency-key": "k1" } }),
+  );
   const id = JSON.parse(created.body).id as string;
-  await call("createTodo", event("POST", "/api/todos", { body: { title: "Buy milk", dueDate: "2030-01-02" }, headers: { "idempotency-key": "k1" } }));
+  await call(
+    "createTodo",
+    event("POST", "/api/todos", { body: { title: "Buy milk", dueDate: "2030-01-02" }, headers: { "idempotency-key": "k1" } }),
+  );
   await call("createTodo", event("POST", "/api/todos", { body: { title: "" } }));
   await call("listTodos", event("GET", "/api/todos", { query: { limit: "10" } }));
   await call("getTodo", event("GET", `/api/todos/${id}`, { params: { id } }));
-  await call("updateTodo", event("PATCH", `/api/todos/${id}`, { params: { id }, body: { completed: true }, headers: { "if-match": '"1"' } }));
-  await call("updateTodo", event("PATCH", `/api/todos/${id}`, { params: { id }, body: { title: "Stale" }, headers: { "if-match": '"1"' } }));
+  await call(
+    "updateTodo",
+    event("PATCH", `/api/todos/${id}`, { params: { id }, body: { completed: true }, headers: { "if-match": '"1"' } }),
+  );
+  await call(
+    "updateTodo",
+    event("PATCH", `/api/todos/${id}`, { params: { id }, body: { title: "Stale" }, headers: { "if-match": '"1"' } }),
+  );
   await call("clearCompleted", event("POST", "/api/todos/clear-completed"));
   await call("deleteTodo", event("DELETE", `/api/todos/${id}`, { params: { id } }));
   await call("getTodo", { ...event("GET", `/api/todos/${id}`, { params: { id } }), requestContext: { requestId: "anon" } });
@@ -191,14 +205,18 @@ describe("Lambda archives (serialized CallbackFunction code)", () => {
       await ensureTodoTable(dynamo.endpoint, tableName!);
 
       const resultFile = join(dir, "answers.json");
-      const child = await runNode(CHILD.replace("SCENARIO", scenario.toString()), {
-        PATH: process.env.PATH,
-        NODE_PATH: join(dir, "runtime", "node_modules"),
-        ...env(),
-        ARCHIVES: JSON.stringify(folders),
-        USER_SUB: "user-archive",
-        RESULT_FILE: resultFile,
-      }, dir);
+      const child = await runNode(
+        CHILD.replace("SCENARIO", scenario.toString()),
+        {
+          PATH: process.env.PATH,
+          NODE_PATH: join(dir, "runtime", "node_modules"),
+          ...env(),
+          ARCHIVES: JSON.stringify(folders),
+          USER_SUB: "user-archive",
+          RESULT_FILE: resultFile,
+        },
+        dir,
+      );
       expect(child.code, child.stderr).to.equal(0);
       const fromArchives = JSON.parse(require("node:fs").readFileSync(resultFile, "utf8")) as unknown[];
 
@@ -216,7 +234,10 @@ describe("Lambda archives (serialized CallbackFunction code)", () => {
       expect(statuses).to.deep.equal([201, 201, 400, 200, 200, 200, 412, 200, 404, 401]);
       expect(fromArchives).to.deep.equal(inProcess);
       // The archives' log lines are JSON, one per request.
-      const lines = child.stdout.trim().split("\n").map((l) => JSON.parse(l) as { msg: string });
+      const lines = child.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { msg: string });
       expect(lines.filter((l) => l.msg === "request")).to.have.length(10);
     });
   });

@@ -16,9 +16,24 @@ describe("Monitoring", () => {
   it("alarms on each function's errors, throttles and p99 duration (80% of its timeout)", () => {
     for (const route of routes) {
       const fnName = named("aws:lambda/function:Function", `api-${route.name}`).state.name;
-      expect(alarm(`${route.name}-errors`)).to.deep.include({ namespace: "AWS/Lambda", metricName: "Errors", statistic: "Sum", threshold: 1, dimensions: { FunctionName: fnName } });
-      expect(alarm(`${route.name}-throttles`)).to.deep.include({ metricName: "Throttles", threshold: 1, dimensions: { FunctionName: fnName } });
-      expect(alarm(`${route.name}-duration-p99`)).to.deep.include({ metricName: "Duration", extendedStatistic: "p99", threshold: 4000, dimensions: { FunctionName: fnName } });
+      expect(alarm(`${route.name}-errors`)).to.deep.include({
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        statistic: "Sum",
+        threshold: 1,
+        dimensions: { FunctionName: fnName },
+      });
+      expect(alarm(`${route.name}-throttles`)).to.deep.include({
+        metricName: "Throttles",
+        threshold: 1,
+        dimensions: { FunctionName: fnName },
+      });
+      expect(alarm(`${route.name}-duration-p99`)).to.deep.include({
+        metricName: "Duration",
+        extendedStatistic: "p99",
+        threshold: 4000,
+        dimensions: { FunctionName: fnName },
+      });
     }
   });
 
@@ -26,7 +41,8 @@ describe("Monitoring", () => {
     const rate = alarm("api-5xx-rate");
     const metrics = rate.metricQueries.filter((q: any) => q.metric).map((q: any) => q.metric);
     expect(metrics.map((m: any) => m.metricName).sort()).to.deep.equal(["5XXError", "Count"]);
-    for (const m of metrics) expect(m.dimensions).to.deep.equal({ ApiName: named("aws:apigateway/restApi:RestApi", "api-rest").state.name, Stage: "live" });
+    for (const m of metrics)
+      expect(m.dimensions).to.deep.equal({ ApiName: named("aws:apigateway/restApi:RestApi", "api-rest").state.name, Stage: "live" });
     expect(rate.metricQueries.find((q: any) => q.returnData).expression).to.match(/errors \/ requests/);
     expect(rate.threshold).to.be.within(0, 1);
     expect(alarm("api-latency-p99")).to.deep.include({ namespace: "AWS/ApiGateway", metricName: "Latency", extendedStatistic: "p99" });
@@ -35,11 +51,15 @@ describe("Monitoring", () => {
   it("alarms on DynamoDB throttled requests and system errors over every operation the routes use", () => {
     const operations = dynamoOperations(routes);
     expect(operations).to.include.members(["PutItem", "Query", "BatchWriteItem"]);
-    for (const [id, metricName] of [["table-throttles", "ThrottledRequests"], ["table-system-errors", "SystemErrors"]]) {
+    for (const [id, metricName] of [
+      ["table-throttles", "ThrottledRequests"],
+      ["table-system-errors", "SystemErrors"],
+    ]) {
       const queries = alarm(id).metricQueries;
       const metrics = queries.filter((q: any) => q.metric).map((q: any) => q.metric);
       expect(metrics.map((m: any) => m.dimensions.Operation).sort()).to.deep.equal(operations);
-      for (const m of metrics) expect(m).to.deep.include({ namespace: "AWS/DynamoDB", metricName, dimensions: { ...m.dimensions, TableName: outputs.tableName } });
+      for (const m of metrics)
+        expect(m).to.deep.include({ namespace: "AWS/DynamoDB", metricName, dimensions: { ...m.dimensions, TableName: outputs.tableName } });
       expect(queries.find((q: any) => q.returnData).expression).to.match(/^SUM\(\[m0(,m\d+)*\]\)$/);
     }
   });
@@ -67,7 +87,12 @@ describe("Monitoring", () => {
     }
     expect(titled("Lambda duration")).to.have.length(routes.length);
     expect(titled("Lambda concurrency").every((m) => m[1] === "ConcurrentExecutions")).to.equal(true);
-    expect(titled("DynamoDB consumed capacity").map((m) => m[1])).to.deep.equal(["ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits"]);
-    expect(outputs.dashboardUrl).to.equal(`https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=${dashboard.dashboardName}`);
+    expect(titled("DynamoDB consumed capacity").map((m) => m[1])).to.deep.equal([
+      "ConsumedReadCapacityUnits",
+      "ConsumedWriteCapacityUnits",
+    ]);
+    expect(outputs.dashboardUrl).to.equal(
+      `https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=${dashboard.dashboardName}`,
+    );
   });
 });

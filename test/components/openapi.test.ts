@@ -16,7 +16,9 @@ describe("the API's OpenAPI document", () => {
 
   it("is what RestApi receives, with exactly one operation per route of the table", () => {
     const operations = Object.entries(doc.paths as Record<string, any>).flatMap(([path, item]) =>
-      Object.keys(item).filter((k) => METHODS.includes(k)).map((m) => `${m.toUpperCase()} ${path}`),
+      Object.keys(item)
+        .filter((k) => METHODS.includes(k))
+        .map((m) => `${m.toUpperCase()} ${path}`),
     );
     expect(operations.sort()).to.deep.equal(routes.map((r) => `${r.method} ${r.path}`).sort());
     for (const route of routes) expect(doc.paths[route.path][route.method.toLowerCase()].operationId).to.equal(route.name);
@@ -43,7 +45,10 @@ describe("the API's OpenAPI document", () => {
   });
 
   it("publishes each body schema (draft-04, from handlers/schemas.ts) as a model and validates bodies with it", () => {
-    expect(doc["x-amazon-apigateway-request-validators"].bodyAndParams).to.deep.equal({ validateRequestBody: true, validateRequestParameters: true });
+    expect(doc["x-amazon-apigateway-request-validators"].bodyAndParams).to.deep.equal({
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
     const withBody = routes.filter((r) => r.schemas.body);
     expect(withBody.length).to.be.greaterThan(0);
     for (const route of routes) {
@@ -90,7 +95,11 @@ describe("the API's OpenAPI document", () => {
     for (const route of routes) {
       const integration = doc.paths[route.path][route.method.toLowerCase()]["x-amazon-apigateway-integration"];
       expect(integration).to.include({ type: "aws_proxy", httpMethod: "POST" });
-      expect(integration.uri).to.match(new RegExp(`^arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:\\d+:function:api-${route.name}-[0-9a-f]+/invocations$`));
+      expect(integration.uri).to.match(
+        new RegExp(
+          `^arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:\\d+:function:api-${route.name}-[0-9a-f]+/invocations$`,
+        ),
+      );
       functions.add(integration.uri);
     }
     expect(functions.size).to.equal(routes.length);
@@ -120,17 +129,21 @@ describe("the API's OpenAPI document", () => {
       const parsed = JSON.parse(body);
       expect(parsed.error).to.include({ code: error.code, requestId: "req-1" });
       expect(parsed.error.details).to.deep.equal([]);
-      expect(parsed.error.message).to.be.a("string").and.not.match(/\$context/);
+      expect(parsed.error.message)
+        .to.be.a("string")
+        .and.not.match(/\$context/);
     }
   });
 
   it("uses $context.error.message inside JSON strings instead of the pre-quoted messageString", () => {
     const template = gatewayResponseTemplate({ status: 400, code: "x", message: "Refused: $context.error.messageString" });
-    expect(template).to.include("Refused: $context.error.message\"").and.not.include("messageString");
+    expect(template).to.include('Refused: $context.error.message"').and.not.include("messageString");
   });
 
   it("refuses a route table that lists a method and path twice", () => {
     const twice = [routes[0], { ...routes[0], name: "again" }];
-    expect(() => openApiDocument({ title: "t", routes: twice, userPoolArn: "arn", invokeArns: { [routes[0].name]: "a", again: "b" } })).to.throw(/listed twice/);
+    expect(() =>
+      openApiDocument({ title: "t", routes: twice, userPoolArn: "arn", invokeArns: { [routes[0].name]: "a", again: "b" } }),
+    ).to.throw(/listed twice/);
   });
 });

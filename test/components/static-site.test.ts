@@ -27,7 +27,9 @@ describe("StaticSite", () => {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(named("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "site-ownership").inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
+    expect(named("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "site-ownership").inputs.rule).to.deep.equal({
+      objectOwnership: "BucketOwnerEnforced",
+    });
     const sse = named("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "site-encryption").inputs;
     expect(sse.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("AES256");
   });
@@ -41,7 +43,9 @@ describe("StaticSite", () => {
     const allows = policy.Statement.filter((s: any) => s.Effect === "Allow");
     expect(allows).to.have.length(1);
     expect(allows[0]).to.deep.include({ Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject" });
-    expect(allows[0].Condition.StringEquals["AWS:SourceArn"]).to.equal(named("aws:cloudfront/distribution:Distribution", "site-cdn").state.arn);
+    expect(allows[0].Condition.StringEquals["AWS:SourceArn"]).to.equal(
+      named("aws:cloudfront/distribution:Distribution", "site-cdn").state.arn,
+    );
     const deny = policy.Statement.find((s: any) => s.Effect === "Deny");
     expect(deny.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
   });
@@ -58,18 +62,28 @@ describe("StaticSite", () => {
     const policy = named("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site-headers").inputs.securityHeadersConfig;
     const expected = securityHeaders({ cognitoOrigin: "https://cognito-idp.eu-west-1.amazonaws.com" });
     expect(policy.contentSecurityPolicy.contentSecurityPolicy).to.equal(expected["Content-Security-Policy"]);
-    expect(policy.contentSecurityPolicy.contentSecurityPolicy).to.match(/connect-src 'self' https:\/\/cognito-idp\.eu-west-1\.amazonaws\.com/);
-    expect(policy.strictTransportSecurity).to.deep.equal({ accessControlMaxAgeSec: 63072000, includeSubdomains: true, preload: true, override: true });
+    expect(policy.contentSecurityPolicy.contentSecurityPolicy).to.match(
+      /connect-src 'self' https:\/\/cognito-idp\.eu-west-1\.amazonaws\.com/,
+    );
+    expect(policy.strictTransportSecurity).to.deep.equal({
+      accessControlMaxAgeSec: 63072000,
+      includeSubdomains: true,
+      preload: true,
+      override: true,
+    });
     expect(policy.contentTypeOptions).to.deep.equal({ override: true });
     expect(policy.frameOptions).to.deep.equal({ frameOption: "DENY", override: true });
     expect(policy.referrerPolicy).to.deep.equal({ referrerPolicy: expected["Referrer-Policy"], override: true });
     const d = distribution();
     expect(d.defaultCacheBehavior.responseHeadersPolicyId).to.equal("site-headers-id");
     // Every header of securityHeaders() is sent: the five CloudFront has settings for, the rest as custom headers.
-    const custom = named("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site-headers").inputs.customHeadersConfig?.items ?? [];
+    const custom =
+      named("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site-headers").inputs.customHeadersConfig?.items ?? [];
     const sent = new Set([...Object.keys(policy).map((k) => k.toLowerCase()), ...custom.map((h: any) => h.header.toLowerCase())]);
     expect(sent.size).to.equal(Object.keys(expected).length);
-    expect(cloudFrontHeaders({ "Permissions-Policy": "camera=()" }).custom).to.deep.equal([{ header: "Permissions-Policy", value: "camera=()", override: true }]);
+    expect(cloudFrontHeaders({ "Permissions-Policy": "camera=()" }).custom).to.deep.equal([
+      { header: "Permissions-Policy", value: "camera=()", override: true },
+    ]);
   });
 
   it("falls back to /index.html for app routes, on the site behaviour only", () => {
@@ -82,7 +96,9 @@ describe("StaticSite", () => {
     expect(uriFor("/assets/app-3F2A.js")).to.equal("/assets/app-3F2A.js");
     expect(uriFor("/config.json")).to.equal("/config.json");
     const d = distribution();
-    expect(d.defaultCacheBehavior.functionAssociations).to.deep.equal([{ eventType: "viewer-request", functionArn: named("aws:cloudfront/function:Function", "site-spa-fallback").state.arn }]);
+    expect(d.defaultCacheBehavior.functionAssociations).to.deep.equal([
+      { eventType: "viewer-request", functionArn: named("aws:cloudfront/function:Function", "site-spa-fallback").state.arn },
+    ]);
     expect(d.orderedCacheBehaviors[0].functionAssociations ?? []).to.be.empty;
     expect(d.customErrorResponses ?? [], "no distribution-wide error rewrite that would hide API errors").to.be.empty;
   });
@@ -131,7 +147,15 @@ describe("StaticSite", () => {
 
   it("refuses a build without index.html and a non-https Cognito origin, naming both", async () => {
     expect(
-      () => new StaticSite("bad-site", { siteDir: "/nowhere", files: [], config: { region: "r", userPoolId: "p", userPoolClientId: "c", apiBase: "/api" }, cognitoOrigin: "http://x", apiDomain: "d", apiStageName: "s" }),
+      () =>
+        new StaticSite("bad-site", {
+          siteDir: "/nowhere",
+          files: [],
+          config: { region: "r", userPoolId: "p", userPoolClientId: "c", apiBase: "/api" },
+          cognitoOrigin: "http://x",
+          apiDomain: "d",
+          apiStageName: "s",
+        }),
     ).to.throw(/index\.html.*cognitoOrigin/);
     await settle();
     expect(recorded.filter((r) => r.name.startsWith("bad-site"))).to.be.empty;

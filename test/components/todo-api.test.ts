@@ -56,14 +56,19 @@ describe("TodoApi", () => {
           { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${group.state.arn}:*` },
         ]);
         // No managed policy on a function role at all.
-        expect(recorded.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.inputs.role === role.state.name)).to.be.empty;
+        expect(recorded.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.inputs.role === role.state.name))
+          .to.be.empty;
       }
     });
 
     it("lets API Gateway invoke each function only for its own method and path", () => {
       for (const route of routes) {
         const permission = named("aws:lambda/permission:Permission", `api-${route.name}-invoke`);
-        expect(permission.inputs).to.include({ action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", function: fnOf(route.name).state.name });
+        expect(permission.inputs).to.include({
+          action: "lambda:InvokeFunction",
+          principal: "apigateway.amazonaws.com",
+          function: fnOf(route.name).state.name,
+        });
         expect(permission.inputs.sourceArn).to.equal(
           `arn:aws:execute-api:eu-west-1:123456789012:api-rest-id/*/${route.method}${route.path.replace("{id}", "*")}`,
         );
@@ -115,7 +120,12 @@ describe("TodoApi", () => {
       const settings = named("aws:apigateway/methodSettings:MethodSettings", "api-method-settings");
       expect(settings.inputs.methodPath).to.equal("*/*");
       expect(settings.inputs.stageName).to.equal("live");
-      expect(settings.inputs.settings).to.include({ metricsEnabled: true, throttlingRateLimit: 20, throttlingBurstLimit: 40, dataTraceEnabled: false });
+      expect(settings.inputs.settings).to.include({
+        metricsEnabled: true,
+        throttlingRateLimit: 20,
+        throttlingBurstLimit: 40,
+        dataTraceEnabled: false,
+      });
     });
 
     it("gives API Gateway its account logging role with AWS's logs-only policy", () => {
@@ -123,13 +133,24 @@ describe("TodoApi", () => {
       const role = named("aws:iam/role:Role", "api-apigw-logs-role");
       expect(account.inputs.cloudwatchRoleArn).to.equal(role.state.arn);
       expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).to.deep.equal({ Service: "apigateway.amazonaws.com" });
-      expect(named("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-apigw-logs-policy").inputs.policyArn).to.equal(API_GATEWAY_LOGS_POLICY_ARN);
+      expect(named("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-apigw-logs-policy").inputs.policyArn).to.equal(
+        API_GATEWAY_LOGS_POLICY_ARN,
+      );
     });
   });
 
   it("refuses bad arguments before making anything, naming every problem", async () => {
     expect(
-      () => new TodoApi("bad-api", { tableName: "t", tableArn: "a", userPoolArn: "p", region: "eu-west-1", timeoutSeconds: 60, logRetentionDays: 8, memorySize: 64 }),
+      () =>
+        new TodoApi("bad-api", {
+          tableName: "t",
+          tableArn: "a",
+          userPoolArn: "p",
+          region: "eu-west-1",
+          timeoutSeconds: 60,
+          logRetentionDays: 8,
+          memorySize: 64,
+        }),
     ).to.throw(/memorySize.*timeoutSeconds.*logRetentionDays/);
     await settle();
     expect(recorded.filter((r) => r.name.startsWith("bad-api"))).to.be.empty;

@@ -303,12 +303,14 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
             headers: { "Content-Type": "application/json" },
           });
           expectBadRequest(res);
-          expectBadRequest(await send("alice", {
-            method: "PATCH",
-            path: `/api/todos/${todo.id}`,
-            rawBody: raw,
-            headers: { "Content-Type": "application/json" },
-          }));
+          expectBadRequest(
+            await send("alice", {
+              method: "PATCH",
+              path: `/api/todos/${todo.id}`,
+              rawBody: raw,
+              headers: { "Content-Type": "application/json" },
+            }),
+          );
         }
         expect(await snapshot()).to.deep.equal(before);
       });
@@ -316,16 +318,44 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
       it("answers 400 for wrong types, missing or unknown fields and invalid values", async function () {
         const before = await snapshot();
         const createBodies: unknown[] = [
-          {}, { title: 5 }, { title: null }, { title: ["x"] }, { title: "x", completed: "true" }, { title: "x", completed: 1 },
-          { title: "x", dueDate: 20240101 }, { title: "x", dueDate: "2024-1-1" }, { title: "x", dueDate: "2024-02-30" },
-          { title: "x", dueDate: "2024-02-29T00:00:00Z" }, { title: "" }, { title: " \t\n " }, { title: "x".repeat(501) },
-          { title: "x", owner: "bob" }, { title: "x", id: ABSENT_ID }, { title: "x", version: 9 }, { title: "x", userId: "bob" },
-          [], [{ title: "x" }], null, "x", 42, true,
+          {},
+          { title: 5 },
+          { title: null },
+          { title: ["x"] },
+          { title: "x", completed: "true" },
+          { title: "x", completed: 1 },
+          { title: "x", dueDate: 20240101 },
+          { title: "x", dueDate: "2024-1-1" },
+          { title: "x", dueDate: "2024-02-30" },
+          { title: "x", dueDate: "2024-02-29T00:00:00Z" },
+          { title: "" },
+          { title: " \t\n " },
+          { title: "x".repeat(501) },
+          { title: "x", owner: "bob" },
+          { title: "x", id: ABSENT_ID },
+          { title: "x", version: 9 },
+          { title: "x", userId: "bob" },
+          [],
+          [{ title: "x" }],
+          null,
+          "x",
+          42,
+          true,
         ];
         for (const body of createBodies) expectBadRequest(await post("alice", body));
         const patchBodies: unknown[] = [
-          {}, { title: 5 }, { completed: null }, { completed: "yes" }, { dueDate: "tomorrow" }, { dueDate: "2023-13-01" },
-          { title: " " }, { version: 7 }, { id: ABSENT_ID }, { createdAt: "2020-01-01T00:00:00.000Z" }, [], null,
+          {},
+          { title: 5 },
+          { completed: null },
+          { completed: "yes" },
+          { dueDate: "tomorrow" },
+          { dueDate: "2023-13-01" },
+          { title: " " },
+          { version: 7 },
+          { id: ABSENT_ID },
+          { createdAt: "2020-01-01T00:00:00.000Z" },
+          [],
+          null,
         ];
         for (const body of patchBodies) expectBadRequest(await patch("alice", todo.id, body));
         expect(await snapshot()).to.deep.equal(before);
@@ -489,9 +519,7 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
 
       it("loses no update among 50 concurrent PATCHes without If-Match", async function () {
         const todo = await create("alice", { title: "counter" });
-        const responses = await Promise.all(
-          Array.from({ length: 50 }, (_, i) => patch("alice", todo.id, { title: `writer ${i}` })),
-        );
+        const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => patch("alice", todo.id, { title: `writer ${i}` })));
         expect(responses.map((r) => r.status)).to.deep.equal(Array(50).fill(200));
         const versions = responses.map((r) => r.body.version).sort((a, b) => a - b);
         expect(versions).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 2));
@@ -591,9 +619,13 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         const third = await list("alice", `?limit=100&cursor=${encodeURIComponent(second.body.nextCursor)}`);
         expect(third.body.items).to.have.length(51);
         expect(third.body.nextCursor).to.equal(null);
-        expect((await list("bob", "?limit=100")).body.items.map((t: Todo) => t.title).sort()).to.deep.equal(
-          ["bob 0", "bob 1", "bob 2", "bob 3", "bob 4"],
-        );
+        expect((await list("bob", "?limit=100")).body.items.map((t: Todo) => t.title).sort()).to.deep.equal([
+          "bob 0",
+          "bob 1",
+          "bob 2",
+          "bob 3",
+          "bob 4",
+        ]);
       });
     });
 
@@ -616,7 +648,8 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         for (const request of requests) {
           const res = await send(user, request);
           const ok = res.status >= 400 && res.status < 500 && typeof res.body?.error?.code === "string";
-          if (!ok) failures.push(`${request.method} ${request.path.slice(0, 80)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+          if (!ok)
+            failures.push(`${request.method} ${request.path.slice(0, 80)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
         }
         expect(failures, failures.join("\n")).to.deep.equal([]);
         expect(await snapshot()).to.deep.equal(before);
@@ -657,9 +690,22 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
       });
 
       it("refuses wrong JSON types at the top level and in every field", async function () {
-        const bodies = ["null", "true", "0", '"title"', "[]", '[{"title":"x"}]', '{"title":{}}', '{"title":1e400}',
-          '{"title":"x","completed":"false"}', '{"title":"x","completed":0}', '{"title":"x","dueDate":{}}',
-          '{"title":"x","dueDate":[]}', '{"title":"x","dueDate":true}', '{"completed":[true]}'];
+        const bodies = [
+          "null",
+          "true",
+          "0",
+          '"title"',
+          "[]",
+          '[{"title":"x"}]',
+          '{"title":{}}',
+          '{"title":1e400}',
+          '{"title":"x","completed":"false"}',
+          '{"title":"x","completed":0}',
+          '{"title":"x","dueDate":{}}',
+          '{"title":"x","dueDate":[]}',
+          '{"title":"x","dueDate":true}',
+          '{"completed":[true]}',
+        ];
         await expectAllRefused(bodies.flatMap((body) => both(body)));
       });
 
@@ -711,8 +757,26 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
       });
 
       it("refuses huge, negative and non-numeric limits and odd query strings", async function () {
-        const limits = ["1000000000000000000000", "-1", "-0", "0", "101", "abc", "1.5", "1e2", "0x10", "%205", "5%20", "+5",
-          "05", "", "NaN", "Infinity", "%00", "%F0%9F%92%A9"];
+        const limits = [
+          "1000000000000000000000",
+          "-1",
+          "-0",
+          "0",
+          "101",
+          "abc",
+          "1.5",
+          "1e2",
+          "0x10",
+          "%205",
+          "5%20",
+          "+5",
+          "05",
+          "",
+          "NaN",
+          "Infinity",
+          "%00",
+          "%F0%9F%92%A9",
+        ];
         await expectAllRefused([
           ...limits.map((limit) => ({ method: "GET", path: `/api/todos?limit=${limit}` })),
           { method: "GET", path: `/api/todos?cursor=${"A".repeat(4000)}` },
@@ -747,11 +811,14 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
           { method: "DELETE", path: `/api/todos/${open.id}%20` },
           { method: "GET", path: "/api/todos/%E0%A4%A" },
         ]);
-        await expectAllRefused([
-          { method: "GET", path: `/api/todos/${open.id}` },
-          { method: "PATCH", path: `/api/todos/${open.id}`, body: { title: "x" } },
-          { method: "DELETE", path: `/api/todos/${open.id}` },
-        ], "bob");
+        await expectAllRefused(
+          [
+            { method: "GET", path: `/api/todos/${open.id}` },
+            { method: "PATCH", path: `/api/todos/${open.id}`, body: { title: "x" } },
+            { method: "DELETE", path: `/api/todos/${open.id}` },
+          ],
+          "bob",
+        );
       });
     });
   });

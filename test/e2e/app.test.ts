@@ -237,7 +237,12 @@ describe("web app in Chromium (e2e)", function () {
     // The server has exactly what the screen shows, and a reload shows it again.
     const server = await apiCall(page, "GET", "/api/todos");
     const dates = Object.fromEntries(server.body.items.map((t: { title: string; dueDate: string | null }) => [t.title, t.dueDate]));
-    expect(dates).to.deep.include({ "File taxes": null, "Renew passport": "2020-01-15", "Call the bank back": "2031-12-24", "Write the quarterly report": null });
+    expect(dates).to.deep.include({
+      "File taxes": null,
+      "Renew passport": "2020-01-15",
+      "Call the bank back": "2031-12-24",
+      "Write the quarterly report": null,
+    });
     await page.reload();
     await page.locator("#loading").waitFor({ state: "hidden" });
     expect(await due(page, "File taxes").time.isVisible()).to.equal(false);
@@ -276,7 +281,9 @@ describe("web app in Chromium (e2e)", function () {
 
     // Leave the story's list as it was.
     for (const title of ["Call the bank back", "Renew passport", "File taxes"]) {
-      await row(page, title).getByRole("button", { name: `Delete “${title}”` }).click();
+      await row(page, title)
+        .getByRole("button", { name: `Delete “${title}”` })
+        .click();
       await settled(page);
     }
     await expectTitles(page, ["Write the quarterly report", "Buy milk"]);
@@ -347,7 +354,9 @@ describe("web app in Chromium (e2e)", function () {
     await page.unroute("**/api/todos/*");
 
     // A refused creation puts the title back in the input.
-    await page.route("**/api/todos", (route) => (route.request().method() === "POST" ? route.abort("connectionrefused") : route.continue()));
+    await page.route("**/api/todos", (route) =>
+      route.request().method() === "POST" ? route.abort("connectionrefused") : route.continue(),
+    );
     await page.getByLabel("What needs doing?").fill("Book dentist");
     await page.getByLabel("What needs doing?").press("Enter");
     await page.locator("#message-text", { hasText: "could not be reached" }).waitFor();
@@ -382,7 +391,11 @@ describe("web app in Chromium (e2e)", function () {
     await page.evaluate(async (key) => {
       const { idToken } = JSON.parse(localStorage.getItem(key) ?? "{}");
       for (let i = 1; i <= 55; i++) {
-        await fetch("/api/todos", { method: "POST", headers: { Authorization: idToken, "Content-Type": "application/json" }, body: JSON.stringify({ title: `Bulk ${i}` }) });
+        await fetch("/api/todos", {
+          method: "POST",
+          headers: { Authorization: idToken, "Content-Type": "application/json" },
+          body: JSON.stringify({ title: `Bulk ${i}` }),
+        });
       }
     }, SESSION_KEY);
     await page.reload();
@@ -413,9 +426,12 @@ describe("web app in Chromium (e2e)", function () {
   it("refreshes a refused ID token with the refresh token; a refused refresh token means sign in again", async () => {
     const page = a.page;
     const setSession = (changes: Record<string, unknown>) =>
-      page.evaluate(({ key, changes }) => {
-        localStorage.setItem(key, JSON.stringify({ ...JSON.parse(localStorage.getItem(key) ?? "{}"), ...changes }));
-      }, { key: SESSION_KEY, changes });
+      page.evaluate(
+        ({ key, changes }) => {
+          localStorage.setItem(key, JSON.stringify({ ...JSON.parse(localStorage.getItem(key) ?? "{}"), ...changes }));
+        },
+        { key: SESSION_KEY, changes },
+      );
     // An ID token the API refuses (401) although it looks unexpired: the page refreshes and retries.
     await setSession({ idToken: "not.a.token", expiresAt: Date.now() + 3_600_000 });
     await page.reload();

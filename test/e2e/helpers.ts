@@ -58,11 +58,13 @@ export const titles = (page: Page): Promise<string[]> => page.locator("#list .ti
 
 /** Waits until the titles on screen are exactly these. */
 export async function expectTitles(page: Page, expected: string[]): Promise<void> {
-  await page.waitForFunction(
-    (want) => JSON.stringify(Array.from(document.querySelectorAll("#list .title"), (e) => e.textContent)) === want,
-    JSON.stringify(expected),
-    { timeout: 5000 },
-  ).catch(async () => expect(await titles(page)).to.deep.equal(expected));
+  await page
+    .waitForFunction(
+      (want) => JSON.stringify(Array.from(document.querySelectorAll("#list .title"), (e) => e.textContent)) === want,
+      JSON.stringify(expected),
+      { timeout: 5000 },
+    )
+    .catch(async () => expect(await titles(page)).to.deep.equal(expected));
 }
 
 /** Waits until no to-do is pending and no request is in flight (the page is idle). */
@@ -91,7 +93,11 @@ export async function apiCall(page: Page, method: string, path: string, body?: u
 export async function failPatches(page: Page): Promise<void> {
   await page.route("**/api/todos/*", (route) =>
     route.request().method() === "PATCH"
-      ? route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: { code: "internal", message: "The server had a problem.", details: [], requestId: "x" } }) })
+      ? route.fulfill({
+          status: 500,
+          contentType: "application/json",
+          body: JSON.stringify({ error: { code: "internal", message: "The server had a problem.", details: [], requestId: "x" } }),
+        })
       : route.continue(),
   );
 }

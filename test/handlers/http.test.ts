@@ -37,8 +37,18 @@ describe("Lambda adapter", function () {
     it("writes one entry per request with route, status, duration, request id and user id", async function () {
       const auth = { Authorization: `Bearer ${TOKEN}`, Cookie: `session=${TOKEN}` };
       const created = await driver.send("alice", { method: "POST", path: "/api/todos", body: { title: SECRET_TITLE }, headers: auth });
-      await driver.send("alice", { method: "PATCH", path: `/api/todos/${created.body.id}`, body: { title: SECRET_TITLE }, headers: { ...auth, "If-Match": '"9"' } });
-      await driver.send("alice", { method: "POST", path: "/api/todos", rawBody: `{"title":"${SECRET_TITLE}"`, headers: { ...auth, "Content-Type": "application/json" } });
+      await driver.send("alice", {
+        method: "PATCH",
+        path: `/api/todos/${created.body.id}`,
+        body: { title: SECRET_TITLE },
+        headers: { ...auth, "If-Match": '"9"' },
+      });
+      await driver.send("alice", {
+        method: "POST",
+        path: "/api/todos",
+        rawBody: `{"title":"${SECRET_TITLE}"`,
+        headers: { ...auth, "Content-Type": "application/json" },
+      });
       await driver.send(null, { method: "GET", path: "/api/todos", headers: auth });
       await driver.send("bob", { method: "GET", path: `/api/todos/${created.body.id}`, headers: auth });
 
@@ -62,8 +72,18 @@ describe("Lambda adapter", function () {
     it("never logs a token, a cookie or any part of the body", async function () {
       const auth = { Authorization: `Bearer ${TOKEN}`, Cookie: `session=${TOKEN}` };
       const created = await driver.send("alice", { method: "POST", path: "/api/todos", body: { title: SECRET_TITLE }, headers: auth });
-      await driver.send("alice", { method: "PATCH", path: `/api/todos/${created.body.id}`, body: { title: SECRET_TITLE, extra: "x" }, headers: auth });
-      await driver.send("alice", { method: "POST", path: "/api/todos", rawBody: `{"title":"${SECRET_TITLE}`, headers: { ...auth, "Content-Type": "application/json" } });
+      await driver.send("alice", {
+        method: "PATCH",
+        path: `/api/todos/${created.body.id}`,
+        body: { title: SECRET_TITLE, extra: "x" },
+        headers: auth,
+      });
+      await driver.send("alice", {
+        method: "POST",
+        path: "/api/todos",
+        rawBody: `{"title":"${SECRET_TITLE}`,
+        headers: { ...auth, "Content-Type": "application/json" },
+      });
       const text = JSON.stringify(driver.logs);
       expect(driver.logs).to.have.length(3);
       for (const secret of [TOKEN, TOKEN.split(".")[1], TOKEN.split(".")[2], SECRET_TITLE, "medical", "Bearer", "session="]) {
@@ -139,7 +159,12 @@ describe("Lambda adapter", function () {
       // Only with binaryMediaTypes would API Gateway send bytes like these base64-encoded; the
       // adapter decodes them strictly rather than replacing the broken sequences.
       const handler = createHandler(routeNamed("createTodo"), dynamoTodoStore(driver.doc, driver.tableName), { log: () => {} });
-      for (const bad of [[0xff, 0xfe], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80]]) {
+      for (const bad of [
+        [0xff, 0xfe],
+        [0xc0, 0xaf],
+        [0xe2, 0x82],
+        [0xed, 0xa0, 0x80],
+      ]) {
         const raw = Buffer.concat([Buffer.from('{"title":"a'), Buffer.from(bad), Buffer.from('"}')]).toString("base64");
         const result = await handler(event({ body: raw, isBase64Encoded: true }));
         expect(result.statusCode, JSON.stringify(bad)).to.equal(400);

@@ -1,15 +1,7 @@
 /** The to-do rules on their own: titles, due dates, changes, cursors, idempotency claims. */
 import { expect } from "chai";
 import { ValidationError } from "../../handlers/errors";
-import {
-  decodeCursor,
-  encodeCursor,
-  idempotencyClaim,
-  newTodo,
-  normalizeDueDate,
-  normalizeTitle,
-  toChanges,
-} from "../../handlers/todos";
+import { decodeCursor, encodeCursor, idempotencyClaim, newTodo, normalizeDueDate, normalizeTitle, toChanges } from "../../handlers/todos";
 
 const ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 const OTHER_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAW";
@@ -114,9 +106,7 @@ describe("to-do rules", function () {
 
     it("refuses a cursor whose position was edited", function () {
       const cursor = encodeCursor("alice", ID);
-      const edited = Buffer.from(
-        Buffer.from(cursor, "base64url").toString("utf8").replace(ID, OTHER_ID),
-      ).toString("base64url");
+      const edited = Buffer.from(Buffer.from(cursor, "base64url").toString("utf8").replace(ID, OTHER_ID)).toString("base64url");
       expect(edited).not.to.equal(cursor);
       expectValidation(() => decodeCursor("alice", edited), "invalid_cursor");
     });
@@ -130,8 +120,18 @@ describe("to-do rules", function () {
 
     it("refuses cursors of the wrong shape without throwing anything else", function () {
       const b64 = (text: string) => Buffer.from(text).toString("base64url");
-      for (const bad of ["", "%%%", b64("null"), b64("[]"), b64("{}"), b64('{"v":2,"k":5}'), b64('{"v":1,"k":"x","u":"y"}'),
-        b64(`{"v":2,"k":"${ID}"}`), b64("\u0000"), b64('{"__proto__":{"k":"x"}}')]) {
+      for (const bad of [
+        "",
+        "%%%",
+        b64("null"),
+        b64("[]"),
+        b64("{}"),
+        b64('{"v":2,"k":5}'),
+        b64('{"v":1,"k":"x","u":"y"}'),
+        b64(`{"v":2,"k":"${ID}"}`),
+        b64("\u0000"),
+        b64('{"__proto__":{"k":"x"}}'),
+      ]) {
         expectValidation(() => decodeCursor("alice", bad), "invalid_cursor");
       }
     });

@@ -84,7 +84,9 @@ describe("npm start (local/cli.ts)", function () {
 
     const clash = start([], { PORT: new URL(url).port });
     expect(await within(30_000, "the clashing CLI", clash.exited)).to.equal(2);
-    expect(clash.stderr).to.contain(`Port ${new URL(url).port}`).and.contain("already in use");
+    expect(clash.stderr)
+      .to.contain(`Port ${new URL(url).port}`)
+      .and.contain("already in use");
 
     first.child.kill("SIGINT");
     expect(await within(10_000, "SIGINT", first.exited)).to.equal(0);

@@ -46,13 +46,7 @@ export async function signIn(endpoint: string, clientId: string, email: string, 
 }
 
 /** Registers, confirms with `code` and signs in: what a person does in the site's forms. */
-export async function registerUser(
-  endpoint: string,
-  clientId: string,
-  email: string,
-  password: string,
-  code: string,
-): Promise<Tokens> {
+export async function registerUser(endpoint: string, clientId: string, email: string, password: string, code: string): Promise<Tokens> {
   await expectOk(cognitoCall(endpoint, "SignUp", { ClientId: clientId, Username: email, Password: password }), `sign-up of ${email}`);
   await expectOk(
     cognitoCall(endpoint, "ConfirmSignUp", { ClientId: clientId, Username: email, ConfirmationCode: code }),

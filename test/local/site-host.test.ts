@@ -71,8 +71,20 @@ describe("local site host", function () {
   it("falls back to index.html exactly where CloudFront's function does, and answers 404 elsewhere", async function () {
     const get = await serve();
     const cloudFront = runInNewContext(`${SPA_FALLBACK_CODE}; handler`) as (e: { request: { uri: string } }) => { uri: string };
-    const paths = ["/", "/todos/active", "/a/b/c", "/v1.2/notes", "/trailing/", "/index.html", "/favicon.svg",
-      "/assets/app-ABCD1234.js", "/assets/missing.js", "/missing.css", "/robots.txt", "/x.JSON"];
+    const paths = [
+      "/",
+      "/todos/active",
+      "/a/b/c",
+      "/v1.2/notes",
+      "/trailing/",
+      "/index.html",
+      "/favicon.svg",
+      "/assets/app-ABCD1234.js",
+      "/assets/missing.js",
+      "/missing.css",
+      "/robots.txt",
+      "/x.JSON",
+    ];
     for (const path of paths) {
       const res = await get(path);
       const rewritten = cloudFront({ request: { uri: path } }).uri;

@@ -86,8 +86,17 @@ describe("local stack over HTTP", function () {
       const [header, payload, signature] = real.split(".");
       const flipped = signature.slice(0, 10) + (signature[10] === "A" ? "B" : "A") + signature.slice(11);
       const otherPayload = Buffer.from(JSON.stringify({ ...decodeJwt(real), sub: "someone-else" })).toString("base64url");
-      for (const value of ["", "Bearer", "Bearer ", "not-a-jwt", "a.b.c", `${header}.${payload}`, `${header}.${payload}.${flipped}`,
-        `${header}.${otherPayload}.${signature}`, `${header}.${payload}.`]) {
+      for (const value of [
+        "",
+        "Bearer",
+        "Bearer ",
+        "not-a-jwt",
+        "a.b.c",
+        `${header}.${payload}`,
+        `${header}.${payload}.${flipped}`,
+        `${header}.${otherPayload}.${signature}`,
+        `${header}.${payload}.`,
+      ]) {
         const res = await listAs(value);
         expect(res.status, `token ${value.slice(0, 40)}`).to.equal(401);
         expect(res.body.error.code).to.equal("unauthorized");
@@ -181,17 +190,31 @@ describe("local stack over HTTP", function () {
       const agent = new Agent();
       try {
         const big = Buffer.alloc(2 * 1024 * 1024, 0x20);
-        const declared = await rawRequest(stack.url, agent, "POST", "/api/todos", {
-          "Content-Type": "application/json",
-          Authorization: driver.tokens.alice.idToken,
-        }, big);
+        const declared = await rawRequest(
+          stack.url,
+          agent,
+          "POST",
+          "/api/todos",
+          {
+            "Content-Type": "application/json",
+            Authorization: driver.tokens.alice.idToken,
+          },
+          big,
+        );
         expect(declared.status).to.equal(413);
         expect(JSON.parse(declared.body.toString()).error.code).to.equal("payload_too_large");
-        const chunked = await rawRequest(stack.url, agent, "POST", "/api/todos", {
-          "Content-Type": "application/json",
-          "Transfer-Encoding": "chunked",
-          Authorization: driver.tokens.alice.idToken,
-        }, big);
+        const chunked = await rawRequest(
+          stack.url,
+          agent,
+          "POST",
+          "/api/todos",
+          {
+            "Content-Type": "application/json",
+            "Transfer-Encoding": "chunked",
+            Authorization: driver.tokens.alice.idToken,
+          },
+          big,
+        );
         expect(chunked.status).to.equal(413);
       } finally {
         agent.destroy();
@@ -234,7 +257,14 @@ describe("local stack over HTTP", function () {
 
     it("answers 404 to a path with a file extension that the build did not make, never a file from disk", async function () {
       const headers = securityHeaders({ cognitoOrigin: stack.cognitoEndpoint });
-      for (const path of ["/assets/missing.js", "/missing.css", "/../../package.json", "/..%2Fpackage.json", "/local/stack.ts", "/%E0%A4%A.js"]) {
+      for (const path of [
+        "/assets/missing.js",
+        "/missing.css",
+        "/../../package.json",
+        "/..%2Fpackage.json",
+        "/local/stack.ts",
+        "/%E0%A4%A.js",
+      ]) {
         const res = await get(path);
         expect(res.status, path).to.equal(404);
         expect(res.headers["content-type"], path).to.equal("text/plain; charset=utf-8");
@@ -313,7 +343,10 @@ describe("local stack over HTTP", function () {
         expect(res.status).to.equal(400);
         expect(res.body).to.deep.equal({ __type: "NotAuthorizedException", message: "Incorrect username or password." });
       }
-      const forgot = await cognitoCall(stack.cognitoEndpoint, "ForgotPassword", { ClientId: stack.userPoolClientId, Username: "nobody@example.com" });
+      const forgot = await cognitoCall(stack.cognitoEndpoint, "ForgotPassword", {
+        ClientId: stack.userPoolClientId,
+        Username: "nobody@example.com",
+      });
       expect(forgot.status).to.equal(200);
       expect(forgot.body.CodeDeliveryDetails.DeliveryMedium).to.equal("EMAIL");
     });
@@ -322,7 +355,10 @@ describe("local stack over HTTP", function () {
       const email = "erin@example.com";
       await cognitoCall(stack.cognitoEndpoint, "SignUp", { ClientId: stack.userPoolClientId, Username: email, Password: TEST_PASSWORD });
       const before = lines.filter((l) => l.includes(`Confirmation code for ${email}`)).length;
-      const resent = await cognitoCall(stack.cognitoEndpoint, "ResendConfirmationCode", { ClientId: stack.userPoolClientId, Username: email });
+      const resent = await cognitoCall(stack.cognitoEndpoint, "ResendConfirmationCode", {
+        ClientId: stack.userPoolClientId,
+        Username: email,
+      });
       expect(resent.status, JSON.stringify(resent.body)).to.equal(200);
       expect(resent.body.CodeDeliveryDetails).to.include({ DeliveryMedium: "EMAIL", Destination: email });
       expect(lines.filter((l) => l.includes(`Confirmation code for ${email}`))).to.have.length(before + 1);
@@ -332,7 +368,10 @@ describe("local stack over HTTP", function () {
         ConfirmationCode: TEST_CONFIRMATION_CODE,
       });
       expect(confirmed.status).to.equal(200);
-      const again = await cognitoCall(stack.cognitoEndpoint, "ResendConfirmationCode", { ClientId: stack.userPoolClientId, Username: email });
+      const again = await cognitoCall(stack.cognitoEndpoint, "ResendConfirmationCode", {
+        ClientId: stack.userPoolClientId,
+        Username: email,
+      });
       expect(again.body.__type).to.equal("InvalidParameterException");
     });
 
@@ -409,7 +448,11 @@ describe("local stack over HTTP", function () {
           ConfirmationCode: code === "000000" ? "000001" : "000000",
         });
         expect(wrong.body.__type).to.equal("CodeMismatchException");
-        const right = await cognitoCall(cognito.endpoint, "ConfirmSignUp", { ClientId: cognito.userPoolClientId, Username: email, ConfirmationCode: code });
+        const right = await cognitoCall(cognito.endpoint, "ConfirmSignUp", {
+          ClientId: cognito.userPoolClientId,
+          Username: email,
+          ConfirmationCode: code,
+        });
         expect(right.status).to.equal(200);
         await signIn(cognito.endpoint, cognito.userPoolClientId, email, TEST_PASSWORD);
       } finally {
@@ -430,7 +473,9 @@ describe("local stack over HTTP", function () {
         error = err;
       }
       expect(error).to.be.instanceOf(PortInUseError);
-      expect((error as Error).message).to.contain(`Port ${port}`).and.contain("PORT=");
+      expect((error as Error).message)
+        .to.contain(`Port ${port}`)
+        .and.contain("PORT=");
       expect((await listAs(driver.tokens.alice.idToken)).status, "the running stack is untouched").to.equal(200);
     });
   });
@@ -443,7 +488,13 @@ describe("local stack restart", function () {
       const first = await startStack({ port: 0, dataDir, confirmationCode: TEST_CONFIRMATION_CODE, log: () => undefined });
       let todoId: string;
       try {
-        const tokens = await registerUser(first.cognitoEndpoint, first.userPoolClientId, EMAILS.alice, TEST_PASSWORD, TEST_CONFIRMATION_CODE);
+        const tokens = await registerUser(
+          first.cognitoEndpoint,
+          first.userPoolClientId,
+          EMAILS.alice,
+          TEST_PASSWORD,
+          TEST_CONFIRMATION_CODE,
+        );
         const res = await fetch(`${first.url}/api/todos`, {
           method: "POST",
           headers: { Authorization: tokens.idToken, "Content-Type": "application/json" },

@@ -24,7 +24,10 @@ describe("site build", () => {
     expect(byPath.get("index.html")).to.include({ contentType: "text/html; charset=utf-8", cacheControl: CACHE_REVALIDATE });
     expect(byPath.get("favicon.svg")).to.include({ contentType: "image/svg+xml", cacheControl: CACHE_REVALIDATE });
     const assets = result.files.filter((f) => f.path.startsWith("assets/"));
-    expect(assets.map((f) => f.path.replace(/-[A-Z0-9]{8}\./, "-HASH.")).sort()).to.deep.equal(["assets/app-HASH.js", "assets/styles-HASH.css"]);
+    expect(assets.map((f) => f.path.replace(/-[A-Z0-9]{8}\./, "-HASH.")).sort()).to.deep.equal([
+      "assets/app-HASH.js",
+      "assets/styles-HASH.css",
+    ]);
     for (const asset of assets) expect(asset.cacheControl).to.equal(CACHE_IMMUTABLE);
   });
 
@@ -70,7 +73,10 @@ describe("site build", () => {
     const fat = mkdtempSync(join(tmpdir(), "tasklane-site-test-"));
     try {
       mkdirSync(join(fat, "assets"));
-      writeFileSync(join(fat, "index.html"), '<link rel="stylesheet" href="/assets/s.css"><script type="module" src="/assets/a.js"></script>');
+      writeFileSync(
+        join(fat, "index.html"),
+        '<link rel="stylesheet" href="/assets/s.css"><script type="module" src="/assets/a.js"></script>',
+      );
       // Random bytes do not compress: 30 KB of them, imported from the entry, is over 25 KB gzipped.
       writeFileSync(join(fat, "assets/a.js"), 'import"./chunk.js";console.log(1)');
       writeFileSync(join(fat, "assets/chunk.js"), `export const x="${randomBytes(30 * 1024).toString("base64")}"`);

@@ -2,7 +2,13 @@ import { expect } from "chai";
 import * as m from "../../site/src/model";
 
 const todo = (id: string, title: string, completed = false): m.Todo => ({
-  id, title, completed, dueDate: null, createdAt: "2025-01-01T00:00:00.000Z", updatedAt: "2025-01-01T00:00:00.000Z", version: 1,
+  id,
+  title,
+  completed,
+  dueDate: null,
+  createdAt: "2025-01-01T00:00:00.000Z",
+  updatedAt: "2025-01-01T00:00:00.000Z",
+  version: 1,
 });
 // ULIDs sort by time: C is the newest.
 const [a, b, c] = [todo("01A", "a"), todo("01B", "b", true), todo("01C", "c")];
