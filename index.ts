@@ -14,8 +14,9 @@ import { Monitoring } from "./components/monitoring";
 import { StaticSite, type CdnPriceClass } from "./components/static-site";
 import { TodoApi } from "./components/todo-api";
 import { TodoTable } from "./components/todo-table";
-import { API_BASE, routes } from "./handlers/routes";
-import { buildSite, type SiteConfig } from "./site/build";
+import { API_BASE } from "./handlers/routes";
+import { buildSite } from "./site/build";
+import type { SiteConfig } from "./common/hosting";
 
 /** Where the site is built: the same folder `npm run build:site` and the local stack use. */
 const SITE_DIR = join(__dirname, "dist", "site");
@@ -39,7 +40,6 @@ export = async () => {
   const table = new TodoTable("todos", { protect: protectData });
   const auth = new AuthPool("auth", { protect: protectData });
   const api = new TodoApi("api", {
-    routes,
     tableName: table.tableName,
     tableArn: table.tableArn,
     userPoolArn: auth.userPoolArn,
@@ -70,7 +70,6 @@ export = async () => {
 
   const monitoring = new Monitoring("monitoring", {
     region,
-    routes,
     functionNames: api.functionNames,
     functionTimeoutSeconds: api.timeoutSeconds,
     restApiName: api.restApiName,

@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { dirname, join, relative } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
-import { recorded, runProgram, ROOT } from "../test/mocks";
+import { recorded, runProgram, ROOT } from "../dev/pulumi-mocks";
 import { routes } from "../handlers/routes";
 import { createDocumentClient, dynamoTodoStore } from "../handlers/store";
 import type { ProxyEvent } from "../handlers/http";

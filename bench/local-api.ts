@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { registerUser } from "../test/local/cognito-client";
+import { registerUser } from "../dev/cognito-client";
 import { round } from "./lib/stats";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

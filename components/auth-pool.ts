@@ -14,7 +14,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_CLIENT_SETTINGS, PASSWORD_POLICY, TOKEN_VALIDITY, USER_POOL_SETTINGS } from "./auth-policy";
+import { APP_CLIENT_SETTINGS, PASSWORD_POLICY, TOKEN_VALIDITY, USER_POOL_SETTINGS } from "../common/auth-policy";
 
 export const PASSWORD_MIN_LENGTH = PASSWORD_POLICY.minimumLength;
 

@@ -12,11 +12,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Route } from "../handlers/routes";
+import { routes, type Route } from "../handlers/routes";
 
 export interface MonitoringArgs {
   readonly region: string;
-  readonly routes: readonly Route[];
   /** Function name by route name. */
   readonly functionNames: Readonly<Record<string, pulumi.Input<string>>>;
   /** Every function's timeout, in seconds (the p99 duration alarm fires at 80 % of it). */
@@ -53,7 +52,7 @@ export class Monitoring extends pulumi.ComponentResource {
     if (email !== "" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push(`alarmEmail is not an e-mail address: ${email}`);
     if (!(latencyP99 > 0)) problems.push("apiLatencyP99Ms must be positive");
     if (!(rate5xx > 0 && rate5xx < 1)) problems.push("api5xxRate must be between 0 and 1");
-    for (const route of args.routes) if (!(route.name in args.functionNames)) problems.push(`no function for route ${route.name}`);
+    for (const route of routes) if (!(route.name in args.functionNames)) problems.push(`no function for route ${route.name}`);
     if (problems.length > 0) throw new Error(`Monitoring ${name}: ${problems.join("; ")}`);
     super("tasklane:index:Monitoring", name, {}, opts);
 
@@ -67,7 +66,7 @@ export class Monitoring extends pulumi.ComponentResource {
       alarms.push(new aws.cloudwatch.MetricAlarm(`${name}-${id}`, { ...notify, ...alarmArgs }, { parent: this }));
     };
 
-    for (const route of args.routes) {
+    for (const route of routes) {
       const dimensions = { FunctionName: args.functionNames[route.name] };
       const lambda = { namespace: "AWS/Lambda", dimensions, period: PERIOD, evaluationPeriods: 1 };
       alarm(`${route.name}-errors`, {
@@ -129,7 +128,7 @@ export class Monitoring extends pulumi.ComponentResource {
       threshold: latencyP99,
     });
 
-    const operations = dynamoOperations(args.routes);
+    const operations = dynamoOperations(routes);
     const tableSum = (metricName: string) => [
       ...operations.map((operation, i) => ({
         id: `m${i}`,
@@ -165,9 +164,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
     const body = pulumi
       .all([pulumi.output(args.restApiName), pulumi.output(args.stageName), pulumi.output(args.tableName), pulumi.all(args.functionNames)])
-      .apply(([apiName, stage, table, functions]) =>
-        JSON.stringify(dashboardBody(args.region, args.routes, apiName, stage, table, functions)),
-      );
+      .apply(([apiName, stage, table, functions]) => JSON.stringify(dashboardBody(args.region, routes, apiName, stage, table, functions)));
     // Dashboards have no auto-naming: project and stack in the name keep stacks apart.
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,

@@ -10,9 +10,8 @@
  * - a Lambda proxy (`aws_proxy`) integration with the route's own function
  * and, once, JSON gateway responses (GATEWAY_ERRORS) in the API's error shape.
  */
-import { GATEWAY_ERRORS, type GatewayError } from "../handlers/gateway";
+import { API_RESPONSE_HEADERS, asModel, errorBody, GATEWAY_ERRORS, type GatewayError, type JsonSchema } from "../common/gateway";
 import type { Route } from "../handlers/routes";
-import type { JsonSchema } from "../handlers/schemas";
 
 export const AUTHORIZER_NAME = "cognito";
 /** Validator names, as the document's `x-amazon-apigateway-request-validators` declares them. */
@@ -40,34 +39,13 @@ export function modelName(route: Route): string | undefined {
 }
 
 /**
- * A body schema as OpenAPI 3.0 can carry it. OpenAPI wants no `$schema` (API Gateway treats every
- * model as draft-04 anyway), and OpenAPI 3.0 has no type arrays: `type: ["string", "null"]` is
- * draft-04 but not OpenAPI 3.0, and API Gateway's importer may refuse it. Such a property keeps
- * its other keywords (a `pattern` still binds strings) and loses `type`, so the gateway lets
- * `null` through; the Lambda adapter checks the full schema, type included, behind it.
- */
-export function asModel(schema: JsonSchema): JsonSchema {
-  const { $schema: _ignored, ...rest } = schema;
-  const strip = (node: JsonSchema): JsonSchema => {
-    const { type, properties, ...others } = node;
-    const out: Record<string, unknown> = { ...others };
-    if (type !== undefined && !Array.isArray(type)) out.type = type;
-    if (properties && typeof properties === "object") {
-      out.properties = Object.fromEntries(Object.entries(properties as Record<string, JsonSchema>).map(([k, v]) => [k, strip(v)]));
-    }
-    return out;
-  };
-  return strip(rest);
-}
-
-/**
  * A gateway response body in the API's error shape. API Gateway substitutes `$context` variables;
  * `$context.error.messageString` is already wrapped in quotes, so inside our JSON string we use
  * the unquoted `$context.error.message` instead.
  */
 export function gatewayResponseTemplate(error: GatewayError): string {
-  const message = JSON.stringify(error.message.replace(/\$context\.error\.messageString/g, "$context.error.message"));
-  return `{"error":{"code":${JSON.stringify(error.code)},"message":${message},"details":[],"requestId":"$context.requestId"}}`;
+  const message = error.message.replace(/\$context\.error\.messageString/g, "$context.error.message");
+  return JSON.stringify(errorBody(error.code, message, "$context.requestId"));
 }
 
 function gatewayResponses(): Record<string, unknown> {
@@ -78,10 +56,9 @@ function gatewayResponses(): Record<string, unknown> {
       // 504…): they keep API Gateway's own status and only take our body. The others set theirs.
       // API Gateway wants the status as a string.
       ...(!type.startsWith("DEFAULT_") && { statusCode: String(error.status) }),
-      responseParameters: {
-        "gatewayresponse.header.Cache-Control": "'no-store'",
-        "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",
-      },
+      responseParameters: Object.fromEntries(
+        Object.entries(API_RESPONSE_HEADERS).map(([header, value]) => [`gatewayresponse.header.${header}`, `'${value}'`]),
+      ),
       responseTemplates: { "application/json": gatewayResponseTemplate(error) },
     };
   }

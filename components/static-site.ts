@@ -19,8 +19,8 @@
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CACHE_REVALIDATE, FILE_PATH, type BuiltFile, type SiteConfig } from "../site/build";
-import { securityHeaders } from "../site/security-headers";
+import { CACHE_REVALIDATE, contentTypeOf, FILE_PATH, type BuiltFile, type SiteConfig } from "../common/hosting";
+import { securityHeaders } from "../common/security-headers";
 import { API_BASE } from "../handlers/routes";
 
 /** AWS managed policies (fixed ids, the same in every account). */
@@ -292,7 +292,7 @@ export class StaticSite extends pulumi.ComponentResource {
         bucket: bucket.id,
         key: CONFIG_FILE,
         content: pulumi.output(args.config).apply((config) => JSON.stringify(config)),
-        contentType: "application/json; charset=utf-8",
+        contentType: contentTypeOf(CONFIG_FILE),
         cacheControl: CACHE_REVALIDATE,
       },
       objectOpts,

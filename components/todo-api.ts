@@ -20,12 +20,10 @@ import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createLambdaHandler } from "../handlers/lambda";
-import { routes as routeTable, type Route } from "../handlers/routes";
+import { routes, type Route } from "../handlers/routes";
 import { openApiDocument } from "./openapi";
 
 export interface TodoApiArgs {
-  /** The routes to serve. @default the route table of handlers/routes.ts */
-  readonly routes?: readonly Route[];
   readonly tableName: pulumi.Input<string>;
   readonly tableArn: pulumi.Input<string>;
   /** The user pool whose ID tokens the authorizer accepts. */
@@ -112,7 +110,6 @@ export class TodoApi extends pulumi.ComponentResource {
   public readonly timeoutSeconds: number;
 
   constructor(name: string, args: TodoApiArgs, opts?: pulumi.ComponentResourceOptions) {
-    const routes = args.routes ?? routeTable;
     const memorySize = args.memorySize ?? 256;
     const timeout = args.timeoutSeconds ?? 5;
     const retentionInDays = args.logRetentionDays ?? 30;
@@ -122,7 +119,6 @@ export class TodoApi extends pulumi.ComponentResource {
     const manageAccountLogRole = args.manageAccountLogRole ?? true;
 
     const problems: string[] = [];
-    if (routes.length === 0) problems.push("routes is empty");
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) problems.push("memorySize must be 128 to 10240 MB");
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 29)
       problems.push("timeoutSeconds must be 1 to 29 (API Gateway waits 29 s at most)");

@@ -2,11 +2,7 @@
  * Domain and request errors. Each carries the HTTP status and a stable machine-readable code;
  * `errorResponse` in http.ts is the one place that turns them into responses.
  */
-export interface ErrorDetail {
-  /** JSON pointer-ish location of the offending input, e.g. "body.title" or "query.limit". */
-  readonly field?: string;
-  readonly message: string;
-}
+import type { ErrorDetail } from "../common/gateway";
 
 export class HttpError extends Error {
   constructor(

@@ -7,9 +7,9 @@
 import { Validator } from "@cfworker/json-schema";
 import { monotonicFactory } from "ulid";
 import { HttpError, NotFoundError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from "./errors";
-import type { ErrorDetail } from "./errors";
 import type { Reply, Route } from "./routes";
-import { MAX_BODY_BYTES, type JsonSchema } from "./schemas";
+import { MAX_BODY_BYTES } from "./schemas";
+import { API_RESPONSE_HEADERS, errorBody, JSON_CONTENT_TYPE, type ErrorDetail, type JsonSchema } from "../common/gateway";
 import type { TodoStore } from "./todos";
 
 /** The parts of API Gateway's Lambda proxy event the adapter reads. */
@@ -140,30 +140,16 @@ function readIdempotencyKey(value: string | undefined): string | undefined {
 }
 
 function respond(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): ProxyResult {
-  const common = { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...headers };
+  const common = { ...API_RESPONSE_HEADERS, ...headers };
   if (body === undefined) return { statusCode: status, headers: common, body: "" };
-  return {
-    statusCode: status,
-    headers: { "Content-Type": "application/json; charset=utf-8", ...common },
-    body: JSON.stringify(body),
-  };
+  return { statusCode: status, headers: { "Content-Type": JSON_CONTENT_TYPE, ...common }, body: JSON.stringify(body) };
 }
 
 /** The one place errors become responses. Anything that is not an HttpError is a 500. */
 export function errorResponse(err: unknown, requestId: string): ProxyResult {
-  if (err instanceof HttpError) {
-    return respond(err.status, {
-      error: { code: err.code, message: err.message, details: err.details, requestId },
-    });
-  }
-  return respond(500, {
-    error: {
-      code: "internal_error",
-      message: `Something went wrong on our side. If it keeps happening, quote request id ${requestId}.`,
-      details: [],
-      requestId,
-    },
-  });
+  if (err instanceof HttpError) return respond(err.status, errorBody(err.code, err.message, requestId, err.details));
+  const message = `Something went wrong on our side. If it keeps happening, quote request id ${requestId}.`;
+  return respond(500, errorBody("internal_error", message, requestId));
 }
 
 /** Builds the Lambda handler for one route. Schemas are compiled once, at init. */

@@ -12,11 +12,11 @@ import {
   todoIdParams,
   updateTodoBody,
   type CreateTodoBody,
-  type JsonSchema,
   type ListTodosQuery,
   type UpdateTodoBody,
 } from "./schemas";
 import { DYNAMODB_ACTIONS } from "./store";
+import type { JsonSchema } from "../common/gateway";
 import { decodeCursor, encodeCursor, idempotencyClaim, newTodo, toChanges, type Todo, type TodoStore } from "./todos";
 
 /** What a route handler receives: validated input and the caller, nothing of HTTP. */

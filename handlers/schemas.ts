@@ -5,7 +5,7 @@
  * TodoApi component publishes `body` schemas as its models. The Lambda adapter and the local
  * server validate with these same objects. Only draft-04 keywords are used.
  */
-export type JsonSchema = { readonly [keyword: string]: unknown };
+import type { JsonSchema } from "../common/gateway";
 
 /** Crockford base32 ULID: 26 characters, time-sortable. */
 export const TODO_ID_PATTERN = "^[0-9A-HJKMNP-TV-Z]{26}$";

@@ -13,11 +13,10 @@
  *    each invalid sequence replaced by U+FFFD, `isBase64Encoded: false`. So does this host.
  * Gateway errors have the shape and text of GATEWAY_ERRORS, as the TodoApi component configures.
  */
-import { asModel } from "../components/openapi";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv-draft-04";
-import { GATEWAY_ERRORS, type GatewayError } from "../handlers/gateway";
+import { API_RESPONSE_HEADERS, asModel, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE, type GatewayError } from "../common/gateway";
 import { createHandler, JSON_MEDIA_TYPE, type LogEntry, type ProxyEvent, type ProxyHandler } from "../handlers/http";
 import { matchRoute, routes } from "../handlers/routes";
 import type { TodoStore } from "../handlers/todos";
@@ -105,18 +104,10 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
   }
 
   function gatewayError(res: ServerResponse, requestId: string, method: string, path: string, error: GatewayError, detail = ""): void {
-    const body = {
-      error: {
-        code: error.code,
-        message: error.message.replace(/\$context\.error\.[A-Za-z]+/, detail),
-        details: [],
-        requestId,
-      },
-    };
+    const body = errorBody(error.code, error.message.replace(/\$context\.error\.[A-Za-z]+/, detail), requestId);
     res.writeHead(error.status, {
-      "Content-Type": "application/json; charset=utf-8",
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
+      "Content-Type": JSON_CONTENT_TYPE,
+      ...API_RESPONSE_HEADERS,
       "x-amzn-RequestId": requestId,
       ...(error.status === 413 && { Connection: "close" }),
     });

@@ -15,7 +15,7 @@
  * cognito-local signs every token with one key pair that ships in its npm package: anyone can
  * mint tokens it accepts. That is fine on a laptop and one more reason it never leaves 127.0.0.1.
  */
-import { APP_CLIENT_SETTINGS, PASSWORD_POLICY as SHARED_POLICY, TOKEN_VALIDITY, USER_POOL_SETTINGS } from "../components/auth-policy";
+import { APP_CLIENT_SETTINGS, PASSWORD_POLICY as SHARED_POLICY, TOKEN_VALIDITY, USER_POOL_SETTINGS } from "../common/auth-policy";
 import { randomInt } from "node:crypto";
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";

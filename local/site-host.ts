@@ -13,7 +13,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, relative, sep } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
-import { CACHE_REVALIDATE, contentTypeOf, isAppRoute, type BuiltFile, type SiteConfig } from "../site/build";
+import { CACHE_REVALIDATE, contentTypeOf, isAppRoute, type BuiltFile, type SiteConfig } from "../common/hosting";
 
 export interface SiteHostOptions {
   readonly siteDir: string;

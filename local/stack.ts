@@ -13,11 +13,13 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { API_BASE } from "../handlers/routes";
-import { GATEWAY_ERRORS } from "../handlers/gateway";
+import { API_RESPONSE_HEADERS, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE } from "../common/gateway";
+import { randomUUID } from "node:crypto";
 import type { LogEntry } from "../handlers/http";
 import { createDocumentClient, dynamoTodoStore } from "../handlers/store";
-import { buildSite, type BuiltFile, type SiteConfig } from "../site/build";
-import { securityHeaders } from "../site/security-headers";
+import { buildSite } from "../site/build";
+import type { BuiltFile, SiteConfig } from "../common/hosting";
+import { securityHeaders } from "../common/security-headers";
 import { createApiHost } from "./api-host";
 import { cognitoAuthorizer } from "./authorizer";
 import { startCognito, type LocalCognito } from "./cognito";
@@ -170,8 +172,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           return;
         }
         const { status, code, message } = GATEWAY_ERRORS.DEFAULT_5XX;
-        res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
-        res.end(JSON.stringify({ error: { code, message, details: [], requestId: "local" } }));
+        const requestId = randomUUID();
+        res.writeHead(status, { "Content-Type": JSON_CONTENT_TYPE, ...API_RESPONSE_HEADERS, "x-amzn-RequestId": requestId });
+        res.end(JSON.stringify(errorBody(code, message, requestId)));
       });
     });
 

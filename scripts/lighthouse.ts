@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
 import { startStack } from "../local/stack";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../test/e2e/browser";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../dev/browser";
 
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"] as const;
 const CODE = "424242";

@@ -9,7 +9,7 @@
  * are never logged, never put in a URL, and sent only to Cognito and the same-origin API.
  */
 
-import { PASSWORD_POLICY } from "../../components/auth-policy";
+import { PASSWORD_POLICY } from "../../common/auth-policy";
 
 export interface AuthConfig {
   readonly region: string;

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { AuthPool, PASSWORD_MIN_LENGTH } from "../../components/auth-pool";
 import { TodoTable } from "../../components/todo-table";
 import { TABLE_KEY, TTL_ATTRIBUTE } from "../../handlers/store";
-import { named, runProgram, settle } from "../mocks";
+import { named, runProgram, settle } from "../../dev/pulumi-mocks";
 
 describe("TodoTable", () => {
   before(() => runProgram());

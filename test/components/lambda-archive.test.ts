@@ -14,7 +14,7 @@ import { createHandler, type ProxyEvent, type ProxyResult } from "../../handlers
 import { routeNamed, routes } from "../../handlers/routes";
 import { createDocumentClient, dynamoTodoStore } from "../../handlers/store";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTodoTable, startDynalite, type LocalDynamo } from "../../local/dynamo";
-import { ROOT, ofType, runProgram } from "../mocks";
+import { ROOT, ofType, runProgram } from "../../dev/pulumi-mocks";
 
 /** Budgets (uncompressed bytes). Measured: __index.js ≈ 50 KB (≈ 10 KB deflated); with ulid and @cfworker/json-schema ≈ 515 KB. */
 export const INDEX_JS_BUDGET = 64 * 1024;

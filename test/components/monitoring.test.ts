@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { dynamoOperations } from "../../components/monitoring";
 import { routes } from "../../handlers/routes";
-import { named, ofType, runProgram, type Recorded } from "../mocks";
+import { named, ofType, runProgram, type Recorded } from "../../dev/pulumi-mocks";
 
 describe("Monitoring", () => {
   let alarms: Recorded[];

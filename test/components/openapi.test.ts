@@ -1,9 +1,9 @@
 /** The OpenAPI document TodoApi gives API Gateway, generated from the route table. */
 import { expect } from "chai";
 import { AUTHORIZER_NAME, gatewayResponseTemplate, modelName, openApiDocument } from "../../components/openapi";
-import { GATEWAY_ERRORS } from "../../handlers/gateway";
+import { GATEWAY_ERRORS } from "../../common/gateway";
 import { routes } from "../../handlers/routes";
-import { named, runProgram } from "../mocks";
+import { named, runProgram } from "../../dev/pulumi-mocks";
 
 const METHODS = ["get", "put", "post", "patch", "delete", "head", "options"];
 

@@ -8,9 +8,9 @@ import {
   StaticSite,
   cloudFrontHeaders,
 } from "../../components/static-site";
-import { CACHE_IMMUTABLE, CACHE_REVALIDATE } from "../../site/build";
-import { securityHeaders } from "../../site/security-headers";
-import { named, ofType, runProgram, settle, recorded } from "../mocks";
+import { CACHE_IMMUTABLE, CACHE_REVALIDATE } from "../../common/hosting";
+import { securityHeaders } from "../../common/security-headers";
+import { named, ofType, runProgram, settle, recorded } from "../../dev/pulumi-mocks";
 
 describe("StaticSite", () => {
   let outputs: Record<string, unknown>;

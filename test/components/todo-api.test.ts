@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { ACCESS_LOG_FORMAT, API_GATEWAY_LOGS_POLICY_ARN, TodoApi } from "../../components/todo-api";
 import { routes } from "../../handlers/routes";
-import { named, ofType, recorded, runProgram, settle, type Recorded } from "../mocks";
+import { named, ofType, recorded, runProgram, settle, type Recorded } from "../../dev/pulumi-mocks";
 
 const fnOf = (routeName: string): Recorded => named("aws:lambda/function:Function", `api-${routeName}`);
 

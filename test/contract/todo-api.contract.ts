@@ -4,7 +4,7 @@
  *   - in-process (test/handlers/api.test.ts): proxy events straight into the Lambda handlers;
  *   - real HTTP against the local stack (test/local/…): the same suite, another driver:
  *
- *       import { todoApiContract } from "../contract/todo-api.contract";
+ *       import { todoApiContract } from "./todo-api.contract";
  *       todoApiContract(async () => startMyHttpDriver(), { transport: "local HTTP" });
  *
  * The driver (test/contract/driver.ts) owns the transport and the table; `setup` is called once

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startStack, type RunningStack } from "../../local/stack";
-import { openPerson, type Person } from "./browser";
+import { openPerson, type Person } from "../../dev/browser";
 import { CODE, SESSION_KEY, add, apiCall, due, expectTitles, failPatches, form, register, row, settled, signIn, titles } from "./helpers";
 
 const SHOTS = join(__dirname, "../../screenshots");

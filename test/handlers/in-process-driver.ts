@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
-import { GATEWAY_ERRORS } from "../../handlers/gateway";
+import { GATEWAY_ERRORS } from "../../common/gateway";
 import { createHandler, type LogEntry, type ProxyEvent, type ProxyHandler, type ProxyResult } from "../../handlers/http";
 import { matchRoute, routes } from "../../handlers/routes";
 import { createDocumentClient, dynamoTodoStore } from "../../handlers/store";

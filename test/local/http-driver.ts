@@ -10,7 +10,7 @@ import { LOCAL_CREDENTIALS } from "../../local/dynamo";
 import { startStack, type RunningStack, type StackOptions } from "../../local/stack";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
 import { emptyTable, scanTable } from "../contract/table";
-import { registerUser, type Tokens } from "./cognito-client";
+import { registerUser, type Tokens } from "../../dev/cognito-client";
 
 export const TEST_CONFIRMATION_CODE = "424242";
 export const TEST_PASSWORD = "correct horse battery";

@@ -12,7 +12,7 @@ import { expect } from "chai";
 import { createSiteHost } from "../../local/site-host";
 import { runInNewContext } from "node:vm";
 import { SPA_FALLBACK_CODE } from "../../components/static-site";
-import { CACHE_IMMUTABLE, CACHE_REVALIDATE, type BuiltFile, type SiteConfig } from "../../site/build";
+import { CACHE_IMMUTABLE, CACHE_REVALIDATE, type BuiltFile, type SiteConfig } from "../../common/hosting";
 import { rawRequest } from "./http-driver";
 
 const CONFIG: SiteConfig = { region: "local", userPoolId: "pool", userPoolClientId: "client", apiBase: "/api" };

@@ -3,7 +3,7 @@
  * validator, the proxy event), CloudFront's part (the site, its headers, /config.json), the
  * local Cognito's settings, and the stack's life (restart on the same data, a port in use).
  */
-import { GATEWAY_ERRORS } from "../../handlers/gateway";
+import { GATEWAY_ERRORS } from "../../common/gateway";
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent } from "node:http";
@@ -12,10 +12,10 @@ import { dirname, join } from "node:path";
 import { expect } from "chai";
 import { decodeJwt, SignJWT, type JWTPayload } from "jose";
 import type { LogEntry } from "../../handlers/http";
-import { securityHeaders } from "../../site/security-headers";
+import { securityHeaders } from "../../common/security-headers";
 import { startCognito, type LocalCognito } from "../../local/cognito";
 import { PortInUseError, startStack, type RunningStack } from "../../local/stack";
-import { cognitoCall, registerUser, signIn } from "./cognito-client";
+import { cognitoCall, registerUser, signIn } from "../../dev/cognito-client";
 import { EMAILS, rawRequest, startHttpDriver, TEST_CONFIRMATION_CODE, TEST_PASSWORD, type HttpDriver } from "./http-driver";
 
 /** cognito-local signs with this key (shipped in its package): used to mint tokens it would. */

@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { PASSWORD_POLICY } from "../../components/auth-policy";
+import { PASSWORD_POLICY } from "../../common/auth-policy";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CACHE_IMMUTABLE, CACHE_REVALIDATE, buildSite, type BuildResult } from "../../site/build";
+import { buildSite, type BuildResult } from "../../site/build";
+import { CACHE_IMMUTABLE, CACHE_REVALIDATE } from "../../common/hosting";
 import { BUDGET, measureSite } from "../../scripts/site-size";
 import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
 
