@@ -196,5 +196,5 @@ export async function benchLocalApi(options: { durationSeconds: number; connecti
 }
 
 if (require.main === module) {
-  benchLocalApi({ durationSeconds: Number(process.env.BENCH_SECONDS ?? 3), connections: [10] }).then((f) => console.log(f));
+  void benchLocalApi({ durationSeconds: Number(process.env.BENCH_SECONDS ?? 3), connections: [10] }).then((f) => console.log(f));
 }

@@ -72,7 +72,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
   }
 }
 
-pulumi.runtime.setMocks(
+// setMocks is async in name only (its body is synchronous); runProgram awaits it all the same.
+const mocksSet = pulumi.runtime.setMocks(
   {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
       const state = { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) };
@@ -131,6 +132,7 @@ let program: Promise<StackOutputs> | undefined;
  */
 export function runProgram(): Promise<StackOutputs> {
   program ??= (async () => {
+    await mocksSet;
     const stack = readYaml("Pulumi.dev.yaml") as { config: Record<string, unknown> };
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(stack.config).map(([k, v]) => [k, String(v)])));
     const mod = (await import("../index")) as unknown as { default?: () => Promise<Record<string, pulumi.Output<unknown>>> };
