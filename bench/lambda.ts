@@ -16,7 +16,7 @@ import { ensureTodoTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynalite } from 
 import { startMeteringProxy } from "./lib/dynamo-meter";
 import { median, round } from "./lib/stats";
 import type { RouteMeasure } from "./cost-model";
-import { monotonicFactory } from "ulid";
+import { ulidFactory } from "../handlers/ids";
 
 const TMP = join(ROOT, "bench", ".tmp", "lambda");
 const CHILD = join(__dirname, "lib", "lambda-child.js");
@@ -191,7 +191,7 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
       createDocumentClient({ endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
       tableName,
     );
-    const nextId = monotonicFactory();
+    const nextId = ulidFactory();
     const now = new Date().toISOString();
     const seed = async (userId: string, count: number, completed: (i: number) => boolean): Promise<string[]> => {
       const ids: string[] = [];
