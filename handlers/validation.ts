@@ -57,9 +57,10 @@ export function compileChecks(schemas: RouteSchemas): RouteChecks {
   const Ajv = require("ajv-draft-04") as typeof import("ajv-draft-04").default;
   const standaloneCode = require("ajv/dist/standalone") as typeof import("ajv/dist/standalone").default;
   /* eslint-enable @typescript-eslint/no-require-imports */
-  // allErrors: every problem is reported, not just the first. Lengths count code points, as
-  // JSON Schema says (ajv's ucs2length); patterns run with the "u" flag.
-  const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true } });
+  // allErrors: every problem is reported, not just the first. strict: a keyword or format ajv
+  // does not know fails here, at generation, rather than going unchecked. Lengths count code
+  // points, as JSON Schema says (ajv's ucs2length); patterns run with the "u" flag.
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, code: { source: true } });
   const parts = (["body", "query", "params"] as const).filter((part) => schemas[part] !== undefined);
   for (const part of parts) ajv.addSchema(schemas[part] as object, part);
   const source = standaloneCode(ajv, Object.fromEntries(parts.map((part) => [part, part])));

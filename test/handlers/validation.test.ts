@@ -58,6 +58,13 @@ describe("generated request validators", function () {
     expect(parsed).to.deep.equal([{ field: "body.__proto__", message: 'unknown field "__proto__"' }]);
   });
 
+  it("refuses, when generating, a schema keyword or format it cannot check", function () {
+    expect(() => compileChecks({ query: { type: "object", properties: { day: { type: "string", format: "date" } } } })).to.throw(
+      /unknown format "date"/,
+    );
+    expect(() => compileChecks({ query: { type: "object", frobnicate: true } })).to.throw(/unknown keyword: "frobnicate"/);
+  });
+
   it("counts lengths in code points, as JSON Schema does", function () {
     const emoji = "🍵".repeat(TITLE_MAX_LENGTH * 2); // 1000 code points, 2000 UTF-16 units
     expect(findProblems(create.body!, { title: emoji }, "body")).to.deep.equal([]);
