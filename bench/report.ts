@@ -78,10 +78,11 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
   );
 
   out.push(
-    `\n**Cold start here** (fresh Node process: load __index.js, answer the first proxy event against in-process dynalite; median of ${r.lambda.coldStart[0]?.runs ?? 0}, subjects run round-robin)\n`,
+    `\n**Cold start here** (fresh Node process: load __index.js, answer the first proxy event against in-process dynalite; median of ${r.lambda.coldStart[0]?.runs ?? 0}, subjects run round-robin; CPU: the process's own CPU time, the steadier figure on a shared machine)\n`,
   );
   const sdkOnly = (figures: LambdaResults["coldStart"]) => figures.find((c) => c.subject === COLD_REFERENCES.sdkOnly)?.medianMs;
   const sdkGet = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkGet)?.medianMs;
+  const sdkOnlyCpu = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkOnly)?.cpuMedianMs;
   out.push(
     markdownTable(
       r.lambda.coldStart.map((c) => {
@@ -94,6 +95,8 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
           "max ms": c.maxMs,
           "× SDK only": withPrevious(ratio(r.lambda.coldStart, c.medianMs), before && p && ratio(p.coldStart, before.medianMs)),
           "× SDK + GetItem": sdkGet ? round(c.medianMs / sdkGet, 2) : "",
+          "CPU ms": c.cpuMedianMs ?? "",
+          "CPU × SDK only": c.cpuMedianMs && sdkOnlyCpu ? round(c.cpuMedianMs / sdkOnlyCpu, 2) : "",
         };
       }),
     ),
