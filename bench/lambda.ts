@@ -311,9 +311,9 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
     for (let i = 0; i < options.coldRuns; i++) {
       for (const s of subjects) {
         const index = s.events.length > 1 ? i : 0;
-        const { ms, out } = await runChild(["cold", s.dir, files.get(s.subject)!, String(index)], env);
-        times.get(s.subject)!.push(ms);
-        cpuTimes.get(s.subject)!.push((out as { cpuMs: number }).cpuMs);
+        const run = await runChild(["cold", s.dir, files.get(s.subject)!, String(index)], env);
+        times.get(s.subject)!.push(run.ms);
+        cpuTimes.get(s.subject)!.push((run.out as { cpuMs: number }).cpuMs);
       }
     }
     const coldStart: ColdStartFigure[] = subjects.map((s) => {
