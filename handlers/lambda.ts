@@ -20,7 +20,8 @@ export interface DeployedValue<T> {
 }
 
 export function lambdaFactory(route: Route, tableName: DeployedValue<string>): () => ProxyHandler {
-  // Only the two fields the adapter uses: capturing `route` itself would copy its schemas too.
+  // Only the two fields the adapter uses: handing over `route` itself would copy all of it. The
+  // arrow reads `route.handle` only, and the serializer copies only the properties a closure reads.
   const entry: RouteEntry = { name: route.name, handle: (request, store) => route.handle(request, store) };
   const checks = compileChecks(route.schemas);
   return () => createRouteHandler(entry, checks, dynamoTodoStore(createDocumentClient(), tableName.get()));
