@@ -1,6 +1,6 @@
 /** Renders bench results as the Markdown the README shows. */
 import type { CostReport } from "./cost-model";
-import type { LambdaResults } from "./lambda";
+import { COLD_REFERENCES, type LambdaResults } from "./lambda";
 import type { LoadFigure } from "./local-api";
 import type { SiteFigures } from "./site";
 import { markdownTable, round } from "./lib/stats";
@@ -33,25 +33,39 @@ export function costTable(c: CostReport): string {
   );
 }
 
-export function renderMarkdown(r: BenchResults): string {
+/** A figure with the previous run's beside it: "8.4 KB (136.8 KB)". */
+const withPrevious = (now: string | number, before: string | number | undefined): string =>
+  before === undefined ? String(now) : `${now} (${before})`;
+
+export function renderMarkdown(r: BenchResults, previous?: BenchResults): string {
   const out: string[] = [];
   const m = r.machine;
   out.push(
     `Measured ${m.date.slice(0, 10)} on ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}${m.quick ? ", quick run" : ""}; the run took ${r.seconds} s.`,
   );
+  const p = previous?.lambda;
+  if (previous) {
+    out.push(
+      `In brackets: the previous run (${previous.machine.date.slice(0, 10)}, Node ${previous.machine.node}${previous.machine.quick ? ", quick run" : ""}).`,
+    );
+  }
 
   const ref = r.lambda.defaultPackaging;
+  const previousArchive = (route: string) => p?.archives.find((a) => a.route === route);
   out.push("\n**Lambda archive** (each route; reference: the same closure packaged with CallbackFunction's defaults)\n");
   out.push(
     markdownTable([
-      ...r.lambda.archives.map((a) => ({
-        archive: a.route,
-        files: a.files,
-        "serialized code": kb(a.serializedCodeBytes),
-        unzipped: kb(a.unzippedBytes),
-        zipped: kb(a.zippedBytes),
-        packages: a.packages.join(", "),
-      })),
+      ...r.lambda.archives.map((a) => {
+        const before = previousArchive(a.route);
+        return {
+          archive: a.route,
+          files: withPrevious(a.files, before?.files),
+          "serialized code": withPrevious(kb(a.serializedCodeBytes), before && kb(before.serializedCodeBytes)),
+          unzipped: withPrevious(kb(a.unzippedBytes), before && kb(before.unzippedBytes)),
+          zipped: withPrevious(kb(a.zippedBytes), before && kb(before.zippedBytes)),
+          packages: a.packages.join(", ") || "none",
+        };
+      }),
       {
         archive: "reference: CallbackFunction defaults",
         files: ref.files,
@@ -64,18 +78,27 @@ export function renderMarkdown(r: BenchResults): string {
   );
 
   out.push(
-    `\n**Cold start here** (fresh Node process: load __index.js, answer the first proxy event against in-process dynalite; median of ${r.lambda.coldStart[0]?.runs ?? 0})\n`,
+    `\n**Cold start here** (fresh Node process: load __index.js, answer the first proxy event against in-process dynalite; median of ${r.lambda.coldStart[0]?.runs ?? 0}, subjects run round-robin; CPU: the process's own CPU time, the steadier figure on a shared machine)\n`,
   );
-  const base = r.lambda.coldStart[0]?.medianMs ?? 1;
+  const sdkOnly = (figures: LambdaResults["coldStart"]) => figures.find((c) => c.subject === COLD_REFERENCES.sdkOnly)?.medianMs;
+  const sdkGet = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkGet)?.medianMs;
+  const sdkOnlyCpu = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkOnly)?.cpuMedianMs;
   out.push(
     markdownTable(
-      r.lambda.coldStart.map((c) => ({
-        subject: c.subject,
-        "median ms": c.medianMs,
-        "min ms": c.minMs,
-        "max ms": c.maxMs,
-        "× constant": round(c.medianMs / base, 2),
-      })),
+      r.lambda.coldStart.map((c) => {
+        const before = p?.coldStart.find((b) => b.subject === c.subject);
+        const ratio = (figures: LambdaResults["coldStart"], ms: number) => round(ms / (sdkOnly(figures) ?? NaN), 2);
+        return {
+          subject: c.subject,
+          "median ms": withPrevious(c.medianMs, before?.medianMs),
+          "min ms": c.minMs,
+          "max ms": c.maxMs,
+          "× SDK only": withPrevious(ratio(r.lambda.coldStart, c.medianMs), before && p && ratio(p.coldStart, before.medianMs)),
+          "× SDK + GetItem": sdkGet ? round(c.medianMs / sdkGet, 2) : "",
+          "CPU ms": c.cpuMedianMs ?? "",
+          "CPU × SDK only": c.cpuMedianMs && sdkOnlyCpu ? round(c.cpuMedianMs / sdkOnlyCpu, 2) : "",
+        };
+      }),
     ),
   );
 
@@ -84,7 +107,7 @@ export function renderMarkdown(r: BenchResults): string {
     markdownTable(
       r.lambda.handlers.map((h) => ({
         route: h.route,
-        "CPU ms": h.cpuMsPerRequest,
+        "CPU ms": withPrevious(h.cpuMsPerRequest, p?.handlers.find((b) => b.route === h.route)?.cpuMsPerRequest),
         "wall ms (dynalite)": h.wallMsPerRequest,
         "DynamoDB calls": `${h.dynamoCallsPerRequest} (${Object.entries(h.callsByOperation)
           .map(([k, v]) => `${k} ${v}`)

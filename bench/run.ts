@@ -6,16 +6,27 @@
  * BENCH_QUICK=1 shortens every section (3 cold runs, 2 s loads) for a smoke run.
  */
 import { cpus, totalmem } from "node:os";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchLambda } from "./lambda";
 import { benchLocalApi } from "./local-api";
 import { benchSite } from "./site";
 import { accessLogBytesPerRequest } from "./access-log";
 import { costReport } from "./cost-model";
-import { renderMarkdown } from "./report";
+import { renderMarkdown, type BenchResults } from "./report";
+
+/** The Lambda runtime the functions deploy to (components/todo-api.ts): the figures are taken on it. */
+const LAMBDA_NODE_MAJOR = 24;
 
 async function main(): Promise<void> {
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major !== LAMBDA_NODE_MAJOR && process.env.BENCH_ANY_NODE !== "1") {
+    console.error(
+      `The bench runs on Node ${LAMBDA_NODE_MAJOR}, the functions' runtime; this is Node ${process.version}.\n` +
+        `Put a Node ${LAMBDA_NODE_MAJOR} first on PATH (e.g. PATH=/tmp/node24/package/bin:$PATH npm run bench), or set BENCH_ANY_NODE=1.`,
+    );
+    process.exit(2);
+  }
   const quick = process.env.BENCH_QUICK === "1";
   const started = new Date();
   const machine = {
@@ -38,8 +49,11 @@ async function main(): Promise<void> {
 
   const results = { machine, lambda, localApi, site, cost, seconds: Math.round((Date.now() - started.getTime()) / 1000) };
   const dir = join(__dirname);
+  // The run before this one, printed beside the new figures.
+  const previousFile = join(dir, "results.json");
+  const previous = existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, "utf8")) as BenchResults) : undefined;
   writeFileSync(join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  const markdown = renderMarkdown(results);
+  const markdown = renderMarkdown(results, previous);
   writeFileSync(join(dir, "results.md"), markdown);
   console.log(markdown);
 }

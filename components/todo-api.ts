@@ -19,7 +19,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createLambdaHandler } from "../handlers/lambda";
+import { lambdaFactory } from "../handlers/lambda";
 import { routes, type Route } from "../handlers/routes";
 import { openApiDocument } from "./openapi";
 
@@ -146,13 +146,12 @@ export class TodoApi extends pulumi.ComponentResource {
         { parent: this },
       );
 
-      // Only what the closure needs, as local consts: a closure that reaches `this` cannot be serialized.
-      const routeName = route.name;
       const fn = new aws.lambda.CallbackFunction(
         id,
         {
           description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
-          callbackFactory: () => createLambdaHandler(routeName, tableName.get()),
+          // Reaches only this route's code and generated validators (see handlers/lambda.ts).
+          callbackFactory: lambdaFactory(route, tableName),
           runtime: aws.lambda.Runtime.NodeJS24dX,
           architectures: ["arm64"],
           memorySize,

@@ -4,13 +4,13 @@
  * route's schemas, calls the route, and maps every error to one JSON shape:
  * `{"error": {"code", "message", "details", "requestId"}}`. One JSON log line per request.
  */
-import { Validator } from "@cfworker/json-schema";
-import { monotonicFactory } from "ulid";
 import { HttpError, NotFoundError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from "./errors";
+import { ulidFactory } from "./ids";
 import type { Reply, Route } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
-import { API_RESPONSE_HEADERS, errorBody, JSON_CONTENT_TYPE, type ErrorDetail, type JsonSchema } from "../common/gateway";
+import { API_RESPONSE_HEADERS, errorBody, JSON_CONTENT_TYPE } from "../common/gateway";
 import type { TodoStore } from "./todos";
+import { compileChecks, findProblems, type RouteChecks } from "./validation";
 
 /** The parts of API Gateway's Lambda proxy event the adapter reads. */
 export interface ProxyEvent {
@@ -56,30 +56,6 @@ const IF_MATCH = /^(?:W\/)?"?([0-9]{1,15})"?$/;
 const writeJsonLine = (entry: LogEntry): void => {
   process.stdout.write(`${JSON.stringify(entry)}\n`);
 };
-
-type Check = (value: unknown, where: string) => ErrorDetail[];
-
-/** Compiles a draft-04 schema into a check that returns one plain-language detail per problem. */
-function compile(schema: JsonSchema): Check {
-  const validator = new Validator(schema as object, "4", false);
-  return (value, where) => {
-    const result = validator.validate(value);
-    if (result.valid) return [];
-    // Drop the summary errors ("property x does not match") that wrap the specific ones.
-    const leaves = result.errors.filter((e) => e.keyword !== "properties" && e.keyword !== "false");
-    return leaves.map((e) => {
-      const field = e.instanceLocation.replace(/^#\/?/, "").replace(/\//g, ".");
-      const location = field ? `${where}.${field}` : where;
-      const property = field ? (schema.properties as Record<string, JsonSchema> | undefined)?.[field] : undefined;
-      if (e.keyword === "additionalProperties") {
-        const name = /Property "(.*)" does not match/.exec(e.error)?.[1] ?? "?";
-        return { field: `${where}.${name}`, message: `unknown field "${name}"` };
-      }
-      const hint = typeof property?.description === "string" ? ` (${property.description})` : "";
-      return { field: location, message: `${e.error}${hint}` };
-    });
-  };
-}
 
 function lowerCaseKeys(headers: ProxyEvent["headers"]): Record<string, string> {
   // No prototype: a header named "__proto__" or "constructor" is just an unknown header.
@@ -152,14 +128,22 @@ export function errorResponse(err: unknown, requestId: string): ProxyResult {
   return respond(500, errorBody("internal_error", message, requestId));
 }
 
-/** Builds the Lambda handler for one route. Schemas are compiled once, at init. */
+/** Builds the handler for one route, generating its validators first (tests, the local stack). */
 export function createHandler(route: Route, store: TodoStore, options: HandlerOptions = {}): ProxyHandler {
+  return createRouteHandler(route, compileChecks(route.schemas), store, options);
+}
+
+/** What the adapter needs of a route: a Lambda closure carries exactly this and its checks. */
+export type RouteEntry = Pick<Route, "name" | "handle">;
+
+/**
+ * Builds the handler for one route from its already generated checks. This is what each Lambda
+ * function's closure calls at init; it reaches neither the route table nor ajv.
+ */
+export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store: TodoStore, options: HandlerOptions = {}): ProxyHandler {
   const log = options.log ?? writeJsonLine;
   const clock = options.clock ?? (() => new Date());
-  const nextId = monotonicFactory();
-  const checkBody = route.schemas.body ? compile(route.schemas.body) : undefined;
-  const checkQuery = compile(route.schemas.query);
-  const checkParams = route.schemas.params ? compile(route.schemas.params) : undefined;
+  const nextId = ulidFactory();
 
   return async (event, context) => {
     const started = process.hrtime.bigint();
@@ -173,14 +157,14 @@ export function createHandler(route: Route, store: TodoStore, options: HandlerOp
       const headers = lowerCaseKeys(event.headers);
       const params = definedValues(event.pathParameters);
       // A malformed id names no to-do: that is a 404, the same as an id that does not exist.
-      if (checkParams && checkParams(params, "path").length > 0) throw new NotFoundError();
+      if (checks.params && findProblems(checks.params, params, "path").length > 0) throw new NotFoundError();
       const query = definedValues(event.queryStringParameters);
-      const queryProblems = checkQuery(query, "query");
+      const queryProblems = findProblems(checks.query, query, "query");
       if (queryProblems.length > 0) throw new ValidationError(`Invalid query: ${queryProblems[0].message}.`, queryProblems);
       let body: unknown;
-      if (checkBody) {
+      if (checks.body) {
         body = readBody(event, headers);
-        const problems = checkBody(body, "body");
+        const problems = findProblems(checks.body, body, "body");
         if (problems.length > 0) {
           throw new ValidationError(`Invalid request body: ${problems[0].field}: ${problems[0].message}`, problems);
         }

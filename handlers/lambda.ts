@@ -1,11 +1,28 @@
 /**
- * The Lambda entry: what each function's serialized closure calls once, at init.
- * The TodoApi component passes `createLambdaHandler(route.name, tableName)` as a callbackFactory.
+ * The Lambda entry. `lambdaFactory(route, tableName)` runs where the Pulumi program runs and
+ * returns the `callbackFactory` of that route's function; the factory itself runs once per
+ * container, at init.
+ *
+ * Pulumi's closure serializer copies into the archive every function and value the factory can
+ * reach, so the factory is built to reach little: the route's `handle` (and what it calls), the
+ * validators generated from the route's own schemas, the adapter, and the store. Not the route
+ * table (that would bring every route's code), not ajv (the validators are generated here, at
+ * deployment). Any route added to the table gets the same lean archive.
  */
-import { createHandler, type ProxyHandler } from "./http";
-import { routeNamed } from "./routes";
+import { createRouteHandler, type ProxyHandler, type RouteEntry } from "./http";
+import type { Route } from "./routes";
 import { createDocumentClient, dynamoTodoStore } from "./store";
+import { compileChecks } from "./validation";
 
-export function createLambdaHandler(routeName: string, tableName: string): ProxyHandler {
-  return createHandler(routeNamed(routeName), dynamoTodoStore(createDocumentClient(), tableName));
+/** A value known only at deployment (a Pulumi Output): read with `get()` inside the function. */
+export interface DeployedValue<T> {
+  get(): T;
+}
+
+export function lambdaFactory(route: Route, tableName: DeployedValue<string>): () => ProxyHandler {
+  // Only the two fields the adapter uses: handing over `route` itself would copy all of it. The
+  // arrow reads `route.handle` only, and the serializer copies only the properties a closure reads.
+  const entry: RouteEntry = { name: route.name, handle: (request, store) => route.handle(request, store) };
+  const checks = compileChecks(route.schemas);
+  return () => createRouteHandler(entry, checks, dynamoTodoStore(createDocumentClient(), tableName.get()));
 }

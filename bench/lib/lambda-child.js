@@ -1,5 +1,6 @@
 // Runs in a fresh Node process (plain JS: no ts-node start-up in the figures).
-//   node lambda-child.js cold <moduleDir> <eventsJson> [i] -> answers events[i] (default 0), prints {status}
+//   node lambda-child.js cold <moduleDir> <eventsJson> [i] -> answers events[i] (default 0), prints
+//        {status, cpuMs}: cpuMs is the whole process's CPU time, Node's own start included
 //   node lambda-child.js warm <moduleDir> <eventsJson>  -> answers events[0..warmup) unmeasured, then the
 //        rest measured; prints {requests, cpuMicros, wallMs, logBytes, responseBytes, statuses}
 // <moduleDir> holds __index.js exporting `handler` (a Lambda archive laid out on disk).
@@ -24,7 +25,8 @@ const report = (obj) => write(`${JSON.stringify(obj)}\n`);
   const context = { awsRequestId: "bench" };
   if (mode === "cold") {
     const result = await handler(events[Number(warmupArg ?? 0)], context);
-    report({ status: result.statusCode });
+    const cpu = process.cpuUsage();
+    report({ status: result.statusCode, cpuMs: (cpu.user + cpu.system) / 1000 });
     return;
   }
   const warmup = Number(warmupArg ?? 20);
