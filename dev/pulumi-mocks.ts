@@ -64,7 +64,22 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
       return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${REGION}.amazonaws.com` };
     }
     case "aws:cloudfront/distribution:Distribution":
-      return { arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/${name}-id`, domainName: `${name}.cloudfront.net` };
+      // Z2FDTNDATAQYW2: the hosted zone of every CloudFront domain (alias records point at it).
+      return { arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/${name}-id`, domainName: `${name}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" };
+    case "aws:acm/certificate:Certificate":
+      return {
+        arn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/${name}-id`,
+        domainValidationOptions: [
+          {
+            domainName: inputs.domainName,
+            resourceRecordName: `_x1.${inputs.domainName}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: "_x2.acm-validations.aws.",
+          },
+        ],
+      };
+    case "aws:route53/record:Record":
+      return { fqdn: String(inputs.name).replace(/\.$/, "") };
     case "aws:sns/topic:Topic":
       return { arn: arn("sns", physical(name)) };
     default:
