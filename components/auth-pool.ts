@@ -24,7 +24,7 @@ import { SETTINGS } from "./settings";
 export const PASSWORD_MIN_LENGTH = PASSWORD_POLICY.minimumLength;
 
 export interface AuthPoolArgs {
-  /** Turn on deletion protection and keep the pool when the stack is destroyed. @default false */
+  /** Turn on deletion protection and keep the pool when the stack is destroyed. @default SETTINGS.protectData */
   readonly protect?: boolean;
   /** Minutes access and ID tokens stay valid. @default 60 (TOKEN_VALIDITY) */
   readonly tokenValidityMinutes?: number;
@@ -42,14 +42,16 @@ export class AuthPool extends pulumi.ComponentResource {
   public readonly userPoolClientId: pulumi.Output<string>;
 
   constructor(name: string, args: AuthPoolArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const protect = args.protect ?? false;
+    const protect = args.protect ?? SETTINGS.protectData.default;
     const tokenMinutes = args.tokenValidityMinutes ?? TOKEN_VALIDITY.accessAndIdTokenMinutes;
     const refreshDays = args.refreshTokenValidityDays ?? TOKEN_VALIDITY.refreshTokenDays;
     const sesIdentityArn = args.sesIdentityArn ?? SETTINGS.sesIdentityArn.default;
     const emailFrom = args.emailFrom ?? SETTINGS.emailFrom.default;
     const problems: string[] = [];
     if (sesIdentityArn !== "" && !/^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/.+$/.test(sesIdentityArn))
-      problems.push(`sesIdentityArn must be an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<domain or address>), not ${sesIdentityArn}`);
+      problems.push(
+        `sesIdentityArn must be an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<domain or address>), not ${sesIdentityArn}`,
+      );
     if ((sesIdentityArn === "") !== (emailFrom === "")) problems.push("sesIdentityArn and emailFrom go together: set both, or neither");
     if (emailFrom !== "" && !/^([^<>]*<)?[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>?$/.test(emailFrom))
       problems.push(`emailFrom must be an address, optionally with a name: "tasklane <no-reply@example.com>", not ${emailFrom}`);

@@ -55,7 +55,8 @@ export class Monitoring extends pulumi.ComponentResource {
     const email = args.alarmEmail ?? SETTINGS.alarmEmail.default;
     const budgetUsd = args.monthlyBudgetUsd ?? SETTINGS.monthlyBudgetUsd.default;
     const problems: string[] = [];
-    if (!Number.isInteger(budgetUsd) || budgetUsd < 0) problems.push(`monthlyBudgetUsd must be a whole number of dollars, 0 for none, not ${budgetUsd}`);
+    if (!Number.isInteger(budgetUsd) || budgetUsd < 0)
+      problems.push(`monthlyBudgetUsd must be a whole number of dollars, 0 for none, not ${budgetUsd}`);
     if (email !== "" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push(`alarmEmail is not an e-mail address: ${email}`);
     if (!(latencyP99 > 0)) problems.push("apiLatencyP99Ms must be positive");
     if (!(rate5xx > 0 && rate5xx < 1)) problems.push("api5xxRate must be between 0 and 1");

@@ -27,7 +27,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CACHE_REVALIDATE, contentTypeOf, FILE_PATH, type BuiltFile, type SiteConfig } from "../common/hosting";
 import { securityHeaders } from "../common/security-headers";
-import { errorBody, JSON_CONTENT_TYPE } from "../common/gateway";
+import { errorBody } from "../common/gateway";
 import { API_BASE } from "../handlers/routes";
 import { SETTINGS } from "./settings";
 
@@ -239,11 +239,7 @@ export class StaticSite extends pulumi.ComponentResource {
 
     let certificateArn: pulumi.Output<string> | undefined;
     if (domainName !== "") {
-      const certificate = new aws.acm.Certificate(
-        `${name}-certificate`,
-        { domainName, validationMethod: "DNS" },
-        inUsEast1,
-      );
+      const certificate = new aws.acm.Certificate(`${name}-certificate`, { domainName, validationMethod: "DNS" }, inUsEast1);
       // One domain, so one validation record: ACM's CNAME in the hosted zone.
       const option = certificate.domainValidationOptions.apply((options) => options[0]);
       const validationRecord = new aws.route53.Record(
@@ -384,7 +380,11 @@ export class StaticSite extends pulumi.ComponentResource {
         ...(certificateArn
           ? {
               aliases: [domainName],
-              viewerCertificate: { acmCertificateArn: certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+              viewerCertificate: {
+                acmCertificateArn: certificateArn,
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: "TLSv1.2_2021",
+              },
             }
           : { viewerCertificate: { cloudfrontDefaultCertificate: true } }),
         ...(webAclArn && { webAclId: webAclArn }),

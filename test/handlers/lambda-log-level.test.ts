@@ -34,6 +34,7 @@ function lambdaRecordedLevel(line: string): Level {
 }
 
 /** Which lines reach CloudWatch when the function's applicationLogLevel is `threshold`. */
+const field = (line: string, name: string): unknown => (JSON.parse(line) as Record<string, unknown>)[name];
 const kept = (lines: string[], threshold: Level) =>
   lines.filter((line) => LEVELS.indexOf(lambdaRecordedLevel(line)) >= LEVELS.indexOf(threshold));
 
@@ -41,10 +42,10 @@ const kept = (lines: string[], threshold: Level) =>
 async function stdoutOf(act: () => Promise<unknown>): Promise<string[]> {
   const chunks: string[] = [];
   const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
     return true;
-  }) as typeof process.stdout.write;
+  };
   try {
     await act();
   } finally {
@@ -81,11 +82,11 @@ describe("the handler's log lines under Lambda's JSON log format", function () {
       expect((await broken(event(USER_IDS.alice, "r-500"))).statusCode).to.equal(500);
     });
     expect(lines).to.have.length(3);
-    for (const line of lines) expect(JSON.parse(line).timestamp, line).to.match(RFC3339);
+    for (const line of lines) expect(field(line, "timestamp"), line).to.match(RFC3339);
     expect(lines.map(lambdaRecordedLevel)).to.deep.equal(["INFO", "WARN", "ERROR"]);
     // Raising applicationLogLevel to WARN keeps the warnings and errors and drops only the INFO line.
-    expect(kept(lines, "WARN").map((l) => JSON.parse(l).requestId)).to.deep.equal(["r-401", "r-500"]);
-    expect(kept(lines, "ERROR").map((l) => JSON.parse(l).requestId)).to.deep.equal(["r-500"]);
+    expect(kept(lines, "WARN").map((l) => field(l, "requestId"))).to.deep.equal(["r-401", "r-500"]);
+    expect(kept(lines, "ERROR").map((l) => field(l, "requestId"))).to.deep.equal(["r-500"]);
   });
 
   it("the rule itself: without a timestamp (what the lines had before) every line is INFO, so WARN would drop the errors", () => {
