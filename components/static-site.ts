@@ -62,6 +62,8 @@ export type CdnPriceClass = (typeof CDN_PRICE_CLASSES)[number];
 export const CLOUDFRONT_CONTROL_REGION = "us-east-1";
 /** The window AWS WAF counts a client's requests in, in seconds. */
 export const WAF_WINDOW_SECONDS = 300;
+/** The web ACL's rules, in priority order (the cost model prices one rule each). */
+export const WAF_RULE_NAMES = ["api-rate-limit-per-ip", "aws-common-rule-set"] as const;
 /** AWS's baseline managed rule group (OWASP-style: bad inputs, XSS, LFI, bad bots' user agents). */
 export const WAF_MANAGED_RULE_GROUP = "AWSManagedRulesCommonRuleSet";
 /** What a rate-limited client receives: the API's error shape, so the site shows it like any 429. */
@@ -277,7 +279,7 @@ export class StaticSite extends pulumi.ComponentResource {
           customResponseBodies: [{ key: rateLimitedBody, contentType: "APPLICATION_JSON", content: WAF_RATE_LIMITED_BODY }],
           rules: [
             {
-              name: "api-rate-limit-per-ip",
+              name: WAF_RULE_NAMES[0],
               priority: 0,
               action: {
                 block: {
@@ -306,10 +308,10 @@ export class StaticSite extends pulumi.ComponentResource {
                   },
                 },
               },
-              visibilityConfig: visibility("api-rate-limit-per-ip"),
+              visibilityConfig: visibility(WAF_RULE_NAMES[0]),
             },
             {
-              name: "aws-common-rule-set",
+              name: WAF_RULE_NAMES[1],
               priority: 1,
               overrideAction: { none: {} },
               statement: {
@@ -321,7 +323,7 @@ export class StaticSite extends pulumi.ComponentResource {
                   ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }],
                 },
               },
-              visibilityConfig: visibility("aws-common-rule-set"),
+              visibilityConfig: visibility(WAF_RULE_NAMES[1]),
             },
           ],
           visibilityConfig: visibility("tasklane"),

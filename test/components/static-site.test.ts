@@ -10,6 +10,7 @@ import {
   type StaticSiteArgs,
   WAF_MANAGED_RULE_GROUP,
   WAF_RATE_LIMITED_BODY,
+  WAF_RULE_NAMES,
   cloudFrontHeaders,
 } from "../../components/static-site";
 import { CACHE_IMMUTABLE, CACHE_REVALIDATE } from "../../common/hosting";
@@ -273,6 +274,8 @@ describe("StaticSite with its own domain and AWS WAF (the production shape)", ()
       { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
     ]);
     expect(new Set(acl.inputs.rules.map((r: any) => r.priority)).size).to.equal(acl.inputs.rules.length);
+    // The cost model prices a rule per name here.
+    expect(acl.inputs.rules.map((r: any) => r.name)).to.deep.equal([...WAF_RULE_NAMES]);
   });
 
   it("refuses a domain without its hosted zone, a bad domain and a rate limit WAF would refuse, naming each", async () => {
