@@ -110,11 +110,16 @@ describe("the Pulumi program (index.ts, dev stack, mocks)", () => {
     expect(recorded.filter((r) => r.type === "aws:apigateway/account:Account")).to.have.length(setting("manageApiGatewayAccount") ? 1 : 0);
     const table = recorded.find((r) => r.type === "aws:dynamodb/table:Table" && r.name === "todos-table")!;
     expect(table.inputs.deletionProtectionEnabled).to.equal(setting("protectData"));
-    expect(recorded.filter((r) => r.type === "aws:wafv2/webAcl:WebAcl")).to.have.length(setting("wafRateLimit") === 0 ? 0 : 1);
+    // By name: component tests in the same process build other StaticSites (e.g. prod-site).
+    expect(recorded.filter((r) => r.type === "aws:wafv2/webAcl:WebAcl" && r.name === "site-waf")).to.have.length(
+      setting("wafRateLimit") === 0 ? 0 : 1,
+    );
     expect(recorded.filter((r) => r.type === "aws:budgets/budget:Budget" && r.name === "monitoring-budget")).to.have.length(
       setting("monthlyBudgetUsd") === 0 ? 0 : 1,
     );
-    expect(recorded.filter((r) => r.type === "aws:acm/certificate:Certificate")).to.have.length(0); // no domainName in dev
+    expect(recorded.filter((r) => r.type === "aws:acm/certificate:Certificate" && r.name === "site-certificate")).to.have.length(
+      setting("domainName") === "" ? 0 : 1,
+    );
   });
 
   describe("least privilege", () => {
