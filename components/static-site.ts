@@ -27,7 +27,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CACHE_REVALIDATE, contentTypeOf, FILE_PATH, type BuiltFile, type SiteConfig } from "../common/hosting";
 import { securityHeaders } from "../common/security-headers";
-import { errorBody } from "../common/gateway";
+import { API_RESPONSE_HEADERS, errorBody } from "../common/gateway";
 import { API_BASE } from "../handlers/routes";
 import { SETTINGS } from "./settings";
 
@@ -286,9 +286,10 @@ export class StaticSite extends pulumi.ComponentResource {
                   customResponse: {
                     responseCode: 429,
                     customResponseBodyKey: rateLimitedBody,
+                    // The API's own response headers (no-store, nosniff), and when to try again.
                     responseHeaders: [
+                      ...Object.entries(API_RESPONSE_HEADERS).map(([header, value]) => ({ name: header, value })),
                       { name: "Retry-After", value: String(WAF_WINDOW_SECONDS) },
-                      { name: "Cache-Control", value: "no-store" },
                     ],
                   },
                 },

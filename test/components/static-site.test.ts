@@ -259,6 +259,11 @@ describe("StaticSite with its own domain and AWS WAF (the production shape)", ()
     });
     const response = rate.action.block.customResponse;
     expect(response.responseCode).to.equal(429);
+    expect(response.responseHeaders).to.deep.equal([
+      { name: "Cache-Control", value: "no-store" },
+      { name: "X-Content-Type-Options", value: "nosniff" },
+      { name: "Retry-After", value: "300" },
+    ]);
     const body = acl.inputs.customResponseBodies.find((b: any) => b.key === response.customResponseBodyKey);
     expect(body.contentType).to.equal("APPLICATION_JSON");
     expect(JSON.parse(body.content).error).to.include({ code: "rate_limited" });
