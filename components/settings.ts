@@ -91,7 +91,8 @@ export const SETTINGS = {
   monthlyBudgetUsd: setting<number>({
     type: "integer",
     default: 50,
-    description: "Monthly AWS cost budget in USD: alerts at 80 % of actual and 100 % of forecast spend to the alarm topic; 0 for none.",
+    description:
+      "Monthly AWS cost budget in USD for the whole account (budgets see the account's bill, so one stack per account sets it): alerts at 80 % of actual and 100 % of forecast spend to the alarm topic; 0 for none.",
   }),
   wafRateLimit: setting<number>({
     type: "integer",

@@ -81,4 +81,11 @@ describe("stack settings (components/settings.ts)", () => {
     expect([...managers.values()].flat()).to.deep.equal(["Pulumi.dev.yaml"]);
     expect(SETTINGS.manageApiGatewayAccount.default, "a new stack never takes the account setting over by default").to.equal(false);
   });
+
+  it("exactly one stack file of the account sets a cost budget (a budget sees the whole account's bill)", () => {
+    const budgets = stackFiles().filter(
+      (file) => ((stackConfig(file)["tasklane:monthlyBudgetUsd"] as number | undefined) ?? SETTINGS.monthlyBudgetUsd.default) > 0,
+    );
+    expect(budgets).to.deep.equal(["Pulumi.dev.yaml"]);
+  });
 });
