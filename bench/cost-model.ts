@@ -86,8 +86,7 @@ export function costReport(measures: readonly RouteMeasure[], stack: StackShape)
   const perRoute = measures.map((m) => costPerMillion(m, stack));
   const weight = (route: string) => TRAFFIC_MIX[route] ?? 0;
   const totalWeight = perRoute.reduce((s, l) => s + weight(l.route), 0);
-  const blend = (key: keyof Omit<CostLine, "route">) =>
-    perRoute.reduce((s, l) => s + (l[key]) * weight(l.route), 0) / totalWeight;
+  const blend = (key: keyof Omit<CostLine, "route">) => perRoute.reduce((s, l) => s + l[key] * weight(l.route), 0) / totalWeight;
   const blended: CostLine = {
     route: "mix",
     apiGateway: blend("apiGateway"),

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const file = join(__dirname, "results.json");
   let lambda: LambdaResults;
   if (existsSync(file)) {
-    lambda = JSON.parse(readFileSync(file, "utf8")).lambda;
+    lambda = (JSON.parse(readFileSync(file, "utf8")) as { lambda: LambdaResults }).lambda;
     console.error(`Using the handler figures of ${file}.`);
   } else {
     console.error("No bench/results.json: measuring handler cost now…");

@@ -229,7 +229,8 @@ export class TodoApi extends pulumi.ComponentResource {
         body,
         endpointConfiguration: { types: "REGIONAL" },
         // CloudFront cannot compress /api/* (its CachingDisabled policy turns gzip and brotli off),
-        // so API Gateway does, for the viewer's Accept-Encoding that CloudFront forwards.
+        // so API Gateway does, for the viewer's Accept-Encoding, which CloudFront forwards with every
+        // viewer header but Host (the AllViewerExceptHostHeader origin request policy).
         minimumCompressionSize: String(MINIMUM_COMPRESSION_BYTES),
         // Kept off: the import warns about each operation's `default` response (it makes no method
         // response of it). With aws_proxy integrations method responses are never used (Lambda's

@@ -81,11 +81,13 @@ describe("the Pulumi program (index.ts, dev stack, mocks)", () => {
     }
   });
 
-  it("the prod example protects data: protectData on, logs kept a year, alarms e-mailed", () => {
+  it("the prod example protects data: protectData on, logs kept a year, alarms e-mailed, WAF on", () => {
     const { config } = readYaml("Pulumi.prod.yaml") as { config: Record<string, unknown> };
     expect(config["tasklane:protectData"]).to.equal(true);
     expect(config["tasklane:logRetentionDays"]).to.be.at.least(365);
     expect(config["tasklane:alarmEmail"]).to.match(/@/);
+    // The per-client rate limit: WAF is on unless a stack turns it off (the dev stack does).
+    expect(config["tasklane:wafRateLimit"] ?? projectConfig().wafRateLimit.default).to.be.greaterThan(0);
   });
 
   it("index.ts's defaults are Pulumi.yaml's: unset keys of the dev stack come out as declared", () => {
