@@ -158,6 +158,22 @@ describe("TodoApi", () => {
     });
   });
 
+  it("in a stack that does not manage the account setting: no Account, no logging role; the stage waits for the rest", async () => {
+    new TodoApi("other-api", {
+      tableName: "t",
+      tableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t",
+      userPoolArn: "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_x",
+      region: "eu-west-1",
+      manageAccountLogRole: false,
+    });
+    await settle();
+    const mine = recorded.filter((r) => r.name.startsWith("other-api-"));
+    expect(mine.filter((r) => r.type === "aws:apigateway/account:Account" || r.name.includes("apigw-logs"))).to.be.empty;
+    const stage = named("aws:apigateway/stage:Stage", "other-api-stage");
+    expect(stage.options.dependsOn.some((urn) => urn.includes("aws:apigateway/account:Account"))).to.equal(false);
+    expect(stage.options.dependsOn.filter((urn) => urn.includes("aws:lambda/permission:Permission"))).to.have.length(routes.length);
+  });
+
   it("refuses bad arguments before making anything, naming every problem", async () => {
     expect(
       () =>
