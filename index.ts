@@ -11,6 +11,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { AuthPool } from "./components/auth-pool";
 import { Monitoring } from "./components/monitoring";
+import { readSettings } from "./components/settings";
 import { StaticSite, type CdnPriceClass } from "./components/static-site";
 import { TodoApi } from "./components/todo-api";
 import { TodoTable } from "./components/todo-table";
@@ -22,34 +23,28 @@ import type { SiteConfig } from "./common/hosting";
 const SITE_DIR = join(__dirname, "dist", "site");
 
 export = async () => {
-  // Every setting below is declared, with its type, default and description, in Pulumi.yaml;
-  // Pulumi hands the program those defaults. An unset key stays undefined here and the
-  // component applies its own default, which a test holds equal to Pulumi.yaml's.
-  const config = new pulumi.Config();
+  // Every setting, its type, default and meaning, is in components/settings.ts (Pulumi.yaml
+  // declares the same); a stack file overrides them. Nothing else reads config.
+  const settings = readSettings(new pulumi.Config());
   const region = new pulumi.Config("aws").require("region");
-  const protectData = config.getBoolean("protectData");
-  const logRetentionDays = config.getNumber("logRetentionDays");
-  const lambdaMemoryMb = config.getNumber("lambdaMemoryMb");
-  const lambdaTimeoutSeconds = config.getNumber("lambdaTimeoutSeconds");
-  const apiThrottleRateLimit = config.getNumber("apiThrottleRateLimit");
-  const apiThrottleBurstLimit = config.getNumber("apiThrottleBurstLimit");
-  const alarmEmail = config.get("alarmEmail");
-  const cdnPriceClass = config.get("cdnPriceClass");
-  const manageApiGatewayAccount = config.getBoolean("manageApiGatewayAccount");
 
-  const table = new TodoTable("todos", { protect: protectData });
-  const auth = new AuthPool("auth", { protect: protectData });
+  const table = new TodoTable("todos", { protect: settings.protectData });
+  const auth = new AuthPool("auth", {
+    protect: settings.protectData,
+    sesIdentityArn: settings.sesIdentityArn,
+    emailFrom: settings.emailFrom,
+  });
   const api = new TodoApi("api", {
     tableName: table.tableName,
     tableArn: table.tableArn,
     userPoolArn: auth.userPoolArn,
     region,
-    memorySize: lambdaMemoryMb,
-    timeoutSeconds: lambdaTimeoutSeconds,
-    logRetentionDays,
-    throttleRateLimit: apiThrottleRateLimit,
-    throttleBurstLimit: apiThrottleBurstLimit,
-    manageAccountLogRole: manageApiGatewayAccount,
+    memorySize: settings.lambdaMemoryMb,
+    timeoutSeconds: settings.lambdaTimeoutSeconds,
+    logRetentionDays: settings.logRetentionDays,
+    throttleRateLimit: settings.apiThrottleRateLimit,
+    throttleBurstLimit: settings.apiThrottleBurstLimit,
+    manageAccountLogRole: settings.manageApiGatewayAccount,
   });
 
   const build = await buildSite(SITE_DIR);
@@ -63,9 +58,12 @@ export = async () => {
     cognitoOrigin: `https://cognito-idp.${region}.amazonaws.com`,
     apiDomain: api.originDomain,
     apiStageName: api.stageName,
-    priceClass: cdnPriceClass as CdnPriceClass | undefined, // StaticSite refuses any other value
+    priceClass: settings.cdnPriceClass as CdnPriceClass, // StaticSite refuses any other value
     // With protected data, destroy stops at a bucket holding objects Pulumi did not put there.
-    forceDestroy: !protectData,
+    forceDestroy: !settings.protectData,
+    domainName: settings.domainName,
+    hostedZoneId: settings.hostedZoneId,
+    wafRateLimit: settings.wafRateLimit,
   });
 
   const monitoring = new Monitoring("monitoring", {
@@ -75,10 +73,12 @@ export = async () => {
     restApiName: api.restApiName,
     stageName: api.stageName,
     tableName: table.tableName,
-    alarmEmail,
+    alarmEmail: settings.alarmEmail,
+    monthlyBudgetUsd: settings.monthlyBudgetUsd,
   });
 
   return {
+    /** The site: https:// and domainName when one is set, else the CloudFront domain. */
     siteUrl: site.url,
     /** The API as the site calls it: same origin, under /api. */
     apiUrl: pulumi.interpolate`${site.url}${API_BASE}`,

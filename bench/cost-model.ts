@@ -2,6 +2,7 @@
  * The AWS bill per million API requests, from measured per-request figures and PRICES.
  * Pure: bench/run.ts and bench/cost.ts feed it what they measured.
  */
+import { WAF_RULE_NAMES } from "../components/static-site";
 import { ASSUMPTIONS, PRICES } from "./prices";
 
 /** Per-request figures of one route, measured by the handler-cost section of the bench. */
@@ -85,8 +86,7 @@ export function costReport(measures: readonly RouteMeasure[], stack: StackShape)
   const perRoute = measures.map((m) => costPerMillion(m, stack));
   const weight = (route: string) => TRAFFIC_MIX[route] ?? 0;
   const totalWeight = perRoute.reduce((s, l) => s + weight(l.route), 0);
-  const blend = (key: keyof Omit<CostLine, "route">) =>
-    perRoute.reduce((s, l) => s + (l[key] as number) * weight(l.route), 0) / totalWeight;
+  const blend = (key: keyof Omit<CostLine, "route">) => perRoute.reduce((s, l) => s + l[key] * weight(l.route), 0) / totalWeight;
   const blended: CostLine = {
     route: "mix",
     apiGateway: blend("apiGateway"),
@@ -100,4 +100,75 @@ export function costReport(measures: readonly RouteMeasure[], stack: StackShape)
   const services = ["apiGateway", "cloudFront", "lambda", "dynamoDb", "logs"] as const;
   const dominant = services.map((service) => ({ service, share: blended[service] / blended.total })).sort((a, b) => b.share - a.share);
   return { prices: PRICES, assumptions: ASSUMPTIONS, stack, mix: TRAFFIC_MIX, perRoute, blended, dominant };
+}
+
+/** Which of the stack's optional parts are on, from its settings (components/settings.ts). */
+export interface OptionalParts {
+  readonly wafRateLimit: number;
+  readonly domainName: string;
+  readonly sesIdentityArn: string;
+  readonly monthlyBudgetUsd: number;
+}
+
+/** One part the production settings add: what it costs a month and per million API requests. */
+export interface ExtraLine {
+  readonly part: string;
+  /** The setting that turns it on or off, and whether it is on in the stack priced. */
+  readonly setting: string;
+  readonly on: boolean;
+  /** Fixed monthly cost, or its upper bound (see `note`). */
+  readonly monthly: number;
+  /** Cost per million API requests. */
+  readonly perMillion: number;
+  readonly note: string;
+}
+
+/**
+ * What the optional and always-on production parts add to the bill: AWS WAF, X-Ray at its
+ * sampling rate, Route 53 (with ACM) for the own domain, SES for Cognito's e-mail, the budget.
+ */
+export function extrasReport(parts: OptionalParts): ExtraLine[] {
+  const reservoirTraces = ASSUMPTIONS.xrayReservoirPerSecond * ASSUMPTIONS.secondsPerMonth;
+  return [
+    {
+      part: "AWS WAF",
+      setting: "wafRateLimit",
+      on: parts.wafRateLimit > 0,
+      monthly: PRICES.wafWebAclPerMonth + WAF_RULE_NAMES.length * PRICES.wafRulePerMonth,
+      perMillion: PRICES.wafPerRequest * 1e6,
+      note: "every request to the distribution is inspected: site files cost the same per million as API calls",
+    },
+    {
+      part: "X-Ray (stage and functions)",
+      setting: "always on",
+      on: true,
+      monthly: Math.max(0, reservoirTraces - PRICES.xrayFreeTracesPerMonth) * PRICES.xrayPerTraceRecorded,
+      perMillion: ASSUMPTIONS.xraySampledShare * 1e6 * PRICES.xrayPerTraceRecorded,
+      note: `monthly is the most the reservoir (first request each second) records, reached only with traffic every second; then ${ASSUMPTIONS.xraySampledShare * 100} % of the rest; ${PRICES.xrayFreeTracesPerMonth.toLocaleString("en")} traces a month free`,
+    },
+    {
+      part: "Route 53 + ACM (own domain)",
+      setting: "domainName",
+      on: parts.domainName !== "",
+      monthly: PRICES.route53HostedZonePerMonth,
+      perMillion: 0,
+      note: "the hosted zone, if it exists only for this site; alias queries to CloudFront and the certificate are free",
+    },
+    {
+      part: "SES (Cognito's e-mail)",
+      setting: "sesIdentityArn",
+      on: parts.sesIdentityArn !== "",
+      monthly: 0,
+      perMillion: 0,
+      note: `$${(PRICES.sesPerEmail * 1000).toFixed(2)} per 1,000 e-mails (sign-up codes, resends, password resets), not per API request`,
+    },
+    {
+      part: "AWS Budgets",
+      setting: "monthlyBudgetUsd",
+      on: parts.monthlyBudgetUsd > 0,
+      monthly: 0,
+      perMillion: 0,
+      note: `free as one of the account's first two budgets; $${(PRICES.budgetPerDayBeyondTwo * 30).toFixed(2)} a month beyond them`,
+    },
+  ];
 }

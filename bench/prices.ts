@@ -1,7 +1,8 @@
 /**
  * AWS list prices the cost model uses: us-east-1, on-demand, no free tier, no Savings Plans.
  * Taken from the public pricing pages of each service; checked 2026-11-25 (the figures have been
- * stable since DynamoDB's November 2024 on-demand price cut). Change them here, and only here.
+ * stable since DynamoDB's November 2024 on-demand price cut); WAF, X-Ray, Route 53, SES and Budgets
+ * checked 2026-11-30. Change them here, and only here.
  */
 export const PRICES = {
   checked: "2026-11-25",
@@ -21,6 +22,19 @@ export const PRICES = {
   cloudFrontHttpsPerRequest: 0.01 / 1e4,
   /** CloudFront data transfer out to the internet (North America/Europe, first 10 TB), per GB. */
   cloudFrontPerGbOut: 0.085,
+  /** AWS WAF: each web ACL a month, each rule or managed rule group in it a month, each request inspected. */
+  wafWebAclPerMonth: 5,
+  wafRulePerMonth: 1,
+  wafPerRequest: 0.6 / 1e6,
+  /** AWS X-Ray: each trace recorded (after the free 100,000 a month). */
+  xrayPerTraceRecorded: 5 / 1e6,
+  xrayFreeTracesPerMonth: 100_000,
+  /** Route 53: a public hosted zone a month (first 25); alias queries to CloudFront are free. ACM public certificates are free. */
+  route53HostedZonePerMonth: 0.5,
+  /** Amazon SES: each e-mail sent (Cognito sends sign-up codes and password resets through it). */
+  sesPerEmail: 0.1 / 1000,
+  /** AWS Budgets: an account's first two budgets are free, each further one costs this a day. */
+  budgetPerDayBeyondTwo: 0.02,
 } as const;
 
 /**
@@ -34,4 +48,12 @@ export const ASSUMPTIONS = {
   lambdaPlatformLogBytes: 700,
   /** Lambda bills at least 1 ms and rounds up to the next ms. */
   lambdaBillingGranularityMs: 1,
+  /**
+   * X-Ray's default sampling rule, which API Gateway and Lambda follow: the first request each
+   * second (the reservoir), then 5 % of the rest. A month has 2,592,000 seconds, so a stack busy
+   * every second records up to that many reservoir traces on top of the 5 %.
+   */
+  xrayReservoirPerSecond: 1,
+  xraySampledShare: 0.05,
+  secondsPerMonth: 30 * 24 * 3600,
 } as const;

@@ -11,20 +11,29 @@
  * - access and ID tokens live 60 minutes, refresh tokens 30 days
  * - the settings the local Cognito shares live in auth-policy.ts (password, pool, client, tokens)
  * - with `protect`: deletion protection on, and `retainOnDelete` so `pulumi destroy` keeps the users
+ * - e-mail: with `sesIdentityArn`, Cognito sends as DEVELOPER through that SES identity, from
+ *   `emailFrom` (SES's quotas apply); without, Cognito's built-in sender, which allows only a few
+ *   e-mails a day per account ("below the required delivery volume" of production, Cognito's
+ *   EmailConfigurationType) and then answers LimitExceededException "Exceeded daily email limit"
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_CLIENT_SETTINGS, PASSWORD_POLICY, TOKEN_VALIDITY, USER_POOL_SETTINGS } from "../common/auth-policy";
+import { SETTINGS } from "./settings";
 
 export const PASSWORD_MIN_LENGTH = PASSWORD_POLICY.minimumLength;
 
 export interface AuthPoolArgs {
-  /** Turn on deletion protection and keep the pool when the stack is destroyed. @default false */
+  /** Turn on deletion protection and keep the pool when the stack is destroyed. @default SETTINGS.protectData */
   readonly protect?: boolean;
   /** Minutes access and ID tokens stay valid. @default 60 (TOKEN_VALIDITY) */
   readonly tokenValidityMinutes?: number;
   /** Days a refresh token stays valid. @default 30 (TOKEN_VALIDITY) */
   readonly refreshTokenValidityDays?: number;
+  /** ARN of a verified SES identity Cognito sends from; needs `emailFrom`. @default SETTINGS.sesIdentityArn (Cognito's sender) */
+  readonly sesIdentityArn?: string;
+  /** Sender address (with an optional display name) within that identity. @default SETTINGS.emailFrom */
+  readonly emailFrom?: string;
 }
 
 export class AuthPool extends pulumi.ComponentResource {
@@ -33,10 +42,19 @@ export class AuthPool extends pulumi.ComponentResource {
   public readonly userPoolClientId: pulumi.Output<string>;
 
   constructor(name: string, args: AuthPoolArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const protect = args.protect ?? false;
+    const protect = args.protect ?? SETTINGS.protectData.default;
     const tokenMinutes = args.tokenValidityMinutes ?? TOKEN_VALIDITY.accessAndIdTokenMinutes;
     const refreshDays = args.refreshTokenValidityDays ?? TOKEN_VALIDITY.refreshTokenDays;
+    const sesIdentityArn = args.sesIdentityArn ?? SETTINGS.sesIdentityArn.default;
+    const emailFrom = args.emailFrom ?? SETTINGS.emailFrom.default;
     const problems: string[] = [];
+    if (sesIdentityArn !== "" && !/^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/.+$/.test(sesIdentityArn))
+      problems.push(
+        `sesIdentityArn must be an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<domain or address>), not ${sesIdentityArn}`,
+      );
+    if ((sesIdentityArn === "") !== (emailFrom === "")) problems.push("sesIdentityArn and emailFrom go together: set both, or neither");
+    if (emailFrom !== "" && !/^([^<>]*<)?[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>?$/.test(emailFrom))
+      problems.push(`emailFrom must be an address, optionally with a name: "tasklane <no-reply@example.com>", not ${emailFrom}`);
     // Cognito's own limits: access/ID tokens 5 minutes to 1 day, refresh tokens 1 to 3650 days.
     if (!Number.isInteger(tokenMinutes) || tokenMinutes < 5 || tokenMinutes > 1440)
       problems.push("tokenValidityMinutes must be a whole number from 5 to 1440");
@@ -56,6 +74,10 @@ export class AuthPool extends pulumi.ComponentResource {
         accountRecoverySetting: { recoveryMechanisms: USER_POOL_SETTINGS.recoveryMechanisms.map((m) => ({ ...m })) },
         adminCreateUserConfig: { allowAdminCreateUserOnly: USER_POOL_SETTINGS.allowAdminCreateUserOnly },
         deletionProtection: protect ? "ACTIVE" : "INACTIVE",
+        emailConfiguration:
+          sesIdentityArn !== ""
+            ? { emailSendingAccount: "DEVELOPER", sourceArn: sesIdentityArn, fromEmailAddress: emailFrom }
+            : { emailSendingAccount: "COGNITO_DEFAULT" },
       },
       { parent: this, retainOnDelete: protect },
     );

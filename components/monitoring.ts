@@ -9,10 +9,13 @@
  * - an optional e-mail subscription (the recipient must confirm it)
  * - a dashboard: requests, 4xx/5xx, p50/p99 latency per route, Lambda duration and concurrency,
  *   DynamoDB consumed capacity and throttles
+ * - a monthly cost budget (the whole account's bill, in USD): alerts at 80 % of actual and 100 %
+ *   of forecast spend, to the same topic (its policy lets only this account's alarms and AWS Budgets publish)
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { routes, type Route } from "../handlers/routes";
+import { SETTINGS } from "./settings";
 
 export interface MonitoringArgs {
   readonly region: string;
@@ -23,8 +26,10 @@ export interface MonitoringArgs {
   readonly restApiName: pulumi.Input<string>;
   readonly stageName: pulumi.Input<string>;
   readonly tableName: pulumi.Input<string>;
-  /** Where alarms are e-mailed; empty for none. @default none */
+  /** Where alarms and budget alerts are e-mailed; empty for none. @default SETTINGS.alarmEmail (none) */
   readonly alarmEmail?: string;
+  /** Monthly cost budget in USD; 0 for none. @default SETTINGS.monthlyBudgetUsd */
+  readonly monthlyBudgetUsd?: number;
   /** p99 API latency that raises an alarm, in milliseconds. @default 2000 */
   readonly apiLatencyP99Ms?: number;
   /** Share of requests answered 5xx that raises an alarm. @default 0.01 */
@@ -47,8 +52,11 @@ export class Monitoring extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     const latencyP99 = args.apiLatencyP99Ms ?? 2000;
     const rate5xx = args.api5xxRate ?? 0.01;
-    const email = args.alarmEmail ?? "";
+    const email = args.alarmEmail ?? SETTINGS.alarmEmail.default;
+    const budgetUsd = args.monthlyBudgetUsd ?? SETTINGS.monthlyBudgetUsd.default;
     const problems: string[] = [];
+    if (!Number.isInteger(budgetUsd) || budgetUsd < 0)
+      problems.push(`monthlyBudgetUsd must be a whole number of dollars, 0 for none, not ${budgetUsd}`);
     if (email !== "" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push(`alarmEmail is not an e-mail address: ${email}`);
     if (!(latencyP99 > 0)) problems.push("apiLatencyP99Ms must be positive");
     if (!(rate5xx > 0 && rate5xx < 1)) problems.push("api5xxRate must be between 0 and 1");
@@ -60,6 +68,63 @@ export class Monitoring extends pulumi.ComponentResource {
     if (email !== "") {
       new aws.sns.TopicSubscription(`${name}-alarm-email`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: this });
     }
+    // The topic's own policy replaces SNS's default one, so it names both services that publish:
+    // CloudWatch alarms of this account and region, and AWS Budgets for this account (Budgets
+    // refuses a topic it may not publish to). Each is held to this account (confused deputy).
+    const account = topic.arn.apply((arn) => arn.split(":")[4]);
+    const topicPolicy = new aws.sns.TopicPolicy(
+      `${name}-alarms-policy`,
+      {
+        arn: topic.arn,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "CloudWatchAlarmsPublish",
+              Effect: "Allow",
+              Principal: { Service: "cloudwatch.amazonaws.com" },
+              Action: "SNS:Publish",
+              Resource: topic.arn,
+              Condition: {
+                StringEquals: { "aws:SourceAccount": account },
+                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:cloudwatch:${args.region}:${account}:alarm:*` },
+              },
+            },
+            {
+              Sid: "BudgetsPublish",
+              Effect: "Allow",
+              Principal: { Service: "budgets.amazonaws.com" },
+              Action: "SNS:Publish",
+              Resource: topic.arn,
+              Condition: { StringEquals: { "aws:SourceAccount": account } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    if (budgetUsd > 0) {
+      const alert = (notificationType: "ACTUAL" | "FORECASTED", threshold: number) => ({
+        notificationType,
+        threshold,
+        thresholdType: "PERCENTAGE",
+        comparisonOperator: "GREATER_THAN",
+        subscriberSnsTopicArns: [topic.arn],
+      });
+      new aws.budgets.Budget(
+        `${name}-budget`,
+        {
+          budgetType: "COST",
+          timeUnit: "MONTHLY",
+          limitAmount: budgetUsd.toFixed(1),
+          limitUnit: "USD",
+          notifications: [alert("ACTUAL", 80), alert("FORECASTED", 100)],
+        },
+        // Budgets checks at creation that it may publish to the topic.
+        { parent: this, dependsOn: [topicPolicy] },
+      );
+    }
+
     const notify = { alarmActions: [topic.arn], okActions: [topic.arn], treatMissingData: "notBreaching" };
     const alarms: aws.cloudwatch.MetricAlarm[] = [];
     const alarm = (id: string, alarmArgs: aws.cloudwatch.MetricAlarmArgs) => {

@@ -13,15 +13,23 @@
  * - caching follows each object's Cache-Control: hashed assets for a year, index.html and
  *   config.json `no-cache` (the cache policy's minimum TTL is 0, so they are never served stale)
  * - `/api/*` goes to the API stage: all methods, caching disabled, every viewer header but Host
- *   (so `Authorization`, `If-Match`, `Idempotency-Key`) and the query string forwarded
+ *   (so `Authorization`, `If-Match`, `Idempotency-Key`, `Accept-Encoding`) and the query string
+ *   forwarded; API Gateway compresses those responses, CloudFront cannot (see the behaviour)
  * - the build output is uploaded with its content types; `config.json` is generated from the stack
+ * - with `domainName`: an ACM certificate in us-east-1 validated through DNS in the hosted zone,
+ *   the domain as the distribution's alias (SNI, TLS 1.2_2021 at least), A and AAAA alias records
+ * - with `wafRateLimit` > 0: an AWS WAF web ACL (us-east-1) that answers 429 in the API's error
+ *   shape to an IP sending more than that many /api/* requests in 5 minutes, and applies AWS's
+ *   common managed rule set to everything
  */
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CACHE_REVALIDATE, contentTypeOf, FILE_PATH, type BuiltFile, type SiteConfig } from "../common/hosting";
 import { securityHeaders } from "../common/security-headers";
+import { API_RESPONSE_HEADERS, errorBody } from "../common/gateway";
 import { API_BASE } from "../handlers/routes";
+import { SETTINGS } from "./settings";
 
 /** AWS managed policies (fixed ids, the same in every account). */
 export const MANAGED_CACHE_POLICY_CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
@@ -50,6 +58,19 @@ export const SPA_FALLBACK_CODE = `function handler(event) {
 export const CDN_PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 export type CdnPriceClass = (typeof CDN_PRICE_CLASSES)[number];
 
+/** CloudFront takes certificates and web ACLs only from us-east-1, wherever the stack is. */
+export const CLOUDFRONT_CONTROL_REGION = "us-east-1";
+/** The window AWS WAF counts a client's requests in, in seconds. */
+export const WAF_WINDOW_SECONDS = 300;
+/** The web ACL's rules, in priority order (the cost model prices one rule each). */
+export const WAF_RULE_NAMES = ["api-rate-limit-per-ip", "aws-common-rule-set"] as const;
+/** AWS's baseline managed rule group (OWASP-style: bad inputs, XSS, LFI, bad bots' user agents). */
+export const WAF_MANAGED_RULE_GROUP = "AWSManagedRulesCommonRuleSet";
+/** What a rate-limited client receives: the API's error shape, so the site shows it like any 429. */
+export const WAF_RATE_LIMITED_BODY = JSON.stringify(
+  errorBody("rate_limited", "Too many requests from your address: wait a few minutes, then try again.", ""),
+);
+
 export interface StaticSiteArgs {
   /** Folder the site was built into (buildSite's outDir). */
   readonly siteDir: string;
@@ -63,10 +84,19 @@ export interface StaticSiteArgs {
   readonly apiDomain: pulumi.Input<string>;
   /** The stage name: CloudFront prefixes it to /api/… paths. */
   readonly apiStageName: pulumi.Input<string>;
-  /** @default "PriceClass_100" (North America and Europe) */
+  /** @default SETTINGS.cdnPriceClass */
   readonly priceClass?: CdnPriceClass;
   /** Let `pulumi destroy` delete the bucket with its objects. @default true */
   readonly forceDestroy?: boolean;
+  /** The site's own domain, e.g. todo.example.com; needs `hostedZoneId`. @default SETTINGS.domainName (none) */
+  readonly domainName?: string;
+  /** The Route 53 hosted zone that holds `domainName`. @default SETTINGS.hostedZoneId */
+  readonly hostedZoneId?: string;
+  /**
+   * Requests one IP may send to /api/* in 5 minutes before AWS WAF answers 429; 0 for no web ACL.
+   * A flag that decides whether resources exist: a plain number. @default SETTINGS.wafRateLimit
+   */
+  readonly wafRateLimit?: number;
 }
 
 type SecurityHeadersConfig = aws.types.input.cloudfront.ResponseHeadersPolicySecurityHeadersConfig;
@@ -121,9 +151,20 @@ export class StaticSite extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: StaticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
-    const priceClass = args.priceClass ?? "PriceClass_100";
+    const priceClass = args.priceClass ?? (SETTINGS.cdnPriceClass.default as CdnPriceClass);
     const forceDestroy = args.forceDestroy ?? true;
+    const domainName = args.domainName ?? SETTINGS.domainName.default;
+    const hostedZoneId = args.hostedZoneId ?? SETTINGS.hostedZoneId.default;
+    const wafRateLimit = args.wafRateLimit ?? SETTINGS.wafRateLimit.default;
     const problems: string[] = [];
+    if (domainName !== "" && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName))
+      problems.push(`domainName must be a lower-case DNS name such as todo.example.com, not ${domainName}`);
+    if (domainName !== "" && !/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId))
+      problems.push(`domainName needs hostedZoneId, the ID of the Route 53 zone that holds it (Z…), not "${hostedZoneId}"`);
+    if (domainName === "" && hostedZoneId !== "") problems.push("hostedZoneId is set without a domainName");
+    // AWS WAF's rate-based rules count from 10 requests a window up to 2,000,000,000.
+    if (!Number.isInteger(wafRateLimit) || (wafRateLimit !== 0 && (wafRateLimit < 10 || wafRateLimit > 2e9)))
+      problems.push(`wafRateLimit must be 0 (off) or a whole number from 10 to 2000000000, not ${wafRateLimit}`);
     if (!args.files.some((f) => f.path === "index.html")) problems.push("the build has no index.html");
     if (!CDN_PRICE_CLASSES.includes(priceClass))
       problems.push(`priceClass must be one of ${CDN_PRICE_CLASSES.join(", ")}, not ${priceClass}`);
@@ -191,6 +232,108 @@ export class StaticSite extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // A second AWS provider for what CloudFront reads only from us-east-1 (certificate, web ACL).
+    const usEast1 =
+      domainName !== "" || wafRateLimit > 0
+        ? new aws.Provider(`${name}-${CLOUDFRONT_CONTROL_REGION}`, { region: CLOUDFRONT_CONTROL_REGION }, { parent: this })
+        : undefined;
+    const inUsEast1 = { parent: this, provider: usEast1 };
+
+    let certificateArn: pulumi.Output<string> | undefined;
+    if (domainName !== "") {
+      const certificate = new aws.acm.Certificate(`${name}-certificate`, { domainName, validationMethod: "DNS" }, inUsEast1);
+      // One domain, so one validation record: ACM's CNAME in the hosted zone.
+      const option = certificate.domainValidationOptions.apply((options) => options[0]);
+      const validationRecord = new aws.route53.Record(
+        `${name}-certificate-validation-record`,
+        {
+          zoneId: hostedZoneId,
+          name: option.apply((o) => o.resourceRecordName),
+          type: option.apply((o) => o.resourceRecordType),
+          records: [option.apply((o) => o.resourceRecordValue)],
+          ttl: 300,
+          // ACM gives a re-created certificate the same record: take it over rather than fail.
+          allowOverwrite: true,
+        },
+        { parent: this },
+      );
+      // Waits until ACM has seen the record and issued the certificate; the distribution uses its ARN.
+      const validation = new aws.acm.CertificateValidation(
+        `${name}-certificate-validation`,
+        { certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.fqdn] },
+        inUsEast1,
+      );
+      certificateArn = validation.certificateArn;
+    }
+
+    let webAclArn: pulumi.Output<string> | undefined;
+    if (wafRateLimit > 0) {
+      const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+      const rateLimitedBody = "rate-limited";
+      const webAcl = new aws.wafv2.WebAcl(
+        `${name}-waf`,
+        {
+          description: "tasklane: per-client rate limit on the API, AWS common rule set",
+          scope: "CLOUDFRONT",
+          defaultAction: { allow: {} },
+          customResponseBodies: [{ key: rateLimitedBody, contentType: "APPLICATION_JSON", content: WAF_RATE_LIMITED_BODY }],
+          rules: [
+            {
+              name: WAF_RULE_NAMES[0],
+              priority: 0,
+              action: {
+                block: {
+                  customResponse: {
+                    responseCode: 429,
+                    customResponseBodyKey: rateLimitedBody,
+                    // The API's own response headers (no-store, nosniff), and when to try again.
+                    responseHeaders: [
+                      ...Object.entries(API_RESPONSE_HEADERS).map(([header, value]) => ({ name: header, value })),
+                      { name: "Retry-After", value: String(WAF_WINDOW_SECONDS) },
+                    ],
+                  },
+                },
+              },
+              statement: {
+                rateBasedStatement: {
+                  limit: wafRateLimit,
+                  evaluationWindowSec: WAF_WINDOW_SECONDS,
+                  aggregateKeyType: "IP",
+                  scopeDownStatement: {
+                    byteMatchStatement: {
+                      searchString: `${API_BASE}/`,
+                      positionalConstraint: "STARTS_WITH",
+                      fieldToMatch: { uriPath: {} },
+                      textTransformations: [{ priority: 0, type: "NONE" }],
+                    },
+                  },
+                },
+              },
+              visibilityConfig: visibility(WAF_RULE_NAMES[0]),
+            },
+            {
+              name: WAF_RULE_NAMES[1],
+              priority: 1,
+              overrideAction: { none: {} },
+              statement: {
+                managedRuleGroupStatement: {
+                  vendorName: "AWS",
+                  name: WAF_MANAGED_RULE_GROUP,
+                  // The rule set blocks bodies over 8 KB; the API takes up to 16 KiB and answers a
+                  // larger body itself, with a 413 in its own error shape. So this rule only counts.
+                  ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }],
+                },
+              },
+              visibilityConfig: visibility(WAF_RULE_NAMES[1]),
+            },
+          ],
+          visibilityConfig: visibility("tasklane"),
+        },
+        inUsEast1,
+      );
+      webAclArn = webAcl.arn;
+    }
+
     const siteOrigin = "site";
     const apiOrigin = "api";
     const distribution = new aws.cloudfront.Distribution(
@@ -228,17 +371,44 @@ export class StaticSite extends pulumi.ComponentResource {
             viewerProtocolPolicy: "https-only",
             allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
             cachedMethods: ["GET", "HEAD"],
-            compress: true,
+            // CachingDisabled turns gzip and brotli off, so CloudFront could not compress here;
+            // API Gateway compresses instead (TodoApi's minimumCompressionSize).
+            compress: false,
             cachePolicyId: MANAGED_CACHE_POLICY_CACHING_DISABLED,
             originRequestPolicyId: MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST,
             responseHeadersPolicyId: headersPolicy.id,
           },
         ],
         restrictions: { geoRestriction: { restrictionType: "none" } },
-        viewerCertificate: { cloudfrontDefaultCertificate: true },
+        ...(certificateArn
+          ? {
+              aliases: [domainName],
+              viewerCertificate: {
+                acmCertificateArn: certificateArn,
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: "TLSv1.2_2021",
+              },
+            }
+          : { viewerCertificate: { cloudfrontDefaultCertificate: true } }),
+        ...(webAclArn && { webAclId: webAclArn }),
       },
       { parent: this },
     );
+
+    if (domainName !== "") {
+      for (const type of ["A", "AAAA"]) {
+        new aws.route53.Record(
+          `${name}-alias-${type.toLowerCase()}`,
+          {
+            zoneId: hostedZoneId,
+            name: domainName,
+            type,
+            aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+          },
+          { parent: this },
+        );
+      }
+    }
 
     new aws.s3.BucketPolicy(
       `${name}-bucket-policy`,
@@ -301,7 +471,7 @@ export class StaticSite extends pulumi.ComponentResource {
     this.bucketName = bucket.bucket;
     this.distributionId = distribution.id;
     this.domainName = distribution.domainName;
-    this.url = pulumi.interpolate`https://${distribution.domainName}`;
+    this.url = domainName !== "" ? pulumi.output(`https://${domainName}`) : pulumi.interpolate`https://${distribution.domainName}`;
     this.registerOutputs({ bucketName: this.bucketName, distributionId: this.distributionId, domainName: this.domainName, url: this.url });
   }
 }

@@ -6,12 +6,15 @@
  * - a Cognito user-pools authorizer on every method; request validators with the routes' JSON
  *   Schema models, so bad bodies are refused before Lambda runs; JSON gateway responses in the
  *   API's error shape (see openapi.ts)
- * - a regional REST API; a stage with JSON access logs to its own log group, stage-wide
- *   throttling and detailed (per-method) metrics; a deployment replaced whenever the document changes
- * - per route: an `aws.lambda.CallbackFunction` (Node.js 24, arm64, JSON logs) whose code is the
- *   handler closure, without the AWS SDK v3 (the runtime ships it); its own log group with
- *   retention; its own role allowed to write that log group and to perform exactly the route's
- *   DynamoDB actions on the table, nothing else (never CallbackFunction's FullAccess default role)
+ * - a regional REST API that gzips responses of 1 KiB or more for clients that accept it; a stage
+ *   with JSON access logs to its own log group, X-Ray tracing, throttling per method and detailed
+ *   (per-method) metrics; a deployment replaced whenever the document changes
+ * - per route: an `aws.lambda.CallbackFunction` (Node.js 24, arm64, JSON logs, X-Ray active
+ *   tracing) whose code is the handler closure, without the AWS SDK v3 (the runtime ships it); its
+ *   own log group with retention; its own role allowed to write that log group, to send its trace
+ *   segments, and to perform exactly the route's DynamoDB actions on the table, nothing else
+ *   (never CallbackFunction's FullAccess default role)
+ * - optionally API Gateway's account-wide logging role, kept on destroy (one stack per account)
  * - API Gateway may invoke each function only for its own method and path
  */
 import { createHash } from "node:crypto";
@@ -22,6 +25,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { lambdaFactory } from "../handlers/lambda";
 import { routes, type Route } from "../handlers/routes";
 import { openApiDocument } from "./openapi";
+import { SETTINGS } from "./settings";
 
 export interface TodoApiArgs {
   readonly tableName: pulumi.Input<string>;
@@ -30,21 +34,21 @@ export interface TodoApiArgs {
   readonly userPoolArn: pulumi.Input<string>;
   /** The stack's AWS region (the API's domain name includes it). */
   readonly region: string;
-  /** Memory of each function, in MB. @default 256 */
+  /** Memory of each function, in MB. @default SETTINGS.lambdaMemoryMb */
   readonly memorySize?: number;
-  /** Timeout of each function, in seconds. @default 5 */
+  /** Timeout of each function, in seconds. @default SETTINGS.lambdaTimeoutSeconds */
   readonly timeoutSeconds?: number;
-  /** Days CloudWatch keeps function and access logs. @default 30 */
+  /** Days CloudWatch keeps function and access logs. @default SETTINGS.logRetentionDays */
   readonly logRetentionDays?: number;
-  /** Stage-wide steady request rate per second. @default 50 */
+  /** Steady request rate per second, for each method. @default SETTINGS.apiThrottleRateLimit */
   readonly throttleRateLimit?: number;
-  /** Stage-wide burst of requests. @default 100 */
+  /** Burst of requests, for each method. @default SETTINGS.apiThrottleBurstLimit */
   readonly throttleBurstLimit?: number;
   /** @default "live" */
   readonly stageName?: string;
   /**
    * Set API Gateway's account-wide CloudWatch Logs role, which access logging needs once per
-   * account and region. Turn off where another stack already manages it. @default true
+   * account and region; only one stack there may. @default SETTINGS.manageApiGatewayAccount
    */
   readonly manageAccountLogRole?: boolean;
 }
@@ -60,6 +64,16 @@ const API_GATEWAY_ASSUME_ROLE = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
+/**
+ * What an actively traced function sends to X-Ray. Both actions are account-level: X-Ray defines
+ * no resource type for them (Service Authorization Reference, "Actions defined by AWS X-Ray"), so
+ * IAM accepts them only on `"Resource": "*"`. They write trace data and read nothing. Lambda
+ * samples requests itself, so the functions need no xray:GetSampling* either.
+ */
+export const XRAY_WRITE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
+/** Responses this size or larger are gzipped by API Gateway when the client accepts it (bytes). */
+export const MINIMUM_COMPRESSION_BYTES = 1024;
+
 /** AWS's policy for API Gateway's account-wide logging role (logs actions only). */
 export const API_GATEWAY_LOGS_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs";
 
@@ -110,13 +124,13 @@ export class TodoApi extends pulumi.ComponentResource {
   public readonly timeoutSeconds: number;
 
   constructor(name: string, args: TodoApiArgs, opts?: pulumi.ComponentResourceOptions) {
-    const memorySize = args.memorySize ?? 256;
-    const timeout = args.timeoutSeconds ?? 5;
-    const retentionInDays = args.logRetentionDays ?? 30;
-    const rateLimit = args.throttleRateLimit ?? 50;
-    const burstLimit = args.throttleBurstLimit ?? 100;
+    const memorySize = args.memorySize ?? SETTINGS.lambdaMemoryMb.default;
+    const timeout = args.timeoutSeconds ?? SETTINGS.lambdaTimeoutSeconds.default;
+    const retentionInDays = args.logRetentionDays ?? SETTINGS.logRetentionDays.default;
+    const rateLimit = args.throttleRateLimit ?? SETTINGS.apiThrottleRateLimit.default;
+    const burstLimit = args.throttleBurstLimit ?? SETTINGS.apiThrottleBurstLimit.default;
     const stageName = args.stageName ?? "live";
-    const manageAccountLogRole = args.manageAccountLogRole ?? true;
+    const manageAccountLogRole = args.manageAccountLogRole ?? SETTINGS.manageApiGatewayAccount.default;
 
     const problems: string[] = [];
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) problems.push("memorySize must be 128 to 10240 MB");
@@ -157,6 +171,7 @@ export class TodoApi extends pulumi.ComponentResource {
           memorySize,
           timeout,
           role: role.arn,
+          tracingConfig: { mode: "Active" },
           // INFO keeps Lambda's platform.report line (duration, memory, init time) in the log.
           loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "INFO" },
           // A fresh options object per function: CallbackFunction appends to the list it is given.
@@ -186,6 +201,8 @@ export class TodoApi extends pulumi.ComponentResource {
                 Resource: pulumi.interpolate`${logGroup.arn}:*`,
               },
               { Sid: "TodoTable", Effect: "Allow", Action: [...route.actions], Resource: args.tableArn },
+              // "*" because X-Ray has no resources to name (see XRAY_WRITE_ACTIONS).
+              { Sid: "XRayWrite", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },
             ],
           }),
         },
@@ -206,7 +223,20 @@ export class TodoApi extends pulumi.ComponentResource {
 
     const api = new aws.apigateway.RestApi(
       `${name}-rest`,
-      { description: "tasklane to-do API", body, endpointConfiguration: { types: "REGIONAL" }, failOnWarnings: false },
+      {
+        description: "tasklane to-do API",
+        body,
+        endpointConfiguration: { types: "REGIONAL" },
+        // CloudFront cannot compress /api/* (its CachingDisabled policy turns gzip and brotli off),
+        // so API Gateway does, for the viewer's Accept-Encoding, which CloudFront forwards with every
+        // viewer header but Host (the AllViewerExceptHostHeader origin request policy).
+        minimumCompressionSize: String(MINIMUM_COMPRESSION_BYTES),
+        // Kept off: the import warns about each operation's `default` response (it makes no method
+        // response of it). With aws_proxy integrations method responses are never used (Lambda's
+        // response passes through whole), and the route table has no success status to declare
+        // instead. The document itself is checked by test/components/openapi.test.ts.
+        failOnWarnings: false,
+      },
       { parent: this },
     );
 
@@ -239,22 +269,22 @@ export class TodoApi extends pulumi.ComponentResource {
 
     let account: aws.apigateway.Account | undefined;
     if (manageAccountLogRole) {
+      // One setting per account and region, shared by every REST API there. Deleting it (provider
+      // v7) resets it and turns access logging off for all of them (terraform-provider-aws PR
+      // #42226), so `pulumi destroy` leaves the setting, and the role it points at, in place.
+      const keep = { parent: this, retainOnDelete: true };
       const logsRole = new aws.iam.Role(
         `${name}-apigw-logs-role`,
-        { assumeRolePolicy: API_GATEWAY_ASSUME_ROLE, description: "API Gateway account logging" },
-        { parent: this },
+        { assumeRolePolicy: API_GATEWAY_ASSUME_ROLE, description: "API Gateway account logging (kept on destroy)" },
+        keep,
       );
       const attachment = new aws.iam.RolePolicyAttachment(
         `${name}-apigw-logs-policy`,
         { role: logsRole.name, policyArn: API_GATEWAY_LOGS_POLICY_ARN },
-        { parent: this },
+        keep,
       );
       // The account setting is only valid once the role carries its policy.
-      account = new aws.apigateway.Account(
-        `${name}-account`,
-        { cloudwatchRoleArn: logsRole.arn },
-        { parent: this, dependsOn: [attachment] },
-      );
+      account = new aws.apigateway.Account(`${name}-account`, { cloudwatchRoleArn: logsRole.arn }, { ...keep, dependsOn: [attachment] });
     }
 
     const stage = new aws.apigateway.Stage(
@@ -264,6 +294,10 @@ export class TodoApi extends pulumi.ComponentResource {
         deployment: deployment.id,
         stageName,
         accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+        // API Gateway's segment and the function's join in one trace: time in the gateway (authorizer,
+        // validation), Lambda's init and the invocation. DynamoDB calls show inside the invocation,
+        // not as subsegments of their own (that would need the X-Ray SDK in every archive).
+        xrayTracingEnabled: true,
       },
       {
         parent: this,
@@ -279,6 +313,8 @@ export class TodoApi extends pulumi.ComponentResource {
       {
         restApi: api.id,
         stageName: stage.stageName,
+        // `*/*` applies the limits to each method separately: every route gets its own rate and
+        // burst, shared by all clients (the per-client limit is StaticSite's WAF rule).
         methodPath: "*/*",
         settings: {
           metricsEnabled: true,

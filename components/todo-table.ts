@@ -12,9 +12,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/store";
+import { SETTINGS } from "./settings";
 
 export interface TodoTableArgs {
-  /** Turn on deletion protection and keep the table when the stack is destroyed. @default false */
+  /** Turn on deletion protection and keep the table when the stack is destroyed. @default SETTINGS.protectData */
   readonly protect?: boolean;
   /** Keep 35 days of continuous backups. @default true */
   readonly pointInTimeRecovery?: boolean;
@@ -28,7 +29,7 @@ export class TodoTable extends pulumi.ComponentResource {
 
   constructor(name: string, args: TodoTableArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("tasklane:index:TodoTable", name, {}, opts);
-    const protect = args.protect ?? false;
+    const protect = args.protect ?? SETTINGS.protectData.default;
     const pointInTimeRecovery = args.pointInTimeRecovery ?? true;
 
     const table = new aws.dynamodb.Table(

@@ -1,7 +1,7 @@
 /**
  * One Pulumi mock setup for every infrastructure test. Import it first: it calls `setMocks`
  * (mocks are global to the process), records every resource registered (type, name, inputs,
- * and the options the program set: retainOnDelete, protect, dependsOn) and fails on any
+ * and the options the program set: retainOnDelete, protect, dependsOn, provider) and fails on any
  * provider function call, since the program should need none. `runProgram()` runs index.ts
  * once with the config of Pulumi.dev.yaml and waits until every resource is registered.
  */
@@ -24,7 +24,7 @@ export interface Recorded {
   readonly inputs: Record<string, any>;
   readonly state: Record<string, any>;
   /** Options as the program set them (read from the registration request). */
-  readonly options: { retainOnDelete: boolean; protect: boolean; parent: string; dependsOn: string[] };
+  readonly options: { retainOnDelete: boolean; protect: boolean; parent: string; dependsOn: string[]; provider: string };
 }
 
 export const recorded: Recorded[] = [];
@@ -64,7 +64,26 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
       return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${REGION}.amazonaws.com` };
     }
     case "aws:cloudfront/distribution:Distribution":
-      return { arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/${name}-id`, domainName: `${name}.cloudfront.net` };
+      // Z2FDTNDATAQYW2: the hosted zone of every CloudFront domain (alias records point at it).
+      return {
+        arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/${name}-id`,
+        domainName: `${name}.cloudfront.net`,
+        hostedZoneId: "Z2FDTNDATAQYW2",
+      };
+    case "aws:acm/certificate:Certificate":
+      return {
+        arn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/${name}-id`,
+        domainValidationOptions: [
+          {
+            domainName: inputs.domainName,
+            resourceRecordName: `_x1.${inputs.domainName}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: "_x2.acm-validations.aws.",
+          },
+        ],
+      };
+    case "aws:route53/record:Record":
+      return { fqdn: String(inputs.name).replace(/\.$/, "") };
     case "aws:sns/topic:Topic":
       return { arn: arn("sns", physical(name)) };
     default:
@@ -77,7 +96,13 @@ const mocksSet = pulumi.runtime.setMocks(
   {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
       const state = { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) };
-      const opts = options.get(`${args.type}::${args.name}`) ?? { retainOnDelete: false, protect: false, parent: "", dependsOn: [] };
+      const opts = options.get(`${args.type}::${args.name}`) ?? {
+        retainOnDelete: false,
+        protect: false,
+        parent: "",
+        dependsOn: [],
+        provider: "",
+      };
       recorded.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, state, options: opts });
       return { id: `${args.name}-id`, state };
     },
@@ -101,6 +126,8 @@ monitor.registerResource = (req: any, callback: unknown) => {
     protect: req.getProtect() ?? false,
     parent: req.getParent(),
     dependsOn: req.getDependenciesList(),
+    // "<provider urn>::<provider id>" when the resource names an explicit provider; "" for the default one.
+    provider: req.getProvider(),
   });
   return register(req, callback);
 };

@@ -37,7 +37,13 @@ export interface LambdaContext {
   readonly awsRequestId?: string;
 }
 
-export type LogEntry = Record<string, unknown> & { level: "info" | "warn" | "error"; msg: string };
+/**
+ * One application log line. Lambda's JSON log format files a line under its `level` only when it
+ * also carries a valid RFC 3339 `timestamp`; without one the line is recorded at INFO (Lambda's
+ * log-level filtering documentation), and raising applicationLogLevel to WARN would drop errors.
+ * The handler's lines always carry it; the local stack's own lines (never on Lambda) may not.
+ */
+export type LogEntry = Record<string, unknown> & { level: "info" | "warn" | "error"; timestamp?: string; msg: string };
 
 export interface HandlerOptions {
   /** Where log lines go. @default one JSON line on stdout */
@@ -191,6 +197,7 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
     const internal = result.statusCode >= 500;
     log({
       level: internal ? "error" : result.statusCode >= 400 ? "warn" : "info",
+      timestamp: clock().toISOString(),
       msg: "request",
       route: route.name,
       method: event.httpMethod,

@@ -68,6 +68,10 @@ export function toAuthError(type: string, message: string): AuthError {
     return new AuthError(code, "The password does not meet the rules.", "password");
   if (code === "InvalidParameterException" && /e-?mail|username/i.test(message))
     return new AuthError(code, "Enter a valid e-mail address.", "email");
+  // The same type also means Cognito's daily e-mail quota is used up ("Exceeded daily email
+  // limit…"): trying again in a few minutes would not help, so say what happened.
+  if (code === "LimitExceededException" && /daily email limit/i.test(message))
+    return new AuthError(code, "We cannot send more e-mails today. Try again tomorrow, or sign in if your account is already confirmed.");
   if (known) return new AuthError(code, known[0], known[1]);
   return new AuthError(code, "Sign-in is not available right now. Try again in a moment.");
 }

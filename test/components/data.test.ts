@@ -80,6 +80,28 @@ describe("AuthPool", () => {
     expect(named("aws:cognito/userPool:UserPool", "auth-users").options.retainOnDelete).to.equal(false);
   });
 
+  it("sends e-mail with Cognito's built-in sender when no SES identity is set (the dev stack)", () => {
+    expect(named("aws:cognito/userPool:UserPool", "auth-users").inputs.emailConfiguration).to.deep.equal({
+      emailSendingAccount: "COGNITO_DEFAULT",
+    });
+  });
+
+  it("with an SES identity: sends as DEVELOPER through it, from emailFrom", async () => {
+    const identity = "arn:aws:ses:eu-west-1:123456789012:identity/example.com";
+    new AuthPool("ses-auth", { sesIdentityArn: identity, emailFrom: "tasklane <no-reply@example.com>" });
+    await settle();
+    expect(named("aws:cognito/userPool:UserPool", "ses-auth-users").inputs.emailConfiguration).to.deep.equal({
+      emailSendingAccount: "DEVELOPER",
+      sourceArn: identity,
+      fromEmailAddress: "tasklane <no-reply@example.com>",
+    });
+  });
+
+  it("refuses an SES identity without a sender, or one that is not an SES identity ARN", () => {
+    expect(() => new AuthPool("bad-ses", { sesIdentityArn: "arn:aws:s3:::bucket" })).to.throw(/sesIdentityArn must be.*set both/);
+    expect(() => new AuthPool("bad-ses2", { emailFrom: "not an address" })).to.throw(/set both.*emailFrom must be/);
+  });
+
   it("refuses token lifetimes Cognito would refuse, naming every problem", () => {
     expect(() => new AuthPool("bad-auth", { tokenValidityMinutes: 2, refreshTokenValidityDays: 0 })).to.throw(
       /tokenValidityMinutes.*refreshTokenValidityDays/,

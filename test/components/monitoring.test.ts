@@ -1,6 +1,8 @@
 /** Monitoring: alarms per function, API and table; the SNS topic; the dashboard. */
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import { dynamoOperations } from "../../components/monitoring";
+import { readSettings } from "../../components/settings";
 import { routes } from "../../handlers/routes";
 import { named, ofType, runProgram, type Recorded } from "../../dev/pulumi-mocks";
 
@@ -72,6 +74,51 @@ describe("Monitoring", () => {
       expect(a.inputs.okActions, a.name).to.deep.equal([topic.state.arn]);
     }
     expect(ofType("aws:sns/topicSubscription:TopicSubscription")).to.be.empty; // the dev stack sets no alarmEmail
+  });
+
+  it("lets only this account's CloudWatch alarms and AWS Budgets publish to the topic", () => {
+    const topic = named("aws:sns/topic:Topic", "monitoring-alarms");
+    const policy = named("aws:sns/topicPolicy:TopicPolicy", "monitoring-alarms-policy");
+    expect(policy.inputs.arn).to.equal(topic.state.arn);
+    const statements = JSON.parse(policy.inputs.policy).Statement as any[];
+    expect(statements.map((s) => s.Principal)).to.deep.equal([
+      { Service: "cloudwatch.amazonaws.com" },
+      { Service: "budgets.amazonaws.com" },
+    ]);
+    for (const statement of statements) {
+      expect(statement).to.deep.include({ Effect: "Allow", Action: "SNS:Publish", Resource: topic.state.arn });
+      expect(statement.Condition.StringEquals).to.deep.equal({ "aws:SourceAccount": "123456789012" });
+    }
+    expect(statements[0].Condition.ArnLike).to.deep.equal({ "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" });
+  });
+
+  it("keeps a monthly cost budget in USD: alerts at 80 % of actual and 100 % of forecast spend to the topic", () => {
+    const budget = named("aws:budgets/budget:Budget", "monitoring-budget");
+    expect(budget.inputs).to.include({ budgetType: "COST", timeUnit: "MONTHLY", limitUnit: "USD" });
+    expect(Number(budget.inputs.limitAmount))
+      .to.equal(readSettings(new pulumi.Config("tasklane")).monthlyBudgetUsd)
+      .and.greaterThan(0);
+    const topic = named("aws:sns/topic:Topic", "monitoring-alarms").state.arn;
+    expect(budget.inputs.notifications).to.deep.equal([
+      {
+        notificationType: "ACTUAL",
+        threshold: 80,
+        thresholdType: "PERCENTAGE",
+        comparisonOperator: "GREATER_THAN",
+        subscriberSnsTopicArns: [topic],
+      },
+      {
+        notificationType: "FORECASTED",
+        threshold: 100,
+        thresholdType: "PERCENTAGE",
+        comparisonOperator: "GREATER_THAN",
+        subscriberSnsTopicArns: [topic],
+      },
+    ]);
+    // Budgets checks the topic's policy when it is created.
+    expect(budget.options.dependsOn).to.include(
+      "urn:pulumi:test::tasklane::tasklane:index:Monitoring$aws:sns/topicPolicy:TopicPolicy::monitoring-alarms-policy",
+    );
   });
 
   it("draws requests, errors, p50/p99 latency per route, Lambda duration and concurrency, DynamoDB capacity", () => {

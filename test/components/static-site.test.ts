@@ -1,4 +1,5 @@
 /** StaticSite: private bucket behind CloudFront (OAC), security headers, SPA fallback, /api behaviour, uploads. */
+import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { expect } from "chai";
 import {
@@ -6,11 +7,15 @@ import {
   MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST,
   SPA_FALLBACK_CODE,
   StaticSite,
+  type StaticSiteArgs,
+  WAF_MANAGED_RULE_GROUP,
+  WAF_RATE_LIMITED_BODY,
+  WAF_RULE_NAMES,
   cloudFrontHeaders,
 } from "../../components/static-site";
 import { CACHE_IMMUTABLE, CACHE_REVALIDATE } from "../../common/hosting";
 import { securityHeaders } from "../../common/security-headers";
-import { named, ofType, runProgram, settle, recorded } from "../../dev/pulumi-mocks";
+import { named, ofType, ROOT, runProgram, settle, recorded, valueOf } from "../../dev/pulumi-mocks";
 
 describe("StaticSite", () => {
   let outputs: Record<string, unknown>;
@@ -48,6 +53,17 @@ describe("StaticSite", () => {
     );
     const deny = policy.Statement.find((s: any) => s.Effect === "Deny");
     expect(deny.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
+  });
+
+  it("without a domain: the CloudFront domain and certificate, no certificate, records or web ACL (the dev stack)", () => {
+    const d = distribution();
+    expect(d.viewerCertificate).to.deep.equal({ cloudfrontDefaultCertificate: true });
+    expect(d.aliases ?? []).to.be.empty;
+    expect(d.webAclId).to.be.undefined;
+    expect(outputs.siteUrl).to.match(/^https:\/\/site-cdn\.cloudfront\.net$/);
+    const mine = (type: string) => ofType(type).filter((r) => r.name.startsWith("site-"));
+    for (const type of ["aws:acm/certificate:Certificate", "aws:route53/record:Record", "aws:wafv2/webAcl:WebAcl", "pulumi:providers:aws"])
+      expect(mine(type), type).to.be.empty;
   });
 
   it("redirects to HTTPS, compresses, speaks HTTP/2 and HTTP/3", () => {
@@ -118,6 +134,8 @@ describe("StaticSite", () => {
     expect(api.cachePolicyId).to.equal(MANAGED_CACHE_POLICY_CACHING_DISABLED);
     expect(api.originRequestPolicyId).to.equal(MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST);
     expect(api.allowedMethods).to.include.members(["GET", "POST", "PATCH", "DELETE", "OPTIONS"]);
+    // CachingDisabled has gzip and brotli off: CloudFront could not compress here (API Gateway does).
+    expect(api.compress).to.equal(false);
     const origin = d.origins.find((o: any) => o.originId === api.targetOriginId);
     expect(origin.domainName).to.equal("api-rest-id.execute-api.eu-west-1.amazonaws.com");
     expect(origin.originPath).to.equal("/live");
@@ -159,5 +177,126 @@ describe("StaticSite", () => {
     ).to.throw(/index\.html.*cognitoOrigin/);
     await settle();
     expect(recorded.filter((r) => r.name.startsWith("bad-site"))).to.be.empty;
+  });
+});
+
+describe("StaticSite with its own domain and AWS WAF (the production shape)", () => {
+  let site: StaticSite;
+  const byName = (type: string, name: string) => named(type, name);
+  before(async () => {
+    await runProgram(); // builds dist/site
+    site = new StaticSite("prod-site", {
+      siteDir: join(ROOT, "dist", "site"),
+      files: [{ path: "index.html", contentType: "text/html; charset=utf-8", cacheControl: CACHE_REVALIDATE }],
+      config: { region: "eu-west-1", userPoolId: "p", userPoolClientId: "c", apiBase: "/api" },
+      cognitoOrigin: "https://cognito-idp.eu-west-1.amazonaws.com",
+      apiDomain: "abc.execute-api.eu-west-1.amazonaws.com",
+      apiStageName: "live",
+      domainName: "todo.example.com",
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      wafRateLimit: 500,
+    });
+    await settle();
+  });
+  const cdn = () => byName("aws:cloudfront/distribution:Distribution", "prod-site-cdn");
+  const inUsEast1 = (r: { options: { provider: string } }) => r.options.provider.includes("pulumi:providers:aws::prod-site-us-east-1");
+
+  it("makes a second AWS provider in us-east-1, where CloudFront reads certificates and web ACLs", () => {
+    expect(byName("pulumi:providers:aws", "prod-site-us-east-1").inputs.region).to.equal("us-east-1");
+  });
+
+  it("gets an ACM certificate for the domain in us-east-1, validated by a DNS record in the hosted zone", () => {
+    const certificate = byName("aws:acm/certificate:Certificate", "prod-site-certificate");
+    expect(certificate.inputs).to.include({ domainName: "todo.example.com", validationMethod: "DNS" });
+    expect(inUsEast1(certificate)).to.equal(true);
+    const record = byName("aws:route53/record:Record", "prod-site-certificate-validation-record");
+    const option = certificate.state.domainValidationOptions[0];
+    expect(record.inputs).to.deep.include({
+      zoneId: "Z0123456789ABCDEFGHIJ",
+      name: option.resourceRecordName,
+      type: "CNAME",
+      records: [option.resourceRecordValue],
+    });
+    const validation = byName("aws:acm/certificateValidation:CertificateValidation", "prod-site-certificate-validation");
+    expect(validation.inputs.certificateArn).to.equal(certificate.state.arn);
+    expect(validation.inputs.validationRecordFqdns).to.deep.equal([record.state.fqdn]);
+    expect(inUsEast1(validation)).to.equal(true);
+  });
+
+  it("serves the domain as the distribution's alias with that certificate: SNI, TLS 1.2_2021 at least", () => {
+    expect(cdn().inputs.aliases).to.deep.equal(["todo.example.com"]);
+    expect(cdn().inputs.viewerCertificate).to.deep.equal({
+      acmCertificateArn: byName("aws:acm/certificate:Certificate", "prod-site-certificate").state.arn,
+      sslSupportMethod: "sni-only",
+      minimumProtocolVersion: "TLSv1.2_2021",
+    });
+  });
+
+  it("points A and AAAA alias records of the domain at the distribution, and its url is the domain", async () => {
+    for (const type of ["A", "AAAA"]) {
+      const record = byName("aws:route53/record:Record", `prod-site-alias-${type.toLowerCase()}`);
+      expect(record.inputs).to.deep.include({ zoneId: "Z0123456789ABCDEFGHIJ", name: "todo.example.com", type });
+      expect(inUsEast1(record), "Route 53 is global: the stack's own provider").to.equal(false);
+      expect(record.inputs.aliases).to.deep.equal([
+        { name: cdn().state.domainName, zoneId: cdn().state.hostedZoneId, evaluateTargetHealth: false },
+      ]);
+    }
+    expect(await valueOf(site.url)).to.equal("https://todo.example.com");
+  });
+
+  it("attaches a CloudFront-scope web ACL from us-east-1: a per-IP rate limit on /api/* answered with a JSON 429", () => {
+    const acl = byName("aws:wafv2/webAcl:WebAcl", "prod-site-waf");
+    expect(inUsEast1(acl)).to.equal(true);
+    expect(acl.inputs.scope).to.equal("CLOUDFRONT");
+    expect(acl.inputs.defaultAction).to.deep.equal({ allow: {} });
+    expect(cdn().inputs.webAclId).to.equal(acl.state.arn);
+    const rate = acl.inputs.rules.find((r: any) => r.statement.rateBasedStatement);
+    expect(rate.statement.rateBasedStatement).to.deep.include({ limit: 500, aggregateKeyType: "IP", evaluationWindowSec: 300 });
+    expect(rate.statement.rateBasedStatement.scopeDownStatement.byteMatchStatement).to.deep.include({
+      searchString: "/api/",
+      positionalConstraint: "STARTS_WITH",
+      fieldToMatch: { uriPath: {} },
+    });
+    const response = rate.action.block.customResponse;
+    expect(response.responseCode).to.equal(429);
+    expect(response.responseHeaders).to.deep.equal([
+      { name: "Cache-Control", value: "no-store" },
+      { name: "X-Content-Type-Options", value: "nosniff" },
+      { name: "Retry-After", value: "300" },
+    ]);
+    const body = acl.inputs.customResponseBodies.find((b: any) => b.key === response.customResponseBodyKey);
+    expect(body.contentType).to.equal("APPLICATION_JSON");
+    expect(JSON.parse(body.content).error).to.include({ code: "rate_limited" });
+    expect(body.content).to.equal(WAF_RATE_LIMITED_BODY);
+  });
+
+  it("applies AWS's common rule set to everything, counting (not blocking) bodies the API itself limits", () => {
+    const acl = byName("aws:wafv2/webAcl:WebAcl", "prod-site-waf");
+    const managed = acl.inputs.rules.find((r: any) => r.statement.managedRuleGroupStatement);
+    expect(managed.overrideAction).to.deep.equal({ none: {} });
+    expect(managed.statement.managedRuleGroupStatement).to.deep.include({ vendorName: "AWS", name: WAF_MANAGED_RULE_GROUP });
+    expect(managed.statement.managedRuleGroupStatement.ruleActionOverrides).to.deep.equal([
+      { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
+    ]);
+    expect(new Set(acl.inputs.rules.map((r: any) => r.priority)).size).to.equal(acl.inputs.rules.length);
+    // The cost model prices a rule per name here.
+    expect(acl.inputs.rules.map((r: any) => r.name)).to.deep.equal([...WAF_RULE_NAMES]);
+  });
+
+  it("refuses a domain without its hosted zone, a bad domain and a rate limit WAF would refuse, naming each", async () => {
+    const base: StaticSiteArgs = {
+      siteDir: "/nowhere",
+      files: [{ path: "index.html", contentType: "text/html", cacheControl: CACHE_REVALIDATE }],
+      config: { region: "r", userPoolId: "p", userPoolClientId: "c", apiBase: "/api" },
+      cognitoOrigin: "https://cognito-idp.eu-west-1.amazonaws.com",
+      apiDomain: "d",
+      apiStageName: "s",
+    };
+    expect(() => new StaticSite("bad-domain", { ...base, domainName: "todo.example.com", wafRateLimit: 5 })).to.throw(
+      /hostedZoneId.*wafRateLimit/,
+    );
+    expect(() => new StaticSite("bad-domain2", { ...base, domainName: "Not A Domain", hostedZoneId: "Z1" })).to.throw(/domainName must be/);
+    await settle();
+    expect(recorded.filter((r) => r.name.startsWith("bad-domain"))).to.be.empty;
   });
 });

@@ -1,6 +1,12 @@
 /** TodoApi: one function per route with its own log group and role; the REST API's stage. */
 import { expect } from "chai";
-import { ACCESS_LOG_FORMAT, API_GATEWAY_LOGS_POLICY_ARN, TodoApi } from "../../components/todo-api";
+import {
+  ACCESS_LOG_FORMAT,
+  API_GATEWAY_LOGS_POLICY_ARN,
+  MINIMUM_COMPRESSION_BYTES,
+  TodoApi,
+  XRAY_WRITE_ACTIONS,
+} from "../../components/todo-api";
 import { routes } from "../../handlers/routes";
 import { named, ofType, recorded, runProgram, settle, type Recorded } from "../../dev/pulumi-mocks";
 
@@ -34,7 +40,11 @@ describe("TodoApi", () => {
       }
     });
 
-    it("gives each function a role whose only DynamoDB statement is exactly its route's actions on the table", () => {
+    it("traces every function with X-Ray (active tracing)", () => {
+      for (const route of routes) expect(fnOf(route.name).inputs.tracingConfig, route.name).to.deep.equal({ mode: "Active" });
+    });
+
+    it("gives each function a role: its route's DynamoDB actions on the table, its own log group, X-Ray's two write actions", () => {
       const table = named("aws:dynamodb/table:Table", "todos-table");
       for (const route of routes) {
         const fn = fnOf(route.name);
@@ -50,11 +60,14 @@ describe("TodoApi", () => {
         expect(dynamo, route.name).to.have.length(1);
         expect([...dynamo[0].Action].sort()).to.deep.equal([...route.actions].sort());
         expect(dynamo[0].Resource).to.equal(table.state.arn);
-        const logs = statements.filter((s) => s !== dynamo[0]);
+        const others = statements.filter((s) => s !== dynamo[0]);
         const group = named("aws:cloudwatch/logGroup:LogGroup", `api-${route.name}-logs`);
-        expect(logs).to.deep.equal([
+        expect(others).to.deep.equal([
           { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${group.state.arn}:*` },
+          // X-Ray defines no resource for these two actions: IAM takes them only on "*".
+          { Sid: "XRayWrite", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
         ]);
+        expect(XRAY_WRITE_ACTIONS).to.deep.equal(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
         // No managed policy on a function role at all.
         expect(recorded.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.inputs.role === role.state.name))
           .to.be.empty;
@@ -77,9 +90,11 @@ describe("TodoApi", () => {
   });
 
   describe("REST API", () => {
-    it("is regional and described only by its OpenAPI body", () => {
+    it("is regional, described only by its OpenAPI body, and gzips responses of 1 KiB and more", () => {
       const api = named("aws:apigateway/restApi:RestApi", "api-rest");
       expect(api.inputs.endpointConfiguration.types).to.equal("REGIONAL");
+      // CloudFront cannot compress /api/* (CachingDisabled), so API Gateway does.
+      expect(api.inputs.minimumCompressionSize).to.equal(String(MINIMUM_COMPRESSION_BYTES)).and.equal("1024");
       expect(JSON.parse(api.inputs.body).openapi).to.match(/^3\./);
       // No resources/methods made beside the document: it is the single description.
       expect(ofType("aws:apigateway/method:Method")).to.be.empty;
@@ -103,6 +118,7 @@ describe("TodoApi", () => {
       expect(format).to.include({ requestId: "$context.requestId", status: "$context.status", user: "$context.authorizer.claims.sub" });
       expect(stage.inputs.accessLogSettings.format).to.equal(ACCESS_LOG_FORMAT);
       expect(logs.inputs.retentionInDays).to.be.greaterThan(0);
+      expect(stage.inputs.xrayTracingEnabled).to.equal(true);
     });
 
     it("goes live only after the account's log role, every function's log group and its permissions exist", () => {
@@ -116,7 +132,7 @@ describe("TodoApi", () => {
       }
     });
 
-    it("throttles the whole stage from config and turns on detailed metrics", () => {
+    it("throttles each method from config and turns on detailed metrics", () => {
       const settings = named("aws:apigateway/methodSettings:MethodSettings", "api-method-settings");
       expect(settings.inputs.methodPath).to.equal("*/*");
       expect(settings.inputs.stageName).to.equal("live");
@@ -128,15 +144,34 @@ describe("TodoApi", () => {
       });
     });
 
-    it("gives API Gateway its account logging role with AWS's logs-only policy", () => {
+    it("gives API Gateway its account logging role with AWS's logs-only policy, all three kept on destroy", () => {
       const account = named("aws:apigateway/account:Account", "api-account");
       const role = named("aws:iam/role:Role", "api-apigw-logs-role");
+      const attachment = named("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-apigw-logs-policy");
+      // Deleting the account setting would turn access logging off for every REST API of the region.
+      for (const kept of [account, role, attachment]) expect(kept.options.retainOnDelete, kept.name).to.equal(true);
       expect(account.inputs.cloudwatchRoleArn).to.equal(role.state.arn);
       expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).to.deep.equal({ Service: "apigateway.amazonaws.com" });
       expect(named("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-apigw-logs-policy").inputs.policyArn).to.equal(
         API_GATEWAY_LOGS_POLICY_ARN,
       );
     });
+  });
+
+  it("in a stack that does not manage the account setting: no Account, no logging role; the stage waits for the rest", async () => {
+    new TodoApi("other-api", {
+      tableName: "t",
+      tableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t",
+      userPoolArn: "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_x",
+      region: "eu-west-1",
+      manageAccountLogRole: false,
+    });
+    await settle();
+    const mine = recorded.filter((r) => r.name.startsWith("other-api-"));
+    expect(mine.filter((r) => r.type === "aws:apigateway/account:Account" || r.name.includes("apigw-logs"))).to.be.empty;
+    const stage = named("aws:apigateway/stage:Stage", "other-api-stage");
+    expect(stage.options.dependsOn.some((urn) => urn.includes("aws:apigateway/account:Account"))).to.equal(false);
+    expect(stage.options.dependsOn.filter((urn) => urn.includes("aws:lambda/permission:Permission"))).to.have.length(routes.length);
   });
 
   it("refuses bad arguments before making anything, naming every problem", async () => {
