@@ -61,7 +61,9 @@ export type CdnPriceClass = (typeof CDN_PRICE_CLASSES)[number];
 /** CloudFront takes certificates and web ACLs only from us-east-1, wherever the stack is. */
 export const CLOUDFRONT_CONTROL_REGION = "us-east-1";
 /** The window AWS WAF counts a client's requests in, in seconds. */
-export const WAF_WINDOW_SECONDS = 300;
+export /** Rules of AWS's common rule set that only count here (see the web ACL for why). */
+const WAF_COUNT_ONLY_RULES = ["SizeRestrictions_BODY", "CrossSiteScripting_BODY"] as const;
+const WAF_WINDOW_SECONDS = 300;
 /** The web ACL's rules, in priority order (the cost model prices one rule each). */
 export const WAF_RULE_NAMES = ["api-rate-limit-per-ip", "aws-common-rule-set"] as const;
 /** AWS's baseline managed rule group (OWASP-style: bad inputs, XSS, LFI, bad bots' user agents). */
@@ -319,9 +321,14 @@ export class StaticSite extends pulumi.ComponentResource {
                 managedRuleGroupStatement: {
                   vendorName: "AWS",
                   name: WAF_MANAGED_RULE_GROUP,
-                  // The rule set blocks bodies over 8 KB; the API takes up to 16 KiB and answers a
-                  // larger body itself, with a 413 in its own error shape. So this rule only counts.
-                  ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }],
+                  // Two body rules only count, because blocking would refuse what a person may type:
+                  // - SizeRestrictions_BODY blocks bodies over 8 KB; the API takes up to 16 KiB and
+                  //   answers a larger body itself, with a 413 in its own error shape;
+                  // - CrossSiteScripting_BODY blocks text that looks like markup, so a to-do titled
+                  //   "<script> tag in the docs" would get WAF's bare 403. The site renders titles
+                  //   only through textContent under a Trusted Types CSP, so markup in a title is
+                  //   text, not a vector; the other XSS rules (query, cookie, URI) still block.
+                  ruleActionOverrides: WAF_COUNT_ONLY_RULES.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
                 },
               },
               visibilityConfig: visibility(WAF_RULE_NAMES[1]),

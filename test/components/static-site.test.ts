@@ -270,13 +270,14 @@ describe("StaticSite with its own domain and AWS WAF (the production shape)", ()
     expect(body.content).to.equal(WAF_RATE_LIMITED_BODY);
   });
 
-  it("applies AWS's common rule set to everything, counting (not blocking) bodies the API itself limits", () => {
+  it("applies AWS's common rule set to everything, counting (not blocking) the body rules that would refuse what a person types", () => {
     const acl = byName("aws:wafv2/webAcl:WebAcl", "prod-site-waf");
     const managed = acl.inputs.rules.find((r: any) => r.statement.managedRuleGroupStatement);
     expect(managed.overrideAction).to.deep.equal({ none: {} });
     expect(managed.statement.managedRuleGroupStatement).to.deep.include({ vendorName: "AWS", name: WAF_MANAGED_RULE_GROUP });
     expect(managed.statement.managedRuleGroupStatement.ruleActionOverrides).to.deep.equal([
       { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
+      { name: "CrossSiteScripting_BODY", actionToUse: { count: {} } },
     ]);
     expect(new Set(acl.inputs.rules.map((r: any) => r.priority)).size).to.equal(acl.inputs.rules.length);
     // The cost model prices a rule per name here.
