@@ -14,7 +14,8 @@ import { decodeJwt, SignJWT, type JWTPayload } from "jose";
 import type { LogEntry } from "../../handlers/http";
 import { securityHeaders } from "../../common/security-headers";
 import { startCognito, type LocalCognito } from "../../local/cognito";
-import { PortInUseError, startStack, type RunningStack } from "../../local/stack";
+import { PortInUseError } from "../../local/listen";
+import { startStack, type RunningStack } from "../../local/stack";
 import { cognitoCall, registerUser, signIn } from "../../dev/cognito-client";
 import { EMAILS, rawRequest, startHttpDriver, TEST_CONFIRMATION_CODE, TEST_PASSWORD, type HttpDriver } from "./http-driver";
 
