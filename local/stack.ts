@@ -47,8 +47,11 @@ export interface StackOptions {
   cognitoPort?: number;
   /** One entry per API request (the Lambda log line, or the gateway's rejection). @default none */
   requestLog?: (entry: LogEntry) => void;
-  /** Called once the origin listens, before the rest starts (it answers 503 until ready). @default none */
-  onListening?: (url: string) => void;
+  /**
+   * Called once the origin listens, before anything else starts; start-up waits for it. Until
+   * start-up ends, the origin answers 503. For tests of that window. @default none
+   */
+  onListening?: (url: string) => void | Promise<void>;
 }
 
 export interface RunningStack {
@@ -111,7 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     cleanups.push(() => closeServer(origin));
     const port = await listen(origin, options.port ?? 0, { what: "the site and API", variable: "PORT" });
     const url = `http://127.0.0.1:${port}`;
-    options.onListening?.(url);
+    await options.onListening?.(url);
 
     mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
     const dynamo: LocalDynamo = await startDynalite({
