@@ -406,6 +406,40 @@ describe("local stack over HTTP", function () {
       expect(inner.status, JSON.stringify(inner.body)).to.equal(200);
     });
 
+    it("applies every rule of a pool's policy, in Cognito's words (a pool with all rules on)", async function () {
+      const pool = await cognitoCall(stack.cognitoEndpoint, "CreateUserPool", {
+        PoolName: "strict",
+        Policies: {
+          PasswordPolicy: { MinimumLength: 8, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true },
+        },
+      });
+      const client = await cognitoCall(stack.cognitoEndpoint, "CreateUserPoolClient", {
+        UserPoolId: pool.body.UserPool.Id,
+        ClientName: "strict",
+      });
+      const signUp = (password: string) =>
+        cognitoCall(stack.cognitoEndpoint, "SignUp", {
+          ClientId: client.body.UserPoolClient.ClientId,
+          Username: "grace@example.com",
+          Password: password,
+        });
+      const cases: Record<string, string> = {
+        "Ab1!": "Password not long enough",
+        "ABCDEFG1!": "Password must have lowercase characters",
+        "abcdefg1!": "Password must have uppercase characters",
+        "Abcdefgh!": "Password must have numeric characters",
+        Abcdefgh1: "Password must have symbol characters",
+      };
+      for (const [password, problem] of Object.entries(cases)) {
+        const res = await signUp(password);
+        expect(res.body, password).to.deep.equal({
+          __type: "InvalidPasswordException",
+          message: `Password did not conform with policy: ${problem}`,
+        });
+      }
+      expect((await signUp("Abcdefg1!")).status).to.equal(200);
+    });
+
     it("hides whether a user exists, like AuthPool (PreventUserExistenceErrors)", async function () {
       const attempt = (email: string, password: string) =>
         cognitoCall(stack.cognitoEndpoint, "InitiateAuth", {
