@@ -80,7 +80,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function drain(req: IncomingMessage): void {
   let drained = 0;
   const cut = () => req.socket.destroy();
-  const timer = setTimeout(cut, DRAIN_LIMIT_MS);
+  const timer = setTimeout(cut, DRAIN_LIMIT_MS).unref();
   req.on("data", (chunk: Buffer) => {
     drained += chunk.length;
     if (drained > DRAIN_LIMIT_BYTES) cut();
