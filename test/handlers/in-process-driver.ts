@@ -97,7 +97,7 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
 function toResponse(result: ProxyResult): ApiResponse {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers)) headers[name.toLowerCase()] = value;
-  return { status: result.statusCode, headers, body: result.body === "" ? undefined : JSON.parse(result.body) };
+  return { status: result.statusCode, headers, body: result.body === "" ? undefined : (JSON.parse(result.body) as unknown) };
 }
 
 /** What API Gateway itself answers (no Lambda), with the gateway responses TodoApi configures. */

@@ -38,8 +38,8 @@ function runCli(args: string[], env: Record<string, string>, viaNpm = false): Cl
     stderr: "",
     exited: new Promise((done) => child.on("exit", (code) => done(code))),
   };
-  child.stdout!.on("data", (chunk: Buffer) => (cli.stdout += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (cli.stderr += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (cli.stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (cli.stderr += chunk.toString()));
   return cli;
 }
 
