@@ -25,6 +25,8 @@ const EXIT_USAGE = 64;
 const EXIT_PORT_IN_USE = 2;
 const SHUTDOWN_TIMEOUT_MS = 5000;
 const PARENT_CHECK_MS = 1000;
+/** Read first thing: a parent that dies while the stack starts is noticed once it has started. */
+const PARENT = process.ppid;
 
 const USAGE = `Usage: npm start [-- --reset [--yes]]
 
@@ -132,9 +134,8 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
     // npm forwards SIGTERM to its child only; when npm itself is killed outright, the parent
     // changes (to init or a subreaper) and this stops too.
-    const parent = process.ppid;
     setInterval(() => {
-      if (process.ppid !== parent && !stopping) {
+      if (process.ppid !== PARENT && !stopping) {
         console.log("\nThe process that started this one is gone.");
         stop("SIGHUP");
       }
