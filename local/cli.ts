@@ -6,8 +6,8 @@
  *   npm start -- --reset         delete all local users and to-dos first (asks)
  *   npm start -- --reset --yes   the same without asking (scripts)
  *
- * Environment: PORT (site + API, default 3000), COGNITO_PORT and DYNAMO_PORT (default: free
- * ports), TASKLANE_DATA_DIR (default .tasklane in the repo), TASKLANE_CONFIRMATION_CODE (fixes
+ * Environment: PORT (site + API, default 3000), COGNITO_PORT (default: the last start's, else a
+ * free port), DYNAMO_PORT (default: a free port), TASKLANE_DATA_DIR (default .tasklane in the repo), TASKLANE_CONFIRMATION_CODE (fixes
  * every sign-up code), TASKLANE_SITE_DIR (serve an already built site instead of building).
  */
 import { existsSync, rmSync } from "node:fs";
@@ -34,8 +34,8 @@ const USAGE = `Usage: npm start [-- --reset [--yes]]
   --yes     do not ask (for scripts)
   --help    show this text
 
-Environment: PORT (default 3000), COGNITO_PORT, DYNAMO_PORT (default: free ports),
-TASKLANE_DATA_DIR (default .tasklane), TASKLANE_CONFIRMATION_CODE, TASKLANE_SITE_DIR.`;
+Environment: PORT (default 3000), COGNITO_PORT (default: the last start's, else free),
+DYNAMO_PORT (default: free), TASKLANE_DATA_DIR (default .tasklane), TASKLANE_CONFIRMATION_CODE, TASKLANE_SITE_DIR.`;
 
 class UsageError extends Error {}
 
