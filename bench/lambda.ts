@@ -9,10 +9,11 @@ import { dirname, join, relative } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { recorded, runProgram, ROOT } from "../dev/pulumi-mocks";
-import { routes } from "../handlers/routes";
+import { matchRoute, routes } from "../handlers/routes";
 import { createDocumentClient, dynamoTodoStore } from "../handlers/store";
 import type { ProxyEvent } from "../handlers/http";
 import { ensureTodoTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynalite } from "../local/dynamo";
+import { proxyEvent } from "../local/proxy-event";
 import { startMeteringProxy } from "./lib/dynamo-meter";
 import { median, round } from "./lib/stats";
 import type { RouteMeasure } from "./cost-model";
@@ -118,17 +119,23 @@ function figure(route: string, entries: { name: string; content: Buffer }[]): Ar
 
 // ---- events --------------------------------------------------------------------------------
 
-function event(method: string, path: string, sub: string, extra: Partial<ProxyEvent> = {}): ProxyEvent {
-  return {
-    httpMethod: method,
-    path,
+/** The event API Gateway sends for this request (local/proxy-event.ts), as the local host builds it. */
+function event(
+  method: string,
+  path: string,
+  sub: string,
+  extra: { body?: string; pathParameters?: Record<string, string> } = {},
+): ProxyEvent {
+  return proxyEvent({
+    method,
+    url: path,
+    resource: matchRoute(method, path)?.route.path ?? path,
+    pathParameters: extra.pathParameters,
     headers: { "Content-Type": "application/json" },
-    queryStringParameters: null,
-    pathParameters: null,
-    body: null,
-    requestContext: { requestId: "bench", authorizer: { claims: { sub } } },
-    ...extra,
-  };
+    body: extra.body,
+    claims: { sub },
+    requestId: "bench",
+  });
 }
 
 function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; out: any }> {

@@ -1,13 +1,22 @@
 /**
- * Debian's Chromium driven by playwright-core, one persistent context (own profile in a temp
- * folder) per simulated person, so two people never share storage.
+ * Chromium driven by playwright-core, one persistent context (own profile in a temp folder) per
+ * simulated person, so two people never share storage. The browser is the one find-browser.ts
+ * finds (or installs).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { findBrowser } from "./find-browser";
 
-export const CHROMIUM_PATH = process.env.CHROME_PATH ?? "/usr/bin/chromium";
+/**
+ * The browser's path. The search starts when this module is loaded: mocha loads every spec file
+ * before it runs any, so on a fresh machine an install (half a minute) overlaps the other suites
+ * instead of eating a browser suite's hook timeout. Nothing is thrown until someone awaits it.
+ */
+const browser = findBrowser();
+browser.catch(() => undefined);
+export const chromiumPath = (): Promise<string> => browser;
 
 export const CHROMIUM_ARGS = [
   "--headless",
@@ -30,9 +39,10 @@ export interface Person {
 
 /** `locale`: the browser's language (navigator.languages, Intl's default), as a person sets it. */
 export async function openPerson(options: { width?: number; height?: number; locale?: string } = {}): Promise<Person> {
+  const executablePath = await chromiumPath();
   const profile = mkdtempSync(join(tmpdir(), "tasklane-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: options.width ?? 1024, height: options.height ?? 800 },

@@ -2,25 +2,25 @@
  * The local API host: API Gateway (REST, Lambda proxy) in front of the same handler code.
  *
  * For each request under /api, in API Gateway's order:
- * 1. a body larger than `maxBodyBytes` -> 413 (read no further: nobody can exhaust memory);
+ * 1. a body larger than `maxBodyBytes` -> 413, sent at once; the rest of the body is read and
+ *    dropped (up to a bound), so the client, still sending, reads its 413 instead of a reset;
  * 2. no route for the method and path -> 404;
  * 3. the Cognito authorizer (see authorizer.ts) -> 401;
  * 4. the request validator: an `application/json` body is checked against the route's body
  *    model (draft-04, ajv); malformed JSON fails too -> 400 "validation_failed";
- * 5. the proxy event Lambda receives (claims, request id, headers, query, path parameters,
- *    body), handed to the route's handler from handlers/http.ts. The API declares no
- *    binaryMediaTypes, so API Gateway passes every body as text: the bytes decoded as UTF-8,
- *    each invalid sequence replaced by U+FFFD, `isBase64Encoded: false`. So does this host.
+ * 5. the proxy event Lambda receives (proxy-event.ts), handed to the route's handler from
+ *    handlers/http.ts.
  * Gateway errors have the shape and text of GATEWAY_ERRORS, as the TodoApi component configures.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv-draft-04";
 import { API_RESPONSE_HEADERS, asModel, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE, type GatewayError } from "../common/gateway";
-import { createHandler, JSON_MEDIA_TYPE, type LogEntry, type ProxyEvent, type ProxyHandler } from "../handlers/http";
+import { createHandler, JSON_MEDIA_TYPE, type LogEntry, type ProxyHandler } from "../handlers/http";
 import { matchRoute, routes } from "../handlers/routes";
 import type { TodoStore } from "../handlers/todos";
 import type { Authorizer } from "./authorizer";
+import { parseTarget, proxyEvent } from "./proxy-event";
 
 /** API Gateway accepts 10 MB; we read at most this much before answering 413. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -34,9 +34,18 @@ export interface ApiHostOptions {
   readonly maxBodyBytes?: number;
   /** Lambda's clock, for tests. */
   readonly clock?: () => Date;
+  /**
+   * Added to every response, over the origin's own: what CloudFront's response-headers policy
+   * adds to /api/* on AWS (its settings override the origin's). @default none
+   */
+  readonly edgeHeaders?: Readonly<Record<string, string>>;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** After a 413, how much more of the body is read and dropped before the connection is cut. */
+const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+const DRAIN_LIMIT_MS = 10_000;
 
 class BodyTooLarge extends Error {}
 
@@ -46,19 +55,38 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume(); // drain without keeping anything
+        req.off("data", onData);
         reject(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+/**
+ * Reads the rest of a refused body without keeping it. Closing a socket that still has unread
+ * bytes makes the kernel send a reset, and a client still sending would see that reset instead
+ * of the answer already written. So the connection stays open until the body ends (then it is
+ * reusable), or is cut once DRAIN_LIMIT_BYTES more arrive or DRAIN_LIMIT_MS pass: a client
+ * sending without end gets its 413 and then a closed connection, never unbounded work.
+ */
+function drain(req: IncomingMessage): void {
+  let drained = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, DRAIN_LIMIT_MS).unref();
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) cut();
+  });
+  req.once("close", () => clearTimeout(timer));
+  req.resume();
 }
 
 /** API Gateway's validationErrorString looks like `[message, message]`. */
@@ -74,18 +102,7 @@ function describe(errors: readonly ErrorObject[] | null | undefined): string {
   return `[${messages.join(", ")}]`;
 }
 
-function singleAndMulti(entries: Iterable<[string, string]>): [Record<string, string> | null, Record<string, string[]> | null] {
-  // No prototype: "?__proto__=x" is a parameter like any other, and must reach the handler.
-  const single: Record<string, string> = Object.create(null);
-  const multi: Record<string, string[]> = Object.create(null);
-  for (const [name, value] of entries) {
-    single[name] = value; // API Gateway keeps the last value
-    (multi[name] ??= []).push(value);
-  }
-  return Object.keys(single).length === 0 ? [null, null] : [single, multi];
-}
-
-function headerEntries(req: IncomingMessage): [string, string][] {
+function headerPairs(req: IncomingMessage): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) out.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
   return out;
@@ -94,13 +111,14 @@ function headerEntries(req: IncomingMessage): [string, string][] {
 export function createApiHost(options: ApiHostOptions): RequestListener {
   const log = options.log ?? (() => undefined);
   const limit = options.maxBodyBytes ?? MAX_REQUEST_BYTES;
+  const edgeHeaders = options.edgeHeaders ?? {};
   const ajv = new Ajv({ allErrors: true, strict: false });
   const handlers = new Map<string, ProxyHandler>();
   const validators = new Map<string, ValidateFunction>();
   for (const route of routes) {
     handlers.set(route.name, createHandler(route, options.store, { log, clock: options.clock }));
     // The model exactly as the OpenAPI document gives it to API Gateway.
-    if (route.schemas.body) validators.set(route.name, ajv.compile(asModel(route.schemas.body) as object));
+    if (route.schemas.body) validators.set(route.name, ajv.compile(asModel(route.schemas.body)));
   }
 
   function gatewayError(res: ServerResponse, requestId: string, method: string, path: string, error: GatewayError, detail = ""): void {
@@ -109,7 +127,7 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
       "Content-Type": JSON_CONTENT_TYPE,
       ...API_RESPONSE_HEADERS,
       "x-amzn-RequestId": requestId,
-      ...(error.status === 413 && { Connection: "close" }),
+      ...edgeHeaders,
     });
     res.end(JSON.stringify(body));
     // What the validator found goes to the log, as API Gateway's execution log would have it.
@@ -128,14 +146,15 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
   return async (req, res) => {
     const requestId = randomUUID();
     const method = req.method ?? "GET";
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const path = url.pathname;
+    const target = req.url ?? "/";
+    const path = parseTarget(target).pathname;
     let bytes: Buffer;
     try {
       bytes = await readBody(req, limit);
     } catch (err) {
-      if (err instanceof BodyTooLarge) return gatewayError(res, requestId, method, path, GATEWAY_ERRORS.REQUEST_TOO_LARGE);
-      throw err;
+      if (!(err instanceof BodyTooLarge)) throw err;
+      drain(req);
+      return gatewayError(res, requestId, method, path, GATEWAY_ERRORS.REQUEST_TOO_LARGE);
     }
 
     const match = matchRoute(method, path);
@@ -156,38 +175,21 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
       if (!validate(value)) return gatewayError(res, requestId, method, path, GATEWAY_ERRORS.BAD_REQUEST_BODY, describe(validate.errors));
     }
 
-    // Text, as API Gateway passes it without binaryMediaTypes: invalid UTF-8 becomes U+FFFD
-    // (which the title schema refuses), never base64.
-    const body = bytes.length > 0 ? bytes.toString("utf8") : null;
-    const [headers, multiValueHeaders] = singleAndMulti(headerEntries(req));
-    const [queryStringParameters, multiValueQueryStringParameters] = singleAndMulti(url.searchParams.entries());
-    // The whole event API Gateway sends; the adapter reads the ProxyEvent part of it.
-    const event = {
+    const handler = handlers.get(route.name);
+    if (!handler) throw new Error(`no handler for route ${route.name}`);
+    const event = proxyEvent({
+      method,
+      url: target,
       resource: route.path,
-      path,
-      httpMethod: method,
-      headers,
-      multiValueHeaders,
-      queryStringParameters,
-      multiValueQueryStringParameters,
-      pathParameters: Object.keys(params).length > 0 ? params : null,
-      stageVariables: null,
-      body,
-      isBase64Encoded: false,
-      requestContext: {
-        requestId,
-        resourcePath: route.path,
-        httpMethod: method,
-        path,
-        stage: "local",
-        requestTimeEpoch: Date.now(),
-        identity: { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: req.headers["user-agent"] ?? null },
-        authorizer: { claims },
-      },
-    };
-    const result = await handlers.get(route.name)!(event satisfies ProxyEvent, { awsRequestId: randomUUID() });
-    const payload = (result as { isBase64Encoded?: boolean }).isBase64Encoded ? Buffer.from(result.body, "base64") : result.body;
-    res.writeHead(result.statusCode, { ...result.headers, "x-amzn-RequestId": requestId });
-    res.end(payload);
+      pathParameters: params,
+      headers: headerPairs(req),
+      body: bytes,
+      claims,
+      requestId,
+      sourceIp: req.socket.remoteAddress,
+    });
+    const result = await handler(event, { awsRequestId: randomUUID() });
+    res.writeHead(result.statusCode, { ...result.headers, "x-amzn-RequestId": requestId, ...edgeHeaders });
+    res.end(result.body);
   };
 }

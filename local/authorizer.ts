@@ -45,17 +45,13 @@ export function cognitoAuthorizer(options: AuthorizerOptions): Authorizer {
 
 /** API Gateway hands Lambda every claim as a string. */
 function stringClaims(payload: JWTPayload): Claims {
-  const claims: Claims = Object.create(null);
-  for (const [name, value] of Object.entries(payload)) {
+  const claims = Object.create(null) as Claims;
+  for (const [name, value] of Object.entries<unknown>(payload)) {
     if (value === undefined || value === null) continue;
-    claims[name] =
-      typeof value === "string"
-        ? value
-        : Array.isArray(value)
-          ? value.join(",")
-          : typeof value === "object"
-            ? JSON.stringify(value)
-            : String(value);
+    if (typeof value === "string") claims[name] = value;
+    else if (Array.isArray(value)) claims[name] = value.join(",");
+    else if (typeof value === "number" || typeof value === "boolean") claims[name] = String(value);
+    else claims[name] = JSON.stringify(value);
   }
   return claims;
 }

@@ -1,27 +1,32 @@
 /**
- * `npm start`: the whole app on this machine (see stack.ts), until Ctrl-C.
+ * `npm start`: the whole app on this machine (see stack.ts), until Ctrl-C, SIGTERM or SIGHUP, or
+ * until the process that started it (npm) is gone: a stack nobody can stop must not hold ports.
  *
  *   npm start                    start (data kept in .tasklane/ between runs)
  *   npm start -- --reset         delete all local users and to-dos first (asks)
  *   npm start -- --reset --yes   the same without asking (scripts)
  *
- * Environment: PORT (site + API, default 3000), COGNITO_PORT and DYNAMO_PORT (default: free
- * ports), TASKLANE_DATA_DIR (default .tasklane in the repo), TASKLANE_CONFIRMATION_CODE (fixes
+ * Environment: PORT (site + API, default 3000), COGNITO_PORT (default: the last start's, else a
+ * free port), DYNAMO_PORT (default: a free port), TASKLANE_DATA_DIR (default .tasklane in the repo), TASKLANE_CONFIRMATION_CODE (fixes
  * every sign-up code), TASKLANE_SITE_DIR (serve an already built site instead of building).
  */
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { LogEntry } from "../handlers/http";
-import { PortInUseError, startStack, type RunningStack } from "./stack";
+import { PortInUseError } from "./listen";
+import { startStack, type RunningStack } from "./stack";
 
-// The SDK's "Node 20 support ends in 2027" notice says nothing about the local stack (the SDK
+// On Node 20 the SDK's "Node 20 support ends" notice says nothing about the local stack (the SDK
 // version is pinned by the lockfile); it would be the first thing a newcomer reads.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const EXIT_USAGE = 64;
 const EXIT_PORT_IN_USE = 2;
 const SHUTDOWN_TIMEOUT_MS = 5000;
+const PARENT_CHECK_MS = 1000;
+/** Read first thing: a parent that dies while the stack starts is noticed once it has started. */
+const PARENT = process.ppid;
 
 const USAGE = `Usage: npm start [-- --reset [--yes]]
 
@@ -29,8 +34,8 @@ const USAGE = `Usage: npm start [-- --reset [--yes]]
   --yes     do not ask (for scripts)
   --help    show this text
 
-Environment: PORT (default 3000), COGNITO_PORT, DYNAMO_PORT (default: free ports),
-TASKLANE_DATA_DIR (default .tasklane), TASKLANE_CONFIRMATION_CODE, TASKLANE_SITE_DIR.`;
+Environment: PORT (default 3000), COGNITO_PORT (default: the last start's, else free),
+DYNAMO_PORT (default: free), TASKLANE_DATA_DIR (default .tasklane), TASKLANE_CONFIRMATION_CODE, TASKLANE_SITE_DIR.`;
 
 class UsageError extends Error {}
 
@@ -55,11 +60,12 @@ async function confirm(question: string): Promise<boolean> {
 
 /** A short line per API request for the terminal; the full JSON is what Lambda would log. */
 function requestLine(entry: LogEntry): void {
+  const field = (name: string) => (typeof entry[name] === "string" || typeof entry[name] === "number" ? String(entry[name]) : "");
   const time = new Date().toISOString().slice(11, 19);
-  const what = entry.msg === "request" ? `${entry.method} ${entry.route}` : `${entry.method ?? ""} ${entry.path ?? ""}`.trim();
-  const code = entry.errorCode ? ` ${entry.errorCode}` : "";
+  const what = entry.msg === "request" ? `${field("method")} ${field("route")}` : `${field("method")} ${field("path")}`.trim();
+  const code = entry.errorCode ? ` ${field("errorCode")}` : "";
   const took = typeof entry.durationMs === "number" ? ` ${entry.durationMs.toFixed(1)} ms` : "";
-  console.log(`${time} ${what} -> ${entry.status ?? "?"}${code}${took}`);
+  console.log(`${time} ${what} -> ${field("status") || "?"}${code}${took}`);
   if (entry.level === "error") console.error(JSON.stringify(entry));
 }
 
@@ -125,8 +131,15 @@ async function main(argv: readonly string[]): Promise<number> {
         () => done(1),
       );
     };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
+    // npm forwards SIGTERM to its child only; when npm itself is killed outright, the parent
+    // changes (to init or a subreaper) and this stops too.
+    setInterval(() => {
+      if (process.ppid !== PARENT && !stopping) {
+        console.log("\nThe process that started this one is gone.");
+        stop("SIGHUP");
+      }
+    }, PARENT_CHECK_MS).unref();
   });
 }
 

@@ -2,10 +2,9 @@
  * A DynamoDB-compatible server for laptops and tests: dynalite, in-process, on 127.0.0.1.
  * In memory by default; on disk when `path` is given. The table gets TodoTable's key schema.
  */
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { TABLE_KEY } from "../handlers/store";
+import { closeServer, listen, type PortName } from "./listen";
 
 export const LOCAL_REGION = "us-east-1";
 /** dynalite accepts any credentials; the SDK insists on some. */
@@ -17,27 +16,12 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-export async function startDynalite(options: { port?: number; path?: string } = {}): Promise<LocalDynamo> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dynalite = require("dynalite") as (opts: object) => Server;
+export async function startDynalite(options: { port?: number; path?: string; name?: PortName } = {}): Promise<LocalDynamo> {
+  // Loaded on first use: files that only need LOCAL_REGION do not pay for dynalite's LevelDB.
+  const { default: dynalite } = await import("dynalite");
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path && { path: options.path }) });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+  const port = await listen(server, options.port ?? 0, options.name);
+  return { endpoint: `http://127.0.0.1:${port}`, port, close: () => closeServer(server) };
 }
 
 /** Creates the to-do table (same keys as TodoTable) unless it exists. */

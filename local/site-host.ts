@@ -1,8 +1,8 @@
 /**
  * The local stand-in for CloudFront in front of the site bucket: serves the built files with
- * the Cache-Control the build chose, the security headers of site/security-headers.ts, ETag
+ * the Cache-Control the build chose, the security headers of common/security-headers.ts, ETag
  * revalidation, gzip/brotli for text, a generated /config.json, and the SPA fallback with
- * StaticSite's rule (site/build.ts isAppRoute, which its CloudFront function is built from): a
+ * StaticSite's rule (common/hosting.ts isAppRoute, which its CloudFront function is built from): a
  * path without a file extension gets /index.html with 200; a path with one gets that file, or a
  * 404 when the build made no such file.
  * Only files the build listed (or found under the site folder at start) are served: a request

@@ -5,11 +5,12 @@
  * - Cognito: cognito-local under `<dataDir>/cognito`, one pool + app client like AuthPool;
  * - one origin (`url`): the site (CloudFront's part) and, under /api, the API (API Gateway's
  *   part: authorizer, validator, proxy events) in front of the same handler code as Lambda.
- * Everything listens on 127.0.0.1 only.
+ * Everything listens on 127.0.0.1 only. The origin listens first and answers 503 (Retry-After)
+ * until the rest is ready, so nothing that connects early is left hanging. Cognito keeps its port
+ * from one start to the next (local/cognito.ts), so tokens issued before a restart still work.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { API_BASE } from "../handlers/routes";
@@ -24,6 +25,7 @@ import { createApiHost } from "./api-host";
 import { cognitoAuthorizer } from "./authorizer";
 import { startCognito, type LocalCognito } from "./cognito";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTodoTable, startDynalite, type LocalDynamo } from "./dynamo";
+import { closeServer, listen } from "./listen";
 import { createSiteHost } from "./site-host";
 
 export const LOCAL_TABLE_NAME = "tasklane-todos";
@@ -41,10 +43,15 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** dynalite's port. @default 0 (a free port) */
   dynamoPort?: number;
-  /** cognito-local's port. @default 0 (a free port) */
+  /** cognito-local's port. @default the one of the last start with this dataDir, else a free one */
   cognitoPort?: number;
   /** One entry per API request (the Lambda log line, or the gateway's rejection). @default none */
   requestLog?: (entry: LogEntry) => void;
+  /**
+   * Called once the origin listens, before anything else starts; start-up waits for it. Until
+   * start-up ends, the origin answers 503. For tests of that window. @default none
+   */
+  onListening?: (url: string) => void | Promise<void>;
 }
 
 export interface RunningStack {
@@ -62,49 +69,31 @@ export interface RunningStack {
   close(): Promise<void>;
 }
 
-/** A port another process holds: the CLI turns this into a clear message and exit code. */
-export class PortInUseError extends Error {
-  constructor(
-    readonly port: number,
-    readonly what: string,
-    readonly variable: string,
-  ) {
-    super(
-      `Port ${port} on 127.0.0.1 (${what}) is already in use. Stop the program using it, or choose another port: ${variable}=${port + 1} npm start`,
-    );
-    this.name = "PortInUseError";
+/** While the stack starts, every request gets this: never a connection left without an answer. */
+export const STARTING = {
+  status: 503,
+  code: "starting",
+  message: "The local stack is starting: try again in a moment.",
+  retryAfterSeconds: 1,
+} as const;
+
+/** Answers 503 with Retry-After: the API's JSON error under /api, a line of text for the site. */
+function answerStarting(req: IncomingMessage, res: ServerResponse): void {
+  req.resume(); // read (and drop) any body, so the answer is not lost to a reset
+  const headers = { "Retry-After": String(STARTING.retryAfterSeconds), ...API_RESPONSE_HEADERS };
+  if (isApiPath(req.url)) {
+    const requestId = randomUUID();
+    res.writeHead(STARTING.status, { ...headers, "Content-Type": JSON_CONTENT_TYPE, "x-amzn-RequestId": requestId });
+    res.end(JSON.stringify(errorBody(STARTING.code, STARTING.message, requestId)));
+  } else {
+    res.writeHead(STARTING.status, { ...headers, "Content-Type": "text/plain; charset=utf-8" });
+    res.end(`${STARTING.message}\n`);
   }
 }
 
-function listen(server: Server, port: number, what: string, variable: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      reject(err.code === "EADDRINUSE" ? new PortInUseError(port, what, variable) : err);
-    };
-    server.once("error", onError);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-}
-
-/** Wraps a start step so a port clash names the port and its variable. */
-async function onPort<T>(port: number | undefined, what: string, variable: string, start: () => Promise<T>): Promise<T> {
-  try {
-    return await start();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE" && port) throw new PortInUseError(port, what, variable);
-    throw err;
-  }
+function isApiPath(url: string | undefined): boolean {
+  const path = (url ?? "/").split("?")[0];
+  return path === API_BASE || path.startsWith(`${API_BASE}/`);
 }
 
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
@@ -115,25 +104,34 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const cleanUp = async () => {
     for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
   };
-  if (temporary) cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  if (temporary) cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
 
   try {
     // The origin port first: the one a person chose, so a clash fails before anything else starts.
-    const origin = createServer();
+    // It answers from its first connection: 503 until everything behind it is ready.
+    let serve: (req: IncomingMessage, res: ServerResponse) => void = answerStarting;
+    const origin = createServer((req, res) => serve(req, res));
     cleanups.push(() => closeServer(origin));
-    const port = await listen(origin, options.port ?? 0, "the site and API", "PORT");
+    const port = await listen(origin, options.port ?? 0, { what: "the site and API", variable: "PORT" });
     const url = `http://127.0.0.1:${port}`;
+    await options.onListening?.(url);
 
     mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
-    const dynamo: LocalDynamo = await onPort(options.dynamoPort, "DynamoDB (dynalite)", "DYNAMO_PORT", () =>
-      startDynalite({ port: options.dynamoPort ?? 0, path: join(dataDir, "dynamodb") }),
-    );
+    const dynamo: LocalDynamo = await startDynalite({
+      port: options.dynamoPort ?? 0,
+      path: join(dataDir, "dynamodb"),
+      name: { what: "DynamoDB (dynalite)", variable: "DYNAMO_PORT" },
+    });
     cleanups.push(() => dynamo.close());
     await ensureTodoTable(dynamo.endpoint, LOCAL_TABLE_NAME);
 
-    const cognito: LocalCognito = await onPort(options.cognitoPort, "Cognito (cognito-local)", "COGNITO_PORT", () =>
-      startCognito({ port: options.cognitoPort, dataDir: join(dataDir, "cognito"), confirmationCode: options.confirmationCode, log }),
-    );
+    const cognito: LocalCognito = await startCognito({
+      port: options.cognitoPort,
+      dataDir: join(dataDir, "cognito"),
+      confirmationCode: options.confirmationCode,
+      log,
+      name: { what: "Cognito (cognito-local)", variable: "COGNITO_PORT" },
+    });
     cleanups.push(() => cognito.close());
 
     let siteDir = options.siteDir;
@@ -148,19 +146,21 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       apiBase: API_BASE,
       cognitoEndpoint: cognito.endpoint,
     };
-    const site = createSiteHost({ siteDir, files, config, headers: securityHeaders({ cognitoOrigin: cognito.endpoint }) });
+    // CloudFront adds the same response-headers policy to the site and to /api/* (StaticSite).
+    const edgeHeaders = securityHeaders({ cognitoOrigin: cognito.endpoint });
+    const site = createSiteHost({ siteDir, files, config, headers: edgeHeaders });
 
     const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    cleanups.push(async () => doc.destroy());
+    cleanups.push(() => Promise.resolve(doc.destroy()));
     const api = createApiHost({
       store: dynamoTodoStore(doc, LOCAL_TABLE_NAME),
       authorize: cognitoAuthorizer({ jwksUrl: cognito.jwksUrl, issuer: cognito.issuer, clientId: cognito.userPoolClientId }),
       log: options.requestLog,
+      edgeHeaders,
     });
 
-    origin.on("request", (req, res) => {
-      const path = (req.url ?? "/").split("?")[0];
-      if (path !== API_BASE && !path.startsWith(`${API_BASE}/`)) {
+    serve = (req, res) => {
+      if (!isApiPath(req.url)) {
         site(req, res);
         return;
       }
@@ -173,10 +173,15 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         }
         const { status, code, message } = GATEWAY_ERRORS.DEFAULT_5XX;
         const requestId = randomUUID();
-        res.writeHead(status, { "Content-Type": JSON_CONTENT_TYPE, ...API_RESPONSE_HEADERS, "x-amzn-RequestId": requestId });
+        res.writeHead(status, {
+          "Content-Type": JSON_CONTENT_TYPE,
+          ...API_RESPONSE_HEADERS,
+          "x-amzn-RequestId": requestId,
+          ...edgeHeaders,
+        });
         res.end(JSON.stringify(errorBody(code, message, requestId)));
       });
-    });
+    };
 
     log(
       [

@@ -1,5 +1,5 @@
 /**
- * Lighthouse (npm `lighthouse` 12, Debian's Chromium) against the local stack: the signed-out
+ * Lighthouse (npm `lighthouse` 12, the Chromium dev/browser.ts finds) against the local stack: the signed-out
  * page as a first-time visitor sees it, and the to-do list of a signed-in person. Prints the
  * performance, accessibility, best-practices and SEO scores of each, lists every audit that
  * cost points, and writes it all to a JSON file.
@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
 import { startStack } from "../local/stack";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../dev/browser";
+import { CHROMIUM_ARGS, chromiumPath } from "../dev/browser";
+import { BrowserNotFoundError } from "../dev/find-browser";
 
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"] as const;
 const CODE = "424242";
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   let chrome: { port: number; kill(): Promise<void> | void } | undefined;
   try {
     chrome = await chromeLauncher.launch({
-      chromePath: process.env.CHROME_PATH ?? CHROMIUM_PATH,
+      chromePath: await chromiumPath(),
       chromeFlags: CHROMIUM_ARGS,
       userDataDir: profile,
       logLevel: "silent",
@@ -156,6 +157,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(err instanceof BrowserNotFoundError ? err.message : err);
   process.exitCode = 1;
 });

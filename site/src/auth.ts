@@ -9,7 +9,7 @@
  * are never logged, never put in a URL, and sent only to Cognito and the same-origin API.
  */
 
-import { PASSWORD_POLICY } from "../../common/auth-policy";
+import { PASSWORD_POLICY, passwordProblems as policyProblems } from "../../common/auth-policy";
 
 export interface AuthConfig {
   readonly region: string;
@@ -185,9 +185,9 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
 
 export type Auth = ReturnType<typeof createAuth>;
 
-/** The password rules, checked before anything is sent. Returns the broken ones. */
+/** Every rule Cognito applies to a new password (common/auth-policy.ts), checked before anything is sent. Returns the broken ones. */
 export function passwordProblems(password: string): string[] {
-  return password.length < PASSWORD_MIN_LENGTH ? [`Use at least ${PASSWORD_MIN_LENGTH} characters (you have ${password.length}).`] : [];
+  return policyProblems(password).map((problem) => problem.message);
 }
 
 /** The `exp` claim of a JWT, in epoch milliseconds (the payload is read, not verified: the API verifies). */

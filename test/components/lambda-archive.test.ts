@@ -16,7 +16,9 @@ import { createHandler, type ProxyEvent, type ProxyResult } from "../../handlers
 import { routeNamed, routes, type Route } from "../../handlers/routes";
 import { createDocumentClient, dynamoTodoStore } from "../../handlers/store";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTodoTable, startDynalite, type LocalDynamo } from "../../local/dynamo";
+import { proxyEvent, type ProxyRequest } from "../../local/proxy-event";
 import { ROOT, ofType, runProgram } from "../../dev/pulumi-mocks";
+import { buildSync } from "esbuild";
 
 /** Budget of each archive, deflated (issue 13: at most 32 KB zipped). Measured: 8 to 10 KB, __index.js alone. */
 export const ZIPPED_BUDGET = 32 * 1024;
@@ -35,23 +37,16 @@ function bytesIn(path: string): number {
 }
 
 type Invoke = (route: string, event: ProxyEvent) => Promise<ProxyResult>;
+/** local/proxy-event.ts's builder with the route's path template filled in. */
+type BuildEvent = (route: string, request: Omit<ProxyRequest, "resource">) => ProxyEvent;
 
 /**
  * One user's session through every route. Self-contained (no imports): it is also sent, as
  * source, to the fresh process. Returns each answer with ids and times replaced by placeholders.
  */
-async function scenario(invoke: Invoke, user: string): Promise<unknown[]> {
+async function scenario(invoke: Invoke, user: string, build: BuildEvent): Promise<unknown[]> {
   const answers: unknown[] = [];
   let n = 0;
-  const event = (httpMethod: string, path: string, extra: Record<string, unknown> = {}) => ({
-    httpMethod,
-    path,
-    headers: { "content-type": "application/json", ...((extra.headers as object) ?? {}) },
-    queryStringParameters: (extra.query as Record<string, string>) ?? null,
-    pathParameters: (extra.params as Record<string, string>) ?? null,
-    body: extra.body === undefined ? null : JSON.stringify(extra.body),
-    requestContext: { requestId: `req-${++n}`, authorizer: { claims: { sub: user } } },
-  });
   const ids = new Map<string, string>();
   const normalize = (text: string) =>
     text
@@ -60,36 +55,36 @@ async function scenario(invoke: Invoke, user: string): Promise<unknown[]> {
         return ids.get(id) as string;
       })
       .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, "<time>");
-  const call = async (route: string, e: unknown) => {
-    const result = await invoke(route, e as ProxyEvent);
+  type Extra = { body?: unknown; headers?: Record<string, string>; params?: Record<string, string>; anonymous?: boolean };
+  const call = async (route: string, method: string, url: string, extra: Extra = {}) => {
+    const event = build(route, {
+      method,
+      url,
+      pathParameters: extra.params,
+      headers: { "content-type": "application/json", ...extra.headers },
+      body: extra.body === undefined ? null : JSON.stringify(extra.body),
+      claims: extra.anonymous ? null : { sub: user },
+      requestId: `req-${++n}`,
+    });
+    const result = await invoke(route, event);
     answers.push(
       JSON.parse(normalize(JSON.stringify({ route, statusCode: result.statusCode, headers: result.headers, body: result.body }))),
     );
     return result;
   };
-  const created = await call(
-    "createTodo",
-    event("POST", "/api/todos", { body: { title: "Buy milk", dueDate: "2030-01-02" }, headers: { "idempotency-key": "k1" } }),
-  );
+  const milk = { body: { title: "Buy milk", dueDate: "2030-01-02" }, headers: { "idempotency-key": "k1" } };
+  const created = await call("createTodo", "POST", "/api/todos", milk);
   const id = JSON.parse(created.body).id as string;
-  await call(
-    "createTodo",
-    event("POST", "/api/todos", { body: { title: "Buy milk", dueDate: "2030-01-02" }, headers: { "idempotency-key": "k1" } }),
-  );
-  await call("createTodo", event("POST", "/api/todos", { body: { title: "" } }));
-  await call("listTodos", event("GET", "/api/todos", { query: { limit: "10" } }));
-  await call("getTodo", event("GET", `/api/todos/${id}`, { params: { id } }));
-  await call(
-    "updateTodo",
-    event("PATCH", `/api/todos/${id}`, { params: { id }, body: { completed: true }, headers: { "if-match": '"1"' } }),
-  );
-  await call(
-    "updateTodo",
-    event("PATCH", `/api/todos/${id}`, { params: { id }, body: { title: "Stale" }, headers: { "if-match": '"1"' } }),
-  );
-  await call("clearCompleted", event("POST", "/api/todos/clear-completed"));
-  await call("deleteTodo", event("DELETE", `/api/todos/${id}`, { params: { id } }));
-  await call("getTodo", { ...event("GET", `/api/todos/${id}`, { params: { id } }), requestContext: { requestId: "anon" } });
+  const params = { id };
+  await call("createTodo", "POST", "/api/todos", milk);
+  await call("createTodo", "POST", "/api/todos", { body: { title: "" } });
+  await call("listTodos", "GET", "/api/todos?limit=10");
+  await call("getTodo", "GET", `/api/todos/${id}`, { params });
+  await call("updateTodo", "PATCH", `/api/todos/${id}`, { params, body: { completed: true }, headers: { "if-match": '"1"' } });
+  await call("updateTodo", "PATCH", `/api/todos/${id}`, { params, body: { title: "Stale" }, headers: { "if-match": '"1"' } });
+  await call("clearCompleted", "POST", "/api/todos/clear-completed");
+  await call("deleteTodo", "DELETE", `/api/todos/${id}`, { params });
+  await call("getTodo", "GET", `/api/todos/${id}`, { params, anonymous: true });
   return answers;
 }
 
@@ -98,8 +93,14 @@ const CHILD = `
 const archives = JSON.parse(process.env.ARCHIVES);
 const handlers = {};
 for (const [route, dir] of Object.entries(archives)) handlers[route] = require(dir + "/__index.js").handler;
+const { proxyEvent } = require(process.env.PROXY_EVENT_JS);
+const resources = JSON.parse(process.env.RESOURCES);
 const scenario = SCENARIO;
-scenario((route, event) => handlers[route](event, { awsRequestId: "ctx" }), process.env.USER_SUB)
+scenario(
+  (route, event) => handlers[route](event, { awsRequestId: "ctx" }),
+  process.env.USER_SUB,
+  (route, request) => proxyEvent({ ...request, resource: resources[route] }),
+)
   .then((answers) => require("fs").writeFileSync(process.env.RESULT_FILE, JSON.stringify(answers)))
   .catch((err) => { console.error(err); process.exit(1); });
 `;
@@ -224,6 +225,16 @@ describe("Lambda archives (serialized CallbackFunction code)", () => {
       expect(tableName, "the table name is serialized into the closure").to.be.a("string");
       await ensureTodoTable(dynamo.endpoint, tableName!);
 
+      // The events come from the one builder in both processes: bundled (it imports only types).
+      const proxyEventJs = join(dir, "proxy-event.js");
+      buildSync({
+        entryPoints: [join(ROOT, "local", "proxy-event.ts")],
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        outfile: proxyEventJs,
+        logLevel: "error",
+      });
       const resultFile = join(dir, "answers.json");
       const child = await runNode(
         CHILD.replace("SCENARIO", scenario.toString()),
@@ -232,6 +243,8 @@ describe("Lambda archives (serialized CallbackFunction code)", () => {
           NODE_PATH: join(dir, "runtime", "node_modules"),
           ...env(),
           ARCHIVES: JSON.stringify(folders),
+          PROXY_EVENT_JS: proxyEventJs,
+          RESOURCES: JSON.stringify(Object.fromEntries(routes.map((r) => [r.name, r.path]))),
           USER_SUB: "user-archive",
           RESULT_FILE: resultFile,
         },
@@ -247,7 +260,8 @@ describe("Lambda archives (serialized CallbackFunction code)", () => {
       }
       const store = dynamoTodoStore(createDocumentClient(), tableName!);
       const handlers = Object.fromEntries(routes.map((r) => [r.name, createHandler(routeNamed(r.name), store, { log: () => {} })]));
-      const inProcess = await scenario((route, event) => handlers[route](event, { awsRequestId: "ctx" }), "user-in-process");
+      const build: BuildEvent = (name, request) => proxyEvent({ ...request, resource: routeNamed(name).path });
+      const inProcess = await scenario((name, event) => handlers[name](event, { awsRequestId: "ctx" }), "user-in-process", build);
 
       expect(fromArchives).to.have.length(10);
       const statuses = (fromArchives as { statusCode: number }[]).map((a) => a.statusCode);

@@ -1,7 +1,7 @@
 /**
  * THE contract of the to-do API (issue 2), written once and run over every transport:
  *
- *   - in-process (test/handlers/api.test.ts): proxy events straight into the Lambda handlers;
+ *   - in-process (test/handlers/api-contract.test.ts): proxy events straight into the Lambda handlers;
  *   - real HTTP against the local stack (test/local/…): the same suite, another driver:
  *
  *       import { todoApiContract } from "./todo-api.contract";

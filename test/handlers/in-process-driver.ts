@@ -1,16 +1,18 @@
 /**
  * The in-process transport of the API contract: no HTTP, no API Gateway. Each request becomes the
- * Lambda proxy event API Gateway would build and goes to the route's real handler
+ * Lambda proxy event API Gateway would build (local/proxy-event.ts, as the local API host builds
+ * it) and goes to the route's real handler
  * (`createHandler`), which talks to a real DynamoDB-compatible server (dynalite, in memory, in
  * this process). Requests API Gateway itself would answer (no route) get its answer instead.
  */
 import { randomUUID } from "node:crypto";
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
-import { GATEWAY_ERRORS } from "../../common/gateway";
+import { API_RESPONSE_HEADERS, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE, type GatewayError } from "../../common/gateway";
 import { createHandler, type LogEntry, type ProxyEvent, type ProxyHandler, type ProxyResult } from "../../handlers/http";
 import { matchRoute, routes } from "../../handlers/routes";
 import { createDocumentClient, dynamoTodoStore } from "../../handlers/store";
 import { ensureTodoTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynalite, type LocalDynamo } from "../../local/dynamo";
+import { parseTarget, proxyEvent } from "../../local/proxy-event";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
 import { emptyTable, scanTable } from "../contract/table";
 
@@ -49,39 +51,28 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
     tableName,
 
     async send(user: User | null, request: ApiRequest): Promise<ApiResponse> {
-      const url = new URL(request.path, "http://api.invalid");
       const requestId = randomUUID();
-      const match = matchRoute(request.method, url.pathname);
+      const match = matchRoute(request.method, parseTarget(request.path).pathname);
       if (!match) return gatewayError(GATEWAY_ERRORS.MISSING_AUTHENTICATION_TOKEN, requestId);
 
       const headers: Record<string, string> = { ...(request.headers ?? {}) };
-      let body: string | null = null;
+      let body: string | Buffer | null = null;
       if (request.rawBody !== undefined) {
-        // The API declares no binaryMediaTypes, so API Gateway hands Lambda every body as text:
-        // the bytes decoded as UTF-8, invalid sequences replaced by U+FFFD, never base64.
-        body = Buffer.isBuffer(request.rawBody) ? request.rawBody.toString("utf8") : request.rawBody;
+        body = request.rawBody;
       } else if (request.body !== undefined) {
         body = JSON.stringify(request.body);
         if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
       }
-      // API Gateway keeps the last value of a repeated query parameter.
-      // No prototype, like the JSON API Gateway sends: "?__proto__=x" must reach the handler.
-      const query: Record<string, string> = Object.create(null);
-      for (const [name, value] of url.searchParams) query[name] = value;
-
-      const event: ProxyEvent = {
-        httpMethod: request.method,
-        path: url.pathname,
+      const event = proxyEvent({
+        method: request.method,
+        url: request.path,
+        resource: match.route.path,
+        pathParameters: match.params,
         headers,
-        queryStringParameters: Object.keys(query).length > 0 ? { ...query } : null,
-        pathParameters: Object.keys(match.params).length > 0 ? match.params : null,
         body,
-        isBase64Encoded: false,
-        requestContext: {
-          requestId,
-          authorizer: user === null ? null : { claims: { sub: USER_IDS[user], token_use: "id" } },
-        },
-      };
+        claims: user === null ? null : { sub: USER_IDS[user], token_use: "id" },
+        requestId,
+      });
       events.push(event);
       const handler = handlers.get(match.route.name);
       if (!handler) throw new Error(`no handler for ${match.route.name}`);
@@ -106,13 +97,12 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
 function toResponse(result: ProxyResult): ApiResponse {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers)) headers[name.toLowerCase()] = value;
-  return { status: result.statusCode, headers, body: result.body === "" ? undefined : JSON.parse(result.body) };
+  return { status: result.statusCode, headers, body: result.body === "" ? undefined : (JSON.parse(result.body) as unknown) };
 }
 
-function gatewayError(error: { status: number; code: string; message: string }, requestId: string): ApiResponse {
-  return {
-    status: error.status,
-    headers: { "content-type": "application/json" },
-    body: { error: { code: error.code, message: error.message, details: [], requestId } },
-  };
+/** What API Gateway itself answers (no Lambda), with the gateway responses TodoApi configures. */
+function gatewayError(error: GatewayError, requestId: string): ApiResponse {
+  const headers: Record<string, string> = { "content-type": JSON_CONTENT_TYPE, "x-amzn-requestid": requestId };
+  for (const [name, value] of Object.entries(API_RESPONSE_HEADERS)) headers[name.toLowerCase()] = value;
+  return { status: error.status, headers, body: errorBody(error.code, error.message, requestId) };
 }

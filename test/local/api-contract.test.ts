@@ -6,4 +6,4 @@
 import { todoApiContract } from "../contract/todo-api.contract";
 import { startHttpDriver } from "./http-driver";
 
-todoApiContract(() => startHttpDriver(), { transport: "local stack over HTTP" });
+todoApiContract(() => startHttpDriver(), { transport: "local HTTP" });

@@ -11,25 +11,35 @@ const ROOT = resolve(__dirname, "..", "..");
 
 interface Cli {
   readonly child: ChildProcess;
+  readonly viaNpm: boolean;
   stdout: string;
   stderr: string;
   readonly exited: Promise<number | null>;
 }
 
-function runCli(args: string[], env: Record<string, string>): Cli {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/cli.ts", ...args], {
+/** `npm start` itself when `viaNpm`, else local/cli.ts in node directly. */
+function runCli(args: string[], env: Record<string, string>, viaNpm = false): Cli {
+  // npm's own script when running under npm (npm test), else the npm on PATH.
+  const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ["npm"];
+  const [command, ...prefix] = viaNpm
+    ? [...npm, "start", "--silent", "--"]
+    : [process.execPath, "-r", "ts-node/register/transpile-only", "local/cli.ts"];
+  const child = spawn(command, [...prefix, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
+    // Its own process group: after() can end whatever npm started, even if npm is gone.
+    detached: viaNpm,
   });
   const cli: Cli = {
     child,
+    viaNpm,
     stdout: "",
     stderr: "",
     exited: new Promise((done) => child.on("exit", (code) => done(code))),
   };
-  child.stdout!.on("data", (chunk: Buffer) => (cli.stdout += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (cli.stderr += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (cli.stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (cli.stderr += chunk.toString()));
   return cli;
 }
 
@@ -59,8 +69,8 @@ async function siteUrl(cli: Cli): Promise<string> {
 describe("npm start (local/cli.ts)", function () {
   let dataDir: string;
   const running: Cli[] = [];
-  const start = (args: string[], env: Record<string, string> = {}) => {
-    const cli = runCli(args, { PORT: "0", TASKLANE_DATA_DIR: dataDir, TASKLANE_CONFIRMATION_CODE: "555555", ...env });
+  const start = (args: string[], env: Record<string, string> = {}, viaNpm = false) => {
+    const cli = runCli(args, { PORT: "0", TASKLANE_DATA_DIR: dataDir, TASKLANE_CONFIRMATION_CODE: "555555", ...env }, viaNpm);
     running.push(cli);
     return cli;
   };
@@ -69,7 +79,15 @@ describe("npm start (local/cli.ts)", function () {
     dataDir = mkdtempSync(join(tmpdir(), "tasklane-cli-"));
   });
   after(() => {
-    for (const cli of running) if (cli.child.exitCode === null && cli.child.pid) process.kill(cli.child.pid, "SIGKILL");
+    for (const cli of running) {
+      if (!cli.child.pid) continue;
+      try {
+        // A negative pid is the process group (detached children lead their own).
+        process.kill(cli.viaNpm ? -cli.child.pid : cli.child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -116,6 +134,30 @@ describe("npm start (local/cli.ts)", function () {
     expect(newPool).not.to.equal(oldPool);
     reset.child.kill("SIGTERM");
     expect(await within(10_000, "SIGTERM", reset.exited)).to.equal(0);
+  });
+
+  it("frees every port when `npm start` gets SIGTERM (npm, not only the node process under it)", async function () {
+    const cli = start([], {}, true);
+    const url = await siteUrl(cli);
+    const cognito = /Cognito\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(cli.stdout)?.[1];
+    const dynamo = /DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(cli.stdout)?.[1];
+    expect(cognito, cli.stdout).to.be.a("string");
+    expect(dynamo, cli.stdout).to.be.a("string");
+    expect((await fetch(`${url}/config.json`)).status).to.equal(200);
+
+    process.kill(cli.child.pid!, "SIGTERM"); // npm's pid: what a process manager or `kill` would signal
+    await within(10_000, "npm after SIGTERM", cli.exited);
+    for (const endpoint of [url, cognito!, dynamo!]) {
+      let free = false;
+      for (let i = 0; i < 50 && !free; i++) {
+        free = await fetch(endpoint, { signal: AbortSignal.timeout(1000) }).then(
+          () => false,
+          (err: Error) => /fetch failed/.test(err.message) && (err.cause as NodeJS.ErrnoException)?.code === "ECONNREFUSED",
+        );
+        if (!free) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(free, `${endpoint} still answers 10 s after npm got SIGTERM`).to.equal(true);
+    }
   });
 
   it("rejects an unknown option and a bad PORT with a usage error", async function () {

@@ -3,10 +3,11 @@
  * validator, the proxy event), CloudFront's part (the site, its headers, /config.json), the
  * local Cognito's settings, and the stack's life (restart on the same data, a port in use).
  */
-import { GATEWAY_ERRORS } from "../../common/gateway";
+import { errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE, type ErrorBody } from "../../common/gateway";
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { Agent } from "node:http";
+import { Agent, createServer } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { expect } from "chai";
@@ -14,8 +15,9 @@ import { decodeJwt, SignJWT, type JWTPayload } from "jose";
 import type { LogEntry } from "../../handlers/http";
 import { securityHeaders } from "../../common/security-headers";
 import { startCognito, type LocalCognito } from "../../local/cognito";
-import { PortInUseError, startStack, type RunningStack } from "../../local/stack";
-import { cognitoCall, registerUser, signIn } from "../../dev/cognito-client";
+import { PortInUseError } from "../../local/listen";
+import { STARTING, startStack, type RunningStack } from "../../local/stack";
+import { cognitoCall, registerUser, signIn, type Tokens } from "../../dev/cognito-client";
 import { EMAILS, rawRequest, startHttpDriver, TEST_CONFIRMATION_CODE, TEST_PASSWORD, type HttpDriver } from "./http-driver";
 
 /** cognito-local signs with this key (shipped in its package): used to mint tokens it would. */
@@ -29,6 +31,69 @@ function mint(claims: JWTPayload, key: KeyObject): Promise<string> {
 }
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "tasklane-test-"));
+
+function dechunk(text: string): string {
+  let out = "";
+  for (let rest = text; ;) {
+    const eol = rest.indexOf("\r\n");
+    const size = parseInt(rest.slice(0, eol), 16);
+    if (!(size > 0)) return out;
+    out += rest.slice(eol + 2, eol + 2 + size);
+    rest = rest.slice(eol + 2 + size + 2);
+  }
+}
+
+/**
+ * A POST over a raw socket that sends the whole body before reading anything, as a client busy
+ * uploading does. Resolves the status line and body; a reset or broken pipe rejects.
+ */
+function postBeforeReading(
+  baseUrl: string,
+  path: string,
+  authorization: string,
+  body: Buffer,
+  chunked: boolean,
+): Promise<{ statusLine: string; body: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.pause();
+    socket.setTimeout(10_000, () => socket.destroy(new Error("no answer after 10 s")));
+    socket.on("error", reject);
+    const length = chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${body.length}`;
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: ${authorization}\r\nContent-Type: application/json\r\n${length}\r\n\r\n`,
+    );
+    if (chunked) {
+      for (let i = 0; i < body.length; i += 64 * 1024) {
+        const part = body.subarray(i, i + 64 * 1024);
+        socket.write(`${part.length.toString(16)}\r\n`);
+        socket.write(part);
+        socket.write("\r\n");
+      }
+      socket.write("0\r\n\r\n");
+    } else {
+      socket.write(body);
+    }
+    socket.write("", () => {
+      let received = "";
+      socket.on("data", (data: Buffer) => {
+        received += data.toString("utf8");
+        const end = received.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        const [head, rest] = [received.slice(0, end), received.slice(end + 4)];
+        const declared = /content-length: *(\d+)/i.exec(head)?.[1];
+        let content: string | undefined;
+        if (declared !== undefined && Buffer.byteLength(rest) >= Number(declared)) content = rest;
+        else if (/transfer-encoding: *chunked/i.test(head) && rest.endsWith("0\r\n\r\n")) content = dechunk(rest);
+        if (content === undefined) return;
+        socket.destroy();
+        resolve({ statusLine: head.split("\r\n")[0], body: content });
+      });
+      socket.resume();
+    });
+  });
+}
 
 describe("local stack over HTTP", function () {
   let stack: RunningStack;
@@ -186,38 +251,15 @@ describe("local stack over HTTP", function () {
       expect(res.body.error.code).to.equal("unsupported_media_type");
     });
 
-    it("answers 413 to a body over 1 MiB without reading it all, and keeps serving", async function () {
-      const agent = new Agent();
-      try {
-        const big = Buffer.alloc(2 * 1024 * 1024, 0x20);
-        const declared = await rawRequest(
-          stack.url,
-          agent,
-          "POST",
-          "/api/todos",
-          {
-            "Content-Type": "application/json",
-            Authorization: driver.tokens.alice.idToken,
-          },
-          big,
-        );
-        expect(declared.status).to.equal(413);
-        expect(JSON.parse(declared.body.toString()).error.code).to.equal("payload_too_large");
-        const chunked = await rawRequest(
-          stack.url,
-          agent,
-          "POST",
-          "/api/todos",
-          {
-            "Content-Type": "application/json",
-            "Transfer-Encoding": "chunked",
-            Authorization: driver.tokens.alice.idToken,
-          },
-          big,
-        );
-        expect(chunked.status).to.equal(413);
-      } finally {
-        agent.destroy();
+    it("answers 413 to a body over 1 MiB every time (50 tries, declared and chunked), never a reset, and keeps serving", async function () {
+      // 8 MiB: more than the socket buffers hold, so the host answers while the client is still
+      // sending; a client that reads only once it has sent everything must still find its 413.
+      const big = Buffer.alloc(8 * 1024 * 1024, 0x20);
+      for (let i = 0; i < 50; i++) {
+        const chunked = i % 2 === 1;
+        const answer = await postBeforeReading(stack.url, "/api/todos", driver.tokens.alice.idToken, big, chunked);
+        expect(answer.statusLine, `try ${i + 1} (${chunked ? "chunked" : "declared"})`).to.equal("HTTP/1.1 413 Payload Too Large");
+        expect((JSON.parse(answer.body) as ErrorBody).error.code).to.equal("payload_too_large");
       }
       expect((await listAs(driver.tokens.alice.idToken)).status).to.equal(200);
     });
@@ -311,6 +353,21 @@ describe("local stack over HTTP", function () {
     });
   });
 
+  describe("CloudFront's part on /api", function () {
+    it("adds the response-headers policy StaticSite puts on /api/*, to the handler's answers and the gateway's", async function () {
+      const expected = securityHeaders({ cognitoOrigin: stack.cognitoEndpoint });
+      const answers = {
+        "handler 200": await listAs(driver.tokens.alice.idToken),
+        "gateway 401": await listAs(undefined),
+        "gateway 404": await driver.sendWithAuthorization(undefined, { method: "GET", path: "/api/unknown" }),
+      };
+      for (const [what, res] of Object.entries(answers)) {
+        for (const [name, value] of Object.entries(expected)) expect(res.headers[name.toLowerCase()], `${what}: ${name}`).to.equal(value);
+        expect(res.headers["cache-control"], what).to.equal("no-store");
+      }
+    });
+  });
+
   describe("the local Cognito", function () {
     it("enforces AuthPool's password policy: 11 characters are refused, 12 accepted", async function () {
       const short = await cognitoCall(stack.cognitoEndpoint, "SignUp", {
@@ -328,6 +385,59 @@ describe("local stack over HTTP", function () {
       expect(ok.status).to.equal(200);
       expect(ok.body.UserConfirmed).to.equal(false);
       expect(ok.body.CodeDeliveryDetails).to.include({ DeliveryMedium: "EMAIL", Destination: "carol@example.com" });
+    });
+
+    it("refuses a password that begins or ends with a space, as Cognito's API does (twelve spaces included)", async function () {
+      for (const password of [" ".repeat(12), " twelve chars", "twelve chars ", "x".repeat(257)]) {
+        const res = await cognitoCall(stack.cognitoEndpoint, "SignUp", {
+          ClientId: stack.userPoolClientId,
+          Username: "frank@example.com",
+          Password: password,
+        });
+        expect(res.status, JSON.stringify(password)).to.equal(400);
+        expect(res.body.__type, JSON.stringify(password)).to.equal("InvalidParameterException");
+        expect(res.body.message).to.match(/^1 validation error detected: Value at 'password' failed to satisfy constraint/);
+      }
+      const inner = await cognitoCall(stack.cognitoEndpoint, "SignUp", {
+        ClientId: stack.userPoolClientId,
+        Username: "frank@example.com",
+        Password: "spaces inside",
+      });
+      expect(inner.status, JSON.stringify(inner.body)).to.equal(200);
+    });
+
+    it("applies every rule of a pool's policy, in Cognito's words (a pool with all rules on)", async function () {
+      const pool = await cognitoCall(stack.cognitoEndpoint, "CreateUserPool", {
+        PoolName: "strict",
+        Policies: {
+          PasswordPolicy: { MinimumLength: 8, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true },
+        },
+      });
+      const client = await cognitoCall(stack.cognitoEndpoint, "CreateUserPoolClient", {
+        UserPoolId: pool.body.UserPool.Id,
+        ClientName: "strict",
+      });
+      const signUp = (password: string) =>
+        cognitoCall(stack.cognitoEndpoint, "SignUp", {
+          ClientId: client.body.UserPoolClient.ClientId,
+          Username: "grace@example.com",
+          Password: password,
+        });
+      const cases: Record<string, string> = {
+        "Ab1!": "Password not long enough",
+        "ABCDEFG1!": "Password must have lowercase characters",
+        "abcdefg1!": "Password must have uppercase characters",
+        "Abcdefgh!": "Password must have numeric characters",
+        Abcdefgh1: "Password must have symbol characters",
+      };
+      for (const [password, problem] of Object.entries(cases)) {
+        const res = await signUp(password);
+        expect(res.body, password).to.deep.equal({
+          __type: "InvalidPasswordException",
+          message: `Password did not conform with policy: ${problem}`,
+        });
+      }
+      expect((await signUp("Abcdefg1!")).status).to.equal(200);
     });
 
     it("hides whether a user exists, like AuthPool (PreventUserExistenceErrors)", async function () {
@@ -481,20 +591,56 @@ describe("local stack over HTTP", function () {
   });
 });
 
+describe("local stack start-up", function () {
+  it("answers a request that arrives while it starts: 503, Retry-After, the API's error body; then serves", async function () {
+    const early: { api?: Response; site?: Response } = {};
+    const stack = await startStack({
+      port: 0,
+      log: () => undefined,
+      // Start-up waits here, the origin already listening: these requests arrive before anything is ready.
+      onListening: async (url) => {
+        const timeout = AbortSignal.timeout(5000);
+        [early.api, early.site] = await Promise.all([
+          fetch(`${url}/api/todos`, { method: "POST", body: '{"title":"too early"}', signal: timeout }),
+          fetch(`${url}/`, { signal: timeout }),
+        ]);
+      },
+    });
+    try {
+      const { api, site } = early as Required<typeof early>;
+      expect(api.status).to.equal(503);
+      expect(api.headers.get("retry-after")).to.equal("1");
+      expect(api.headers.get("content-type")).to.equal(JSON_CONTENT_TYPE);
+      expect(api.headers.get("cache-control")).to.equal("no-store");
+      const requestId = api.headers.get("x-amzn-requestid") ?? "";
+      expect(await api.json()).to.deep.equal(errorBody(STARTING.code, STARTING.message, requestId));
+      expect(site.status).to.equal(503);
+      expect(site.headers.get("retry-after")).to.equal("1");
+      expect(await site.text()).to.contain("starting");
+      // Ready: the same requests get their real answers.
+      expect((await fetch(`${stack.url}/api/todos`)).status).to.equal(401);
+      expect((await fetch(`${stack.url}/`)).status).to.equal(200);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe("local stack restart", function () {
   it("keeps users, the pool and to-dos in the data folder across a restart", async function () {
     const dataDir = tempDir();
     try {
       const first = await startStack({ port: 0, dataDir, confirmationCode: TEST_CONFIRMATION_CODE, log: () => undefined });
       let todoId: string;
+      let before: Tokens;
       try {
-        const tokens = await registerUser(
+        const tokens = (before = await registerUser(
           first.cognitoEndpoint,
           first.userPoolClientId,
           EMAILS.alice,
           TEST_PASSWORD,
           TEST_CONFIRMATION_CODE,
-        );
+        ));
         const res = await fetch(`${first.url}/api/todos`, {
           method: "POST",
           headers: { Authorization: tokens.idToken, "Content-Type": "application/json" },
@@ -510,6 +656,16 @@ describe("local stack restart", function () {
       try {
         expect(second.userPoolId).to.equal(first.userPoolId);
         expect(second.userPoolClientId).to.equal(first.userPoolClientId);
+        // The issuer holds Cognito's endpoint: the same one, so the session from before goes on.
+        expect(second.cognitoEndpoint).to.equal(first.cognitoEndpoint);
+        const old = await fetch(`${second.url}/api/todos`, { headers: { Authorization: before.idToken } });
+        expect(old.status, "an ID token issued before the restart").to.equal(200);
+        const refreshed = await cognitoCall(second.cognitoEndpoint, "InitiateAuth", {
+          ClientId: second.userPoolClientId,
+          AuthFlow: "REFRESH_TOKEN_AUTH",
+          AuthParameters: { REFRESH_TOKEN: before.refreshToken },
+        });
+        expect(refreshed.status, JSON.stringify(refreshed.body)).to.equal(200);
         // No sign-up this time: the user is still there.
         const tokens = await signIn(second.cognitoEndpoint, second.userPoolClientId, EMAILS.alice, TEST_PASSWORD);
         const res = await fetch(`${second.url}/api/todos`, { headers: { Authorization: tokens.idToken } });
@@ -520,6 +676,28 @@ describe("local stack restart", function () {
         await second.close();
       }
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes another Cognito port when the remembered one is taken, and says that sessions end", async function () {
+    const dataDir = tempDir();
+    const blocker = createServer();
+    try {
+      const first = await startStack({ port: 0, dataDir, log: () => undefined });
+      const port = Number(new URL(first.cognitoEndpoint).port);
+      await first.close();
+      await new Promise<void>((resolve) => blocker.listen(port, "127.0.0.1", resolve));
+      const lines: string[] = [];
+      const second = await startStack({ port: 0, dataDir, siteDir: join(dataDir, "site"), log: (line) => lines.push(line) });
+      try {
+        expect(Number(new URL(second.cognitoEndpoint).port)).not.to.equal(port);
+        expect(lines.join("\n")).to.contain(`Cognito's port ${port}`).and.contain("sign in again");
+      } finally {
+        await second.close();
+      }
+    } finally {
+      blocker.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -5,4 +5,4 @@
 import { todoApiContract } from "../contract/todo-api.contract";
 import { startInProcessDriver } from "./in-process-driver";
 
-todoApiContract(startInProcessDriver, { transport: "in-process Lambda handlers" });
+todoApiContract(startInProcessDriver, { transport: "in-process" });
