@@ -36,7 +36,7 @@ export interface LoadFigure {
 
 async function startChild(command: string, args: string[]): Promise<{ child: ChildProcess; info: any }> {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const [line] = (await Promise.race([
     once(lines, "line"),
     once(child, "exit").then(() => {

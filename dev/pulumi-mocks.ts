@@ -10,8 +10,9 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
 // js-yaml comes with @pulumi/pulumi (a dependency), so it is always installed; it has no types here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { load: loadYaml } = require("js-yaml") as { load(text: string): unknown };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- js-yaml has no types here, so an import would be any
+const yaml = require("js-yaml") as { load(this: void, text: string): unknown };
+const loadYaml = yaml.load;
 
 export const REGION = "eu-west-1";
 export const ACCOUNT = "123456789012";

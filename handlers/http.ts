@@ -65,13 +65,13 @@ const writeJsonLine = (entry: LogEntry): void => {
 
 function lowerCaseKeys(headers: ProxyEvent["headers"]): Record<string, string> {
   // No prototype: a header named "__proto__" or "constructor" is just an unknown header.
-  const out: Record<string, string> = Object.create(null);
+  const out = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
 }
 
 function definedValues(record: Readonly<Record<string, string | undefined>> | null | undefined): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
+  const out = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(record ?? {})) if (value !== undefined) out[name] = value;
   return { ...out };
 }

@@ -41,7 +41,7 @@ describe("the Pulumi program (index.ts, dev stack, mocks)", () => {
       expect(outputs[key], key).to.be.a("string").and.not.equal("");
     }
     expect(outputs.siteUrl).to.match(/^https:\/\/[^/]+\.cloudfront\.net$/);
-    expect(outputs.apiUrl).to.equal(`${outputs.siteUrl}/api`);
+    expect(outputs.apiUrl).to.equal(`${String(outputs.siteUrl)}/api`);
     expect(outputs.dashboardUrl).to.match(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/.*#dashboards:name=/);
   });
 

@@ -14,7 +14,7 @@ const events = JSON.parse(fs.readFileSync(eventsFile, "utf8"));
 // Count what the handler logs (one JSON line per request) without printing it.
 let logBytes = 0;
 const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = (chunk, ...rest) => {
+process.stdout.write = (chunk, ..._rest) => {
   logBytes += Buffer.byteLength(chunk);
   return true;
 };

@@ -1,4 +1,5 @@
 /** The OpenAPI document TodoApi gives API Gateway, generated from the route table. */
+import Ajv from "ajv-draft-04";
 import { expect } from "chai";
 import { AUTHORIZER_NAME, gatewayResponseTemplate, modelName, openApiDocument } from "../../components/openapi";
 import { GATEWAY_ERRORS } from "../../common/gateway";
@@ -76,7 +77,6 @@ describe("the API's OpenAPI document", () => {
   });
 
   it("publishes models API Gateway's draft-04 validator reads as the handlers do, null due dates included", () => {
-    const Ajv = require("ajv-draft-04");
     const ajv = new Ajv({ allErrors: true, strict: false });
     const create = ajv.compile(doc.components.schemas[modelName(routes.find((r) => r.name === "createTodo")!)!]);
     const update = ajv.compile(doc.components.schemas[modelName(routes.find((r) => r.name === "updateTodo")!)!]);

@@ -1,4 +1,5 @@
 /** TodoApi: one function per route with its own log group and role; the REST API's stage. */
+import { createHash } from "node:crypto";
 import { expect } from "chai";
 import {
   ACCESS_LOG_FORMAT,
@@ -102,7 +103,6 @@ describe("TodoApi", () => {
     });
 
     it("replaces the deployment whenever the document changes (its hash is a trigger)", () => {
-      const { createHash } = require("node:crypto") as typeof import("node:crypto");
       const api = named("aws:apigateway/restApi:RestApi", "api-rest");
       const deployment = named("aws:apigateway/deployment:Deployment", "api-deployment");
       expect(deployment.inputs.restApi).to.equal("api-rest-id");

@@ -94,11 +94,11 @@ describe("Lambda adapter", function () {
     it("writes exactly one JSON line to stdout by default", async function () {
       const handler = createHandler(routeNamed("listTodos"), dynamoTodoStore(driver.doc, driver.tableName));
       const written: string[] = [];
-      const write = process.stdout.write;
-      process.stdout.write = ((chunk: string | Uint8Array) => {
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = (chunk: string | Uint8Array) => {
         written.push(String(chunk));
         return true;
-      }) as typeof process.stdout.write;
+      };
       let status: number;
       try {
         status = (await handler(event({ httpMethod: "GET", path: "/api/todos", body: null }))).statusCode;
