@@ -48,7 +48,7 @@ export interface RouteRequest {
   readonly now: string;
   newId(): string;
   /** Milliseconds left before the function must have answered. */
-  timeLeft(): number;
+  readonly timeLeft: () => number;
 }
 
 export interface Reply {
