@@ -16,7 +16,7 @@ describe("TodoTable", () => {
     expect(inputs.attributes).to.deep.equal([
       { name: "userId", type: "S" },
       { name: "todoId", type: "S" },
-      { name: "updatedAt", type: "S" },
+      { name: "changeKey", type: "S" },
     ]);
     expect(inputs.billingMode).to.equal("PAY_PER_REQUEST");
     expect(inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
@@ -24,9 +24,9 @@ describe("TodoTable", () => {
     expect(inputs.ttl).to.deep.equal({ attributeName: TTL_ATTRIBUTE, enabled: true });
   });
 
-  it("has the change feed's local secondary index on (userId, updatedAt), every attribute projected", () => {
+  it("has the change feed's local secondary index on (userId, changeKey), every attribute projected", () => {
     const { inputs } = named("aws:dynamodb/table:Table", "todos-table");
-    expect(inputs.localSecondaryIndexes).to.deep.equal([{ name: CHANGES_INDEX.name, rangeKey: "updatedAt", projectionType: "ALL" }]);
+    expect(inputs.localSecondaryIndexes).to.deep.equal([{ name: CHANGES_INDEX.name, rangeKey: "changeKey", projectionType: "ALL" }]);
     expect(inputs.globalSecondaryIndexes).to.equal(undefined);
   });
 

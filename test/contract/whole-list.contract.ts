@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { monotonicFactory } from "ulid";
 import { sealCursor } from "../../handlers/cursor";
 import { syncPositionToJson } from "../../handlers/sync";
-import { IDEMPOTENCY_PREFIX, TABLE_KEY } from "../../handlers/table";
+import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, TABLE_KEY } from "../../handlers/table";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";
 
 export interface WholeListOptions {
@@ -63,7 +63,12 @@ export function seedTodos(n: number, options: { completed?: (i: number) => boole
   }));
 }
 
-const toItem = ({ id, ...rest }: Todo): Record<string, unknown> => ({ [TABLE_KEY.sort]: id, ...rest });
+/** A to-do as the table holds it, with its place in the change feed. */
+export const toItem = ({ id, ...rest }: Todo): Record<string, unknown> => ({
+  [TABLE_KEY.sort]: id,
+  ...rest,
+  [CHANGES_INDEX.sort]: changeKeyOf(rest.updatedAt, id),
+});
 
 export function wholeListContract(api: () => ApiDriver, options: WholeListOptions): void {
   const send = (user: User | null, request: ApiRequest) => api().send(user, request);
@@ -168,7 +173,13 @@ export function wholeListContract(api: () => ApiDriver, options: WholeListOption
     await api().reset();
     const todos = seedTodos(n, { completed });
     const past = new Date(Date.now() - SEED_AGE_MS).toISOString();
-    const stones = seedTodos(3, { prefix: "gone" }).map((t) => ({ [TABLE_KEY.sort]: t.id, deleted: true, version: 2, updatedAt: past }));
+    const stones = seedTodos(3, { prefix: "gone" }).map((t) => ({
+      [TABLE_KEY.sort]: t.id,
+      deleted: true,
+      version: 2,
+      updatedAt: past,
+      [CHANGES_INDEX.sort]: changeKeyOf(past, t.id),
+    }));
     const record = { [TABLE_KEY.sort]: `${IDEMPOTENCY_PREFIX}seeded`, state: "done", requestHash: "x" };
     await api().seed("alice", [...todos.map(toItem), ...stones, record]);
     await api().seed("bob", seedTodos(4, { prefix: "bob" }).map(toItem));
