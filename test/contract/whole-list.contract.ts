@@ -12,6 +12,7 @@ import { monotonicFactory } from "ulid";
 import { sealCursor } from "../../handlers/cursor";
 import { syncPositionToJson } from "../../handlers/sync";
 import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, TABLE_KEY } from "../../handlers/table";
+import { todoItem } from "../../dev/seed-table";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";
 
 export interface WholeListOptions {
@@ -63,12 +64,8 @@ export function seedTodos(n: number, options: { completed?: (i: number) => boole
   }));
 }
 
-/** A to-do as the table holds it, with its place in the change feed. */
-export const toItem = ({ id, ...rest }: Todo): Record<string, unknown> => ({
-  [TABLE_KEY.sort]: id,
-  ...rest,
-  [CHANGES_INDEX.sort]: changeKeyOf(rest.updatedAt, id),
-});
+/** A to-do as the table holds it. */
+export const toItem = (todo: Todo): Record<string, unknown> => todoItem(todo);
 
 export function wholeListContract(api: () => ApiDriver, options: WholeListOptions): void {
   const send = (user: User | null, request: ApiRequest) => api().send(user, request);
