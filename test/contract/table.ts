@@ -26,3 +26,5 @@ export async function emptyTable(doc: DynamoDBDocument, tableName: string): Prom
     });
   }
 }
+
+export { seedItems } from "../../dev/seed-table";
