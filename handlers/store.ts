@@ -51,8 +51,10 @@ export interface DocumentClientOptions {
  * closure serialized by Pulumi requires it by package name and gets the runtime's copy.
  */
 export function createDocumentClient(options: DocumentClientOptions = {}): DynamoDBDocument {
+  /* eslint-disable @typescript-eslint/no-require-imports -- required here on purpose: see above */
   const { DynamoDBClient } = require("@aws-sdk/client-dynamodb") as typeof import("@aws-sdk/client-dynamodb");
   const { DynamoDBDocument: Document } = require("@aws-sdk/lib-dynamodb") as typeof import("@aws-sdk/lib-dynamodb");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   return Document.from(new DynamoDBClient({ ...options }), { marshallOptions: { removeUndefinedValues: true } });
 }
 

@@ -830,7 +830,7 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
 
       it("refuses odd If-Match and Idempotency-Key headers", async function () {
         const ifMatches = ["abc", '"1", "2"', "-1", '"-1"', "1e3", '"1.0"', '"99999999999999999999"', '""', '"', "W/", "0x1"];
-        const keys = ["x".repeat(256), "has space", "tab\there", "ключ".replace(/[^\x00-\xff]/g, "\xe9")];
+        const keys = ["x".repeat(256), "has space", "tab\there", [..."ключ"].map((c) => (c.charCodeAt(0) > 0xff ? "\xe9" : c)).join("")];
         await expectAllRefused([
           ...ifMatches.flatMap((value): ApiRequest[] => [
             { method: "PATCH", path: `/api/todos/${open.id}`, body: { title: "changed" }, headers: { "If-Match": value } },
