@@ -21,6 +21,8 @@ export interface AuthConfig {
 export interface Session {
   readonly email: string;
   readonly idToken: string;
+  /** For the calls a person makes about their own account (ChangePassword, DeleteUser). */
+  readonly accessToken?: string;
   readonly refreshToken: string;
   /** Epoch milliseconds after which the ID token must be refreshed. */
   readonly expiresAt: number;
@@ -114,7 +116,7 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
   function fromResult(email: string, result: any, refreshToken: string): Session {
     const idToken = String(result.IdToken);
     const expiresAt = (tokenExpiry(idToken) ?? Date.now() + (Number(result.ExpiresIn) || 3600) * 1000) - EXPIRY_MARGIN_MS;
-    return { email, idToken, refreshToken: result.RefreshToken ?? refreshToken, expiresAt };
+    return { email, idToken, accessToken: String(result.AccessToken), refreshToken: result.RefreshToken ?? refreshToken, expiresAt };
   }
 
   async function refresh(session: Session): Promise<Session> {
@@ -125,6 +127,14 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
     const next = fromResult(session.email, data.AuthenticationResult, session.refreshToken);
     save(next);
     return next;
+  }
+
+  /** A fresh access token (refreshed like the ID token). */
+  async function accessToken(): Promise<string> {
+    let session = load();
+    if (!session) throw new AuthError("SignedOut", "You are signed out.");
+    if (Date.now() >= session.expiresAt || !session.accessToken) session = await refresh(session);
+    return session.accessToken!;
   }
 
   return {
@@ -170,6 +180,17 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
       return (await refreshing).idToken;
     },
 
+    /** Changes the password (the current one is checked by Cognito). */
+    async changePassword(current: string, next: string): Promise<void> {
+      await call("ChangePassword", { AccessToken: await accessToken(), PreviousPassword: current, ProposedPassword: next });
+    },
+
+    /** Deletes the person's Cognito user (their to-dos go first, through the API). */
+    async deleteUser(): Promise<void> {
+      await call("DeleteUser", { AccessToken: await accessToken() });
+      save(null);
+    },
+
     /** Forgets the session here and revokes its refresh token at Cognito (best effort). */
     async signOut(): Promise<void> {
       const session = load();
@@ -186,14 +207,25 @@ export function passwordProblems(password: string): string[] {
   return password.length < PASSWORD_MIN_LENGTH ? [`Use at least ${PASSWORD_MIN_LENGTH} characters (you have ${password.length}).`] : [];
 }
 
-/** The `exp` claim of a JWT, in epoch milliseconds (the payload is read, not verified: the API verifies). */
-export function tokenExpiry(jwt: string): number | undefined {
+/** A JWT's claims (read, not verified: the API verifies; here they only time a refresh and name the device copy). */
+function claims(jwt: string): { exp?: unknown; sub?: unknown } {
   try {
-    const payload = JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: unknown };
-    return typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
+    return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: unknown; sub?: unknown };
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+/** The `exp` claim of a JWT, in epoch milliseconds. */
+export function tokenExpiry(jwt: string): number | undefined {
+  const { exp } = claims(jwt);
+  return typeof exp === "number" ? exp * 1000 : undefined;
+}
+
+/** Whose session this is: the ID token's `sub`. */
+export function subjectOf(jwt: string): string | undefined {
+  const { sub } = claims(jwt);
+  return typeof sub === "string" ? sub : undefined;
 }
 
 export const looksLikeEmail = (email: string): boolean => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
