@@ -3,6 +3,7 @@
  * /config.json (the service worker answers it offline), then runs the list or the sign-in
  * screen and switches between them. Signing out here signs out every tab and wipes the copy.
  */
+import { createAccountView } from "./account";
 import { createApi } from "./api";
 import { createApp, type App } from "./app";
 import { createAuth, subjectOf, type Session } from "./auth";
@@ -70,6 +71,7 @@ async function start(): Promise<void> {
 
   const auth = createAuth(config);
   const api = createApi(config.apiBase, auth);
+  const account = createAccountView(auth, api, () => signedOut("Your account and all its to-dos are deleted.", false));
 
   function signedIn(session: Session, fresh = false): void {
     app?.stop();
@@ -92,6 +94,7 @@ async function start(): Promise<void> {
     // Nothing of this person stays: the copy, the queue, what was typed, the session.
     void store.wipe();
     view.forget();
+    account.reset();
     void auth.signOut();
     view.render(initial());
     view.showMessage("");
@@ -116,6 +119,8 @@ async function start(): Promise<void> {
 
 function showApp(email: string): void {
   $("who-email").textContent = email;
+  // For password managers: the account whose password the "change password" form changes.
+  $<HTMLInputElement>("password-user").value = email;
   $("who").hidden = false;
   $("auth").hidden = true;
   $("app").hidden = false;

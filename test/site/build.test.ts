@@ -47,10 +47,10 @@ describe("site build", () => {
     expect(TITLE_MAX_LENGTH).to.equal(500);
   });
 
-  it("states and enforces the pool's password rule in both password forms", () => {
+  it("states and enforces the pool's password rule in every new-password form (sign-up, reset, change)", () => {
     const html = readFileSync(join(outDir, "index.html"), "utf8");
-    expect(html.match(/type="password" autocomplete="new-password" required minlength="12"/g)).to.have.length(2);
-    expect(html.match(/At least 12 characters/g)).to.have.length(2);
+    expect(html.match(/type="password" autocomplete="new-password" required minlength="12"/g)).to.have.length(3);
+    expect(html.match(/At least 12 characters/g)).to.have.length(3);
     expect(PASSWORD_POLICY.minimumLength).to.equal(12);
   });
 
