@@ -186,7 +186,15 @@ export class TodoApi extends pulumi.ComponentResource {
                 Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
                 Resource: pulumi.interpolate`${logGroup.arn}:*`,
               },
-              { Sid: "TodoTable", Effect: "Allow", Action: [...route.actions], Resource: args.tableArn },
+              {
+                Sid: "TodoTable",
+                Effect: "Allow",
+                Action: [...route.actions],
+                // The table, and the indexes the route queries (an index is a resource of its own).
+                Resource: route.indexes?.length
+                  ? [pulumi.output(args.tableArn), ...route.indexes.map((index) => pulumi.interpolate`${args.tableArn}/index/${index}`)]
+                  : args.tableArn,
+              },
             ],
           }),
         },

@@ -2,16 +2,19 @@
  * TodoTable: the DynamoDB table that holds every user's to-dos.
  *
  * Default settings:
- * - `userId` (S) partition key, `todoId` (S) sort key (TABLE_KEY, shared with the adapter and the local stack)
+ * - `userId` (S) partition key, `todoId` (S) sort key, and the change feed's local secondary
+ *   index on `updatedAt` (S), all projected: handlers/table.ts defines them for this component,
+ *   the adapter and the local stack. A local secondary index exists only from the table's
+ *   creation on: a stack made before it gets a new, empty table (see README, "Deploy")
  * - on-demand billing (PAY_PER_REQUEST): no capacity to plan, nothing to pay when idle
  * - point-in-time recovery on; server-side encryption on with the AWS-managed KMS key
  *   (`aws/dynamodb`, auditable in CloudTrail), or a customer-managed key given as `kmsKeyArn`
- * - TTL on `expiresAt`, which expires the adapter's idempotency records
+ * - TTL on `expiresAt`, which expires the adapter's idempotency records and tombstones (30 days)
  * - with `protect`: deletion protection on, and `retainOnDelete` so `pulumi destroy` leaves the data
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/store";
+import { CHANGES_INDEX, KEY_ATTRIBUTES, TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/table";
 
 export interface TodoTableArgs {
   /** Turn on deletion protection and keep the table when the stack is destroyed. @default false */
@@ -37,10 +40,8 @@ export class TodoTable extends pulumi.ComponentResource {
         billingMode: "PAY_PER_REQUEST",
         hashKey: TABLE_KEY.partition,
         rangeKey: TABLE_KEY.sort,
-        attributes: [
-          { name: TABLE_KEY.partition, type: "S" },
-          { name: TABLE_KEY.sort, type: "S" },
-        ],
+        attributes: KEY_ATTRIBUTES.map(({ name, type }) => ({ name, type })),
+        localSecondaryIndexes: [{ name: CHANGES_INDEX.name, rangeKey: CHANGES_INDEX.sort, projectionType: CHANGES_INDEX.projection }],
         pointInTimeRecovery: { enabled: pointInTimeRecovery },
         serverSideEncryption: { enabled: true, ...(args.kmsKeyArn !== undefined && { kmsKeyArn: args.kmsKeyArn }) },
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },

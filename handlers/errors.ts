@@ -66,6 +66,19 @@ export class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
+export class GoneError extends HttpError {
+  constructor(code: string, message: string) {
+    super(410, code, message);
+  }
+}
+
+/** The answer would exceed what Lambda may return (6 MB). */
+export class ResponseTooLargeError extends HttpError {
+  constructor(code: string, message: string) {
+    super(422, code, message);
+  }
+}
+
 /**
  * Each class's `name` lives on its prototype. This also works around pulumi/pulumi#10974: the
  * closure serializer drops the prototype of a class with no members of its own, and with it
@@ -80,6 +93,8 @@ for (const ErrorClass of [
   PreconditionFailedError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
+  GoneError,
+  ResponseTooLargeError,
 ]) {
   Object.defineProperty(ErrorClass.prototype, "name", { value: ErrorClass.name, writable: true, configurable: true });
 }

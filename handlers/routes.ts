@@ -3,21 +3,36 @@
  * API Gateway methods, request models, Lambda functions and their IAM policies; the local server
  * serves it; the tests drive it. Add a route here and it exists everywhere.
  */
-import { NotFoundError } from "./errors";
+import { NotFoundError, ValidationError } from "./errors";
+import { openCursor, sealCursor } from "./cursor";
+import { exportFile } from "./export";
 import {
+  CHANGES_LIMIT_DEFAULT,
   LIST_LIMIT_DEFAULT,
+  TODO_ID_PATTERN,
+  changesQuery,
+  clearCompletedBody,
   createTodoBody,
+  cursorQuery,
+  exportQuery,
   listTodosQuery,
+  markAllBody,
   noQuery,
   todoIdParams,
   updateTodoBody,
+  type ChangesQuery,
   type CreateTodoBody,
+  type CursorInput,
+  type ExportQuery,
   type ListTodosQuery,
+  type MarkAllBody,
   type UpdateTodoBody,
 } from "./schemas";
 import { DYNAMODB_ACTIONS } from "./store";
+import { assertFresh, caughtUp, syncPositionFromJson, syncPositionToJson, type SyncPosition } from "./sync";
+import { CHANGES_INDEX } from "./table";
 import type { JsonSchema } from "../common/gateway";
-import { decodeCursor, encodeCursor, idempotencyClaim, newTodo, toChanges, type Todo, type TodoStore } from "./todos";
+import { idempotencyClaim, newTodo, toChanges, type BulkResult, type Todo, type TodoStore } from "./todos";
 
 /** What a route handler receives: validated input and the caller, nothing of HTTP. */
 export interface RouteRequest {
@@ -32,12 +47,16 @@ export interface RouteRequest {
   readonly idempotencyKey?: string;
   readonly now: string;
   newId(): string;
+  /** Milliseconds left before the function must have answered. */
+  timeLeft(): number;
 }
 
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A body sent as it is instead of as JSON (a download); `headers` give its Content-Type. */
+  readonly text?: string;
 }
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
@@ -57,12 +76,53 @@ export interface Route {
   };
   /** The DynamoDB actions the handler performs: its IAM policy grants exactly these. */
   readonly actions: readonly string[];
+  /** Indexes of the table the handler queries: its IAM policy covers them too. @default none */
+  readonly indexes?: readonly string[];
   handle(request: RouteRequest, store: TodoStore): Promise<Reply>;
 }
 
 export const API_BASE = "/api";
 
+function readMarkAllPosition(position: unknown): { completed: boolean; after: string } | undefined {
+  if (position === null || typeof position !== "object") return undefined;
+  const { c, a } = position as { c?: unknown; a?: unknown };
+  const after = todoIdPosition(a);
+  return typeof c === "boolean" && after !== undefined ? { completed: c, after } : undefined;
+}
+
+const sortKeyPosition = (position: unknown): string | undefined =>
+  typeof position === "string" && SORT_KEY.test(position) ? position : undefined;
+
 export const todoPath = (id: string): string => `${API_BASE}/todos/${id}`;
+
+const todoIdRegExp = new RegExp(TODO_ID_PATTERN);
+/** Any sort key of the caller's partition (a to-do id or an idempotency record's key). */
+const SORT_KEY = /^[\x21-\x7E]{1,128}$/;
+
+/** The position in a to-do cursor (a list page, a bulk change), or undefined when it is not one. */
+const todoIdPosition = (position: unknown): string | undefined =>
+  typeof position === "string" && todoIdRegExp.test(position) ? position : undefined;
+
+// Route names that their own cursors are sealed to (a cursor of one route is refused by another).
+const LIST_TODOS = "listTodos";
+const MARK_ALL = "markAllTodos";
+const CLEAR_COMPLETED = "clearCompleted";
+const LIST_CHANGES = "listChanges";
+const DELETE_ALL = "deleteAllTodos";
+
+/** `{count-name: n, nextCursor}` for a bulk change: a cursor while work is left, else null. */
+function bulkReply(
+  route: string,
+  userId: string,
+  countName: string,
+  result: BulkResult,
+  position: (last: string) => unknown = (l) => l,
+): Reply {
+  return {
+    status: 200,
+    body: { [countName]: result.count, nextCursor: result.last === undefined ? null : sealCursor(userId, route, position(result.last)) },
+  };
+}
 
 function todoReply(status: number, todo: Todo, headers: Record<string, string> = {}): Reply {
   return { status, body: todo, headers: { ETag: `"${todo.version}"`, ...headers } };
@@ -88,7 +148,7 @@ export const routes: readonly Route[] = [
     },
   },
   {
-    name: "listTodos",
+    name: LIST_TODOS,
     method: "GET",
     path: `${API_BASE}/todos`,
     summary: "List the caller's to-dos, newest first, one page at a time.",
@@ -99,11 +159,11 @@ export const routes: readonly Route[] = [
       const page = await store.list(req.userId, {
         limit: query.limit === undefined ? LIST_LIMIT_DEFAULT : Number(query.limit),
         status: query.status ?? "all",
-        afterId: query.cursor === undefined ? undefined : decodeCursor(req.userId, query.cursor),
+        afterId: query.cursor === undefined ? undefined : openCursor(req.userId, LIST_TODOS, query.cursor, todoIdPosition),
       });
       return {
         status: 200,
-        body: { items: page.items, nextCursor: page.lastId ? encodeCursor(req.userId, page.lastId) : null },
+        body: { items: page.items, nextCursor: page.lastId ? sealCursor(req.userId, LIST_TODOS, page.lastId) : null },
       };
     },
   },
@@ -140,19 +200,117 @@ export const routes: readonly Route[] = [
     schemas: { query: noQuery, params: todoIdParams },
     actions: DYNAMODB_ACTIONS.delete,
     async handle(req, store) {
-      await store.delete(req.userId, req.params.id, req.ifMatch);
+      await store.delete(req.userId, req.params.id, req.now, req.ifMatch);
       return { status: 204 };
     },
   },
   {
-    name: "clearCompleted",
+    name: "getSummary",
+    method: "GET",
+    path: `${API_BASE}/todos/summary`,
+    summary: "Count the caller's to-dos: total, active and completed, exact at any size.",
+    schemas: { query: noQuery },
+    actions: DYNAMODB_ACTIONS.summary,
+    async handle(req, store) {
+      return { status: 200, body: await store.summary(req.userId) };
+    },
+  },
+  {
+    name: MARK_ALL,
+    method: "POST",
+    path: `${API_BASE}/todos/mark-all`,
+    summary: "Set completed on every to-do of the caller; a nextCursor means work is left: call again with it.",
+    schemas: { body: markAllBody, query: noQuery },
+    actions: DYNAMODB_ACTIONS.markAll,
+    async handle(req, store) {
+      const body = req.body as MarkAllBody;
+      let after: string | undefined;
+      if (body.cursor !== undefined) {
+        const position = openCursor(req.userId, MARK_ALL, body.cursor, readMarkAllPosition);
+        if (position.completed !== body.completed) {
+          throw new ValidationError(
+            `This cursor continues marking every to-do as ${position.completed ? "completed" : "active"}: send completed: ${position.completed} with it, or start again without a cursor.`,
+            [{ field: "body.completed", message: "differs from the cursor's" }],
+            "invalid_cursor",
+          );
+        }
+        after = position.after;
+      }
+      const result = await store.markAll(req.userId, body.completed, req.now, { after, timeLeft: req.timeLeft });
+      return bulkReply(MARK_ALL, req.userId, "changed", result, (last) => ({ c: body.completed, a: last }));
+    },
+  },
+  {
+    name: CLEAR_COMPLETED,
     method: "POST",
     path: `${API_BASE}/todos/clear-completed`,
-    summary: "Delete all of the caller's completed to-dos.",
-    schemas: { query: noQuery },
+    summary: "Delete the caller's completed to-dos (those still completed when deleted); a nextCursor means work is left.",
+    schemas: { body: clearCompletedBody, query: noQuery },
     actions: DYNAMODB_ACTIONS.clearCompleted,
     async handle(req, store) {
-      return { status: 200, body: { deleted: await store.clearCompleted(req.userId) } };
+      const { cursor } = req.body as CursorInput;
+      const after = cursor === undefined ? undefined : openCursor(req.userId, CLEAR_COMPLETED, cursor, todoIdPosition);
+      const result = await store.clearCompleted(req.userId, req.now, { after, timeLeft: req.timeLeft });
+      return bulkReply(CLEAR_COMPLETED, req.userId, "deleted", result);
+    },
+  },
+  {
+    name: LIST_CHANGES,
+    method: "GET",
+    path: `${API_BASE}/todos/changes`,
+    summary: "The caller's changes (to-dos and tombstones) since a cursor, oldest first; without one, everything.",
+    schemas: { query: changesQuery },
+    actions: DYNAMODB_ACTIONS.changes,
+    indexes: [CHANGES_INDEX.name],
+    async handle(req, store) {
+      const query = req.query as ChangesQuery;
+      const position: SyncPosition =
+        query.cursor === undefined ? { since: "" } : openCursor(req.userId, LIST_CHANGES, query.cursor, syncPositionFromJson);
+      assertFresh(position, req.now);
+      const startedAt = position.pass?.startedAt ?? req.now;
+      const page = await store.changes(req.userId, {
+        since: position.since,
+        after: position.pass?.after,
+        limit: query.limit === undefined ? CHANGES_LIMIT_DEFAULT : Number(query.limit),
+      });
+      const next: SyncPosition = page.last
+        ? { since: position.since, pass: { startedAt, after: page.last } }
+        : caughtUp(position.since, startedAt);
+      return {
+        status: 200,
+        body: {
+          items: page.items,
+          nextCursor: sealCursor(req.userId, LIST_CHANGES, syncPositionToJson(next)),
+          hasMore: page.last !== undefined,
+        },
+      };
+    },
+  },
+  {
+    name: "exportTodos",
+    method: "GET",
+    path: `${API_BASE}/todos/export`,
+    summary: "Download all of the caller's to-dos as JSON (default) or CSV.",
+    schemas: { query: exportQuery },
+    actions: DYNAMODB_ACTIONS.exportAll,
+    async handle(req, store) {
+      const { format = "json" } = req.query as ExportQuery;
+      const file = exportFile(await store.exportAll(req.userId), format, req.now);
+      return { status: 200, text: file.text, headers: file.headers };
+    },
+  },
+  {
+    name: DELETE_ALL,
+    method: "DELETE",
+    path: `${API_BASE}/todos`,
+    summary: "Delete all of the caller's data (to-dos, tombstones, idempotency records); a nextCursor means work is left.",
+    schemas: { query: cursorQuery },
+    actions: DYNAMODB_ACTIONS.deleteAll,
+    async handle(req, store) {
+      const { cursor } = req.query as CursorInput;
+      const after = cursor === undefined ? undefined : openCursor(req.userId, DELETE_ALL, cursor, sortKeyPosition);
+      const result = await store.deleteAll(req.userId, { after, timeLeft: req.timeLeft });
+      return bulkReply(DELETE_ALL, req.userId, "deleted", result);
     },
   },
 ];

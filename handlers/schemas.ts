@@ -86,3 +86,68 @@ export interface ListTodosQuery {
   cursor?: string;
   status?: "all" | "active" | "completed";
 }
+
+export const CHANGES_LIMIT_MAX = 500;
+export const CHANGES_LIMIT_DEFAULT = 200;
+
+const cursor: JsonSchema = {
+  type: "string",
+  minLength: 1,
+  maxLength: 512,
+  description: "cursor: the nextCursor of the previous answer",
+};
+
+export const markAllBody: JsonSchema = {
+  $schema: "http://json-schema.org/draft-04/schema#",
+  title: "MarkAll",
+  type: "object",
+  additionalProperties: false,
+  required: ["completed"],
+  properties: { completed, cursor },
+};
+
+/** Every field optional: an empty body is `{}` (API Gateway validates it as such). */
+export const clearCompletedBody: JsonSchema = {
+  $schema: "http://json-schema.org/draft-04/schema#",
+  title: "ClearCompleted",
+  type: "object",
+  additionalProperties: false,
+  properties: { cursor },
+};
+
+export const changesQuery: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    cursor,
+    limit: {
+      type: "string",
+      pattern: `^([1-9]|[1-9][0-9]|[1-4][0-9]{2}|${CHANGES_LIMIT_MAX})$`,
+      description: `limit: a whole number from 1 to ${CHANGES_LIMIT_MAX}`,
+    },
+  },
+};
+
+export const EXPORT_FORMATS = ["json", "csv"] as const;
+export const exportQuery: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: { format: { enum: [...EXPORT_FORMATS], description: `format: ${EXPORT_FORMATS.join(" or ")}` } },
+};
+
+export const cursorQuery: JsonSchema = { type: "object", additionalProperties: false, properties: { cursor } };
+
+export interface MarkAllBody {
+  completed: boolean;
+  cursor?: string;
+}
+export interface CursorInput {
+  cursor?: string;
+}
+export interface ChangesQuery {
+  cursor?: string;
+  limit?: string;
+}
+export interface ExportQuery {
+  format?: (typeof EXPORT_FORMATS)[number];
+}

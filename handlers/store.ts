@@ -1,24 +1,28 @@
 /**
- * The DynamoDB adapter: implements `TodoStore` on one table keyed by `userId` + `todoId`.
+ * The DynamoDB adapter: implements `TodoStore` on one table (layout in table.ts): a user's to-dos,
+ * their tombstones and their idempotency records share the user's partition.
  *
  * One round trip per request where DynamoDB allows it: create is a conditional Put, update and
- * delete are conditional Update/Delete (no read-then-write; a read happens only after a failed
- * condition, to tell 404 from 412), list is one Query. No transactions: the local DynamoDB
- * server has none. Idempotency records live in the user's own partition under a sort-key prefix
- * that sorts after every to-do id, so Queries bound by `todoId < prefix` never see them.
+ * delete are conditional Updates (no read-then-write; a read happens only after a failed
+ * condition, to tell 404 from 412). No transactions: the local DynamoDB server has none.
+ * Idempotency records sort after every to-do id, so Queries bound by `todoId < prefix` never see
+ * them. A delete leaves a tombstone in place (same key, `deleted`, version bumped, a TTL) so that
+ * other devices learn of it through the change feed; every read treats a tombstone as absent.
+ * The whole-list operations live in store-bulk.ts.
  */
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
+import { bulkOperations, FILTER_LIVE, isConditionFailed, keyNames, toTodo, tombstoneExpiry, type Item } from "./store-bulk";
+import { IDEMPOTENCY_PREFIX, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
 import type { CreateResult, IdempotencyClaim, ListOptions, Todo, TodoChanges, TodoPage, TodoStore } from "./todos";
 
-/** The table's key schema: TodoTable, the local stack and this adapter all read it from here. */
-export const TABLE_KEY = { partition: "userId", sort: "todoId" } as const;
-/** Attribute DynamoDB's TTL reads to expire idempotency records. */
-export const TTL_ATTRIBUTE = "expiresAt";
-/** Sorts after every ULID (Crockford base32 is 0-9A-Z). */
-const IDEMPOTENCY_PREFIX = "~idem#";
+export { TABLE_KEY, TTL_ATTRIBUTE } from "./table";
+
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-const BATCH_WRITE_MAX = 25;
+/** A filtered page reads at most this many Query pages before it answers with what it found. */
+export const LIST_READ_BUDGET = 6;
+/** Items a filtered page's later Queries ask for at most. */
+const LIST_QUERY_LIMIT_MAX = 1000;
 
 /** The actions the adapter performs, by method: the route table picks its routes' from these. */
 export const DYNAMODB_ACTIONS = {
@@ -26,8 +30,13 @@ export const DYNAMODB_ACTIONS = {
   get: ["dynamodb:GetItem"],
   list: ["dynamodb:Query"],
   update: ["dynamodb:UpdateItem", "dynamodb:GetItem"],
-  delete: ["dynamodb:DeleteItem", "dynamodb:GetItem"],
-  clearCompleted: ["dynamodb:Query", "dynamodb:BatchWriteItem"],
+  delete: ["dynamodb:UpdateItem", "dynamodb:GetItem"],
+  summary: ["dynamodb:Query"],
+  markAll: ["dynamodb:Query", "dynamodb:UpdateItem"],
+  clearCompleted: ["dynamodb:Query", "dynamodb:UpdateItem"],
+  changes: ["dynamodb:Query"],
+  exportAll: ["dynamodb:Query"],
+  deleteAll: ["dynamodb:Query", "dynamodb:BatchWriteItem"],
 } as const satisfies Record<keyof TodoStore, readonly string[]>;
 
 export interface DocumentClientOptions {
@@ -47,36 +56,25 @@ export function createDocumentClient(options: DocumentClientOptions = {}): Dynam
   return Document.from(new DynamoDBClient({ ...options }), { marshallOptions: { removeUndefinedValues: true } });
 }
 
-type Item = Record<string, unknown>;
-
-const isConditionFailed = (err: unknown): boolean => (err as { name?: string } | null)?.name === "ConditionalCheckFailedException";
-
-function toTodo(item: Item): Todo {
-  return {
-    id: item.todoId as string,
-    title: item.title as string,
-    completed: item.completed as boolean,
-    dueDate: (item.dueDate as string | null | undefined) ?? null,
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-    version: item.version as number,
-  };
-}
-
 function toItem(userId: string, todo: Todo): Item {
   const { id, ...rest } = todo;
-  return { userId, todoId: id, ...rest };
+  return { [TABLE_KEY.partition]: userId, [TABLE_KEY.sort]: id, ...rest };
 }
 
+/** A live to-do exists here (not absent, not a tombstone). */
+const EXISTS_LIVE = `attribute_exists(#sk) AND attribute_not_exists(#deleted)`;
+
 export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoStore {
-  const key = (userId: string, todoId: string) => ({ userId, todoId });
+  const key = (userId: string, sortKey: string) => ({ [TABLE_KEY.partition]: userId, [TABLE_KEY.sort]: sortKey });
 
   async function putNew(userId: string, todo: Todo): Promise<boolean> {
     try {
       await doc.put({
         TableName: tableName,
         Item: toItem(userId, todo),
-        ConditionExpression: "attribute_not_exists(todoId)",
+        // A tombstone holds the key too: an idempotent retry never brings a deleted to-do back.
+        ConditionExpression: "attribute_not_exists(#sk)",
+        ExpressionAttributeNames: { "#sk": TABLE_KEY.sort },
       });
       return true;
     } catch (err) {
@@ -85,11 +83,16 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
     }
   }
 
-  /** After a failed condition: was the item missing (404) or at another version (412)? */
-  async function explainFailedCondition(userId: string, id: string): Promise<never> {
+  async function read(userId: string, id: string): Promise<Item | undefined> {
     const { Item } = await doc.get({ TableName: tableName, Key: key(userId, id), ConsistentRead: true });
-    if (!Item) throw new NotFoundError();
-    throw new PreconditionFailedError(Item.version as number);
+    return Item && Item[TOMBSTONE_ATTRIBUTE] !== true ? Item : undefined;
+  }
+
+  /** After a failed condition: was the to-do missing (404) or at another version (412)? */
+  async function explainFailedCondition(userId: string, id: string): Promise<never> {
+    const item = await read(userId, id);
+    if (!item) throw new NotFoundError();
+    throw new PreconditionFailedError(item.version as number);
   }
 
   // An idempotent create writes a "pending" record holding the to-do, then the to-do, then marks
@@ -119,7 +122,8 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
           state: "pending",
           [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS,
         },
-        ConditionExpression: "attribute_not_exists(todoId)",
+        ConditionExpression: "attribute_not_exists(#sk)",
+        ExpressionAttributeNames: { "#sk": TABLE_KEY.sort },
       });
     } catch (err) {
       if (!isConditionFailed(err)) throw err;
@@ -144,34 +148,46 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
     },
 
     async get(userId, id) {
-      const { Item } = await doc.get({ TableName: tableName, Key: key(userId, id), ConsistentRead: true });
-      return Item ? toTodo(Item) : undefined;
+      const item = await read(userId, id);
+      return item ? toTodo(item) : undefined;
     },
 
+    // Tombstones (and, with a status, the other status) are filtered out after the Query reads
+    // them, so one Query may find fewer items than the page needs: it keeps reading, each Query
+    // asking for more, until the page is full or LIST_READ_BUDGET Queries were made. The cursor is
+    // then the last key read, so the next page continues exactly there.
     async list(userId, { limit, status, afterId }: ListOptions): Promise<TodoPage> {
-      const filtered = status !== "all";
-      // One Query; asking for one item more than the page tells whether another page exists.
-      const { Items = [], LastEvaluatedKey } = await doc.query({
-        TableName: tableName,
-        KeyConditionExpression: "userId = :userId AND todoId < :idempotencyPrefix",
-        ...(filtered && { FilterExpression: "completed = :completed" }),
-        ExpressionAttributeValues: {
-          ":userId": userId,
-          ":idempotencyPrefix": IDEMPOTENCY_PREFIX,
-          ...(filtered && { ":completed": status === "completed" }),
-        },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-        Limit: limit + 1,
-        ...(afterId && { ExclusiveStartKey: key(userId, afterId) }),
-      });
-      const items = Items.map(toTodo);
-      if (items.length > limit) return { items: items.slice(0, limit), lastId: items[limit - 1].id };
-      return { items, ...(LastEvaluatedKey && { lastId: LastEvaluatedKey.todoId as string }) };
+      const byStatus = status !== "all";
+      const found: Todo[] = [];
+      let startKey: Item | undefined = afterId === undefined ? undefined : key(userId, afterId);
+      let ask = limit + 1; // one more than the page tells whether another page exists
+      for (let query = 0; query < LIST_READ_BUDGET; query++) {
+        const { Items = [], LastEvaluatedKey }: { Items?: Item[]; LastEvaluatedKey?: Item } = await doc.query({
+          TableName: tableName,
+          KeyConditionExpression: "#pk = :userId AND #sk < :idempotencyPrefix",
+          FilterExpression: byStatus ? `${FILTER_LIVE} AND completed = :completed` : FILTER_LIVE,
+          ExpressionAttributeNames: keyNames(),
+          ExpressionAttributeValues: {
+            ":userId": userId,
+            ":idempotencyPrefix": IDEMPOTENCY_PREFIX,
+            ...(byStatus && { ":completed": status === "completed" }),
+          },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: ask,
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        });
+        found.push(...Items.map(toTodo));
+        if (found.length > limit) return { items: found.slice(0, limit), lastId: found[limit - 1].id };
+        if (!LastEvaluatedKey) return { items: found };
+        startKey = LastEvaluatedKey;
+        ask = Math.min(Math.max(ask * 2, limit + 1 - found.length), LIST_QUERY_LIMIT_MAX);
+      }
+      return { items: found, lastId: startKey?.[TABLE_KEY.sort] as string };
     },
 
     async update(userId, id, changes: TodoChanges, updatedAt, expectedVersion) {
-      const names: Record<string, string> = {};
+      const names: Record<string, string> = { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE };
       const values: Record<string, unknown> = { ":one": 1, ":updatedAt": updatedAt };
       const sets = ["version = version + :one", "updatedAt = :updatedAt"];
       for (const [field, value] of Object.entries(changes)) {
@@ -179,7 +195,7 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
         values[`:${field}`] = value;
         sets.push(`#${field} = :${field}`);
       }
-      let condition = "attribute_exists(todoId)";
+      let condition = EXISTS_LIVE;
       if (expectedVersion !== undefined) {
         condition += " AND version = :expectedVersion";
         values[":expectedVersion"] = expectedVersion;
@@ -190,7 +206,7 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
           Key: key(userId, id),
           UpdateExpression: `SET ${sets.join(", ")}`,
           ConditionExpression: condition,
-          ...(Object.keys(names).length > 0 && { ExpressionAttributeNames: names }),
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: "ALL_NEW",
         });
@@ -202,13 +218,22 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
       }
     },
 
-    async delete(userId, id, expectedVersion) {
+    async delete(userId, id, deletedAt, expectedVersion) {
       try {
-        await doc.delete({
+        await doc.update({
           TableName: tableName,
           Key: key(userId, id),
-          ConditionExpression: expectedVersion === undefined ? "attribute_exists(todoId)" : "attribute_exists(todoId) AND version = :v",
-          ...(expectedVersion !== undefined && { ExpressionAttributeValues: { ":v": expectedVersion } }),
+          UpdateExpression:
+            "SET #deleted = :true, version = version + :one, updatedAt = :now, #ttl = :expires REMOVE title, completed, dueDate, createdAt",
+          ConditionExpression: expectedVersion === undefined ? EXISTS_LIVE : `${EXISTS_LIVE} AND version = :v`,
+          ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ttl": TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ":true": true,
+            ":one": 1,
+            ":now": deletedAt,
+            ":expires": tombstoneExpiry(deletedAt),
+            ...(expectedVersion !== undefined && { ":v": expectedVersion }),
+          },
         });
       } catch (err) {
         if (!isConditionFailed(err)) throw err;
@@ -217,35 +242,6 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
       }
     },
 
-    async clearCompleted(userId) {
-      const ids: string[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await doc.query({
-          TableName: tableName,
-          KeyConditionExpression: "userId = :userId AND todoId < :idempotencyPrefix",
-          FilterExpression: "completed = :true",
-          ProjectionExpression: "todoId",
-          ExpressionAttributeValues: { ":userId": userId, ":idempotencyPrefix": IDEMPOTENCY_PREFIX, ":true": true },
-          // A to-do completed just before "clear completed" must be seen (Queries are eventually
-          // consistent by default).
-          ConsistentRead: true,
-          ...(startKey && { ExclusiveStartKey: startKey }),
-        });
-        for (const item of page.Items ?? []) ids.push(item.todoId as string);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-
-      for (let i = 0; i < ids.length; i += BATCH_WRITE_MAX) {
-        let requests = ids.slice(i, i + BATCH_WRITE_MAX).map((id) => ({ DeleteRequest: { Key: key(userId, id) } }));
-        for (let attempt = 0; requests.length > 0; attempt++) {
-          if (attempt === 5) throw new Error(`BatchWriteItem left ${requests.length} deletes unprocessed after 5 attempts`);
-          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-          const { UnprocessedItems } = await doc.batchWrite({ RequestItems: { [tableName]: requests } });
-          requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
-        }
-      }
-      return ids.length;
-    },
+    ...bulkOperations(doc, tableName),
   };
 }

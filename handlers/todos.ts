@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { ValidationError } from "./errors";
 import type { CreateTodoBody, UpdateTodoBody } from "./schemas";
-import { TITLE_MAX_LENGTH, TODO_ID_PATTERN } from "./schemas";
+import { TITLE_MAX_LENGTH } from "./schemas";
 
 export interface Todo {
   readonly id: string;
@@ -53,6 +53,58 @@ export interface IdempotencyClaim {
   readonly requestHash: string;
 }
 
+/** A deleted to-do as the change feed reports it; every read path treats it as absent. */
+export interface Tombstone {
+  readonly id: string;
+  readonly deleted: true;
+  readonly version: number;
+  readonly updatedAt: string;
+}
+
+/** One entry of the change feed: a to-do as it is now, or the tombstone of a deleted one. */
+export type Change = Todo | Tombstone;
+
+export interface Summary {
+  readonly total: number;
+  readonly active: number;
+  readonly completed: number;
+}
+
+/** A place in the change feed: the (updatedAt, id) of the last change returned. */
+export interface FeedPosition {
+  readonly updatedAt: string;
+  readonly id: string;
+}
+
+export interface ChangesOptions {
+  /** Changes with `updatedAt` at or after this instant ("" for all). */
+  readonly since: string;
+  /** Continue after this change (a page boundary inside one sync). */
+  readonly after?: FeedPosition;
+  readonly limit: number;
+}
+
+export interface ChangesPage {
+  readonly items: readonly Change[];
+  /** The last change returned, when more may follow. */
+  readonly last?: FeedPosition;
+}
+
+/** How a bulk change is bounded: it stops early, and says where, when time runs short. */
+export interface BulkOptions {
+  /** Continue after this sort key (where the previous call stopped). */
+  readonly after?: string;
+  /** Milliseconds left before the function must answer. */
+  timeLeft(): number;
+}
+
+export interface BulkResult {
+  /** How many items this call changed. */
+  readonly count: number;
+  /** Where it stopped, when work is left; absent when it went through the whole list. */
+  readonly last?: string;
+}
+
 /** Storage port. Every call is scoped by `userId`: one user can never address another's items. */
 export interface TodoStore {
   create(userId: string, todo: Todo, idempotency?: IdempotencyClaim): Promise<CreateResult>;
@@ -60,10 +112,20 @@ export interface TodoStore {
   list(userId: string, options: ListOptions): Promise<TodoPage>;
   /** Throws NotFoundError, or PreconditionFailedError when `expectedVersion` is stale. */
   update(userId: string, id: string, changes: TodoChanges, updatedAt: string, expectedVersion?: number): Promise<Todo>;
-  /** Throws NotFoundError, or PreconditionFailedError when `expectedVersion` is stale. */
-  delete(userId: string, id: string, expectedVersion?: number): Promise<void>;
-  /** Deletes every completed to-do of the user; returns how many. */
-  clearCompleted(userId: string): Promise<number>;
+  /** Leaves a tombstone. Throws NotFoundError, or PreconditionFailedError when `expectedVersion` is stale. */
+  delete(userId: string, id: string, deletedAt: string, expectedVersion?: number): Promise<void>;
+  /** Exact counts of the user's to-dos. */
+  summary(userId: string): Promise<Summary>;
+  /** Sets `completed` on every to-do that differs; counts the to-dos changed. */
+  markAll(userId: string, completed: boolean, updatedAt: string, options: BulkOptions): Promise<BulkResult>;
+  /** Deletes (leaving tombstones) the to-dos that are still completed when deleted. */
+  clearCompleted(userId: string, deletedAt: string, options: BulkOptions): Promise<BulkResult>;
+  /** The change feed, oldest change first. */
+  changes(userId: string, options: ChangesOptions): Promise<ChangesPage>;
+  /** Every to-do of the user, newest first. */
+  exportAll(userId: string): Promise<Todo[]>;
+  /** Removes every item of the user: to-dos, tombstones, idempotency records. Counts the to-dos. */
+  deleteAll(userId: string, options: BulkOptions): Promise<BulkResult>;
 }
 
 const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
@@ -138,41 +200,4 @@ function canonicalJson(value: unknown): string {
 
 export function idempotencyClaim(key: string, request: unknown): IdempotencyClaim {
   return { keyHash: sha256(key), requestHash: sha256(canonicalJson(request)) };
-}
-
-// Cursors are opaque to clients. Each carries the position (the last id of the page) and a seal:
-// a hash of the position and the user it was issued to. A cursor from another user, or one whose
-// bytes were edited, appended to or re-encoded, is refused (400) instead of being followed. The
-// seal is not keyed with a secret: a user who knows the scheme could forge a cursor, but only for
-// a position in their own partition (the adapter always queries the caller's own `userId`), so a
-// forgery can never reach another user's data.
-const CURSOR_VERSION = 2;
-const todoIdRegExp = new RegExp(TODO_ID_PATTERN);
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-const cursorSeal = (userId: string, lastId: string): string => sha256(`${CURSOR_VERSION}\n${userId}\n${lastId}`).slice(0, 22);
-
-export function encodeCursor(userId: string, lastId: string): string {
-  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, k: lastId, s: cursorSeal(userId, lastId) })).toString("base64url");
-}
-
-export function decodeCursor(userId: string, cursor: string): string {
-  const invalid = () =>
-    new ValidationError(
-      "The cursor is not valid for this list: start again from the first page.",
-      [{ field: "query.cursor", message: "is not a cursor this API issued to you" }],
-      "invalid_cursor",
-    );
-  if (!BASE64URL.test(cursor)) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw invalid();
-  }
-  const k = (parsed as { k?: unknown } | null)?.k;
-  // Re-encoding must give back the very same string: that checks the version, the seal (user and
-  // position), and that nothing was added, dropped or encoded differently.
-  if (typeof k !== "string" || !todoIdRegExp.test(k) || encodeCursor(userId, k) !== cursor) throw invalid();
-  return k;
 }

@@ -1,11 +1,21 @@
 /**
  * A DynamoDB-compatible server for laptops and tests: dynalite, in-process, on 127.0.0.1.
- * In memory by default; on disk when `path` is given. The table gets TodoTable's key schema.
+ * In memory by default; on disk when `path` is given. The table gets TodoTable's definition.
  */
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
-import { TABLE_KEY } from "../handlers/store";
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  ScanCommand,
+  type AttributeValue,
+  type CreateTableCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import { CHANGES_INDEX, KEY_ATTRIBUTES, TABLE_KEY } from "../handlers/table";
 
 export const LOCAL_REGION = "us-east-1";
 /** dynalite accepts any credentials; the SDK insists on some. */
@@ -40,26 +50,72 @@ export async function startDynalite(options: { port?: number; path?: string } = 
   };
 }
 
-/** Creates the to-do table (same keys as TodoTable) unless it exists. */
-export async function ensureTodoTable(endpoint: string, tableName: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: TABLE_KEY.partition, AttributeType: "S" },
-          { AttributeName: TABLE_KEY.sort, AttributeType: "S" },
-        ],
+/** TodoTable's definition (handlers/table.ts) as CreateTable input: keys, the change-feed index. */
+export function todoTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: KEY_ATTRIBUTES.map(({ name, type }) => ({ AttributeName: name, AttributeType: type })),
+    KeySchema: [
+      { AttributeName: TABLE_KEY.partition, KeyType: "HASH" },
+      { AttributeName: TABLE_KEY.sort, KeyType: "RANGE" },
+    ],
+    LocalSecondaryIndexes: [
+      {
+        IndexName: CHANGES_INDEX.name,
         KeySchema: [
           { AttributeName: TABLE_KEY.partition, KeyType: "HASH" },
-          { AttributeName: TABLE_KEY.sort, KeyType: "RANGE" },
+          { AttributeName: CHANGES_INDEX.sort, KeyType: "RANGE" },
         ],
+        Projection: { ProjectionType: CHANGES_INDEX.projection },
+      },
+    ],
+  };
+}
+
+/**
+ * Creates the to-do table (TodoTable's definition) unless it exists. A table from before the
+ * change-feed index (kept in the local data folder) is rebuilt with it, its items kept: they are
+ * copied to a backup table first, so an interrupted rebuild loses nothing (the backup stays).
+ */
+export async function ensureTodoTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const copy = async (from: string, to: string) => {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(new ScanCommand({ TableName: from, ExclusiveStartKey: startKey, ConsistentRead: true }));
+      const items = page.Items ?? [];
+      for (let i = 0; i < items.length; i += 25) {
+        const requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+        await client.send(new BatchWriteItemCommand({ RequestItems: { [to]: requests } }));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  };
+  try {
+    try {
+      await client.send(new CreateTableCommand(todoTableDefinition(tableName)));
+      return;
+    } catch (err) {
+      if (!(err instanceof ResourceInUseException)) throw err;
+    }
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.LocalSecondaryIndexes?.some((index) => index.IndexName === CHANGES_INDEX.name)) return;
+    const backup = `${tableName}-backup-${Date.now()}`;
+    const plain = todoTableDefinition(backup);
+    const keyNames = new Set(plain.KeySchema?.map((k) => k.AttributeName));
+    await client.send(
+      new CreateTableCommand({
+        ...plain,
+        LocalSecondaryIndexes: undefined,
+        AttributeDefinitions: plain.AttributeDefinitions?.filter((a) => keyNames.has(a.AttributeName)),
       }),
     );
-  } catch (err) {
-    if (!(err instanceof ResourceInUseException)) throw err;
+    await copy(tableName, backup);
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    await client.send(new CreateTableCommand(todoTableDefinition(tableName)));
+    await copy(backup, tableName);
+    await client.send(new DeleteTableCommand({ TableName: backup }));
   } finally {
     client.destroy();
   }

@@ -29,6 +29,18 @@ export interface ApiDriver {
   send(user: User | null, request: ApiRequest): Promise<ApiResponse>;
   /** Every item in the table (a Scan), to prove that refused requests changed nothing. */
   tableItems(): Promise<Record<string, unknown>[]>;
+  /**
+   * Writes items straight into the user's partition (BatchWrite; the driver fills in the
+   * partition key): big lists are seeded this way rather than through thousands of requests.
+   */
+  seed(user: User, items: readonly Record<string, unknown>[]): Promise<void>;
+  /** The user id (the token's `sub`) the API sees for this user. */
+  userId(user: User): string;
+  /**
+   * Shrinks the time a request may work (undefined: back to the default), so bulk changes stop
+   * early and hand out continuation cursors. Only transports that build the handlers can.
+   */
+  setTimeBudget?(ms: number | undefined): void;
   /** Deletes every item, so each test starts from an empty table. */
   reset(): Promise<void>;
   close(): Promise<void>;

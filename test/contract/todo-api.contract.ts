@@ -22,10 +22,16 @@
  */
 import { expect } from "chai";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";
+import { TABLE_KEY } from "../../handlers/table";
+import { wholeListContract } from "./whole-list.contract";
 
 export interface ContractOptions {
   /** Shown in the suite's name, e.g. "in-process" or "local HTTP". */
   readonly transport?: string;
+  /** List sizes the whole-list routes are checked at. @default [0, 1, 50, 51, 1000] */
+  readonly sizes?: readonly number[];
+  /** A size checked by one test of every whole-list capability. @default none */
+  readonly bigSize?: number;
 }
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -72,9 +78,16 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
       return res.body as Todo;
     }
 
-    /** The table's to-do items (idempotency records and the like left out), sorted. */
+    /** The table's live to-do items (idempotency records and tombstones left out). */
     async function todoItems(): Promise<Record<string, unknown>[]> {
-      return (await api.tableItems()).filter((item) => typeof item.todoId === "string" && ULID.test(item.todoId));
+      return (await api.tableItems()).filter(
+        (item) => typeof item[TABLE_KEY.sort] === "string" && ULID.test(item[TABLE_KEY.sort] as string) && item.deleted !== true,
+      );
+    }
+
+    /** The table's tombstones. */
+    async function tombstones(): Promise<Record<string, unknown>[]> {
+      return (await api.tableItems()).filter((item) => item.deleted === true);
     }
 
     /** A canonical, order-independent snapshot of the whole table. */
@@ -149,7 +162,7 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         expect(res.headers.etag).to.equal('"1"');
         expect(res.headers["content-type"]).to.match(/^application\/json/);
         const items = await todoItems();
-        expect(items.map((i) => i.todoId)).to.deep.equal([res.body.id]);
+        expect(items.map((i) => i[TABLE_KEY.sort])).to.deep.equal([res.body.id]);
         expect(items[0]).to.include({ title: "Buy oat milk", completed: false, version: 1 });
       });
 
@@ -226,7 +239,7 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         expect((await get("alice", todo.id)).body).to.deep.equal(cleared.body);
       });
 
-      it("DELETE /api/todos/{id} answers 204 with no body and removes the item", async function () {
+      it("DELETE /api/todos/{id} answers 204 with no body and leaves only a tombstone", async function () {
         const a = await create("alice", { title: "a" });
         const b = await create("alice", { title: "b" });
         const res = await del("alice", a.id);
@@ -236,6 +249,19 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         const withIfMatch = await del("alice", b.id, { "If-Match": '"1"' });
         expect(withIfMatch.status).to.equal(204);
         expect(await todoItems()).to.deep.equal([]);
+        const stones = await tombstones();
+        expect(stones.map((t) => t[TABLE_KEY.sort]).sort()).to.deep.equal([a.id, b.id].sort());
+        for (const stone of stones) {
+          expect(stone).to.have.all.keys(TABLE_KEY.partition, TABLE_KEY.sort, "deleted", "version", "updatedAt", "expiresAt");
+          expect(stone.version).to.equal(2);
+          const days = ((stone.expiresAt as number) * 1000 - Date.parse(stone.updatedAt as string)) / 86_400_000;
+          expect(days).to.be.within(29.99, 30.01);
+        }
+        // A tombstone is absent to every route.
+        expectError(await del("alice", a.id), 404, "not_found");
+        expectError(await patch("alice", a.id, { title: "back?" }), 404, "not_found");
+        expectError(await patch("alice", a.id, { title: "back?" }, { "If-Match": '"2"' }), 404, "not_found");
+        expect((await list("alice")).body).to.deep.equal({ items: [], nextCursor: null });
       });
 
       it("POST /api/todos/clear-completed deletes the caller's completed to-dos only: {deleted: n}", async function () {
@@ -244,10 +270,10 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         const bobs = await create("bob", { title: "bob done", completed: true });
         const res = await send("alice", { method: "POST", path: "/api/todos/clear-completed" });
         expect(res.status).to.equal(200);
-        expect(res.body).to.deep.equal({ deleted: 30 });
-        expect((await todoItems()).map((i) => i.todoId).sort()).to.deep.equal([keep.id, bobs.id].sort());
+        expect(res.body).to.deep.equal({ deleted: 30, nextCursor: null });
+        expect((await todoItems()).map((i) => i[TABLE_KEY.sort]).sort()).to.deep.equal([keep.id, bobs.id].sort());
         const again = await send("alice", { method: "POST", path: "/api/todos/clear-completed" });
-        expect(again.body).to.deep.equal({ deleted: 0 });
+        expect(again.body).to.deep.equal({ deleted: 0, nextCursor: null });
       });
     });
 
@@ -490,7 +516,7 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         expectError(await del("bob", alices.id, { "If-Match": '"1"' }), 404, "not_found");
         expect((await list("bob")).body).to.deep.equal({ items: [], nextCursor: null });
         const cleared = await send("bob", { method: "POST", path: "/api/todos/clear-completed" });
-        expect(cleared.body).to.deep.equal({ deleted: 0 });
+        expect(cleared.body).to.deep.equal({ deleted: 0, nextCursor: null });
         expect(await snapshot()).to.deep.equal(before);
         expect((await get("alice", alices.id)).body).to.deep.equal(alices);
       });
@@ -537,7 +563,7 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
           expect(again.headers.location).to.equal(first.headers.location);
           expect(again.headers.etag).to.equal('"1"');
         }
-        expect((await todoItems()).map((i) => i.todoId)).to.deep.equal([first.body.id]);
+        expect((await todoItems()).map((i) => i[TABLE_KEY.sort])).to.deep.equal([first.body.id]);
         expect((await list("alice")).body.items).to.deep.equal([first.body]);
       });
 
@@ -548,7 +574,7 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         expect(responses.map((r) => r.status)).to.deep.equal(Array(20).fill(201));
         const ids = new Set(responses.map((r) => r.body.id));
         expect(ids.size).to.equal(1);
-        expect((await todoItems()).map((i) => i.todoId)).to.deep.equal([...ids]);
+        expect((await todoItems()).map((i) => i[TABLE_KEY.sort])).to.deep.equal([...ids]);
       });
 
       it("scopes Idempotency-Keys to the user and keeps different keys apart", async function () {
@@ -628,6 +654,10 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         ]);
       });
     });
+
+    // ---- whole-list routes (whole-list.contract.ts) -----------------------------------------
+
+    wholeListContract(() => api, { sizes: options.sizes ?? [0, 1, 50, 51, 1000], bigSize: options.bigSize });
 
     // ---- hostile input -------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import { matchRoute, routes } from "../../handlers/routes";
 import { createDocumentClient, dynamoTodoStore } from "../../handlers/store";
 import { ensureTodoTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynalite, type LocalDynamo } from "../../local/dynamo";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
-import { emptyTable, scanTable } from "../contract/table";
+import { emptyTable, scanTable, seedItems } from "../contract/table";
 
 /** The `sub` claim the Cognito authorizer would put in the event for each test user. */
 export const USER_IDS: Readonly<Record<User, string>> = {
@@ -38,9 +38,11 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
   const logs: LogEntry[] = [];
   const events: ProxyEvent[] = [];
   // One handler per route, built once, as each Lambda function builds its own at init.
-  const handlers = new Map<string, ProxyHandler>(
-    routes.map((route) => [route.name, createHandler(route, store, { log: (entry) => logs.push(entry) })]),
-  );
+  const build = (timeBudgetMs?: number) =>
+    new Map<string, ProxyHandler>(
+      routes.map((route) => [route.name, createHandler(route, store, { log: (entry) => logs.push(entry), timeBudgetMs })]),
+    );
+  let handlers = build();
 
   return {
     logs,
@@ -89,6 +91,11 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
     },
 
     tableItems: () => scanTable(doc, tableName),
+    seed: (user, items) => seedItems(doc, tableName, USER_IDS[user], items),
+    userId: (user) => USER_IDS[user],
+    setTimeBudget(ms) {
+      handlers = build(ms);
+    },
 
     async reset() {
       await emptyTable(doc, tableName);
@@ -106,7 +113,8 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
 function toResponse(result: ProxyResult): ApiResponse {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers)) headers[name.toLowerCase()] = value;
-  return { status: result.statusCode, headers, body: result.body === "" ? undefined : JSON.parse(result.body) };
+  const json = /^application\/json/.test(headers["content-type"] ?? "");
+  return { status: result.statusCode, headers, body: result.body === "" ? undefined : json ? JSON.parse(result.body) : result.body };
 }
 
 function gatewayError(error: { status: number; code: string; message: string }, requestId: string): ApiResponse {

@@ -1,10 +1,13 @@
 /** The to-do rules on their own: titles, due dates, changes, cursors, idempotency claims. */
 import { expect } from "chai";
 import { ValidationError } from "../../handlers/errors";
-import { decodeCursor, encodeCursor, idempotencyClaim, newTodo, normalizeDueDate, normalizeTitle, toChanges } from "../../handlers/todos";
+import { openCursor, sealCursor } from "../../handlers/cursor";
+import { idempotencyClaim, newTodo, normalizeDueDate, normalizeTitle, toChanges } from "../../handlers/todos";
 
 const ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 const OTHER_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAW";
+const ROUTE = "listTodos";
+const asId = (position: unknown): string | undefined => (typeof position === "string" && position.length === 26 ? position : undefined);
 
 function expectValidation(fn: () => unknown, code = "validation_failed"): ValidationError {
   try {
@@ -89,32 +92,40 @@ describe("to-do rules", function () {
 
   describe("cursors", function () {
     it("round-trips the position for the user it was issued to", function () {
-      const cursor = encodeCursor("alice", ID);
+      const cursor = sealCursor("alice", ROUTE, ID);
       expect(cursor).to.match(/^[A-Za-z0-9_-]+$/);
-      expect(cursor.length).to.be.at.most(512); // listTodosQuery's maxLength
-      expect(decodeCursor("alice", cursor)).to.equal(ID);
+      expect(cursor.length).to.be.at.most(512); // the schemas' maxLength
+      expect(openCursor("alice", ROUTE, cursor, asId)).to.equal(ID);
     });
 
     it("does not reveal the user id", function () {
-      const decoded = Buffer.from(encodeCursor("user-sub-1234", ID), "base64url").toString("utf8");
+      const decoded = Buffer.from(sealCursor("user-sub-1234", ROUTE, ID), "base64url").toString("utf8");
       expect(decoded).not.to.contain("user-sub-1234");
     });
 
     it("refuses a cursor issued to another user", function () {
-      expectValidation(() => decodeCursor("bob", encodeCursor("alice", ID)), "invalid_cursor");
+      expectValidation(() => openCursor("bob", ROUTE, sealCursor("alice", ROUTE, ID), asId), "invalid_cursor");
+    });
+
+    it("refuses a cursor issued by another route", function () {
+      expectValidation(() => openCursor("alice", "clearCompleted", sealCursor("alice", ROUTE, ID), asId), "invalid_cursor");
+    });
+
+    it("refuses a genuine cursor whose position is not one the route writes", function () {
+      expectValidation(() => openCursor("alice", ROUTE, sealCursor("alice", ROUTE, { id: ID }), asId), "invalid_cursor");
     });
 
     it("refuses a cursor whose position was edited", function () {
-      const cursor = encodeCursor("alice", ID);
+      const cursor = sealCursor("alice", ROUTE, ID);
       const edited = Buffer.from(Buffer.from(cursor, "base64url").toString("utf8").replace(ID, OTHER_ID)).toString("base64url");
       expect(edited).not.to.equal(cursor);
-      expectValidation(() => decodeCursor("alice", edited), "invalid_cursor");
+      expectValidation(() => openCursor("alice", ROUTE, edited, asId), "invalid_cursor");
     });
 
     it("refuses bytes appended to, or removed from, a genuine cursor", function () {
-      const cursor = encodeCursor("alice", ID);
+      const cursor = sealCursor("alice", ROUTE, ID);
       for (const bad of [`${cursor}A`, `${cursor}=`, `${cursor}==`, `${cursor}!`, ` ${cursor}`, cursor.slice(0, -1), cursor.slice(1)]) {
-        expectValidation(() => decodeCursor("alice", bad), "invalid_cursor");
+        expectValidation(() => openCursor("alice", ROUTE, bad, asId), "invalid_cursor");
       }
     });
 
@@ -126,13 +137,13 @@ describe("to-do rules", function () {
         b64("null"),
         b64("[]"),
         b64("{}"),
-        b64('{"v":2,"k":5}'),
+        b64('{"v":3,"k":5}'),
         b64('{"v":1,"k":"x","u":"y"}'),
-        b64(`{"v":2,"k":"${ID}"}`),
+        b64(`{"v":3,"k":"${ID}"}`),
         b64("\u0000"),
         b64('{"__proto__":{"k":"x"}}'),
       ]) {
-        expectValidation(() => decodeCursor("alice", bad), "invalid_cursor");
+        expectValidation(() => openCursor("alice", ROUTE, bad, asId), "invalid_cursor");
       }
     });
   });

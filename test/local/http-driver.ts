@@ -9,7 +9,7 @@ import { createDocumentClient } from "../../handlers/store";
 import { LOCAL_CREDENTIALS } from "../../local/dynamo";
 import { startStack, type RunningStack, type StackOptions } from "../../local/stack";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
-import { emptyTable, scanTable } from "../contract/table";
+import { emptyTable, scanTable, seedItems } from "../contract/table";
 import { registerUser, type Tokens } from "../../dev/cognito-client";
 
 export const TEST_CONFIRMATION_CODE = "424242";
@@ -51,6 +51,9 @@ export function rawRequest(
     req.end(body);
   });
 }
+
+/** The `sub` claim of a token (read, not verified: the stack verifies it). */
+const subOf = (jwt: string): string => (JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString("utf8")) as { sub: string }).sub;
 
 export async function signUpTestUsers(stack: RunningStack): Promise<Record<User, Tokens>> {
   const [alice, bob] = await Promise.all(
@@ -111,6 +114,8 @@ export async function startHttpDriver(options: { stack?: RunningStack; stackOpti
     sendWithAuthorization,
     send: (user, request) => sendWithAuthorization(user === null ? undefined : tokens[user].idToken, request),
     tableItems: () => scanTable(doc, stack.tableName),
+    seed: (user, items) => seedItems(doc, stack.tableName, subOf(tokens[user].idToken), items),
+    userId: (user) => subOf(tokens[user].idToken),
     async reset() {
       await emptyTable(doc, stack.tableName);
     },
