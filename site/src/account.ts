@@ -31,15 +31,15 @@ export function createAccountView(auth: Auth, api: Api, accountGone: () => void)
   };
 
   const exportButton = $<HTMLButtonElement>("export");
-  exportButton.addEventListener("click", () =>
-    busy(exportButton, "Could not download your data", async () => {
+  exportButton.addEventListener("click", () => {
+    void busy(exportButton, "Could not download your data", async () => {
       const { blob, filename } = await api.exportData();
       const url = URL.createObjectURL(blob);
       el("a", { href: url, download: filename }).click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       say(`Downloaded ${filename}.`, true);
-    }),
-  );
+    });
+  });
 
   const form = $<HTMLFormElement>("password");
   form.addEventListener("submit", (event) => {

@@ -4,10 +4,8 @@
  * `Idempotency-Key` on creation so a retried POST never makes two to-dos. Failures become
  * `ApiError` (the API's {"error":{code,message}} shape) or `OfflineError` (no answer at all).
  */
+import { CHANGES_LIMIT_MAX } from "../../handlers/schemas";
 import type { Change, Changes, Todo } from "./replica";
-
-/** To-dos per page of the changes feed (the API allows 1..500): a first sync of 500 is one request. */
-const CHANGES_LIMIT = 500;
 
 export class ApiError extends Error {
   constructor(
@@ -88,7 +86,8 @@ export function createApi(apiBase: string, tokens: TokenSource) {
 
   return {
     changes(cursor: string | null): Promise<ChangesPage> {
-      const query = new URLSearchParams({ limit: String(CHANGES_LIMIT), ...withCursor(cursor) });
+      // The largest page the API allows: a first sync of 500 to-dos is one request.
+      const query = new URLSearchParams({ limit: String(CHANGES_LIMIT_MAX), ...withCursor(cursor) });
       return send("GET", `/todos/changes?${query}`) as Promise<ChangesPage>;
     },
     get: (id: string) => send("GET", `/todos/${encodeURIComponent(id)}`) as Promise<Todo>,

@@ -89,13 +89,15 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       },
     );
 
-  /** Catch up with other devices: this tab pulls if it leads, else asks the tab that does. */
-  let lastPull = 0;
+  /**
+   * Catch up with other devices: this tab pulls if it leads, else asks the tab that does. Calls
+   * close together (focus and visibility fire at once) make at most one more pull.
+   */
   function catchUp(): void {
-    if (!alive || document.hidden || Date.now() - lastPull < 1000) return;
-    lastPull = Date.now();
-    if (leading) engine.pull();
-    else tabs?.tell({ type: "pull" });
+    if (!alive || document.hidden) return;
+    // Wanted here too: if this tab becomes the sender (the lock is granted later), it pulls.
+    engine.pull();
+    if (!leading) tabs?.tell({ type: "pull" });
   }
   const poll = setInterval(catchUp, POLL_MS);
   const onVisible = () => !document.hidden && catchUp();

@@ -24,7 +24,7 @@ export function conflictText(
   const theirs = c.theirs ? describe(c.theirs, today, locale) : "deleted";
   if (c.deleted) {
     return {
-      say: `You deleted “${c.seen.title}”, but it was changed on another device meanwhile.`,
+      say: `You deleted “${c.title}”, but it was changed on another device meanwhile.`,
       mine,
       theirs,
       keep: ["Delete it", "Keep their version"],
@@ -32,14 +32,14 @@ export function conflictText(
   }
   if (!c.theirs) {
     return {
-      say: `“${c.seen.title}” was deleted on another device while you changed it here.`,
+      say: `“${c.title}” was deleted on another device while you changed it here.`,
       mine,
       theirs,
       keep: ["Keep mine", "Let it go"],
     };
   }
   return {
-    say: `“${c.seen.title}” was changed on another device while you changed it here.`,
+    say: `“${c.title}” was changed on another device while you changed it here.`,
     mine,
     theirs,
     keep: ["Keep mine", "Keep theirs"],

@@ -141,6 +141,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
       const conflict: Conflict = {
         id: `c${q.seq}`,
         todoId: i.id,
+        title: i.was.title,
         mine: i.kind === "update" ? i.changes : {},
         deleted: i.kind === "delete",
         seen: { ...i.was, ...(i.kind === "update" ? i.changes : {}) },
@@ -168,7 +169,12 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
         continue;
       }
       if (full) {
-        for (const c of page.items) if (!("deleted" in c)) fresh.set(c.id, c);
+        for (const c of page.items) {
+          const have = fresh.get(c.id);
+          if (have && have.version >= c.version) continue;
+          if ("deleted" in c) fresh.delete(c.id);
+          else fresh.set(c.id, c);
+        }
       } else {
         const { put, del } = mergeChanges(snap.todos, page.items);
         if (put.length || del.length || page.nextCursor !== snap.cursor)
@@ -223,6 +229,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     async reload(): Promise<Snapshot> {
       snap = await serial(() => store.load());
       if (!stopped) hooks.changed(snap, false);
+      kick(); // another tab may have queued something for this one to send
       return snap;
     },
     /** Queues intents made on screen; the copy shows them at once. */

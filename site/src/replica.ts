@@ -50,6 +50,8 @@ export interface Queued {
 export interface Conflict {
   readonly id: string;
   readonly todoId: string;
+  /** The title as the person saw it before their change (what the message calls it). */
+  readonly title: string;
   readonly mine: Changes;
   readonly deleted: boolean;
   /** The person's version: the to-do as they last saw it, with their change. */

@@ -81,24 +81,30 @@ export async function settled(page: Page, timeout = 5000): Promise<void> {
 }
 
 /** Every to-do the server holds for the signed-in person, newest first (all pages). */
-export async function serverTodos(
-  page: Page,
-): Promise<{ id: string; title: string; completed: boolean; version: number; dueDate: string | null }[]> {
-  const all = [];
+export async function serverTodos(page: Page): Promise<ServerTodo[]> {
+  const all: ServerTodo[] = [];
   let cursor: string | null = null;
   do {
     const r = await apiCall(page, "GET", `/api/todos?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
-    all.push(...r.body.items);
-    cursor = r.body.nextCursor;
+    const body = r.body as { items: ServerTodo[]; nextCursor: string | null };
+    all.push(...body.items);
+    cursor = body.nextCursor;
   } while (cursor);
   return all;
+}
+export interface ServerTodo {
+  id: string;
+  title: string;
+  completed: boolean;
+  version: number;
+  dueDate: string | null;
 }
 
 /** Creates to-dos through the API, oldest first (as another device would). */
 export async function seed(page: Page, titles: string[], completed = false): Promise<void> {
   await page.evaluate(
     async ({ key, titles, completed }) => {
-      const { idToken } = JSON.parse(localStorage.getItem(key) ?? "{}");
+      const { idToken } = JSON.parse(localStorage.getItem(key) ?? "{}") as { idToken: string };
       for (const title of titles) {
         const r = await fetch("/api/todos", {
           method: "POST",
