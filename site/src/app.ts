@@ -48,9 +48,12 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       view.showMessage(`${couldNot(intent)}: ${explain(err)}`);
       troubleShown = false;
       if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
-      if (intent.kind === "update" && intent.changes.title !== undefined && m.find(state, intent.id) && state.editing === null) {
-        view.keepDraft(intent.id, { title: intent.changes.title, dueDate: intent.changes.dueDate ?? intent.was.dueDate });
-        set(m.withEditing(state, intent.id));
+      // A refused edit of the title or date: the editor re-opens with what was typed.
+      if (intent.kind !== "update" || state.editing !== null || !m.find(state, intent.id)) return;
+      const { id, changes, was } = intent;
+      if ("title" in changes || "dueDate" in changes) {
+        view.keepDraft(id, { title: changes.title ?? was.title, dueDate: "dueDate" in changes ? (changes.dueDate ?? null) : was.dueDate });
+        set(m.withEditing(state, id));
       }
     },
     trouble(err: unknown) {

@@ -142,7 +142,7 @@ export async function apiCall(page: Page, method: string, path: string, body?: u
  * app keeps the change and retries) or 400 (refused for good: the app rolls it back).
  */
 export async function failPatches(page: Page, status = 500): Promise<void> {
-  const message = status === 400 ? "The title is not allowed." : "The server had a problem.";
+  const message = status === 400 ? "The change is not allowed." : "The server had a problem.";
   await page.route("**/api/todos/*", (route) =>
     route.request().method() === "PATCH"
       ? route.fulfill({
