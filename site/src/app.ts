@@ -176,12 +176,12 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     intents,
     /** Opens the device copy (wiping another person's), paints it, then syncs. */
     async start(): Promise<void> {
-      const snapshot = await engine.reload();
-      if (snapshot.user !== user) {
+      // Another person's copy is wiped before anything of it is shown.
+      if ((await store.load()).user !== user) {
         await store.wipe();
         await store.commit({ user });
-        await engine.reload();
       }
+      await engine.reload();
       if (alive) tabs = joinTabs();
       catchUp();
     },

@@ -207,25 +207,14 @@ export function passwordProblems(password: string): string[] {
   return password.length < PASSWORD_MIN_LENGTH ? [`Use at least ${PASSWORD_MIN_LENGTH} characters (you have ${password.length}).`] : [];
 }
 
-/** A JWT's claims (read, not verified: the API verifies; here they only time a refresh and name the device copy). */
-function claims(jwt: string): { exp?: unknown; sub?: unknown } {
-  try {
-    return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: unknown; sub?: unknown };
-  } catch {
-    return {};
-  }
-}
-
-/** The `exp` claim of a JWT, in epoch milliseconds. */
+/** The `exp` claim of a JWT, in epoch milliseconds (the payload is read, not verified: the API verifies). */
 export function tokenExpiry(jwt: string): number | undefined {
-  const { exp } = claims(jwt);
-  return typeof exp === "number" ? exp * 1000 : undefined;
-}
-
-/** Whose session this is: the ID token's `sub`. */
-export function subjectOf(jwt: string): string | undefined {
-  const { sub } = claims(jwt);
-  return typeof sub === "string" ? sub : undefined;
+  try {
+    const payload = JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: unknown };
+    return typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export const looksLikeEmail = (email: string): boolean => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);

@@ -9,12 +9,13 @@
  * - 412: the rule of replica.ts `rebase` applies (different fields merge), else a Conflict is
  *   kept for the person. 404 on an edit: deleted elsewhere, a Conflict too. Nothing is dropped
  *   unseen: a refused intent is reported through `onRefused`.
- * - Pull: changes since the cursor, de-duplicated by version; 410 sync_expired -> full resync.
+ * - Pull (pull.ts): changes since the cursor, de-duplicated by version; 410 -> full resync.
  * - Only the leader (one tab, see tabs.ts) sends and pulls; every tab can enqueue.
  */
 import { ApiError, OfflineError } from "./api";
 import { AuthError } from "./auth";
-import { applyTx, emptySnapshot, isLocalId, mergeChanges, rebase, rebased, type Change, type Changes } from "./replica";
+import { pullChanges } from "./pull";
+import { applyTx, emptySnapshot, isLocalId, rebase, rebased, type Change, type Changes } from "./replica";
 import type { Conflict, Fields, Intent, Queued, Snapshot, Todo, Tx } from "./replica";
 
 export interface SyncApi {
@@ -67,6 +68,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
   let stopped = false;
   let pullWanted = false;
   let failures = 0;
+  let kicked = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Store reads and writes of this tab, in order (a reload never lands between a commit's parts). */
   let chain: Promise<unknown> = Promise.resolve();
@@ -76,10 +78,19 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     return run;
   };
 
+  /**
+   * Intents shown at once, while IndexedDB writes them (their sequence numbers are provisional,
+   * after every real one). Only written intents are ever sent.
+   */
+  let provisional: Queued[] = [];
+  let nextProvisional = Number.MAX_SAFE_INTEGER / 2;
+  const shown = (): Snapshot => (provisional.length ? applyTx(snap, { enqueue: provisional }) : snap);
+  const changed = (local: boolean) => !stopped && hooks.changed(shown(), local);
+
   async function commit(tx: Tx, local = true): Promise<void> {
     await serial(() => store.commit(tx));
     snap = applyTx(snap, tx);
-    if (!stopped) hooks.changed(snap, local);
+    changed(local);
   }
 
   async function sendOne(q: Queued): Promise<void> {
@@ -153,46 +164,11 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     hooks.refused(i, err);
   }
 
-  async function pull(): Promise<void> {
-    let cursor = snap.cursor;
-    let full = cursor === null;
-    let fresh = new Map<string, Todo>();
-    const restart = (): [null, true, Map<string, Todo>] => [null, true, new Map<string, Todo>()];
-    for (;;) {
-      let page;
-      try {
-        page = await api.changes(cursor);
-      } catch (err) {
-        if (!(err instanceof ApiError && err.status === 410) || full) throw err;
-        // The cursor outlived the tombstones: start again from nothing (the queue stays).
-        [cursor, full, fresh] = restart();
-        continue;
-      }
-      if (full) {
-        for (const c of page.items) {
-          const have = fresh.get(c.id);
-          if (have && have.version >= c.version) continue;
-          if ("deleted" in c) fresh.delete(c.id);
-          else fresh.set(c.id, c);
-        }
-      } else {
-        const { put, del } = mergeChanges(snap.todos, page.items);
-        if (put.length || del.length || page.nextCursor !== snap.cursor)
-          await commit({ put, del, cursor: page.nextCursor }, put.length + del.length > 0);
-      }
-      cursor = page.nextCursor;
-      if (!page.hasMore) break;
-    }
-    if (full) {
-      const { put } = mergeChanges(new Map(), [...fresh.values()]);
-      await commit({ clearTodos: true, put, cursor, synced: true });
-    }
-  }
-
   /** The work loop: the queue first, then a pull when one is wanted. One at a time. */
   async function run(): Promise<void> {
     if (running || stopped || !leader) return;
     running = true;
+    kicked = false;
     clearTimeout(timer);
     try {
       for (;;) {
@@ -201,7 +177,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
         if (head) await sendOne(head);
         else if (pullWanted || !snap.synced) {
           pullWanted = false;
-          await pull();
+          await pullChanges(api, () => snap, commit);
         } else break;
         if (failures) hooks.trouble(null);
         failures = 0;
@@ -214,7 +190,8 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
       if (!transient(err)) console.error(err);
       failures += 1;
       hooks.trouble(err);
-      const wait = Math.min(backoff.maxMs, backoff.firstMs * 2 ** (failures - 1));
+      // Asked to retry while this attempt was out (reconnect, focus, a new intent): retry now.
+      const wait = kicked ? 0 : Math.min(backoff.maxMs, backoff.firstMs * 2 ** (failures - 1));
       timer = setTimeout(() => void run(), wait / 2 + (Math.random() * wait) / 2);
     } finally {
       running = false;
@@ -228,15 +205,22 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     /** Reads the device's copy (at start, and when another tab changed it). */
     async reload(): Promise<Snapshot> {
       snap = await serial(() => store.load());
-      if (!stopped) hooks.changed(snap, false);
+      changed(false);
       kick(); // another tab may have queued something for this one to send
       return snap;
     },
-    /** Queues intents made on screen; the copy shows them at once. */
+    /** Queues intents made on screen: shown at once (before IndexedDB has them), sent once written. */
     async enqueue(...intents: Intent[]): Promise<void> {
-      const seqs = await serial(() => store.enqueue(intents));
-      snap = applyTx(snap, { enqueue: intents.map((intent, n) => ({ seq: seqs[n], intent })) });
-      if (!stopped) hooks.changed(snap, true);
+      const early = intents.map((intent) => ({ seq: nextProvisional++, intent }));
+      provisional = [...provisional, ...early];
+      changed(false);
+      try {
+        const seqs = await serial(() => store.enqueue(intents));
+        snap = applyTx(snap, { enqueue: intents.map((intent, n) => ({ seq: seqs[n], intent })) });
+      } finally {
+        provisional = provisional.filter((q) => !early.includes(q));
+      }
+      changed(true);
       kick();
     },
     /** A conflict settled by the person: drop it, and queue what they chose (if anything). */
@@ -265,7 +249,8 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
 
   /** Retry now: a new intent or a reconnect should not wait out a backoff. */
   function kick(): void {
-    if (!running) void run();
+    if (running) kicked = true;
+    else void run();
   }
 }
 

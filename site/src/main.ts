@@ -6,7 +6,7 @@
 import { createAccountView } from "./account";
 import { createApi } from "./api";
 import { createApp, type App } from "./app";
-import { createAuth, subjectOf, type Session } from "./auth";
+import { createAuth, type Session } from "./auth";
 import { createAuthView } from "./auth-view";
 import { idbStore } from "./db";
 import * as m from "./model";
@@ -54,7 +54,7 @@ async function start(): Promise<void> {
   if (stored) {
     showApp(stored.email);
     const snapshot = await store.load().catch(() => null);
-    if (snapshot && snapshot.user === subjectOf(stored.idToken) && !app) view.render(m.fromSnapshot(snapshot, initial()));
+    if (snapshot && snapshot.user === copyOwner(stored) && !app) view.render(m.fromSnapshot(snapshot, initial()));
   }
 
   let config: Config;
@@ -76,7 +76,7 @@ async function start(): Promise<void> {
   function signedIn(session: Session, fresh = false): void {
     app?.stop();
     showApp(session.email);
-    app = createApp(api, store, subjectOf(session.idToken) ?? session.email, view, { signedOut });
+    app = createApp(api, store, copyOwner(session), view, { signedOut });
     view.showMessage("");
     view.render(app.state);
     void app.start();
@@ -116,6 +116,12 @@ async function start(): Promise<void> {
   const session = auth.session();
   if (session) signedIn(session);
 }
+
+/**
+ * Whose the device copy is: the account's e-mail (Cognito's user name here, case-insensitive).
+ * A copy of anyone else is wiped before it is shown.
+ */
+const copyOwner = (session: Session): string => session.email.toLowerCase();
 
 function showApp(email: string): void {
   $("who-email").textContent = email;

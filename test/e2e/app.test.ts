@@ -170,8 +170,7 @@ describe("web app in Chromium (e2e)", function () {
     await settled(page);
     await expectTitles(page, ["Write the quarterly report", "Buy milk"]);
     // The server agrees: the cleared one is gone there too.
-    const list = await apiCall(page, "GET", "/api/todos");
-    expect(list.body.items.map((t: { title: string }) => t.title)).to.deep.equal(["Write the quarterly report", "Buy milk"]);
+    expect((await serverTodos(page)).map((t) => t.title)).to.deep.equal(["Write the quarterly report", "Buy milk"]);
   });
 
   it("adds, shows, changes and clears due dates; marks overdue ones; all survive a reload", async () => {
@@ -252,8 +251,7 @@ describe("web app in Chromium (e2e)", function () {
     expect(await due(page, "Call the bank back").time.textContent()).to.equal("Due 24 Dec 2031");
 
     // The server has exactly what the screen shows, and a reload shows it again.
-    const server = await apiCall(page, "GET", "/api/todos");
-    const dates = Object.fromEntries(server.body.items.map((t: { title: string; dueDate: string | null }) => [t.title, t.dueDate]));
+    const dates = Object.fromEntries((await serverTodos(page)).map((t) => [t.title, t.dueDate]));
     expect(dates).to.deep.include({
       "File taxes": null,
       "Renew passport": "2020-01-15",
@@ -358,8 +356,7 @@ describe("web app in Chromium (e2e)", function () {
     await page.screenshot({ path: join(SHOTS, "signed-in-320-dark.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "light" });
     // A's to-do ids are not reachable by B either.
-    const aList = await apiCall(a.page, "GET", "/api/todos");
-    const aId = aList.body.items[0].id as string;
+    const aId = (await serverTodos(a.page))[0].id;
     expect((await apiCall(page, "GET", `/api/todos/${aId}`)).status).to.equal(404);
     await page.reload();
     await expectTitles(page, ["Bob's secret plan"]);

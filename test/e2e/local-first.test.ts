@@ -323,10 +323,21 @@ describe("small fixes a new user noticed (e2e)", function () {
         .evaluate((e) => getComputedStyle(e).direction),
     ).to.equal("ltr");
 
+    // A click that closes an editor lands where it was aimed: rows do not move under it.
+    await add(page, "Third");
+    await add(page, "Fourth");
+    await row(page, "Fourth").locator(".title").dblclick();
+    await page.keyboard.type(" edited");
+    await row(page, "Left to right").getByRole("button", { name: "Delete “Left to right”" }).click();
+    await expectTitles(page, ["Fourth edited", "Third", "שלום עולם"]);
+    await settled(page);
+    await add(page, "Left to right");
+
     await page.getByRole("link", { name: "Active" }).click();
     await row(page, "Left to right").getByRole("checkbox").click(); // not check(): the row leaves the view
-    await expectTitles(page, ["שלום עולם"]);
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).to.equal("שלום עולם");
+    await expectTitles(page, ["Fourth edited", "Third", "שלום עולם"]);
+    // Focus moves to the next row rather than falling to <body>.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).to.equal("Fourth edited");
     await settled(page);
   });
 });
