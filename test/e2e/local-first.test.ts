@@ -81,6 +81,11 @@ describe("local-first web app in Chromium (e2e)", function () {
     await form(page, "Confirm your e-mail").getByRole("button", { name: "Confirm" }).click();
     await signIn(page, A.email, A.password);
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal("new-title");
+    // The service worker is served like index.html: never cached, so a deploy's worker shows at once.
+    const worker = await page.request.get(`${stack.url}/sw.js`);
+    expect(worker.headers()["cache-control"]).to.equal("no-cache");
+    expect(worker.headers()["content-security-policy"]).to.contain("trusted-types tasklane-sw");
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)).to.equal(`${stack.url}/sw.js`);
   });
 
   it("is exact for the whole list: 130 to-dos, counts, filters, clear completed and mark all", async () => {
