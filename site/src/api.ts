@@ -7,6 +7,12 @@
 import { CHANGES_LIMIT_MAX } from "../../handlers/schemas";
 import type { Change, Changes, Todo } from "./replica";
 
+/**
+ * A request unanswered this long is given up and retried. Safe even if the server was merely
+ * slow: a retried create carries the same Idempotency-Key, a retried edit the same If-Match.
+ */
+const REQUEST_TIMEOUT_MS = 20_000;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -74,6 +80,8 @@ export function createApi(apiBase: string, tokens: TokenSource) {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         cache: "no-store",
+        // A request that never answers (a server half up) must not hold the queue for ever.
+        signal: AbortSignal.timeout?.(REQUEST_TIMEOUT_MS),
       });
     } catch {
       throw new OfflineError();
