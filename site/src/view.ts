@@ -140,7 +140,10 @@ export function createTodoView(intents: Intents) {
     refocus?.focus();
 
     const total = state.items.length;
-    $("loading").hidden = state.loaded || total > 0;
+    const loading = !state.loaded && total === 0;
+    $("loading").hidden = !loading;
+    // Below the list: shown once the list is, so the list's arrival never pushes it down (CLS).
+    $("account").hidden = loading;
     $("bulk").hidden = total === 0;
     $("toggle-all").textContent = markAllTarget(state) ? "Mark all as done" : "Mark all as not done";
     $("foot").hidden = total === 0;
