@@ -9,6 +9,7 @@ import { once } from "node:events";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { registerUser } from "../dev/cognito-client";
+import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, TABLE_KEY } from "../handlers/table";
 import { round } from "./lib/stats";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -70,7 +71,9 @@ async function load(
     ...opts,
     ...(unique && {
       requests: [
-        { setupRequest: (req: object) => ({ ...req, body: opts.body!.replace("BENCH-ID", `BENCH-${process.pid}-${sortKeyCounter++}`) }) },
+        {
+          setupRequest: (req: object) => ({ ...req, body: opts.body!.replaceAll("BENCH-ID", `BENCH-${process.pid}-${sortKeyCounter++}`) }),
+        },
       ],
     }),
   });
@@ -148,8 +151,9 @@ export async function benchLocalApi(options: { durationSeconds: number; connecti
         operation: "Query (51 items, consistent)",
         opts: dynamoRequest(s.dynamoEndpoint, "Query", {
           TableName: s.tableName,
-          KeyConditionExpression: "userId = :u AND todoId < :p",
-          ExpressionAttributeValues: { ":u": { S: readerSub }, ":p": { S: "~idem#" } },
+          KeyConditionExpression: "#pk = :u AND #sk < :p",
+          ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, "#sk": TABLE_KEY.sort },
+          ExpressionAttributeValues: { ":u": { S: readerSub }, ":p": { S: IDEMPOTENCY_PREFIX } },
           ScanIndexForward: false,
           ConsistentRead: true,
           Limit: 51,
@@ -162,16 +166,19 @@ export async function benchLocalApi(options: { durationSeconds: number; connecti
           ...dynamoRequest(s.dynamoEndpoint, "PutItem", {
             TableName: s.tableName,
             Item: {
-              userId: { S: writerSub },
-              todoId: { S: "BENCH-ID" },
+              [TABLE_KEY.partition]: { S: writerSub },
+              [TABLE_KEY.sort]: { S: "BENCH-ID" },
               title: { S: "Buy oat milk and bread" },
               completed: { BOOL: false },
               dueDate: { NULL: true },
               createdAt: { S: now },
               updatedAt: { S: now },
               version: { N: "1" },
+              // What the API writes: the to-do's place in the change feed (index writes included).
+              [CHANGES_INDEX.sort]: { S: changeKeyOf(now, "BENCH-ID") },
             },
-            ConditionExpression: "attribute_not_exists(todoId)",
+            ConditionExpression: "attribute_not_exists(#sk)",
+            ExpressionAttributeNames: { "#sk": TABLE_KEY.sort },
           }),
           // A fresh sort key per request, as the API's ULIDs are.
           unique: true,

@@ -3,11 +3,13 @@ import type { CostReport } from "./cost-model";
 import type { LambdaResults } from "./lambda";
 import type { LoadFigure } from "./local-api";
 import type { SiteFigures } from "./site";
+import { wholeListTable, type WholeListFigure } from "./whole-list";
 import { markdownTable, round } from "./lib/stats";
 
 export interface BenchResults {
   readonly machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; date: string; quick: boolean };
   readonly lambda: LambdaResults;
+  readonly wholeList: readonly WholeListFigure[];
   readonly localApi: readonly LoadFigure[];
   readonly site: SiteFigures;
   readonly cost: CostReport;
@@ -95,6 +97,11 @@ export function renderMarkdown(r: BenchResults): string {
       })),
     ),
   );
+
+  out.push(
+    "\n**Whole-list routes** (one user; requests until done, DynamoDB calls and read/write units measured on the wire, plus the index's write units DynamoDB adds; wall time in-process on dynalite; cost at list prices, Lambda time modelled as round trips × 5 ms)\n",
+  );
+  out.push(wholeListTable(r.wholeList));
 
   out.push(
     `\n**Local API** (autocannon, ${r.localApi.length ? "10 and 100 connections" : "not run"}; reference rows: the same DynamoDB operation sent straight to dynalite, and a bare Node server)\n`,

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { benchLambda } from "./lambda";
 import { benchLocalApi } from "./local-api";
 import { benchSite } from "./site";
+import { benchWholeList } from "./whole-list";
 import { accessLogBytesPerRequest } from "./access-log";
 import { costReport } from "./cost-model";
 import { renderMarkdown } from "./report";
@@ -30,13 +31,15 @@ async function main(): Promise<void> {
 
   console.error("Lambda: archives, cold start, handler cost…");
   const lambda = await benchLambda({ coldRuns: quick ? 3 : 20, warmRequests: quick ? 50 : 200 });
+  console.error("Whole-list routes for one user with 100 / 1,000 / 10,000 to-dos…");
+  const wholeList = await benchWholeList({ sizes: quick ? [100, 1000] : [100, 1000, 10_000], lambdaMemoryMb: lambda.lambdaMemoryMb });
   console.error("Local API under autocannon…");
   const localApi = await benchLocalApi({ durationSeconds: quick ? 2 : 10, connections: [10, 100] });
   console.error("Site: bytes and Lighthouse…");
   const site = await benchSite({ lighthouse: process.env.BENCH_LIGHTHOUSE !== "0" });
   const cost = costReport(lambda.handlers, { lambdaMemoryMb: lambda.lambdaMemoryMb, accessLogBytesPerRequest: accessLogBytesPerRequest() });
 
-  const results = { machine, lambda, localApi, site, cost, seconds: Math.round((Date.now() - started.getTime()) / 1000) };
+  const results = { machine, lambda, wholeList, localApi, site, cost, seconds: Math.round((Date.now() - started.getTime()) / 1000) };
   const dir = join(__dirname);
   writeFileSync(join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   const markdown = renderMarkdown(results);

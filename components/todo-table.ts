@@ -3,7 +3,7 @@
  *
  * Default settings:
  * - `userId` (S) partition key, `todoId` (S) sort key, and the change feed's local secondary
- *   index on `updatedAt` (S), all projected: handlers/table.ts defines them for this component,
+ *   index on `changeKey` (S: `updatedAt#todoId`), all projected: handlers/table.ts defines them for this component,
  *   the adapter and the local stack. A local secondary index exists only from the table's
  *   creation on: a stack made before it gets a new, empty table (see README, "Deploy")
  * - on-demand billing (PAY_PER_REQUEST): no capacity to plan, nothing to pay when idle

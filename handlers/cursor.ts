@@ -47,7 +47,7 @@ export function openCursor<T>(userId: string, route: string, cursor: string, rea
     throw invalidCursor();
   }
   if (parsed === null || typeof parsed !== "object" || !("k" in parsed)) throw invalidCursor();
-  const position = (parsed as { k: unknown }).k;
+  const position = parsed.k;
   // Re-encoding must give back the very same string: that checks the version, the seal (user,
   // route and position), and that nothing was added, dropped or encoded differently.
   if (sealCursor(userId, route, position) !== cursor) throw invalidCursor();

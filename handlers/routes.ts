@@ -48,7 +48,7 @@ export interface RouteRequest {
   readonly now: string;
   newId(): string;
   /** Milliseconds left before the function must have answered. */
-  timeLeft(): number;
+  readonly timeLeft: () => number;
 }
 
 export interface Reply {
@@ -83,16 +83,6 @@ export interface Route {
 
 export const API_BASE = "/api";
 
-function readMarkAllPosition(position: unknown): { completed: boolean; after: string } | undefined {
-  if (position === null || typeof position !== "object") return undefined;
-  const { c, a } = position as { c?: unknown; a?: unknown };
-  const after = todoIdPosition(a);
-  return typeof c === "boolean" && after !== undefined ? { completed: c, after } : undefined;
-}
-
-const sortKeyPosition = (position: unknown): string | undefined =>
-  typeof position === "string" && SORT_KEY.test(position) ? position : undefined;
-
 export const todoPath = (id: string): string => `${API_BASE}/todos/${id}`;
 
 const todoIdRegExp = new RegExp(TODO_ID_PATTERN);
@@ -102,6 +92,17 @@ const SORT_KEY = /^[\x21-\x7E]{1,128}$/;
 /** The position in a to-do cursor (a list page, a bulk change), or undefined when it is not one. */
 const todoIdPosition = (position: unknown): string | undefined =>
   typeof position === "string" && todoIdRegExp.test(position) ? position : undefined;
+
+/** A mark-all cursor's position: the value being set and the last to-do done. */
+function readMarkAllPosition(position: unknown): { completed: boolean; after: string } | undefined {
+  if (position === null || typeof position !== "object") return undefined;
+  const { c, a } = position as { c?: unknown; a?: unknown };
+  const after = todoIdPosition(a);
+  return typeof c === "boolean" && after !== undefined ? { completed: c, after } : undefined;
+}
+
+const sortKeyPosition = (position: unknown): string | undefined =>
+  typeof position === "string" && SORT_KEY.test(position) ? position : undefined;
 
 // Route names that their own cursors are sealed to (a cursor of one route is refused by another).
 const LIST_TODOS = "listTodos";

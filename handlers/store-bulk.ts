@@ -9,7 +9,7 @@
  * timeout, never half done without saying so.
  */
 import type { DynamoDBDocument, QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import { CHANGES_INDEX, IDEMPOTENCY_PREFIX, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
+import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
 import { TOMBSTONE_LIFETIME_MS } from "./sync";
 import type { BulkOptions, BulkResult, Change, Todo, TodoStore } from "./todos";
 
@@ -169,10 +169,15 @@ export function bulkOperations(doc: DynamoDBDocument, tableName: string): BulkMe
           doc.update({
             TableName: tableName,
             Key: key(userId, item[TABLE_KEY.sort] as string),
-            UpdateExpression: "SET completed = :target, version = version + :one, updatedAt = :now",
+            UpdateExpression: "SET completed = :target, version = version + :one, updatedAt = :now, #ck = :ck",
             ConditionExpression: `attribute_exists(#sk) AND ${FILTER_LIVE} AND completed <> :target`,
-            ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE },
-            ExpressionAttributeValues: { ":target": completed, ":one": 1, ":now": updatedAt },
+            ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort },
+            ExpressionAttributeValues: {
+              ":target": completed,
+              ":one": 1,
+              ":now": updatedAt,
+              ":ck": changeKeyOf(updatedAt, item[TABLE_KEY.sort] as string),
+            },
           }),
         ),
       );
@@ -197,10 +202,16 @@ export function bulkOperations(doc: DynamoDBDocument, tableName: string): BulkMe
             TableName: tableName,
             Key: key(userId, item[TABLE_KEY.sort] as string),
             UpdateExpression:
-              "SET #deleted = :true, version = version + :one, updatedAt = :now, #ttl = :expires REMOVE title, completed, dueDate, createdAt",
+              "SET #deleted = :true, version = version + :one, updatedAt = :now, #ck = :ck, #ttl = :expires REMOVE title, completed, dueDate, createdAt",
             ConditionExpression: `completed = :true AND ${FILTER_LIVE}`,
-            ExpressionAttributeNames: { "#deleted": TOMBSTONE_ATTRIBUTE, "#ttl": TTL_ATTRIBUTE },
-            ExpressionAttributeValues: { ":true": true, ":one": 1, ":now": deletedAt, ":expires": tombstoneExpiry(deletedAt) },
+            ExpressionAttributeNames: { "#deleted": TOMBSTONE_ATTRIBUTE, "#ttl": TTL_ATTRIBUTE, "#ck": CHANGES_INDEX.sort },
+            ExpressionAttributeValues: {
+              ":true": true,
+              ":one": 1,
+              ":now": deletedAt,
+              ":ck": changeKeyOf(deletedAt, item[TABLE_KEY.sort] as string),
+              ":expires": tombstoneExpiry(deletedAt),
+            },
           }),
         ),
       );
@@ -210,18 +221,21 @@ export function bulkOperations(doc: DynamoDBDocument, tableName: string): BulkMe
       const { Items = [], LastEvaluatedKey } = await doc.query({
         TableName: tableName,
         IndexName: CHANGES_INDEX.name,
-        KeyConditionExpression: since === "" ? "#pk = :userId" : "#pk = :userId AND #at >= :since",
-        ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, ...(since !== "" && { "#at": CHANGES_INDEX.sort }) },
+        // `changeKey >= since`: every change stamped at or after `since` (changeKeyOf puts updatedAt first).
+        KeyConditionExpression: since === "" ? "#pk = :userId" : "#pk = :userId AND #ck >= :since",
+        ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, ...(since !== "" && { "#ck": CHANGES_INDEX.sort }) },
         ExpressionAttributeValues: { ":userId": userId, ...(since !== "" && { ":since": since }) },
         // Strongly consistent: a change committed before this Query is in its answer.
         ConsistentRead: true,
         Limit: limit + 1,
-        ...(after && { ExclusiveStartKey: { ...key(userId, after.id), [CHANGES_INDEX.sort]: after.updatedAt } }),
+        ...(after && { ExclusiveStartKey: { ...key(userId, after.id), [CHANGES_INDEX.sort]: changeKeyOf(after.updatedAt, after.id) } }),
       });
       const items = Items.slice(0, limit).map(toChange);
       const lastItem = Items.length > limit ? Items[limit - 1] : LastEvaluatedKey;
       if (!lastItem) return { items };
-      return { items, last: { updatedAt: lastItem[CHANGES_INDEX.sort] as string, id: lastItem[TABLE_KEY.sort] as string } };
+      const id = lastItem[TABLE_KEY.sort] as string;
+      const changeKey = lastItem[CHANGES_INDEX.sort] as string;
+      return { items, last: { updatedAt: changeKey.slice(0, changeKey.length - id.length - 1), id } };
     },
 
     async exportAll(userId) {

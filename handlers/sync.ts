@@ -12,6 +12,7 @@
  * the last change, so a quiet list is not re-read, and a cursor only ages when its owner is away.
  */
 import { GoneError } from "./errors";
+import { TODO_ID_PATTERN } from "./schemas";
 import type { FeedPosition } from "./todos";
 
 /** Longer than the longest function timeout API Gateway allows (29 s), plus clock skew. */
@@ -20,7 +21,7 @@ export const SYNC_OVERLAP_MS = 60_000;
 export const TOMBSTONE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const TODO_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const TODO_ID = new RegExp(TODO_ID_PATTERN);
 
 /** What a changes cursor holds. */
 export interface SyncPosition {

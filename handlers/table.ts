@@ -4,22 +4,25 @@
  * the local stack (local/dynamo.ts `ensureTodoTable`), the adapter (store.ts, store-bulk.ts), the
  * tests and the bench all read it from here.
  */
-import type { Todo } from "./todos";
-
 /** The table's key schema. */
 export const TABLE_KEY = { partition: "userId", sort: "todoId" } as const;
 
 /**
- * The change feed: a local secondary index on (userId, updatedAt). Every change sets `updatedAt`,
- * so one strongly consistent Query on it returns a user's changes in commit-time order. Items
- * without `updatedAt` (idempotency records) are not in it. A local secondary index can only be
- * created with its table: adding it replaces an existing table (see README, "Deploy").
+ * The change feed: a local secondary index on (userId, changeKey), every attribute projected.
+ * Every change sets `updatedAt` and `changeKey` (changeKeyOf), so one strongly consistent Query
+ * returns a user's changes oldest first. Items without it (idempotency records) are not in the
+ * index. A local secondary index can only be created with its table: adding it replaces an
+ * existing table (see README, "Deploy").
  */
-export const CHANGES_INDEX = {
-  name: "byUpdatedAt",
-  sort: "updatedAt" satisfies keyof Todo,
-  projection: "ALL",
-} as const;
+export const CHANGES_INDEX = { name: "byChange", sort: "changeKey", projection: "ALL" } as const;
+
+/**
+ * The index's sort key: `updatedAt#id`. Unique, so the feed's order is total and a page boundary
+ * is exact: many to-dos share one `updatedAt` (mark-all stamps them alike), and the order of
+ * equal index keys is not something to rely on (dynalite lost items paging through 10,000 equal
+ * `updatedAt` values). ISO instants have one length, so the order is `updatedAt`'s first.
+ */
+export const changeKeyOf = (updatedAt: string, id: string): string => `${updatedAt}#${id}`;
 
 /** Every attribute a key or an index uses, with its DynamoDB type (S: string). */
 export const KEY_ATTRIBUTES: readonly { readonly name: string; readonly type: "S" }[] = [

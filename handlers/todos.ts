@@ -95,7 +95,7 @@ export interface BulkOptions {
   /** Continue after this sort key (where the previous call stopped). */
   readonly after?: string;
   /** Milliseconds left before the function must answer. */
-  timeLeft(): number;
+  readonly timeLeft: () => number;
 }
 
 export interface BulkResult {

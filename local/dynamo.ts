@@ -15,7 +15,7 @@ import {
   type AttributeValue,
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { CHANGES_INDEX, KEY_ATTRIBUTES, TABLE_KEY } from "../handlers/table";
+import { CHANGES_INDEX, changeKeyOf, KEY_ATTRIBUTES, TABLE_KEY } from "../handlers/table";
 
 export const LOCAL_REGION = "us-east-1";
 /** dynalite accepts any credentials; the SDK insists on some. */
@@ -80,13 +80,17 @@ export function todoTableDefinition(tableName: string): CreateTableCommandInput 
  */
 export async function ensureTodoTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const copy = async (from: string, to: string) => {
+  const copy = async (
+    from: string,
+    to: string,
+    change: (item: Record<string, AttributeValue>) => Record<string, AttributeValue> = (i) => i,
+  ) => {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await client.send(new ScanCommand({ TableName: from, ExclusiveStartKey: startKey, ConsistentRead: true }));
       const items = page.Items ?? [];
       for (let i = 0; i < items.length; i += 25) {
-        const requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+        const requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item: change(Item) } }));
         await client.send(new BatchWriteItemCommand({ RequestItems: { [to]: requests } }));
       }
       startKey = page.LastEvaluatedKey;
@@ -114,7 +118,12 @@ export async function ensureTodoTable(endpoint: string, tableName: string): Prom
     await copy(tableName, backup);
     await client.send(new DeleteTableCommand({ TableName: tableName }));
     await client.send(new CreateTableCommand(todoTableDefinition(tableName)));
-    await copy(backup, tableName);
+    // To-dos and tombstones from before the feed get their place in it.
+    await copy(backup, tableName, (item) => {
+      const updatedAt = item.updatedAt?.S;
+      const id = item[TABLE_KEY.sort]?.S;
+      return updatedAt && id && !item[CHANGES_INDEX.sort] ? { ...item, [CHANGES_INDEX.sort]: { S: changeKeyOf(updatedAt, id) } } : item;
+    });
     await client.send(new DeleteTableCommand({ TableName: backup }));
   } finally {
     client.destroy();

@@ -2,7 +2,8 @@
 import { expect } from "chai";
 import { AuthPool, PASSWORD_MIN_LENGTH } from "../../components/auth-pool";
 import { TodoTable } from "../../components/todo-table";
-import { TABLE_KEY, TTL_ATTRIBUTE } from "../../handlers/store";
+import { CHANGES_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from "../../handlers/table";
+import { todoTableDefinition } from "../../local/dynamo";
 import { named, runProgram, settle } from "../../dev/pulumi-mocks";
 
 describe("TodoTable", () => {
@@ -15,11 +16,41 @@ describe("TodoTable", () => {
     expect(inputs.attributes).to.deep.equal([
       { name: "userId", type: "S" },
       { name: "todoId", type: "S" },
+      { name: "changeKey", type: "S" },
     ]);
     expect(inputs.billingMode).to.equal("PAY_PER_REQUEST");
     expect(inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
     expect(inputs.serverSideEncryption.enabled).to.equal(true);
     expect(inputs.ttl).to.deep.equal({ attributeName: TTL_ATTRIBUTE, enabled: true });
+  });
+
+  it("has the change feed's local secondary index on (userId, changeKey), every attribute projected", () => {
+    const { inputs } = named("aws:dynamodb/table:Table", "todos-table");
+    expect(inputs.localSecondaryIndexes).to.deep.equal([{ name: CHANGES_INDEX.name, rangeKey: "changeKey", projectionType: "ALL" }]);
+    expect(inputs.globalSecondaryIndexes).to.equal(undefined);
+  });
+
+  it("is the table the local stack creates: the same keys, attributes and index (one definition)", () => {
+    const { inputs } = named("aws:dynamodb/table:Table", "todos-table");
+    const local = todoTableDefinition("local");
+    expect(local.KeySchema).to.deep.equal([
+      { AttributeName: inputs.hashKey, KeyType: "HASH" },
+      { AttributeName: inputs.rangeKey, KeyType: "RANGE" },
+    ]);
+    expect(local.AttributeDefinitions).to.deep.equal(
+      (inputs.attributes as { name: string; type: string }[]).map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+    );
+    expect(local.LocalSecondaryIndexes).to.deep.equal(
+      (inputs.localSecondaryIndexes as { name: string; rangeKey: string; projectionType: string }[]).map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: inputs.hashKey, KeyType: "HASH" },
+          { AttributeName: index.rangeKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: index.projectionType },
+      })),
+    );
+    expect(local.BillingMode).to.equal(inputs.billingMode);
   });
 
   it("leaves the dev stack's table deletable (no deletion protection, not retained)", () => {

@@ -16,8 +16,12 @@ import { createDocumentClient, dynamoTodoStore } from "../../handlers/store";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTodoTable, startDynalite, type LocalDynamo } from "../../local/dynamo";
 import { ROOT, ofType, runProgram } from "../../dev/pulumi-mocks";
 
-/** Budgets (uncompressed bytes). Measured: __index.js ≈ 50 KB (≈ 10 KB deflated); with ulid and @cfworker/json-schema ≈ 515 KB. */
-export const INDEX_JS_BUDGET = 64 * 1024;
+/**
+ * Budgets (uncompressed bytes). Measured: __index.js ≈ 85 KB since the whole-list routes (every
+ * function still carries the whole route table; per-route packaging is issue 13's); with ulid and
+ * @cfworker/json-schema ≈ 550 KB.
+ */
+export const INDEX_JS_BUDGET = 96 * 1024;
 export const ARCHIVE_BUDGET = 1024 * 1024;
 /** The only packages a function may carry: the handlers' runtime dependencies besides the SDK. */
 const EXPECTED_PACKAGES = ["node_modules/@cfworker/json-schema", "node_modules/ulid"];

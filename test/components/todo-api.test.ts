@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import { ACCESS_LOG_FORMAT, API_GATEWAY_LOGS_POLICY_ARN, TodoApi } from "../../components/todo-api";
 import { routes } from "../../handlers/routes";
+import { CHANGES_INDEX } from "../../handlers/table";
 import { named, ofType, recorded, runProgram, settle, type Recorded } from "../../dev/pulumi-mocks";
 
 const fnOf = (routeName: string): Recorded => named("aws:lambda/function:Function", `api-${routeName}`);
@@ -49,7 +50,9 @@ describe("TodoApi", () => {
         const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith("dynamodb:")));
         expect(dynamo, route.name).to.have.length(1);
         expect([...dynamo[0].Action].sort()).to.deep.equal([...route.actions].sort());
-        expect(dynamo[0].Resource).to.equal(table.state.arn);
+        // The table, plus the indexes the route queries: only the change feed reads one.
+        const indexes = (route.indexes ?? []).map((index) => `${table.state.arn}/index/${index}`);
+        expect([dynamo[0].Resource].flat(), route.name).to.deep.equal([table.state.arn, ...indexes]);
         const logs = statements.filter((s) => s !== dynamo[0]);
         const group = named("aws:cloudwatch/logGroup:LogGroup", `api-${route.name}-logs`);
         expect(logs).to.deep.equal([
@@ -59,6 +62,25 @@ describe("TodoApi", () => {
         expect(recorded.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.inputs.role === role.state.name))
           .to.be.empty;
       }
+    });
+
+    it("gives the whole-list routes exactly the DynamoDB actions they use, and only the change feed its index", () => {
+      const expected: Record<string, { actions: string[]; indexes?: string[] }> = {
+        getSummary: { actions: ["dynamodb:Query"] },
+        markAllTodos: { actions: ["dynamodb:Query", "dynamodb:UpdateItem"] },
+        clearCompleted: { actions: ["dynamodb:Query", "dynamodb:UpdateItem"] },
+        listChanges: { actions: ["dynamodb:Query"], indexes: [CHANGES_INDEX.name] },
+        exportTodos: { actions: ["dynamodb:Query"] },
+        deleteAllTodos: { actions: ["dynamodb:BatchWriteItem", "dynamodb:Query"] },
+        deleteTodo: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+      };
+      for (const [name, { actions, indexes }] of Object.entries(expected)) {
+        const route = routes.find((r) => r.name === name);
+        expect(route, name).to.not.equal(undefined);
+        expect([...(route?.actions ?? [])].sort(), name).to.deep.equal(actions);
+        expect(route?.indexes, name).to.deep.equal(indexes);
+      }
+      expect(routes.filter((r) => r.indexes?.length).map((r) => r.name)).to.deep.equal(["listChanges"]);
     });
 
     it("lets API Gateway invoke each function only for its own method and path", () => {

@@ -27,26 +27,4 @@ export async function emptyTable(doc: DynamoDBDocument, tableName: string): Prom
   }
 }
 
-/** Puts items into one user's partition, 25 per BatchWrite, a few BatchWrites at once. */
-export async function seedItems(
-  doc: DynamoDBDocument,
-  tableName: string,
-  userId: string,
-  items: readonly Record<string, unknown>[],
-): Promise<void> {
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25)
-    batches.push(items.slice(i, i + 25).map((item) => ({ ...item, [TABLE_KEY.partition]: userId })));
-  for (let i = 0; i < batches.length; i += 8) {
-    await Promise.all(
-      batches.slice(i, i + 8).map(async (batch) => {
-        let requests = batch.map((Item) => ({ PutRequest: { Item } }));
-        for (let attempt = 0; requests.length > 0; attempt++) {
-          if (attempt === 5) throw new Error("BatchWrite left items unprocessed");
-          const { UnprocessedItems } = await doc.batchWrite({ RequestItems: { [tableName]: requests } });
-          requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
-        }
-      }),
-    );
-  }
-}
+export { seedItems } from "../../dev/seed-table";

@@ -22,7 +22,7 @@
  */
 import { expect } from "chai";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";
-import { TABLE_KEY } from "../../handlers/table";
+import { CHANGES_INDEX, TABLE_KEY } from "../../handlers/table";
 import { wholeListContract } from "./whole-list.contract";
 
 export interface ContractOptions {
@@ -252,7 +252,15 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         const stones = await tombstones();
         expect(stones.map((t) => t[TABLE_KEY.sort]).sort()).to.deep.equal([a.id, b.id].sort());
         for (const stone of stones) {
-          expect(stone).to.have.all.keys(TABLE_KEY.partition, TABLE_KEY.sort, "deleted", "version", "updatedAt", "expiresAt");
+          expect(stone).to.have.all.keys(
+            TABLE_KEY.partition,
+            TABLE_KEY.sort,
+            "deleted",
+            "version",
+            "updatedAt",
+            "expiresAt",
+            CHANGES_INDEX.sort,
+          );
           expect(stone.version).to.equal(2);
           const days = ((stone.expiresAt as number) * 1000 - Date.parse(stone.updatedAt as string)) / 86_400_000;
           expect(days).to.be.within(29.99, 30.01);
