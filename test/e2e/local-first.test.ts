@@ -27,6 +27,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * axe-core's violations on the page (WCAG 2.x A/AA rules). axe-core is the copy Lighthouse
+ * depends on; it is evaluated through the DevTools protocol, which the page's CSP does not govern.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+    const result = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+  });
+}
+
 /** What the device keeps in IndexedDB (to-dos, queue, conflicts). */
 const deviceCopy = (page: Page) =>
   page.evaluate(
@@ -209,6 +222,10 @@ describe("local-first web app in Chromium (e2e)", function () {
       .to.contain("“Idea from device two”")
       .and.contain("“Idea from device one”");
     await page.screenshot({ path: join(__dirname, "../../screenshots/conflict.png") });
+    // axe finds nothing on the list with a conflict shown and the account section open.
+    await page.locator("summary", { hasText: "Your account" }).click();
+    expect(await axeViolations(page)).to.deep.equal([]);
+    await page.locator("summary", { hasText: "Your account" }).click();
     await conflict.getByRole("button", { name: "Keep mine" }).click();
     await conflict.waitFor({ state: "hidden" });
     await settled(page);
