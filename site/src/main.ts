@@ -8,7 +8,7 @@ import { createApi } from "./api";
 import { createApp, type App } from "./app";
 import { createAuth, type Session } from "./auth";
 import { createAuthView } from "./auth-view";
-import { idbStore } from "./db";
+import { idbStore, memoryStore } from "./db";
 import * as m from "./model";
 import { registerWorker } from "./offline";
 import { $, createTodoView, type Intents } from "./view";
@@ -35,7 +35,8 @@ const intents: Intents = {
   resolve: (id, choice) => app?.intents.resolve(id, choice),
 };
 const view = createTodoView(intents);
-const store = idbStore();
+// Without IndexedDB (some private modes) the copy lives in this tab only: still usable online.
+const store = typeof indexedDB === "undefined" ? memoryStore() : idbStore();
 const initial = () => m.withFilter(m.initialState, m.filterFromHash(location.hash));
 
 function showOffline(): void {
