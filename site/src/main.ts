@@ -79,7 +79,8 @@ async function start(): Promise<void> {
     showApp(session.email);
     app = createApp(api, store, copyOwner(session), view, { signedOut });
     view.showMessage("");
-    view.render(app.state);
+    // No render here: the screen keeps what it shows (this person's copy, painted above, or the
+    // empty list after a sign-out) until the app has read the device copy; no empty flash.
     void app.start();
     // Just signed in: the next thing is to type a to-do.
     if (fresh) view.newTitle.focus();
