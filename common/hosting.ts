@@ -12,9 +12,15 @@ export interface BuiltFile {
   readonly cacheControl: string;
 }
 
+/**
+ * The service worker: built to this stable path at the root (its scope is the whole site), served
+ * no-cache like index.html, and registered through the one Trusted Types policy the CSP allows.
+ */
+export const SERVICE_WORKER = { path: "/sw.js", trustedTypesPolicy: "tasklane-sw" } as const;
+
 /** Hashed assets never change under their name: cache them for a year. */
 export const CACHE_IMMUTABLE = "public, max-age=31536000, immutable";
-/** index.html and config.json: always revalidate, so a deploy shows at once. */
+/** index.html, sw.js and config.json: always revalidate, so a deploy shows at once. */
 export const CACHE_REVALIDATE = "no-cache";
 
 /**

@@ -2,6 +2,8 @@
  * The response headers the site is served with, in one place: CloudFront's response-headers
  * policy (StaticSite) and the local host both derive theirs from `securityHeaders()`.
  */
+import { SERVICE_WORKER } from "./hosting";
+
 export interface SecurityHeaderOptions {
   /** Origin of the Cognito user-pool API the page calls, e.g. https://cognito-idp.eu-west-1.amazonaws.com */
   readonly cognitoOrigin: string;
@@ -21,10 +23,11 @@ export function contentSecurityPolicy({ cognitoOrigin }: SecurityHeaderOptions):
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
-    // The site never writes HTML from strings (textContent only): with Trusted Types required
-    // and no policy allowed, an injected `innerHTML = …` or `eval` fails instead of running.
+    // The site never writes HTML from strings (textContent only): with Trusted Types required,
+    // an injected `innerHTML = …` or `eval` fails instead of running. The one policy allowed
+    // lets exactly the service worker's URL through (site/src/offline.ts), and only once.
     "require-trusted-types-for 'script'",
-    "trusted-types 'none'",
+    `trusted-types ${SERVICE_WORKER.trustedTypesPolicy}`,
   ].join("; ");
 }
 

@@ -1,7 +1,8 @@
 /**
  * The site's weight budget: builds the site and measures, gzipped, every script and stylesheet
  * the first page loads (index.html's <script src> and <link rel=stylesheet>, plus the modules
- * those scripts import statically). Prints a table; exits non-zero when over budget.
+ * those scripts import statically), and the service worker on its own. Prints a table; exits
+ * non-zero when over budget.
  *
  *   npm run site:size            build into a temp folder and measure
  *   npm run site:size -- <dir>   measure an already built site
@@ -10,13 +11,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { gzipSync } from "node:zlib";
+import { existsSync } from "node:fs";
+import { SERVICE_WORKER } from "../common/hosting";
 import { buildSite } from "../site/build";
 
-export const BUDGET = { js: 25 * 1024, css: 8 * 1024 } as const;
+export const BUDGET = { js: 16 * 1024, css: 8 * 1024, worker: 8 * 1024 } as const;
 
 export interface AssetSize {
   readonly path: string;
-  readonly kind: "js" | "css";
+  readonly kind: "js" | "css" | "worker";
   readonly bytes: number;
   readonly gzipBytes: number;
 }
@@ -25,6 +28,8 @@ export interface SiteSize {
   readonly assets: readonly AssetSize[];
   readonly js: number;
   readonly css: number;
+  /** The service worker, gzipped (0 when the site has none). */
+  readonly worker: number;
   readonly overBudget: readonly string[];
 }
 
@@ -39,7 +44,7 @@ export function measureSite(outDir: string): SiteSize {
   ].map((m) => m[1] ?? m[2]);
   const assets: AssetSize[] = [];
   const seen = new Set<string>();
-  const add = (url: string, kind: "js" | "css") => {
+  const add = (url: string, kind: AssetSize["kind"]) => {
     const path = posix.normalize(url.replace(/^\//, ""));
     if (seen.has(path) || seen.size > 100) return;
     seen.add(path);
@@ -54,15 +59,18 @@ export function measureSite(outDir: string): SiteSize {
   };
   scripts.forEach((s) => add(s, "js"));
   styles.forEach((s) => add(s, "css"));
-  const total = (kind: "js" | "css") => assets.filter((a) => a.kind === kind).reduce((n, a) => n + a.gzipBytes, 0);
+  if (existsSync(join(outDir, SERVICE_WORKER.path))) add(SERVICE_WORKER.path, "worker");
+  const total = (kind: AssetSize["kind"]) => assets.filter((a) => a.kind === kind).reduce((n, a) => n + a.gzipBytes, 0);
   const js = total("js");
   const css = total("css");
+  const worker = total("worker");
   const overBudget = [
+    ...(worker > BUDGET.worker ? [`Service worker ${worker} B gzipped > ${BUDGET.worker} B`] : []),
     ...(js > BUDGET.js ? [`JavaScript ${js} B gzipped > ${BUDGET.js} B`] : []),
     ...(css > BUDGET.css ? [`CSS ${css} B gzipped > ${BUDGET.css} B`] : []),
   ];
   if (scripts.length === 0 || styles.length === 0) throw new Error("index.html loads no script or no stylesheet: is this the built site?");
-  return { assets, js, css, overBudget };
+  return { assets, js, css, worker, overBudget };
 }
 
 export function report(size: SiteSize): string {
@@ -71,6 +79,7 @@ export function report(size: SiteSize): string {
     ...size.assets.map((a) => `${a.path.padEnd(36)} ${kb(a.bytes).padStart(9)}  ${kb(a.gzipBytes).padStart(8)} gzipped`),
     `JavaScript, first page: ${kb(size.js)} gzipped (budget ${kb(BUDGET.js)})`,
     `CSS, first page:        ${kb(size.css)} gzipped (budget ${kb(BUDGET.css)})`,
+    `Service worker:         ${kb(size.worker)} gzipped (budget ${kb(BUDGET.worker)})`,
   ].join("\n");
 }
 

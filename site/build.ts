@@ -1,7 +1,9 @@
 /**
  * Builds site/ into an output folder: esbuild bundles and minifies site/src/main.ts and
  * site/styles.css into content-hashed files under assets/, and index.html is written with
- * their names (and the API's title limit as the new-to-do field's maxlength). Hashed files are cached for a year; index.html, favicon.svg and robots.txt
+ * their names (and the API's title limit as the new-to-do field's maxlength). Then the service
+ * worker (site/src/sw.ts) is bundled to /sw.js with the app shell's file list and its hash
+ * built in. Hashed files are cached for a year; index.html, sw.js, favicon.svg and robots.txt
  * revalidate. The StaticSite component uploads `files` with their content type and
  * Cache-Control; the local stack serves the same folder.
  *
@@ -9,11 +11,12 @@
  * returns the file list.
  */
 import { build } from "esbuild";
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { PASSWORD_POLICY } from "../common/auth-policy";
 import { TITLE_MAX_LENGTH } from "../handlers/schemas";
-import { CACHE_IMMUTABLE, CACHE_REVALIDATE, contentTypeOf, type BuiltFile } from "../common/hosting";
+import { CACHE_IMMUTABLE, CACHE_REVALIDATE, contentTypeOf, SERVICE_WORKER, type BuiltFile } from "../common/hosting";
 
 export interface BuildResult {
   readonly outDir: string;
@@ -24,6 +27,7 @@ const SOURCE_DIR = __dirname;
 
 /** Files copied as they are, under stable names (so they revalidate rather than cache for a year). */
 const STATIC_FILES = ["favicon.svg", "robots.txt"];
+const WORKER_FILE = SERVICE_WORKER.path.slice(1);
 
 export async function buildSite(outDir: string): Promise<BuildResult> {
   rmSync(outDir, { recursive: true, force: true });
@@ -67,8 +71,26 @@ export async function buildSite(outDir: string): Promise<BuildResult> {
   writeFileSync(join(outDir, "index.html"), html);
   for (const name of STATIC_FILES) writeFileSync(join(outDir, name), readFileSync(join(SOURCE_DIR, name)));
 
+  // The shell the service worker keeps: everything the first page needs, by its hashed name.
+  const shell = ["/index.html", "/favicon.svg", ...outputs.map((o) => `/${o.path}`)];
+  const version = createHash("sha256").update(html).update(shell.join("\n")).digest("hex").slice(0, 12);
+  await build({
+    absWorkingDir: SOURCE_DIR,
+    entryPoints: [join(SOURCE_DIR, "src/sw.ts")],
+    outfile: join(outDir, WORKER_FILE),
+    bundle: true,
+    minify: true,
+    format: "iife",
+    target: ["chrome92", "firefox95", "safari15.4", "edge92"],
+    legalComments: "none",
+    define: { SHELL: JSON.stringify(shell), VERSION: JSON.stringify(version) },
+    logLevel: "silent",
+  });
+
   const files: BuiltFile[] = [
     { path: "index.html", contentType: contentTypeOf("index.html"), cacheControl: CACHE_REVALIDATE },
+    // Never cached by the browser: each visit sees a new deploy's worker at once.
+    { path: WORKER_FILE, contentType: contentTypeOf(WORKER_FILE), cacheControl: CACHE_REVALIDATE },
     ...STATIC_FILES.map((path) => ({ path, contentType: contentTypeOf(path), cacheControl: CACHE_REVALIDATE })),
     ...outputs.map(({ path }) => ({ path, contentType: contentTypeOf(path), cacheControl: CACHE_IMMUTABLE })),
   ];

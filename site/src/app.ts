@@ -1,183 +1,227 @@
 /**
- * The to-do controller: turns intents into optimistic state changes and API calls; sync.ts
- * rolls refused changes back and explains them (412: re-read; 404: gone).
+ * The signed-in screen's controller: turns what the person does into intents for the sync engine
+ * (engine.ts), renders the device copy whenever it changes, and keeps tabs and devices in step.
  *
- * - Nothing typed is lost: a failed add puts the title and due date back in the form, a failed
- *   edit re-opens the editor with what was typed.
- * - Screen-reader users hear each confirmed change in a polite live region.
+ * - Everything shows at once, online or not; the engine sends it when it can. A change the server
+ *   refuses disappears from the screen with a visible message (role=alert), and typed text comes
+ *   back (a refused add refills the form, a refused edit re-opens the editor).
+ * - Other devices: a pull on focus, on becoming visible, on reconnecting, and every POLL_MS while
+ *   visible. A hidden tab polls nothing.
  */
-import { ApiError, type Api } from "./api";
+import type { Api } from "./api";
 import { editChanges, editedText, formatDay, localDay } from "./due";
+import { createEngine, type LocalStore } from "./engine";
 import * as m from "./model";
-import { createSync, reason, sessionOver, type AppHooks } from "./sync";
+import { fieldsOf, type Conflict, type Intent, type Snapshot } from "./replica";
+import { createTabs, type TabMessage } from "./tabs";
+import { explain, isOffline } from "./words";
 import { announce, type TodoView } from "./view";
+import type { Choice } from "./conflicts-view";
 
-export type { AppHooks };
+/** Pull every 30 s while visible: 120 tiny requests per active hour when nothing changes. */
+export const POLL_MS = 30_000;
 
-export function createApp(api: Api, view: TodoView, hooks: AppHooks) {
+export interface AppHooks {
+  /** The session is over (here or in another tab): back to sign-in. */
+  signedOut(message: string, fromOtherTab: boolean): void;
+}
+
+export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> }, user: string, view: TodoView, hooks: AppHooks) {
   let state: m.State = m.withFilter(m.initialState, m.filterFromHash(location.hash));
   let alive = true;
+  let leading = false;
+  /** The message on screen came from a failure to reach the server: it goes once that works. */
+  let troubleShown = false;
+  const today = () => localDay(new Date());
 
   function set(next: m.State): void {
     state = next;
     if (alive) view.render(state);
   }
 
-  const { confirmed, remember, serially, failed, update } = createSync(api, view, hooks, { get: () => state, set, alive: () => alive });
-  const today = () => localDay(new Date());
+  const engine = createEngine(api, store, {
+    changed(snapshot: Snapshot, local: boolean) {
+      set(m.fromSnapshot(snapshot, state));
+      if (local) tabs?.tell({ type: "changed" });
+    },
+    refused(intent: Intent, err: unknown) {
+      view.showMessage(`${couldNot(intent)}: ${explain(err)}`);
+      troubleShown = false;
+      if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
+      // A refused edit of the title or date: the editor re-opens with what was typed.
+      if (intent.kind !== "update" || state.editing !== null || !m.find(state, intent.id)) return;
+      const { id, changes, was } = intent;
+      if ("title" in changes || "dueDate" in changes) {
+        view.keepDraft(id, { title: changes.title ?? was.title, dueDate: "dueDate" in changes ? (changes.dueDate ?? null) : was.dueDate });
+        set(m.withEditing(state, id));
+      }
+    },
+    trouble(err: unknown) {
+      if (err === null) {
+        view.loadFailed(false);
+        if (troubleShown) view.showMessage("");
+        troubleShown = false;
+        return;
+      }
+      // Offline is shown by the banner and the count of changes waiting; the rest says why.
+      if (!state.loaded) view.loadFailed(true);
+      if (!isOffline(err) && !troubleShown) {
+        view.showMessage(`Your changes are kept on this device but could not be saved yet: ${explain(err)}`);
+        troubleShown = true;
+      }
+    },
+    signedOut() {
+      hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false);
+    },
+  });
+
+  let rereading: Promise<unknown> | null = null;
+  /** Joined once the device copy is this person's (start). */
+  let tabs: ReturnType<typeof createTabs> | null = null;
+  const joinTabs = () =>
+    createTabs(
+      (message: TabMessage) => {
+        if (message.type === "changed") rereading ??= engine.reload().finally(() => (rereading = null));
+        else if (message.type === "pull") {
+          if (leading) engine.pull();
+        } else hooks.signedOut(message.message, true);
+      },
+      (on) => {
+        leading = on;
+        engine.lead(on);
+      },
+    );
+
+  /**
+   * Catch up with other devices: this tab pulls if it leads, else asks the tab that does. Calls
+   * close together (focus and visibility fire at once) make at most one more pull.
+   */
+  function catchUp(): void {
+    if (!alive || document.hidden) return;
+    // Wanted here too: if this tab becomes the sender (the lock is granted later), it pulls.
+    engine.pull();
+    if (!leading) tabs?.tell({ type: "pull" });
+  }
+  const poll = setInterval(catchUp, POLL_MS);
+  const onVisible = () => !document.hidden && catchUp();
+  document.addEventListener("visibilitychange", onVisible);
+  addEventListener("focus", catchUp);
+  addEventListener("online", catchUp);
+
+  const baseOf = (id: string) => engine.snapshot.todos.get(id)?.version ?? 0;
+  const queue = (...intents: Intent[]) => void engine.enqueue(...intents);
 
   const intents = {
     add(title: string, dueDate: string | null): void {
-      const tempId = `pending-${crypto.randomUUID()}`;
-      const now = new Date().toISOString();
+      const key = crypto.randomUUID();
       view.clearNew();
-      set(m.added(state, { id: tempId, title, completed: false, dueDate, createdAt: now, updatedAt: now, version: 0, pending: true }));
-      api.create({ title, ...(dueDate && { dueDate }) }, crypto.randomUUID()).then(
-        (todo) => {
-          set(m.replaced(state, tempId, remember(todo)));
-          announce(`Added “${todo.title}”${todo.dueDate ? `, due ${formatDay(todo.dueDate, today(), view.locale)}` : ""}.`);
-        },
-        async (err) => {
-          set(m.removed(state, [tempId]));
-          view.restoreNew(title, dueDate);
-          await failed(err, `Could not add “${title}”`);
-        },
-      );
+      queue({ kind: "create", id: `local-${key}`, key, title, dueDate, completed: false, createdAt: new Date().toISOString() });
+      announce(`Added “${title}”${dueDate ? `, due ${formatDay(dueDate, today(), view.locale)}` : ""}.`);
     },
-
     toggle(id: string): void {
       const item = m.find(state, id);
-      if (!item || item.pending) return;
+      if (!item) return;
       const completed = !item.completed;
-      update(id, { completed }, `Could not save the change to “${item.title}”`, () =>
-        announce(`“${item.title}” marked as ${completed ? "done" : "not done"}.`),
-      );
+      queue({ kind: "update", id, base: baseOf(id), changes: { completed }, was: fieldsOf(item) });
+      announce(`“${item.title}” marked as ${completed ? "done" : "not done"}.`);
     },
-
     startEdit(id: string): void {
-      const item = m.find(state, id);
-      if (item && !item.pending) set(m.withEditing(state, id));
+      if (m.find(state, id)) set(m.withEditing(state, id));
     },
-
     cancelEdit(id: string): void {
       if (state.editing === id) set(m.withEditing(state, null));
     },
-
     saveEdit(id: string, text: string, due: string | null | undefined): void {
       if (state.editing !== id) return;
       const item = m.find(state, id);
       const title = text.trim();
       set(m.withEditing(state, null));
       if (!item) return;
-      if (title === "") {
-        intents.remove(id);
-        return;
-      }
+      if (title === "") return intents.remove(id);
       // A half-typed date (undefined) leaves the date as it was.
-      const dueDate = due === undefined ? item.dueDate : due;
-      const changes = editChanges(item, title, dueDate);
+      const changes = editChanges(item, title, due === undefined ? item.dueDate : due);
       if (!changes) return;
-      update(
-        id,
-        changes,
-        `Could not save your edit of “${item.title}”`,
-        () => announce(editedText(item.title, changes, today(), view.locale)),
-        () => {
-          // Re-open the editor with what was typed, so nothing is lost.
-          if (!m.find(state, id) || state.editing !== null) return;
-          view.keepDraft(id, { title: text, dueDate });
-          set(m.withEditing(state, id));
-        },
-      );
+      queue({ kind: "update", id, base: baseOf(id), changes, was: fieldsOf(item) });
+      announce(editedText(item.title, changes, today(), view.locale));
     },
-
     remove(id: string): void {
       const item = m.find(state, id);
-      if (!item || item.pending) return;
-      const before = state.items;
-      view.focusAfterRemoval(id);
-      set(m.removed(state, [id]));
-      serially(id, async () => {
-        const base = confirmed.get(id);
-        if (!base) return;
-        try {
-          await api.remove(id, base.version);
-          confirmed.delete(id);
-          announce(`Deleted “${item.title}”.`);
-        } catch (err) {
-          if (!(err instanceof ApiError && err.status === 404)) set(m.restored(state, before));
-          await failed(err, `Could not delete “${item.title}”`, id);
-        }
-      });
+      if (!item) return;
+      queue({ kind: "delete", id, base: baseOf(id), was: fieldsOf(item) });
+      announce(`Deleted “${item.title}”.`);
     },
-
     toggleAll(): void {
-      const plan = m.toggleAllPlan(state);
-      let left = plan.ids.length;
-      for (const id of plan.ids) {
-        update(id, { completed: plan.completed }, "Could not save the change", () => {
-          if (--left === 0) announce(`Marked ${plan.ids.length} to-dos as ${plan.completed ? "done" : "not done"}.`);
-        });
-      }
+      const completed = m.markAllTarget(state);
+      const n = state.items.filter((t) => t.completed !== completed).length;
+      queue({ kind: "markAll", completed });
+      announce(`Marked ${n} to-dos as ${completed ? "done" : "not done"}.`);
     },
-
     clearCompleted(): void {
-      const before = state.items;
-      const ids = before.filter((t) => t.completed && !t.pending).map((t) => t.id);
-      set(m.removed(state, ids));
+      const n = m.completedCount(state);
+      queue({ kind: "clearCompleted" });
       view.newTitle.focus();
-      api.clearCompleted().then(
-        ({ deleted }) => {
-          for (const id of ids) confirmed.delete(id);
-          announce(`Deleted ${deleted} completed ${deleted === 1 ? "to-do" : "to-dos"}.`);
-        },
-        async (err) => {
-          set(m.restored(state, before));
-          await failed(err, "Could not clear the completed to-dos");
-        },
-      );
+      announce(`Deleted ${n} completed ${n === 1 ? "to-do" : "to-dos"}.`);
     },
-
-    async loadMore(): Promise<void> {
-      if (!state.nextCursor) return;
-      try {
-        const page = await api.list(state.nextCursor);
-        page.items.forEach(remember);
-        set(m.loadedMore(state, page.items, page.nextCursor));
-        announce(`Loaded ${page.items.length} more.`);
-      } catch (err) {
-        await failed(err, "Could not load more to-dos");
-      }
+    retry(): void {
+      view.loadFailed(false);
+      engine.pull();
+    },
+    resolve(conflictId: string, choice: Choice): void {
+      const c = state.conflicts.find((x) => x.id === conflictId);
+      if (c) void engine.resolve(conflictId, ...(choice === "mine" ? keepMine(c) : []));
     },
   };
 
   return {
     intents,
-    /** Loads the first page (again). */
-    async load(): Promise<void> {
-      try {
-        const page = await api.list(null);
-        confirmed.clear();
-        page.items.forEach(remember);
-        set(m.loadedFirstPage(state, page.items, page.nextCursor));
-      } catch (err) {
-        if (sessionOver(err)) return failed(err, "Could not load your to-dos");
-        view.showMessage(`Could not load your to-dos: ${reason(err)} They load when you reconnect or reload.`);
+    /** Opens the device copy (wiping another person's), paints it, then syncs. */
+    async start(): Promise<void> {
+      // Another person's copy is wiped before anything of it is shown.
+      if ((await store.load()).user !== user) {
+        await store.wipe();
+        await store.commit({ user });
       }
+      await engine.reload();
+      if (alive) tabs = joinTabs();
+      catchUp();
     },
     filterChanged(): void {
       set(m.withFilter(state, m.filterFromHash(location.hash)));
-      const n = m.visible(state).length;
-      announce(`Showing ${state.filter === "all" ? "all" : state.filter} to-dos: ${n}.`);
+      announce(`Showing ${state.filter === "all" ? "all" : state.filter} to-dos: ${m.visible(state).length}.`);
     },
     get state(): m.State {
       return state;
     },
-    /** Stops rendering (signed out); pending answers are ignored. */
+    /** Stops everything (signed out); late answers change nothing. */
     stop(): void {
       alive = false;
+      engine.stop();
+      tabs?.close();
+      clearInterval(poll);
+      document.removeEventListener("visibilitychange", onVisible);
+      removeEventListener("focus", catchUp);
+      removeEventListener("online", catchUp);
+    },
+    /** Tells the other tabs to sign out too. */
+    tellSignedOut(message: string): void {
+      tabs?.tell({ type: "signed-out", message });
     },
   };
+}
+
+/** What "Keep mine" queues for a conflict. */
+function keepMine(c: Conflict): Intent[] {
+  if (c.deleted) return c.theirs ? [{ kind: "delete", id: c.todoId, base: c.theirs.version, was: fieldsOf(c.theirs) }] : [];
+  if (c.theirs) return [{ kind: "update", id: c.todoId, base: c.theirs.version, changes: c.mine, was: fieldsOf(c.theirs) }];
+  const key = crypto.randomUUID();
+  return [{ kind: "create", id: `local-${key}`, key, ...c.seen, createdAt: new Date().toISOString() }];
+}
+
+function couldNot(intent: Intent): string {
+  if (intent.kind === "create") return `Could not add “${intent.title}”`;
+  if (intent.kind === "markAll") return `Could not mark all as ${intent.completed ? "done" : "not done"}`;
+  if (intent.kind === "clearCompleted") return "Could not clear the completed to-dos";
+  return `Could not save the change to “${intent.was.title}”`;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -12,7 +12,17 @@ type Values = Record<Field, string>;
 
 const FORMS: readonly FormName[] = ["sign-in", "sign-up", "confirm", "forgot", "reset"];
 
-export function createAuthView(auth: Auth, signedIn: (session: Session) => void) {
+/**
+ * `codesInTerminal`: the local stack (its /config.json names a Cognito endpoint of its own)
+ * prints codes in the terminal instead of e-mailing them; the screens say so.
+ */
+export function createAuthView(auth: Auth, signedIn: (session: Session) => void, codesInTerminal = false) {
+  const where = codesInTerminal ? "printed in the terminal where tasklane runs (npm start)" : "";
+  if (codesInTerminal) {
+    $("confirm-hint").textContent = `The code is ${where}: no e-mail is sent. Enter it here to finish creating your account.`;
+    $("forgot-hint").textContent = `We will print a code in the terminal where tasklane runs, to choose a new password.`;
+    $("reset-hint").textContent = `Enter the code ${where}, and a new password.`;
+  }
   const input = (form: FormName, field: Field) => document.getElementById(`${form}-${field}`) as HTMLInputElement | null;
 
   function show(name: FormName, note = ""): void {
@@ -135,7 +145,11 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void)
     if (!check("confirm", { email, code: "x", password: "" })) return;
     try {
       await auth.resendCode(email);
-      setFormError("confirm", "We sent a new code. Check your e-mail.", true);
+      setFormError(
+        "confirm",
+        codesInTerminal ? "We sent a new code: it is in the terminal." : "We sent a new code. Check your e-mail.",
+        true,
+      );
     } catch (err) {
       const message = err instanceof AuthError && err.code !== "Unsupported" ? err.message : "";
       setFormError("confirm", message || "We could not send a new code right now. Use the code you have, or try again later.");

@@ -21,6 +21,8 @@ export interface AuthConfig {
 export interface Session {
   readonly email: string;
   readonly idToken: string;
+  /** For the calls a person makes about their own account (ChangePassword, DeleteUser). */
+  readonly accessToken?: string;
   readonly refreshToken: string;
   /** Epoch milliseconds after which the ID token must be refreshed. */
   readonly expiresAt: number;
@@ -118,7 +120,7 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
   function fromResult(email: string, result: any, refreshToken: string): Session {
     const idToken = String(result.IdToken);
     const expiresAt = (tokenExpiry(idToken) ?? Date.now() + (Number(result.ExpiresIn) || 3600) * 1000) - EXPIRY_MARGIN_MS;
-    return { email, idToken, refreshToken: result.RefreshToken ?? refreshToken, expiresAt };
+    return { email, idToken, accessToken: String(result.AccessToken), refreshToken: result.RefreshToken ?? refreshToken, expiresAt };
   }
 
   async function refresh(session: Session): Promise<Session> {
@@ -129,6 +131,14 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
     const next = fromResult(session.email, data.AuthenticationResult, session.refreshToken);
     save(next);
     return next;
+  }
+
+  /** A fresh access token (refreshed like the ID token). */
+  async function accessToken(): Promise<string> {
+    let session = load();
+    if (!session) throw new AuthError("SignedOut", "You are signed out.");
+    if (Date.now() >= session.expiresAt || !session.accessToken) session = await refresh(session);
+    return session.accessToken!;
   }
 
   return {
@@ -172,6 +182,17 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
       if (!force && Date.now() < session.expiresAt) return session.idToken;
       refreshing ??= refresh(session).finally(() => (refreshing = null));
       return (await refreshing).idToken;
+    },
+
+    /** Changes the password (the current one is checked by Cognito). */
+    async changePassword(current: string, next: string): Promise<void> {
+      await call("ChangePassword", { AccessToken: await accessToken(), PreviousPassword: current, ProposedPassword: next });
+    },
+
+    /** Deletes the person's Cognito user (their to-dos go first, through the API). */
+    async deleteUser(): Promise<void> {
+      await call("DeleteUser", { AccessToken: await accessToken() });
+      save(null);
     },
 
     /** Forgets the session here and revokes its refresh token at Cognito (best effort). */

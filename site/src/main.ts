@@ -1,11 +1,16 @@
 /**
- * Entry point: reads /config.json, then shows the to-do list (a stored session) or the
- * sign-in screen, and switches between them.
+ * Entry point: paints the device's copy of the list at once (a stored session), reads
+ * /config.json (the service worker answers it offline), then runs the list or the sign-in
+ * screen and switches between them. Signing out here signs out every tab and wipes the copy.
  */
+import { createAccountView } from "./account";
 import { createApi } from "./api";
 import { createApp, type App } from "./app";
 import { createAuth, type Session } from "./auth";
 import { createAuthView } from "./auth-view";
+import { idbStore, memoryStore } from "./db";
+import * as m from "./model";
+import { registerWorker } from "./offline";
 import { $, createTodoView, type Intents } from "./view";
 
 interface Config {
@@ -26,27 +31,32 @@ const intents: Intents = {
   remove: (id) => app?.intents.remove(id),
   toggleAll: () => app?.intents.toggleAll(),
   clearCompleted: () => app?.intents.clearCompleted(),
-  loadMore: () => void app?.intents.loadMore(),
+  retry: () => app?.intents.retry(),
+  resolve: (id, choice) => app?.intents.resolve(id, choice),
 };
 const view = createTodoView(intents);
+// Without IndexedDB (some private modes) the copy lives in this tab only: still usable online.
+const store = typeof indexedDB === "undefined" ? memoryStore() : idbStore();
+const initial = () => m.withFilter(m.initialState, m.filterFromHash(location.hash));
 
 function showOffline(): void {
   $("offline").hidden = navigator.onLine;
 }
-addEventListener("online", () => {
-  showOffline();
-  // Back online: if the list never loaded, load it now.
-  if (app && !app.state.loaded) void app.load();
-});
+addEventListener("online", showOffline);
 addEventListener("offline", showOffline);
 // "Overdue" depends on today: a tab left open overnight shows the new day when looked at again.
 document.addEventListener("visibilitychange", () => app && !document.hidden && view.render(app.state));
 showOffline();
+registerWorker();
 
 async function start(): Promise<void> {
-  // A stored session shows the list frame at once, before config and data arrive.
+  // A stored session: paint the list from the device before anything comes from the network.
   const stored = createAuth({ region: "", userPoolClientId: "" }).session();
-  if (stored) showApp(stored.email);
+  if (stored) {
+    showApp(stored.email);
+    const snapshot = await store.load().catch(() => null);
+    if (snapshot && snapshot.user === copyOwner(stored) && !app) view.render(m.fromSnapshot(snapshot, initial()));
+  }
 
   let config: Config;
   try {
@@ -62,24 +72,33 @@ async function start(): Promise<void> {
 
   const auth = createAuth(config);
   const api = createApi(config.apiBase, auth);
+  const account = createAccountView(auth, api, () => signedOut("Your account and all its to-dos are deleted.", false));
 
-  function signedIn(session: Session): void {
+  function signedIn(session: Session, fresh = false): void {
     app?.stop();
     showApp(session.email);
-    app = createApp(api, view, { signedOut });
+    app = createApp(api, store, copyOwner(session), view, { signedOut });
     view.showMessage("");
-    view.render(app.state);
-    void app.load();
+    // No render here: the screen keeps what it shows (this person's copy, painted above, or the
+    // empty list after a sign-out) until the app has read the device copy; no empty flash.
+    void app.start();
+    // Just signed in: the next thing is to type a to-do.
+    if (fresh) view.newTitle.focus();
   }
 
-  function signedOut(message = ""): void {
+  function signedOut(message: string, fromOtherTab: boolean): void {
+    if (!fromOtherTab) app?.tellSignedOut(message);
     app?.stop();
     app = undefined;
     // Keep the e-mail in the sign-in form: signing back in (or resetting) takes one field less.
     const email = $<HTMLInputElement>("sign-in-email");
     email.value ||= auth.session()?.email ?? "";
+    // Nothing of this person stays: the copy, the queue, what was typed, the session.
+    void store.wipe();
+    view.forget();
+    account.reset();
     void auth.signOut();
-    view.render({ items: [], nextCursor: null, filter: "all", editing: null, loaded: false });
+    view.render(initial());
     view.showMessage("");
     $("who").hidden = true;
     $("app").hidden = true;
@@ -87,11 +106,12 @@ async function start(): Promise<void> {
     authView.show("sign-in", message);
   }
 
-  const authView = createAuthView(auth, signedIn);
+  const authView = createAuthView(auth, (session) => signedIn(session, true), Boolean(config.cognitoEndpoint));
   $("sign-out").addEventListener("click", () => {
-    // What was typed belongs to this person: do not leave it for the next one.
-    view.clearNew();
-    signedOut("You are signed out.");
+    const waiting = app?.state.waiting ?? 0;
+    const unsaved = `${waiting} ${waiting === 1 ? "change has" : "changes have"} not reached the server yet and will be lost.`;
+    if (waiting > 0 && !confirm(`${unsaved} Sign out anyway?`)) return;
+    signedOut("You are signed out.", false);
   });
   addEventListener("hashchange", () => app?.filterChanged());
 
@@ -99,8 +119,16 @@ async function start(): Promise<void> {
   if (session) signedIn(session);
 }
 
+/**
+ * Whose the device copy is: the account's e-mail (Cognito's user name here, case-insensitive).
+ * A copy of anyone else is wiped before it is shown.
+ */
+const copyOwner = (session: Session): string => session.email.toLowerCase();
+
 function showApp(email: string): void {
   $("who-email").textContent = email;
+  // For password managers: the account whose password the "change password" form changes.
+  $<HTMLInputElement>("password-user").value = email;
   $("who").hidden = false;
   $("auth").hidden = true;
   $("app").hidden = false;

@@ -2,7 +2,7 @@
  * One to-do's row, built once and then patched in place on every render, so focus and an open
  * editor survive. All text goes in through textContent. The shape:
  *
- *   <li class="todo [done] [pending] [overdue]" data-id>
+ *   <li class="todo [done] [pending] [unsaved] [overdue]" data-id>
  *     <input class="toggle">                      named after the title, described by the due date
  *     <div class="text"><span class="title"> <span class="due"><time datetime> <span class="overdue-tag">
  *     <div class="editor">                        only while editing: title, due date, "Clear date"
@@ -36,9 +36,14 @@ const named = (className: string, text: string) =>
 
 /**
  * A date input's day: YYYY-MM-DD, null when empty, undefined while half typed (the browser
- * reports badInput and an empty value: "no date" would be the wrong reading).
+ * reports badInput and an empty value: "no date" would be the wrong reading) or when the year
+ * has fewer than four digits (12/24/26 would be the year 26, long overdue).
  */
-export const dayOf = (input: HTMLInputElement): string | null | undefined => (input.validity.badInput ? undefined : input.value || null);
+export function dayOf(input: HTMLInputElement): string | null | undefined {
+  const shortYear = /^0\d{3}-/.test(input.value);
+  input.setCustomValidity(shortYear ? "Enter the year with four digits, like 2026." : "");
+  return input.validity.badInput || shortYear ? undefined : input.value || null;
+}
 
 export function createRow(): HTMLLIElement {
   return el(
@@ -48,7 +53,7 @@ export function createRow(): HTMLLIElement {
     el(
       "div",
       { className: "text" },
-      el("span", { className: "title" }),
+      el("span", { className: "title", dir: "auto" }),
       el("span", { className: "due" }, el("time"), " ", el("span", { className: "overdue-tag" }, "Overdue")),
     ),
     named("edit", "Edit"),
@@ -60,7 +65,7 @@ function createEditor(draft: Draft): HTMLDivElement {
   return el(
     "div",
     { className: "editor" },
-    el("input", { type: "text", className: "edit-input", maxLength: TITLE_MAX_LENGTH, value: draft.title }),
+    el("input", { type: "text", className: "edit-input", dir: "auto", maxLength: TITLE_MAX_LENGTH, value: draft.title }),
     el(
       "span",
       { className: "edit-due-field" },
@@ -84,7 +89,7 @@ export function updateRow(
   const [edit, remove] = [part<HTMLButtonElement>("edit"), part<HTMLButtonElement>("delete")];
   const overdue = isOverdue(item, today);
   row.dataset.id = item.id;
-  row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}${overdue ? " overdue" : ""}`;
+  row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}${item.unsaved ? " unsaved" : ""}${overdue ? " overdue" : ""}`;
   due.id = `d-${item.id}`;
   // Named by the title itself, not by reference: the title is hidden while the editor is open.
   toggle.setAttribute("aria-label", item.title);
@@ -100,7 +105,6 @@ export function updateRow(
   }
   tag.hidden = !overdue;
   for (const button of [edit, remove]) setText(button.lastElementChild!, ` ${quoted(item.title)}`);
-  for (const control of [toggle, edit, remove]) control.disabled = Boolean(item.pending);
 
   let editor = row.querySelector<HTMLDivElement>(".editor");
   const opening = editing && !editor;

@@ -2,11 +2,11 @@
  * The to-do screen: renders a State into the DOM of index.html and reports what the person
  * does as intents. Rendering patches a keyed list in place (one <li> per to-do, reused, built
  * and patched by row.ts), so focus, an open editor and the screen-reader's position survive
- * every update.
- * All text goes in through textContent: nothing from the API is ever parsed as HTML.
+ * every update. All text goes in through textContent: nothing is ever parsed as HTML.
  */
+import { renderConflicts, type Choice } from "./conflicts-view";
 import { localDay, pageLocale } from "./due";
-import { completedCount, itemsLeftText, visible, type State } from "./model";
+import { completedCount, itemsLeftText, markAllTarget, visible, waitingText, type State } from "./model";
 import { createRow, dayOf, updateRow, type Draft } from "./row";
 
 export interface Intents {
@@ -19,7 +19,9 @@ export interface Intents {
   remove(id: string): void;
   toggleAll(): void;
   clearCompleted(): void;
-  loadMore(): void;
+  /** Try the first load again (it failed). */
+  retry(): void;
+  resolve(conflictId: string, choice: Choice): void;
 }
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -32,19 +34,33 @@ export function createTodoView(intents: Intents) {
   /** What was typed into an editor that must come back if it is re-opened (after a failed save). */
   const drafts = new Map<string, Draft>();
   const locale = pageLocale(navigator.languages);
+  /** A pointer is pressed: an editor losing focus to it closes only after the click lands. */
+  let pressed: Promise<void> | null = null;
 
   $("new").addEventListener("submit", (event) => {
     event.preventDefault();
     const title = newTitle.value.trim();
     const due = dayOf(newDue);
-    // A half-typed date: say so (the browser's own message) rather than drop it.
+    // A half-typed date (or a two-digit year): say so rather than drop it or keep year 0026.
     if (due === undefined) newDue.reportValidity();
     else if (title) intents.add(title, due);
   });
   $("toggle-all").addEventListener("click", () => intents.toggleAll());
   $("clear").addEventListener("click", () => intents.clearCompleted());
-  $("more").addEventListener("click", () => intents.loadMore());
+  $("retry").addEventListener("click", () => intents.retry());
   $("message-close").addEventListener("click", () => showMessage(""));
+  $("conflicts").addEventListener("click", (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-choice]");
+    if (button) intents.resolve(button.closest("li")!.dataset.id!, button.dataset.choice as Choice);
+  });
+  document.addEventListener("pointerdown", () => {
+    const press: Promise<void> = new Promise((done) => {
+      const release = () => setTimeout(() => (pressed === press && (pressed = null), done()));
+      addEventListener("pointerup", release, { once: true });
+      setTimeout(release, 1000); // a release outside the window: do not wait for ever
+    });
+    pressed = press;
+  });
 
   // One listener each for the whole list: rows come and go.
   list.addEventListener("change", (event) => {
@@ -87,7 +103,9 @@ export function createTodoView(intents: Intents) {
     // Leaving the editor saves it, as in TodoMVC; moving inside it (title, date, Clear) does not,
     // nor does the window losing focus (the element stays active: a date picker, another app).
     if (!editor || !target.isConnected || editor.contains(event.relatedTarget as Node | null) || document.activeElement === target) return;
-    save(editor);
+    // A click elsewhere: close the editor after the click, so the rows below do not move under it.
+    if (pressed) void pressed.then(() => editor.isConnected && save(editor));
+    else save(editor);
   });
 
   const idOf = (node: Element): string => node.closest("li")!.dataset.id!;
@@ -98,11 +116,13 @@ export function createTodoView(intents: Intents) {
   function render(state: State): void {
     const items = visible(state);
     const wanted = new Set(items.map((t) => t.id));
+    let refocus: HTMLElement | null = null;
     for (const [id, row] of rows) {
-      if (!wanted.has(id)) {
-        row.remove();
-        rows.delete(id);
-      }
+      if (wanted.has(id)) continue;
+      // The focused row leaves (deleted, or toggled out of a filter): focus its neighbour.
+      if (row.contains(document.activeElement)) refocus = neighbour(row, wanted);
+      row.remove();
+      rows.delete(id);
     }
     let previous: HTMLLIElement | null = null;
     const today = localDay(new Date());
@@ -117,16 +137,19 @@ export function createTodoView(intents: Intents) {
       updateRow(row, item, state.editing === item.id, today, locale, () => takeDraft(item.id));
       previous = row;
     }
+    refocus?.focus();
 
     const total = state.items.length;
-    const done = completedCount(state);
-    $("loading").hidden = state.loaded;
+    const loading = !state.loaded && total === 0;
+    $("loading").hidden = !loading;
+    // Below the list: shown once the list is, so the list's arrival never pushes it down (CLS).
+    $("account").hidden = loading;
     $("bulk").hidden = total === 0;
-    $("toggle-all").textContent = state.items.some((t) => !t.completed) ? "Mark all as done" : "Mark all as not done";
+    $("toggle-all").textContent = markAllTarget(state) ? "Mark all as done" : "Mark all as not done";
     $("foot").hidden = total === 0;
     $("count").textContent = itemsLeftText(state);
-    $("clear").hidden = done === 0;
-    $("more").hidden = !state.nextCursor;
+    $("waiting").textContent = waitingText(state.waiting);
+    $("clear").hidden = completedCount(state) === 0;
     const empty = $("empty");
     empty.hidden = !state.loaded || items.length > 0;
     empty.textContent = total === 0 ? "Nothing to do yet. Add your first to-do above." : `No ${state.filter} to-dos.`;
@@ -134,20 +157,23 @@ export function createTodoView(intents: Intents) {
       if (link.dataset.filter === state.filter) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     });
+    renderConflicts($("conflicts"), state.conflicts, today, locale);
+  }
+
+  /** The row to focus when `row` leaves: the next staying one, else the previous, else the input. */
+  function neighbour(row: HTMLLIElement, staying: Set<string>): HTMLElement {
+    for (const step of ["nextElementSibling", "previousElementSibling"] as const) {
+      for (let n = row[step] as HTMLLIElement | null; n; n = n[step] as HTMLLIElement | null) {
+        if (staying.has(n.dataset.id!)) return n.querySelector<HTMLElement>(".toggle")!;
+      }
+    }
+    return newTitle;
   }
 
   /** Shows (or, with "", hides) the visible message above the list; role=alert announces it. */
   function showMessage(text: string): void {
-    const box = $("message");
-    box.hidden = text === "";
+    $("message").hidden = text === "";
     $("message-text").textContent = text;
-  }
-
-  /** Moves focus to a sensible place after a row vanishes: the next row, else the new-to-do input. */
-  function focusAfterRemoval(id: string): void {
-    const row = rows.get(id);
-    const next = (row?.nextElementSibling ?? row?.previousElementSibling) as HTMLElement | null;
-    queueMicrotask(() => (next?.querySelector<HTMLElement>(".toggle") ?? newTitle).focus());
   }
 
   function takeDraft(id: string): Draft | undefined {
@@ -159,15 +185,26 @@ export function createTodoView(intents: Intents) {
   return {
     render,
     showMessage,
-    focusAfterRemoval,
+    /** Whether the first load failed: shows "Retry" in place of "Loading…". */
+    loadFailed(failed: boolean): void {
+      $("retry").hidden = !failed;
+      $("loading-text").textContent = failed ? "Your to-dos could not be loaded." : "Loading your to-dos…";
+    },
     keepDraft: (id: string, draft: Draft) => drafts.set(id, draft),
     newTitle,
-    /** Empties the new-to-do form (after adding, or signing out). */
+    /** Empties the new-to-do form and forgets drafts (after adding, or signing out). */
     clearNew(): void {
       newTitle.value = "";
       newDue.value = "";
     },
-    /** Gives back what a failed add took, unless something new has been typed meanwhile. */
+    /** Forgets everything typed (signing out: it belongs to this person). */
+    forget(): void {
+      this.clearNew();
+      drafts.clear();
+      for (const row of rows.values()) row.remove();
+      rows.clear();
+    },
+    /** Gives back what a refused add took, unless something new has been typed meanwhile. */
     restoreNew(title: string, dueDate: string | null): void {
       if (newTitle.value !== "" || newDue.value !== "") return;
       newTitle.value = title;

@@ -10,7 +10,24 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startStack, type RunningStack } from "../../local/stack";
 import { openPerson, type Person } from "../../dev/browser";
-import { CODE, SESSION_KEY, add, apiCall, due, expectTitles, failPatches, form, register, row, settled, signIn, titles } from "./helpers";
+import {
+  CODE,
+  SESSION_KEY,
+  add,
+  apiCall,
+  due,
+  expectTitles,
+  failPatches,
+  form,
+  refocus,
+  register,
+  row,
+  seed,
+  serverTodos,
+  settled,
+  signIn,
+  titles,
+} from "./helpers";
 
 const SHOTS = join(__dirname, "../../screenshots");
 
@@ -153,8 +170,7 @@ describe("web app in Chromium (e2e)", function () {
     await settled(page);
     await expectTitles(page, ["Write the quarterly report", "Buy milk"]);
     // The server agrees: the cleared one is gone there too.
-    const list = await apiCall(page, "GET", "/api/todos");
-    expect(list.body.items.map((t: { title: string }) => t.title)).to.deep.equal(["Write the quarterly report", "Buy milk"]);
+    expect((await serverTodos(page)).map((t) => t.title)).to.deep.equal(["Write the quarterly report", "Buy milk"]);
   });
 
   it("adds, shows, changes and clears due dates; marks overdue ones; all survive a reload", async () => {
@@ -235,8 +251,7 @@ describe("web app in Chromium (e2e)", function () {
     expect(await due(page, "Call the bank back").time.textContent()).to.equal("Due 24 Dec 2031");
 
     // The server has exactly what the screen shows, and a reload shows it again.
-    const server = await apiCall(page, "GET", "/api/todos");
-    const dates = Object.fromEntries(server.body.items.map((t: { title: string; dueDate: string | null }) => [t.title, t.dueDate]));
+    const dates = Object.fromEntries((await serverTodos(page)).map((t) => [t.title, t.dueDate]));
     expect(dates).to.deep.include({
       "File taxes": null,
       "Renew passport": "2020-01-15",
@@ -251,33 +266,51 @@ describe("web app in Chromium (e2e)", function () {
     expect(await due(page, "Call the bank back").time.textContent()).to.equal("Due 24 Dec 2031");
   });
 
-  it("rolls back a refused date change (the editor re-opens with it) and shows a 412 on a date edit", async () => {
+  it("keeps a date change the server cannot take yet, rolls back one it refuses, and shows both sides of a conflict", async () => {
     const page = a.page;
-    await failPatches(page);
-    await row(page, "Renew passport").getByRole("button", { name: "Edit “Renew passport”" }).click();
     const date = page.getByLabel(/Due date of “Renew passport”/);
+    // A 500: the change stays on screen, marked as not saved yet, and is saved once the server works.
+    await failPatches(page, 500);
+    await row(page, "Renew passport").getByRole("button", { name: "Edit “Renew passport”" }).click();
     await date.fill("2031-06-30");
     await date.press("Enter");
-    await page.locator("#message-text", { hasText: "Could not save your edit of “Renew passport”" }).waitFor();
+    await page.locator("#message-text", { hasText: "could not be saved yet: The server had a problem." }).waitFor();
+    expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 30 Jun 2031");
+    await page.locator("#waiting", { hasText: "1 change waiting to be saved" }).waitFor();
+    await page.unroute("**/api/todos/*");
+    await refocus(page);
+    await settled(page, 10_000);
+    await page.locator("#message").waitFor({ state: "hidden" });
+
+    // A 400 (refused for good): rolled back with a message; the editor re-opens with the date typed.
+    await failPatches(page, 400);
+    await row(page, "Renew passport").getByRole("button", { name: "Edit “Renew passport”" }).click();
+    await date.fill("2031-07-01");
+    await date.press("Enter");
+    await page.locator("#message-text", { hasText: "Could not save the change to “Renew passport”: The change is not allowed." }).waitFor();
     await date.waitFor();
-    expect(await date.inputValue()).to.equal("2031-06-30");
+    expect(await date.inputValue()).to.equal("2031-07-01");
     await date.press("Escape");
-    expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 15 Jan 2020");
+    expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 30 Jun 2031");
     await page.unroute("**/api/todos/*");
     await page.getByRole("button", { name: "Dismiss" }).click();
 
-    // Another tab moves the date: this page's change is refused (If-Match) and the latest shown.
-    const list = await apiCall(page, "GET", "/api/todos");
-    const target = list.body.items.find((t: { title: string }) => t.title === "Renew passport");
+    // Another device moves the date while this page clears it: both versions are shown to choose.
+    const target = (await serverTodos(page)).find((t) => t.title === "Renew passport")!;
     const other = await apiCall(page, "PATCH", `/api/todos/${target.id}`, { dueDate: "2031-02-02" }, { "If-Match": `"${target.version}"` });
     expect(other.status).to.equal(200);
     await row(page, "Renew passport").getByRole("button", { name: "Edit “Renew passport”" }).click();
     await date.fill("");
     await date.press("Enter");
-    await page.locator("#message-text", { hasText: "changed somewhere else" }).waitFor();
+    const conflict = page.getByRole("region", { name: /Changed in two places/ });
+    await conflict.getByText("“Renew passport” was changed on another device").waitFor();
+    expect(await conflict.textContent())
+      .to.contain("due 2 Feb 2031")
+      .and.contain("Yours“Renew passport”, not done");
+    await conflict.getByRole("button", { name: "Keep theirs" }).click();
+    await conflict.waitFor({ state: "hidden" });
     expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 2 Feb 2031");
     expect(await due(page, "Renew passport").overdue.isVisible()).to.equal(false);
-    await page.getByRole("button", { name: "Dismiss" }).click();
 
     // Leave the story's list as it was.
     for (const title of ["Call the bank back", "Renew passport", "File taxes"]) {
@@ -323,8 +356,7 @@ describe("web app in Chromium (e2e)", function () {
     await page.screenshot({ path: join(SHOTS, "signed-in-320-dark.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "light" });
     // A's to-do ids are not reachable by B either.
-    const aList = await apiCall(a.page, "GET", "/api/todos");
-    const aId = aList.body.items[0].id as string;
+    const aId = (await serverTodos(a.page))[0].id;
     expect((await apiCall(page, "GET", `/api/todos/${aId}`)).status).to.equal(404);
     await page.reload();
     await expectTitles(page, ["Bob's secret plan"]);
@@ -335,14 +367,15 @@ describe("web app in Chromium (e2e)", function () {
 
   it("rolls back a change the API refuses, with a visible message, and keeps the typed text", async () => {
     const page = a.page;
-    await failPatches(page);
+    await failPatches(page, 400);
     const box = row(page, "Write the quarterly report").getByRole("checkbox");
     await box.click(); // not check(): that insists the box stays checked
     await page.getByRole("alert").filter({ hasText: "Could not save" }).waitFor();
+    await page.waitForFunction(() => !document.querySelector("#list .toggle:checked[aria-label='Write the quarterly report']"));
     expect(await box.isChecked()).to.equal(false);
-    expect(await page.locator("#message-text").textContent()).to.contain("The server had a problem.");
+    expect(await page.locator("#message-text").textContent()).to.contain("The change is not allowed.");
     await page.screenshot({ path: join(SHOTS, "rolled-back.png") });
-    // A failed edit re-opens the editor with the text typed.
+    // A refused edit re-opens the editor with the text typed.
     await row(page, "Write the quarterly report").getByRole("button", { name: /Edit/ }).click();
     await page.keyboard.press("End");
     await page.keyboard.type(" today");
@@ -355,11 +388,19 @@ describe("web app in Chromium (e2e)", function () {
 
     // A refused creation puts the title back in the input.
     await page.route("**/api/todos", (route) =>
-      route.request().method() === "POST" ? route.abort("connectionrefused") : route.continue(),
+      route.request().method() === "POST"
+        ? route.fulfill({
+            status: 400,
+            contentType: "application/json",
+            body: JSON.stringify({
+              error: { code: "validation_failed", message: "The title is not allowed.", details: [], requestId: "x" },
+            }),
+          })
+        : route.continue(),
     );
     await page.getByLabel("What needs doing?").fill("Book dentist");
     await page.getByLabel("What needs doing?").press("Enter");
-    await page.locator("#message-text", { hasText: "could not be reached" }).waitFor();
+    await page.locator("#message-text", { hasText: "Could not add “Book dentist”: The title is not allowed." }).waitFor();
     expect(await page.getByLabel("What needs doing?").inputValue()).to.equal("Book dentist");
     expect(await row(page, "Book dentist").count()).to.equal(0);
     await page.unroute("**/api/todos");
@@ -367,43 +408,38 @@ describe("web app in Chromium (e2e)", function () {
     await page.getByLabel("What needs doing?").fill("");
   });
 
-  it("shows a conflict (412): reloads that to-do and says so", async () => {
+  it("merges a change made elsewhere to another field (412): both apply, nothing to choose", async () => {
     const page = a.page;
-    const list = await apiCall(page, "GET", "/api/todos");
-    const target = list.body.items.find((t: { title: string }) => t.title === "Buy milk");
-    // Someone else (another tab) renames it: the page still holds the old version.
+    const target = (await serverTodos(page)).find((t) => t.title === "Buy milk")!;
+    // Someone else (another device) renames it: the page still holds the old version.
     const other = await apiCall(page, "PATCH", `/api/todos/${target.id}`, { title: "Buy oat milk" }, { "If-Match": `"${target.version}"` });
     expect(other.status).to.equal(200);
     await row(page, "Buy milk").getByRole("checkbox").click();
-    await page.locator("#message-text", { hasText: "changed somewhere else" }).waitFor();
+    await settled(page);
+    await refocus(page);
     await expectTitles(page, ["Write the quarterly report", "Buy oat milk"]);
-    expect(await row(page, "Buy oat milk").getByRole("checkbox").isChecked()).to.equal(true);
+    // It was done: the click here made it not done, the rename there stays.
+    expect(target.completed).to.equal(true);
+    expect(await row(page, "Buy oat milk").getByRole("checkbox").isChecked()).to.equal(false);
+    const server = (await serverTodos(page)).find((t) => t.id === target.id)!;
+    expect([server.title, server.completed]).to.deep.equal(["Buy oat milk", false]);
+    expect(await page.getByRole("region", { name: /Changed in two places/ }).isVisible()).to.equal(false);
   });
 
-  it("shows when the connection is lost, and loads more when a page ends", async () => {
+  it("shows when the connection is lost, and the whole list with an exact count (no pages)", async () => {
     const page = a.page;
     await a.context.setOffline(true);
     await page.getByText("You are offline").waitFor();
     await a.context.setOffline(false);
     await page.getByText("You are offline").waitFor({ state: "hidden" });
 
-    // 55 more to-dos: the first page holds 50.
-    await page.evaluate(async (key) => {
-      const { idToken } = JSON.parse(localStorage.getItem(key) ?? "{}");
-      for (let i = 1; i <= 55; i++) {
-        await fetch("/api/todos", {
-          method: "POST",
-          headers: { Authorization: idToken, "Content-Type": "application/json" },
-          body: JSON.stringify({ title: `Bulk ${i}` }),
-        });
-      }
-    }, SESSION_KEY);
+    // 55 more to-dos from elsewhere: all of them show, and the count is exact.
+    await seed(
+      page,
+      Array.from({ length: 55 }, (_, i) => `Bulk ${i + 1}`),
+    );
     await page.reload();
-    await page.locator("#loading").waitFor({ state: "hidden" });
-    expect(await page.locator("#list > li").count()).to.equal(50);
-    expect(await page.locator("#count").textContent()).to.equal("50 items left so far");
-    await page.getByRole("button", { name: "Load more" }).click();
-    await page.getByRole("button", { name: "Load more" }).waitFor({ state: "hidden" });
+    await page.locator("#count", { hasText: "57 items left" }).waitFor();
     expect(await page.locator("#list > li").count()).to.equal(57);
     expect((await titles(page)).slice(-2)).to.deep.equal(["Write the quarterly report", "Buy oat milk"]);
   });

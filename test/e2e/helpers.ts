@@ -38,8 +38,9 @@ export async function add(page: Page, title: string, dueDate?: string): Promise<
   if (dueDate) await page.getByLabel("Due date").fill(dueDate);
   await page.getByLabel("What needs doing?").fill(title);
   await page.getByLabel("What needs doing?").press("Enter");
-  // Confirmed by the API: the row is no longer pending and its controls are enabled.
-  await row(page, title).locator(".toggle:not([disabled])").waitFor();
+  // Confirmed by the API: the row is no longer pending, nothing waits to be sent.
+  await row(page, title).and(page.locator(":not(.pending)")).waitFor();
+  await settled(page);
 }
 
 export const row = (page: Page, title: string): Locator =>
@@ -67,11 +68,58 @@ export async function expectTitles(page: Page, expected: string[]): Promise<void
     .catch(async () => expect(await titles(page)).to.deep.equal(expected));
 }
 
-/** Waits until no to-do is pending and no request is in flight (the page is idle). */
-export async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => !document.querySelector("#list .pending"));
+/** Waits until nothing waits to be sent (the server has every change) and no request is in flight. */
+export async function settled(page: Page, timeout = 5000): Promise<void> {
+  await page.waitForFunction(
+    () => !document.querySelector("#list .unsaved") && document.getElementById("waiting")?.textContent === "",
+    null,
+    {
+      timeout,
+    },
+  );
   await page.waitForLoadState("networkidle");
 }
+
+/** Every to-do the server holds for the signed-in person, newest first (all pages). */
+export async function serverTodos(page: Page): Promise<ServerTodo[]> {
+  const all: ServerTodo[] = [];
+  let cursor: string | null = null;
+  do {
+    const r = await apiCall(page, "GET", `/api/todos?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    const body = r.body as { items: ServerTodo[]; nextCursor: string | null };
+    all.push(...body.items);
+    cursor = body.nextCursor;
+  } while (cursor);
+  return all;
+}
+export interface ServerTodo {
+  id: string;
+  title: string;
+  completed: boolean;
+  version: number;
+  dueDate: string | null;
+}
+
+/** Creates to-dos through the API, oldest first (as another device would). */
+export async function seed(page: Page, titles: string[], completed = false): Promise<void> {
+  await page.evaluate(
+    async ({ key, titles, completed }) => {
+      const { idToken } = JSON.parse(localStorage.getItem(key) ?? "{}") as { idToken: string };
+      for (const title of titles) {
+        const r = await fetch("/api/todos", {
+          method: "POST",
+          headers: { Authorization: idToken, "Content-Type": "application/json" },
+          body: JSON.stringify({ title, completed }),
+        });
+        if (r.status !== 201) throw new Error(`seed: ${r.status}`);
+      }
+    },
+    { key: SESSION_KEY, titles, completed },
+  );
+}
+
+/** What a person does to look at a tab again (the app catches up on focus). */
+export const refocus = (page: Page) => page.evaluate(() => window.dispatchEvent(new Event("focus")));
 
 /** Calls the API from inside the page, as the signed-in person (setting up data quickly). */
 export async function apiCall(page: Page, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -89,14 +137,20 @@ export async function apiCall(page: Page, method: string, path: string, body?: u
   );
 }
 
-/** Makes every PATCH of a to-do fail with a 500 in the API's error shape (undo with page.unroute). */
-export async function failPatches(page: Page): Promise<void> {
+/**
+ * Makes every PATCH of a to-do fail in the API's error shape (undo with page.unroute): 500 (the
+ * app keeps the change and retries) or 400 (refused for good: the app rolls it back).
+ */
+export async function failPatches(page: Page, status = 500): Promise<void> {
+  const message = status === 400 ? "The change is not allowed." : "The server had a problem.";
   await page.route("**/api/todos/*", (route) =>
     route.request().method() === "PATCH"
       ? route.fulfill({
-          status: 500,
+          status,
           contentType: "application/json",
-          body: JSON.stringify({ error: { code: "internal", message: "The server had a problem.", details: [], requestId: "x" } }),
+          body: JSON.stringify({
+            error: { code: status === 400 ? "validation_failed" : "internal", message, details: [], requestId: "x" },
+          }),
         })
       : route.continue(),
   );

@@ -1,0 +1,80 @@
+/**
+ * "Your account": download my data (the API's export, as a file), change my password (Cognito
+ * ChangePassword), delete my account (after a confirmation: every to-do through the API, then the
+ * Cognito user through DeleteUser; then every tab signs out and the device copy is wiped).
+ * Results and errors appear in one alert line at the top of the section.
+ */
+import type { Api } from "./api";
+import { passwordProblems, type Auth } from "./auth";
+import { el } from "./row";
+import { $ } from "./view";
+import { explain } from "./words";
+
+export function createAccountView(auth: Auth, api: Api, accountGone: () => void) {
+  const note = $("account-note");
+  const say = (text: string, ok = false) => {
+    note.textContent = text;
+    note.classList.toggle("ok", ok);
+  };
+  /** Runs an action with its button busy, saying what went wrong if it fails. */
+  const busy = async (button: HTMLButtonElement, what: string, action: () => Promise<void>) => {
+    if (button.disabled) return;
+    button.disabled = true;
+    say("");
+    try {
+      await action();
+    } catch (err) {
+      say(`${what}: ${explain(err)}`);
+    } finally {
+      button.disabled = false;
+    }
+  };
+
+  const exportButton = $<HTMLButtonElement>("export");
+  exportButton.addEventListener("click", () => {
+    void busy(exportButton, "Could not download your data", async () => {
+      const { blob, filename } = await api.exportData();
+      const url = URL.createObjectURL(blob);
+      el("a", { href: url, download: filename }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      say(`Downloaded ${filename}.`, true);
+    });
+  });
+
+  const form = $<HTMLFormElement>("password");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const current = $<HTMLInputElement>("password-current");
+    const next = $<HTMLInputElement>("password-new");
+    const problems = current.value ? passwordProblems(next.value) : ["Enter your current password."];
+    if (problems.length) {
+      say(problems.join(" "));
+      (current.value ? next : current).focus();
+      return;
+    }
+    void busy(form.querySelector("button")!, "Your password is not changed", async () => {
+      await auth.changePassword(current.value, next.value);
+      current.value = next.value = "";
+      say("Your password is changed.", true);
+    });
+  });
+
+  const deleteButton = $<HTMLButtonElement>("delete-account");
+  deleteButton.addEventListener("click", () => {
+    if (!confirm("Delete your account and every to-do in it? This cannot be undone.")) return;
+    void busy(deleteButton, "Your account is not deleted", async () => {
+      await api.deleteAll();
+      await auth.deleteUser();
+      accountGone();
+    });
+  });
+
+  return {
+    /** Forgets what the section showed (signing out). */
+    reset(): void {
+      say("");
+      $<HTMLInputElement>("password-current").value = $<HTMLInputElement>("password-new").value = "";
+      $("password").closest("details")!.open = false;
+    },
+  };
+}

@@ -1,0 +1,260 @@
+/**
+ * The sync engine: sends the queue of intents, one at a time and in order, and pulls the changes
+ * feed; no DOM (test/site drives it with a fake API and the in-memory store).
+ *
+ * - Exactly once: a create carries its Idempotency-Key, an edit or delete its `If-Match` version,
+ *   so a retry after a lost answer repeats nothing. An intent leaves the queue only once answered.
+ * - Transient failures (offline, 5xx, 429) keep the intent and retry with exponential backoff
+ *   (with jitter); `kick()` (a new intent, reconnect, focus) retries at once.
+ * - 412: the rule of replica.ts `rebase` applies (different fields merge), else a Conflict is
+ *   kept for the person. 404 on an edit: deleted elsewhere, a Conflict too. Nothing is dropped
+ *   unseen: a refused intent is reported through `onRefused`.
+ * - Pull (pull.ts): changes since the cursor, de-duplicated by version; 410 -> full resync.
+ * - Only the leader (one tab, see tabs.ts) sends and pulls; every tab can enqueue.
+ */
+import { ApiError, OfflineError } from "./api";
+import { AuthError } from "./auth";
+import { pullChanges } from "./pull";
+import { applyTx, emptySnapshot, isLocalId, rebase, rebased, type Change, type Changes } from "./replica";
+import type { Conflict, Fields, Intent, Queued, Snapshot, Todo, Tx } from "./replica";
+
+export interface SyncApi {
+  create(fields: { title: string; dueDate?: string | null; completed?: boolean }, key: string): Promise<Todo>;
+  get(id: string): Promise<Todo>;
+  update(id: string, version: number, changes: Changes): Promise<Todo>;
+  remove(id: string, version: number): Promise<void>;
+  markAll(completed: boolean, cursor: string | null): Promise<{ nextCursor: string | null }>;
+  clearCompleted(cursor: string | null): Promise<{ nextCursor: string | null }>;
+  changes(cursor: string | null): Promise<{ items: readonly Change[]; nextCursor: string | null; hasMore: boolean }>;
+}
+
+export interface LocalStore {
+  load(): Promise<Snapshot>;
+  /** Appends to the queue; returns the sequence numbers given (shared by every tab). */
+  enqueue(intents: readonly Intent[]): Promise<number[]>;
+  commit(tx: Tx): Promise<void>;
+}
+
+export interface EngineHooks {
+  /** The copy changed (render it). `local`: this tab changed it (tell the other tabs). */
+  changed(snapshot: Snapshot, local: boolean): void;
+  /** The server refused an intent for good (a 4xx that retrying cannot fix). */
+  refused(intent: Intent, err: unknown): void;
+  /** Sending or pulling failed for now (offline, server error): retrying. Null once it works again. */
+  trouble(err: unknown): void;
+  /** The session is over: only signing in again helps. */
+  signedOut(): void;
+}
+
+export const BACKOFF = { firstMs: 1000, maxMs: 30_000 };
+
+const transient = (err: unknown): boolean =>
+  err instanceof OfflineError ||
+  (err instanceof AuthError && err.code === "Offline") ||
+  (err instanceof ApiError && (err.status >= 500 || err.status === 429 || err.status === 408));
+const sessionOver = (err: unknown): boolean =>
+  err instanceof AuthError && (err.code === "NotAuthorizedException" || err.code === "SignedOut");
+const status = (err: unknown): number => (err instanceof ApiError ? err.status : 0);
+/** A to-do read after a 412 may be gone by then: null. */
+const goneIs404 = (err: unknown): null => {
+  if (status(err) === 404) return null;
+  throw err;
+};
+
+export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks, backoff = BACKOFF) {
+  let snap: Snapshot = emptySnapshot;
+  let leader = false;
+  let running = false;
+  let stopped = false;
+  let pullWanted = false;
+  let failures = 0;
+  let kicked = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Store reads and writes of this tab, in order (a reload never lands between a commit's parts). */
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = chain.then(job, job);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  /**
+   * Intents shown at once, while IndexedDB writes them (their sequence numbers are provisional,
+   * after every real one). Only written intents are ever sent.
+   */
+  let provisional: Queued[] = [];
+  let nextProvisional = Number.MAX_SAFE_INTEGER / 2;
+  const shown = (): Snapshot => (provisional.length ? applyTx(snap, { enqueue: provisional }) : snap);
+  const changed = (local: boolean) => !stopped && hooks.changed(shown(), local);
+
+  async function commit(tx: Tx, local = true): Promise<void> {
+    await serial(() => store.commit(tx));
+    snap = applyTx(snap, tx);
+    changed(local);
+  }
+
+  async function sendOne(q: Queued): Promise<void> {
+    const i = q.intent;
+    const done = (tx: Tx = {}) => commit({ ...tx, dequeue: [q.seq, ...(tx.dequeue ?? [])] });
+    const rest = () => snap.queue.filter((o) => o.seq !== q.seq);
+    if ((i.kind === "update" || i.kind === "delete") && isLocalId(i.id)) return done(); // its create was refused
+    try {
+      if (i.kind === "create") {
+        const t = await api.create({ title: i.title, dueDate: i.dueDate, completed: i.completed }, i.key);
+        return done({ put: [t], requeue: rebased(rest(), i.id, t.id, 0, t.version) });
+      }
+      if (i.kind === "update") {
+        const t = await api.update(i.id, i.base, i.changes);
+        return done({ put: [t], requeue: rebased(rest(), i.id, i.id, i.base, t.version) });
+      }
+      if (i.kind === "delete") {
+        await api.remove(i.id, i.base);
+        return done({ del: [i.id] });
+      }
+      let cursor = i.cursor ?? null;
+      do {
+        const r = i.kind === "markAll" ? await api.markAll(i.completed, cursor) : await api.clearCompleted(cursor);
+        cursor = r.nextCursor;
+        // Work left (the server's time budget): keep the cursor, so a reload resumes, not restarts.
+        if (cursor) await commit({ requeue: [{ seq: q.seq, intent: { ...i, cursor } }] });
+      } while (cursor);
+      pullWanted = true; // the server bumped versions we have not seen: the feed brings them
+      const all = [...snap.todos.values()];
+      return i.kind === "markAll"
+        ? done({ put: all.filter((t) => t.completed !== i.completed).map((t) => ({ ...t, completed: i.completed })) })
+        : done({ del: all.filter((t) => t.completed).map((t) => t.id) });
+    } catch (err) {
+      if (transient(err) || sessionOver(err)) throw err;
+      return settleRefusal(q, err);
+    }
+  }
+
+  /** A 4xx for an intent: apply the conflict rules, or report it and let it go. */
+  async function settleRefusal(q: Queued, err: unknown): Promise<void> {
+    const i = q.intent;
+    if (i.kind === "delete" && status(err) === 404) return commit({ dequeue: [q.seq], del: [i.id] });
+    if ((i.kind === "update" || i.kind === "delete") && (status(err) === 412 || status(err) === 404)) {
+      const theirs = status(err) === 404 ? null : await api.get(i.id).catch(goneIs404);
+      const put = theirs ? [theirs] : [];
+      const del = theirs ? [] : [i.id];
+      if (theirs && i.kind === "update") {
+        const { send, clash } = rebase(i.changes, i.was, theirs);
+        if (!clash) {
+          const next = Object.keys(send).length ? [{ seq: q.seq, intent: { ...i, base: theirs.version, changes: send } }] : [];
+          return commit({ put, requeue: next, dequeue: next.length ? [] : [q.seq] });
+        }
+      }
+      if (theirs && i.kind === "delete" && sameFields(i.was, theirs)) {
+        // Only the version moved (our own bulk change): delete what we saw.
+        return commit({ put, requeue: [{ seq: q.seq, intent: { ...i, base: theirs.version } }] });
+      }
+      if (!theirs && i.kind === "delete") return commit({ dequeue: [q.seq], del });
+      const conflict: Conflict = {
+        id: `c${q.seq}`,
+        todoId: i.id,
+        title: i.was.title,
+        mine: i.kind === "update" ? i.changes : {},
+        deleted: i.kind === "delete",
+        seen: { ...i.was, ...(i.kind === "update" ? i.changes : {}) },
+        theirs,
+      };
+      return commit({ dequeue: [q.seq], put, del, addConflicts: [conflict] });
+    }
+    await commit({ dequeue: [q.seq] });
+    hooks.refused(i, err);
+  }
+
+  /** The work loop: the queue first, then a pull when one is wanted. One at a time. */
+  async function run(): Promise<void> {
+    if (running || stopped || !leader) return;
+    running = true;
+    kicked = false;
+    clearTimeout(timer);
+    try {
+      for (;;) {
+        if (stopped || !leader) break;
+        const head = snap.queue[0];
+        if (head) await sendOne(head);
+        else if (pullWanted || !snap.synced) {
+          pullWanted = false;
+          await pullChanges(api, () => snap, commit);
+        } else break;
+        if (failures) hooks.trouble(null);
+        failures = 0;
+      }
+    } catch (err) {
+      if (sessionOver(err)) {
+        hooks.signedOut();
+        return;
+      }
+      if (!transient(err)) console.error(err);
+      failures += 1;
+      hooks.trouble(err);
+      // Asked to retry while this attempt was out (reconnect, focus, a new intent): retry now.
+      const wait = kicked ? 0 : Math.min(backoff.maxMs, backoff.firstMs * 2 ** (failures - 1));
+      timer = setTimeout(() => void run(), wait / 2 + (Math.random() * wait) / 2);
+    } finally {
+      running = false;
+    }
+  }
+
+  return {
+    get snapshot(): Snapshot {
+      return snap;
+    },
+    /** Reads the device's copy (at start, and when another tab changed it). */
+    async reload(): Promise<Snapshot> {
+      snap = await serial(() => store.load());
+      changed(false);
+      kick(); // another tab may have queued something for this one to send
+      return snap;
+    },
+    /** Queues intents made on screen: shown at once (before IndexedDB has them), sent once written. */
+    async enqueue(...intents: Intent[]): Promise<void> {
+      const early = intents.map((intent) => ({ seq: nextProvisional++, intent }));
+      provisional = [...provisional, ...early];
+      changed(false);
+      try {
+        const seqs = await serial(() => store.enqueue(intents));
+        snap = applyTx(snap, { enqueue: intents.map((intent, n) => ({ seq: seqs[n], intent })) });
+      } finally {
+        provisional = provisional.filter((q) => !early.includes(q));
+      }
+      changed(true);
+      kick();
+    },
+    /** A conflict settled by the person: drop it, and queue what they chose (if anything). */
+    async resolve(conflictId: string, ...intents: Intent[]): Promise<void> {
+      await commit({ dropConflicts: [conflictId] });
+      if (intents.length) await this.enqueue(...intents);
+    },
+    /** This tab sends and pulls (it holds the lock), or stops doing so. */
+    lead(on: boolean): void {
+      leader = on;
+      kick();
+    },
+    /** Pull soon (focus, visibility, reconnect, a timer). */
+    pull(): void {
+      pullWanted = true;
+      kick();
+    },
+    get failing(): boolean {
+      return failures > 0;
+    },
+    stop(): void {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+
+  /** Retry now: a new intent or a reconnect should not wait out a backoff. */
+  function kick(): void {
+    if (running) kicked = true;
+    else void run();
+  }
+}
+
+/** The to-do's fields are still what the person saw (only its version moved). */
+const sameFields = (was: Fields, t: Todo): boolean => t.title === was.title && t.completed === was.completed && t.dueDate === was.dueDate;
+
+export type Engine = ReturnType<typeof createEngine>;

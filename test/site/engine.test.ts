@@ -1,0 +1,270 @@
+import { expect } from "chai";
+import { memoryStore } from "../../site/src/db";
+import { createEngine, type EngineHooks } from "../../site/src/engine";
+import { applyTx, emptySnapshot, mergeChanges, project, rebase, type Intent, type Snapshot, type Todo } from "../../site/src/replica";
+import { FakeServer, offline, serverError } from "./fake-server";
+
+const FAST = { firstMs: 5, maxMs: 20 };
+const fields = (t: Todo) => ({ title: t.title, completed: t.completed, dueDate: t.dueDate });
+
+/** An engine on a fake server, leading (as the one tab that sends), with its hooks recorded. */
+function setup(server = new FakeServer(), store = memoryStore()) {
+  const seen = { refused: [] as Intent[], trouble: [] as unknown[], signedOut: 0, changes: 0 };
+  const hooks: EngineHooks = {
+    changed: () => void seen.changes++,
+    refused: (i) => void seen.refused.push(i),
+    trouble: (e) => void seen.trouble.push(e),
+    signedOut: () => void seen.signedOut++,
+  };
+  const engine = createEngine(server, store, hooks, FAST);
+  return { server, store, engine, seen };
+}
+
+/** Waits until the queue is empty and no pull is due (the engine is idle). */
+async function idle(engine: { snapshot: Snapshot }, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (engine.snapshot.queue.length || !engine.snapshot.synced) {
+    if (Date.now() > end) throw new Error(`not idle: ${JSON.stringify(engine.snapshot.queue)}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await new Promise((r) => setTimeout(r, 20));
+}
+
+const create = (title: string, key = title): Intent => ({
+  kind: "create",
+  id: `local-${key}`,
+  key,
+  title,
+  dueDate: null,
+  completed: false,
+  createdAt: new Date().toISOString(),
+});
+const update = (t: Todo, changes: Intent & { kind: "update" } extends { changes: infer C } ? C : never): Intent => ({
+  kind: "update",
+  id: t.id,
+  base: t.version,
+  changes,
+  was: fields(t),
+});
+
+describe("sync engine", () => {
+  it("sends the queue in order, each intent once, edits of an unsent to-do after its creation", async () => {
+    const { server, engine } = setup();
+    const milk = server.seed({ title: "milk" });
+    await engine.reload();
+    await engine.enqueue(create("eggs"), {
+      kind: "update",
+      id: "local-eggs",
+      base: 0,
+      changes: { completed: true },
+      was: { title: "eggs", completed: false, dueDate: null },
+    });
+    await engine.enqueue({ kind: "delete", id: milk.id, base: 1, was: fields(milk) });
+    engine.lead(true);
+    await idle(engine);
+    const eggs = server.todos.find((t) => t.title === "eggs")!;
+    expect(server.calls.filter((c) => !c.startsWith("changes"))).to.deep.equal([
+      "create eggs",
+      `update ${eggs.id} {"completed":true}`,
+      `remove ${milk.id}`,
+    ]);
+    expect(server.todos.map(fields)).to.deep.equal([{ title: "eggs", completed: true, dueDate: null }]);
+    expect([...engine.snapshot.todos.values()].map((t) => t.id)).to.deep.equal([eggs.id]);
+  });
+
+  it("retries with backoff after offline and 500, reusing the Idempotency-Key: one to-do", async () => {
+    const { server, engine, seen } = setup();
+    server.failures = [offline(), serverError(), offline()];
+    await engine.reload();
+    engine.lead(true);
+    await engine.enqueue(create("tax"));
+    await idle(engine);
+    expect(server.todos.map((t) => t.title)).to.deep.equal(["tax"]);
+    expect(server.calls.filter((c) => c === "create tax").length).to.be.greaterThan(1);
+    expect(seen.trouble.at(-1)).to.equal(null);
+    expect(seen.trouble.length).to.be.greaterThan(1);
+  });
+
+  it("keeps an intent queued (durably) while offline, and sends it once back", async () => {
+    const store = memoryStore();
+    const first = setup(new FakeServer(), store);
+    first.server.failures = Array.from({ length: 1000 }, offline);
+    await first.engine.reload();
+    first.engine.lead(true);
+    await first.engine.enqueue(create("offline"));
+    await new Promise((r) => setTimeout(r, 50));
+    first.engine.stop();
+    expect(store.data.queue.map((q) => q.intent.kind)).to.deep.equal(["create"]);
+    // A reload: a new engine on the same device copy.
+    const second = setup(first.server, store);
+    first.server.failures = [];
+    await second.engine.reload();
+    second.engine.lead(true);
+    await idle(second.engine);
+    expect(first.server.todos.map((t) => t.title)).to.deep.equal(["offline"]);
+  });
+
+  it("does not send or pull unless leading", async () => {
+    const { server, engine } = setup();
+    await engine.reload();
+    await engine.enqueue(create("quiet"));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.calls).to.deep.equal([]);
+  });
+
+  it("pulls changes since its cursor: new versions, tombstones, nothing twice", async () => {
+    const { server, engine } = setup();
+    const [a, b] = [server.seed({ title: "a" }), server.seed({ title: "b" })];
+    await engine.reload();
+    engine.lead(true);
+    await idle(engine);
+    server.elsewhere(a.id, { title: "A" });
+    server.elsewhere(b.id, "delete");
+    server.seed({ title: "c" });
+    engine.pull();
+    await idle(engine);
+    expect(project(engine.snapshot.todos, []).map((t) => t.title)).to.deep.equal(["c", "A"]);
+    expect(server.calls.filter((c) => c.startsWith("changes"))).to.have.length(2);
+    expect(server.calls[1]).to.match(/^changes c\d+$/);
+  });
+
+  it("answers 410 sync_expired with a full resync, keeping the queue", async () => {
+    const { server, engine } = setup();
+    const a = server.seed({ title: "a" });
+    await engine.reload();
+    engine.lead(true);
+    await idle(engine);
+    server.expired.add(engine.snapshot.cursor!);
+    server.elsewhere(a.id, "delete");
+    server.seed({ title: "b" });
+    server.failures = [offline()]; // keep the queued create for after the resync
+    await engine.enqueue(create("mine"));
+    engine.pull();
+    await idle(engine);
+    // The first sync, then the expired cursor's 410, then a second full sync.
+    expect(server.calls.filter((c) => c === "changes null")).to.have.length(2);
+    expect(project(engine.snapshot.todos, engine.snapshot.queue).map((t) => t.title)).to.deep.equal(["mine", "b"]);
+  });
+
+  it("merges a 412 on different fields, and keeps a Conflict when the same field changed on both", async () => {
+    const { server, engine } = setup();
+    const [a, b] = [server.seed({ title: "a" }), server.seed({ title: "b" })];
+    await engine.reload();
+    engine.lead(true);
+    await idle(engine);
+    server.elsewhere(a.id, { title: "a (theirs)" });
+    server.elsewhere(b.id, { title: "b (theirs)" });
+    await engine.enqueue(update(a, { completed: true }), update(b, { title: "b (mine)" }));
+    await idle(engine);
+    expect(server.todos.map(fields)).to.deep.equal([
+      { title: "a (theirs)", completed: true, dueDate: null },
+      { title: "b (theirs)", completed: false, dueDate: null },
+    ]);
+    const [conflict] = engine.snapshot.conflicts;
+    expect(conflict).to.include({ todoId: b.id, deleted: false });
+    expect(conflict.seen.title).to.equal("b (mine)");
+    expect(conflict.theirs?.title).to.equal("b (theirs)");
+    // The person keeps theirs: nothing is sent; or keeps mine: sent on their version.
+    await engine.resolve(conflict.id, {
+      kind: "update",
+      id: b.id,
+      base: conflict.theirs!.version,
+      changes: conflict.mine,
+      was: fields(conflict.theirs!),
+    });
+    await idle(engine);
+    expect(server.todos[1].title).to.equal("b (mine)");
+    expect(engine.snapshot.conflicts).to.deep.equal([]);
+  });
+
+  it("keeps an edit of a to-do deleted elsewhere as a Conflict (nothing lost unseen)", async () => {
+    const { server, engine } = setup();
+    const a = server.seed({ title: "a" });
+    await engine.reload();
+    engine.lead(true);
+    await idle(engine);
+    server.elsewhere(a.id, "delete");
+    await engine.enqueue(update(a, { title: "a, edited" }));
+    await idle(engine);
+    expect(engine.snapshot.conflicts).to.have.length(1);
+    expect(engine.snapshot.conflicts[0]).to.deep.include({ theirs: null, seen: { title: "a, edited", completed: false, dueDate: null } });
+  });
+
+  it("marks all in as many requests as the server needs, resuming from the cursor; edits after it still apply", async () => {
+    const { server, engine } = setup();
+    server.bulkPage = 50;
+    for (let n = 0; n < 130; n++) server.seed({ title: `t${n}` });
+    await engine.reload();
+    engine.lead(true);
+    await idle(engine);
+    const first = engine.snapshot.todos.get(server.todos[0].id)!;
+    await engine.enqueue({ kind: "markAll", completed: true }, update({ ...first, completed: true }, { completed: false }));
+    expect(project(engine.snapshot.todos, engine.snapshot.queue).filter((t) => t.completed)).to.have.length(129);
+    await idle(engine);
+    expect(server.calls.filter((c) => c.startsWith("markAll"))).to.have.length(3);
+    expect(server.todos.filter((t) => t.completed)).to.have.length(129);
+    expect(engine.snapshot.conflicts).to.deep.equal([]);
+  });
+
+  it("reports a change the server refuses for good (400) and drops it; the session's end signs out", async () => {
+    const { server, engine, seen } = setup();
+    await engine.reload();
+    engine.lead(true);
+    await idle(engine);
+    const { ApiError } = await import("../../site/src/api");
+    const { AuthError } = await import("../../site/src/auth");
+    server.failures = [new ApiError(400, "validation_failed", "Too long.")];
+    await engine.enqueue(create("x"));
+    await idle(engine);
+    expect(seen.refused.map((i) => i.kind)).to.deep.equal(["create"]);
+    server.failures = [new AuthError("NotAuthorizedException", "Refresh token revoked")];
+    await engine.enqueue(create("y"));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(seen.signedOut).to.equal(1);
+  });
+});
+
+describe("device copy (pure)", () => {
+  const t = (id: string, version: number, title = id): Todo => ({
+    id,
+    title,
+    completed: false,
+    dueDate: null,
+    createdAt: `2026-01-01T00:00:0${id.length}.000Z`,
+    updatedAt: "",
+    version,
+  });
+
+  it("de-duplicates by version: the higher one wins, whatever the order", () => {
+    const have = new Map([["a", t("a", 3, "three")]]);
+    const { put, del } = mergeChanges(have, [
+      t("a", 2, "two"),
+      t("a", 5, "five"),
+      t("a", 4, "four"),
+      { id: "a", deleted: true, version: 1, updatedAt: "" },
+    ]);
+    expect(put.map((x) => x.title)).to.deep.equal(["five"]);
+    expect(del).to.deep.equal([]);
+    expect(mergeChanges(have, [{ id: "a", deleted: true, version: 4, updatedAt: "" }]).del).to.deep.equal(["a"]);
+  });
+
+  it("shows the server's copy with every queued intent on top", () => {
+    const s = applyTx(emptySnapshot, { put: [t("a", 1), t("bb", 1)] });
+    const q = applyTx(s, {
+      enqueue: [
+        { seq: 1, intent: { kind: "markAll", completed: true } },
+        { seq: 2, intent: { kind: "update", id: "a", base: 1, changes: { completed: false }, was: fields(t("a", 1)) } },
+        { seq: 3, intent: { kind: "clearCompleted" } },
+      ],
+    });
+    expect(project(q.todos, q.queue).map((x) => [x.id, x.completed, x.unsaved])).to.deep.equal([["a", false, true]]);
+  });
+
+  it("rebases field by field: theirs untouched -> mine; same value -> nothing; both changed -> clash", () => {
+    const was = { title: "a", completed: false, dueDate: null };
+    const theirs = { ...t("a", 2), title: "A" };
+    expect(rebase({ completed: true }, was, theirs)).to.deep.equal({ send: { completed: true }, clash: false });
+    expect(rebase({ title: "A" }, was, theirs)).to.deep.equal({ send: {}, clash: false });
+    expect(rebase({ title: "b" }, was, theirs).clash).to.equal(true);
+  });
+});
