@@ -77,7 +77,9 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
   /** Wires a form: validate, call, show errors next to fields; the button is busy meanwhile. */
   function handle(form: FormName, action: (v: Values) => Promise<void>): void {
     const element = $<HTMLFormElement>(form);
-    element.addEventListener("submit", async (event) => {
+    // Every failure is caught and shown below, so the promise is never left to reject.
+    element.addEventListener("submit", (event) => void submit(event));
+    async function submit(event: SubmitEvent): Promise<void> {
       event.preventDefault();
       const button = element.querySelector<HTMLButtonElement>("button[type=submit]")!;
       if (button.disabled) return;
@@ -104,7 +106,7 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
         button.disabled = false;
         element.removeAttribute("aria-busy");
       }
-    });
+    }
   }
 
   handle("sign-in", async (v) => {
@@ -139,7 +141,8 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
     setFormError("sign-in", "Your password is changed. Sign in with the new one.", true);
   });
 
-  $("resend").addEventListener("click", async () => {
+  $("resend").addEventListener("click", () => void resend());
+  async function resend(): Promise<void> {
     const email = input("confirm", "email")!.value.trim();
     clearErrors("confirm");
     if (!check("confirm", { email, code: "x", password: "" })) return;
@@ -154,7 +157,7 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
       const message = err instanceof AuthError && err.code !== "Unsupported" ? err.message : "";
       setFormError("confirm", message || "We could not send a new code right now. Use the code you have, or try again later.");
     }
-  });
+  }
 
   document.querySelectorAll<HTMLButtonElement>("[data-show]").forEach((button) => {
     button.addEventListener("click", () => show(button.dataset.show as FormName));

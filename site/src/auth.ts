@@ -78,12 +78,28 @@ export function toAuthError(type: string, message: string): AuthError {
   return new AuthError(code, "Sign-in is not available right now. Try again in a moment.");
 }
 
+/** The parts of a Cognito user-pool API reply (or error) this client reads. */
+interface CognitoReply {
+  readonly AuthenticationResult?: AuthResult;
+  readonly ChallengeName?: string;
+  readonly __type?: string;
+  readonly code?: string;
+  readonly message?: string;
+}
+
+interface AuthResult {
+  readonly IdToken?: string;
+  readonly AccessToken?: string;
+  readonly RefreshToken?: string;
+  readonly ExpiresIn?: number;
+}
+
 export function createAuth(config: AuthConfig, storage: Storage = localStorage) {
   const endpoint = config.cognitoEndpoint ?? `https://cognito-idp.${config.region}.amazonaws.com/`;
   const clientId = config.userPoolClientId;
   let refreshing: Promise<Session> | null = null;
 
-  async function call(action: string, body: Record<string, unknown>): Promise<any> {
+  async function call(action: string, body: Record<string, unknown>): Promise<CognitoReply> {
     let response: Response;
     try {
       response = await fetch(endpoint, {
@@ -98,7 +114,7 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
     } catch {
       throw new AuthError("Offline", "Can't reach the sign-in service. Check your connection.");
     }
-    const data = await response.json().catch(() => ({}));
+    const data = (await response.json().catch(() => ({}))) as CognitoReply;
     if (!response.ok) throw toAuthError(String(data.__type ?? data.code ?? "Unknown"), String(data.message ?? ""));
     return data;
   }
@@ -117,10 +133,10 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
     else storage.removeItem(STORAGE_KEY);
   }
 
-  function fromResult(email: string, result: any, refreshToken: string): Session {
-    const idToken = String(result.IdToken);
-    const expiresAt = (tokenExpiry(idToken) ?? Date.now() + (Number(result.ExpiresIn) || 3600) * 1000) - EXPIRY_MARGIN_MS;
-    return { email, idToken, accessToken: String(result.AccessToken), refreshToken: result.RefreshToken ?? refreshToken, expiresAt };
+  function fromResult(email: string, result: AuthResult | undefined, refreshToken: string): Session {
+    const idToken = String(result?.IdToken);
+    const expiresAt = (tokenExpiry(idToken) ?? Date.now() + (Number(result?.ExpiresIn) || 3600) * 1000) - EXPIRY_MARGIN_MS;
+    return { email, idToken, accessToken: String(result?.AccessToken), refreshToken: result?.RefreshToken ?? refreshToken, expiresAt };
   }
 
   async function refresh(session: Session): Promise<Session> {
@@ -156,9 +172,6 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
       const data = await call("InitiateAuth", {
         AuthFlow: "USER_PASSWORD_AUTH",
         AuthParameters: { USERNAME: email, PASSWORD: password },
-      }).catch((err: AuthError) => {
-        // cognito-local answers a wrong password with InvalidPasswordException; AWS with NotAuthorized.
-        throw err.code === "InvalidPasswordException" ? toAuthError("NotAuthorizedException", "") : err;
       });
       if (!data.AuthenticationResult)
         throw new AuthError(String(data.ChallengeName), "This account needs a sign-in step this app does not support yet.");

@@ -28,8 +28,8 @@ function freePort(): Promise<number> {
 }
 
 /**
- * axe-core's violations on the page (WCAG 2.x A/AA rules). axe-core is the copy Lighthouse
- * depends on; it is evaluated through the DevTools protocol, which the page's CSP does not govern.
+ * axe-core's violations on the page (WCAG 2.x A/AA rules). axe-core is a devDependency (Lighthouse
+ * brings the same one); it is evaluated through the DevTools protocol, which the page's CSP does not govern.
  */
 async function axeViolations(page: Page): Promise<string[]> {
   await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
