@@ -473,8 +473,15 @@ describe("web app in Chromium (e2e)", function () {
     await page.reload();
     await page.locator("#loading").waitFor({ state: "hidden" });
     expect((await titles(page))[0]).to.equal("Bulk 55");
+    // The list is painted from the device before any network answer; the refresh follows the
+    // first API call's 401, so wait for it rather than read storage at once.
+    await page.waitForFunction(
+      (key) => (JSON.parse(localStorage.getItem(key) ?? "{}") as { idToken?: string }).idToken !== "not.a.token",
+      SESSION_KEY,
+      { timeout: 10_000 },
+    );
     const stored = await page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? "{}").idToken, SESSION_KEY);
-    expect(stored).to.not.equal("not.a.token");
+    expect(stored).to.be.a("string").and.not.equal("not.a.token");
     // A refresh token Cognito refuses: back to the sign-in form, with the reason.
     await setSession({ idToken: "not.a.token", refreshToken: "revoked", expiresAt: 0 });
     await page.reload();
