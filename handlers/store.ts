@@ -16,8 +16,6 @@ import { bulkOperations, FILTER_LIVE, isConditionFailed, keyNames, toTodo, tombs
 import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
 import type { CreateResult, IdempotencyClaim, ListOptions, Todo, TodoChanges, TodoPage, TodoStore } from "./todos";
 
-export { TABLE_KEY, TTL_ATTRIBUTE } from "./table";
-
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** A filtered page reads at most this many Query pages before it answers with what it found. */
 export const LIST_READ_BUDGET = 6;

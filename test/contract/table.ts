@@ -1,6 +1,6 @@
 /** Table access both contract drivers need: every item (to prove nothing changed), and emptying it. */
 import { ScanCommand, type DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
-import { TABLE_KEY } from "../../handlers/store";
+import { TABLE_KEY } from "../../handlers/table";
 
 export async function scanTable(doc: DynamoDBDocument, tableName: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
@@ -26,5 +26,3 @@ export async function emptyTable(doc: DynamoDBDocument, tableName: string): Prom
     });
   }
 }
-
-export { seedItems } from "../../dev/seed-table";

@@ -14,7 +14,8 @@ import { createDocumentClient, dynamoTodoStore } from "../../handlers/store";
 import { ensureTodoTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynalite, type LocalDynamo } from "../../local/dynamo";
 import { parseTarget, proxyEvent } from "../../local/proxy-event";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
-import { emptyTable, scanTable, seedItems } from "../contract/table";
+import { emptyTable, scanTable } from "../contract/table";
+import { seedItems } from "../../dev/seed-table";
 
 /** The `sub` claim the Cognito authorizer would put in the event for each test user. */
 export const USER_IDS: Readonly<Record<User, string>> = {

@@ -9,7 +9,8 @@ import { createDocumentClient } from "../../handlers/store";
 import { LOCAL_CREDENTIALS } from "../../local/dynamo";
 import { startStack, type RunningStack, type StackOptions } from "../../local/stack";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
-import { emptyTable, scanTable, seedItems } from "../contract/table";
+import { emptyTable, scanTable } from "../contract/table";
+import { seedItems } from "../../dev/seed-table";
 import { registerUser, type Tokens } from "../../dev/cognito-client";
 
 export const TEST_CONFIRMATION_CODE = "424242";
