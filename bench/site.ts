@@ -14,6 +14,8 @@ export interface SiteFigures {
   readonly jsGzipBytes: number;
   readonly cssGzipBytes: number;
   readonly htmlGzipBytes: number;
+  /** The service worker (/sw.js), loaded apart from the first page. */
+  readonly workerGzipBytes: number;
   readonly files: readonly { path: string; gzipBytes: number }[];
   /** "<page> <category>" → score (0–100). */
   readonly lighthouse?: Record<string, number>;
@@ -45,6 +47,7 @@ export async function benchSite(options: { lighthouse: boolean }): Promise<SiteF
     jsGzipBytes: size.js,
     cssGzipBytes: size.css,
     htmlGzipBytes,
+    workerGzipBytes: size.worker,
     files: size.assets.map((a) => ({ path: a.path, gzipBytes: a.gzipBytes })),
     ...(lighthouse && { lighthouse }),
   };
