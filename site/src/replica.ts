@@ -10,24 +10,15 @@
  * Every change to the copy is a `Tx`, applied the same way to the in-memory snapshot and to
  * IndexedDB (db.ts), so the two never drift.
  */
-import type { Todo } from "../../handlers/todos";
+import type { Change, Todo, Tombstone } from "../../handlers/todos";
 
-export type { Todo };
+export type { Change, Todo, Tombstone };
 
 /** What a PATCH may change. */
 export type Changes = { title?: string; completed?: boolean; dueDate?: string | null };
 /** A to-do's own fields, as a person sees them. */
 export type Fields = { readonly title: string; readonly completed: boolean; readonly dueDate: string | null };
 export const fieldsOf = ({ title, completed, dueDate }: Fields): Fields => ({ title, completed, dueDate });
-
-/** The changes feed's deletion record. */
-export interface Tombstone {
-  readonly id: string;
-  readonly deleted: true;
-  readonly version: number;
-  readonly updatedAt: string;
-}
-export type Change = Todo | Tombstone;
 
 export type Intent =
   /** `id` is local (`local-…`) until the server answers; `key` is the Idempotency-Key. */

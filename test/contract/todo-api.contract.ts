@@ -22,6 +22,7 @@
  */
 import { expect } from "chai";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";
+import type { Todo } from "../../handlers/todos";
 import { CHANGES_INDEX, TABLE_KEY } from "../../handlers/table";
 import { wholeListContract } from "./whole-list.contract";
 
@@ -38,16 +39,6 @@ const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const MAX_BODY_BYTES = 16 * 1024;
 /** A well-formed id no to-do has. */
 const ABSENT_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
-
-type Todo = {
-  id: string;
-  title: string;
-  completed: boolean;
-  dueDate: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-};
 
 export function todoApiContract(setup: () => Promise<ApiDriver>, options: ContractOptions = {}): void {
   describe(`to-do API contract (${options.transport ?? "unnamed transport"})`, function () {

@@ -8,6 +8,7 @@
  * a bulk change may or may not need a second call, and every test follows nextCursor anyway.
  */
 import { expect } from "chai";
+import type { Todo, Tombstone } from "../../handlers/todos";
 import { ulidFactory } from "../../handlers/ids";
 import { sealCursor } from "../../handlers/cursor";
 import { syncPositionToJson } from "../../handlers/sync";
@@ -22,16 +23,6 @@ export interface WholeListOptions {
   readonly bigSize?: number;
 }
 
-type Todo = {
-  id: string;
-  title: string;
-  completed: boolean;
-  dueDate: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-};
-type Tombstone = { id: string; deleted: true; version: number; updatedAt: string };
 type Change = Todo | Tombstone;
 type Summary = { total: number; active: number; completed: number };
 type Page = { items: Todo[]; nextCursor: string | null };
