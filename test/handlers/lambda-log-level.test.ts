@@ -9,6 +9,7 @@
 import { expect } from "chai";
 import { createHandler, type ProxyEvent } from "../../handlers/http";
 import { routeNamed } from "../../handlers/routes";
+import { proxyEvent } from "../../local/proxy-event";
 import { dynamoTodoStore } from "../../handlers/store";
 import { startInProcessDriver, USER_IDS, type InProcessDriver } from "./in-process-driver";
 
@@ -54,16 +55,8 @@ async function stdoutOf(act: () => Promise<unknown>): Promise<string[]> {
   return chunks.join("").split("\n").filter(Boolean);
 }
 
-const event = (sub: string | undefined, requestId: string): ProxyEvent => ({
-  httpMethod: "GET",
-  path: "/api/todos",
-  headers: {},
-  queryStringParameters: null,
-  pathParameters: null,
-  body: null,
-  isBase64Encoded: false,
-  requestContext: { requestId, authorizer: sub ? { claims: { sub } } : undefined },
-});
+const event = (sub: string | undefined, requestId: string): ProxyEvent =>
+  proxyEvent({ method: "GET", url: "/api/todos", resource: "/api/todos", claims: sub ? { sub } : null, requestId });
 
 describe("the handler's log lines under Lambda's JSON log format", function () {
   let driver: InProcessDriver;
