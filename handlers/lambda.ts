@@ -5,13 +5,14 @@
  *
  * Pulumi's closure serializer copies into the archive every function and value the factory can
  * reach, so the factory is built to reach little: the route's `handle` (and what it calls), the
- * validators generated from the route's own schemas, the adapter, and the store. Not the route
- * table (that would bring every route's code), not ajv (the validators are generated here, at
- * deployment). Any route added to the table gets the same lean archive.
+ * validators generated from the route's own schemas, the adapter, and the one store operation the
+ * route uses. Not the route table (that would bring every route's code), not the whole store, not
+ * ajv (the validators are generated here, at deployment). Any route added to the table gets the
+ * same lean archive.
  */
 import { createRouteHandler, type ProxyHandler, type RouteEntry } from "./http";
 import type { Route } from "./routes";
-import { createDocumentClient, dynamoTodoStore } from "./store";
+import { createDocumentClient, operationStore } from "./store";
 import { compileChecks } from "./validation";
 
 /** A value known only at deployment (a Pulumi Output): read with `get()` inside the function. */
@@ -24,5 +25,8 @@ export function lambdaFactory(route: Route, tableName: DeployedValue<string>): (
   // arrow reads `route.handle` only, and the serializer copies only the properties a closure reads.
   const entry: RouteEntry = { name: route.name, handle: (request, store) => route.handle(request, store) };
   const checks = compileChecks(route.schemas);
-  return () => createRouteHandler(entry, checks, dynamoTodoStore(createDocumentClient(), tableName.get()));
+  // The route's handle is typed to see only its own operation (routes.ts), so a store of that
+  // operation alone is all it needs.
+  const store = operationStore(route.operation);
+  return () => createRouteHandler(entry, checks, store(createDocumentClient(), tableName.get()));
 }

@@ -28,7 +28,7 @@ import {
   type MarkAllBody,
   type UpdateTodoBody,
 } from "./schemas";
-import { DYNAMODB_ACTIONS } from "./store";
+import { DYNAMODB_ACTIONS, type StoreOperation } from "./store";
 import { assertFresh, caughtUp, syncPositionFromJson, syncPositionToJson, type SyncPosition } from "./sync";
 import { CHANGES_INDEX } from "./table";
 import type { JsonSchema } from "../common/gateway";
@@ -61,7 +61,7 @@ export interface Reply {
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
-export interface Route {
+export interface Route<K extends StoreOperation = StoreOperation> {
   /** Stable name: the Lambda function, its role, log group and alarms are named after it. */
   readonly name: string;
   readonly method: HttpMethod;
@@ -74,11 +74,19 @@ export interface Route {
     readonly query: JsonSchema;
     readonly params?: JsonSchema;
   };
-  /** The DynamoDB actions the handler performs: its IAM policy grants exactly these. */
+  /** The one operation of the store the handler uses; its Lambda function carries only that. */
+  readonly operation: K;
+  /** The DynamoDB actions of that operation (DYNAMODB_ACTIONS): its IAM policy grants exactly these. */
   readonly actions: readonly string[];
   /** Indexes of the table the handler queries: its IAM policy covers them too. @default none */
   readonly indexes?: readonly string[];
-  handle(request: RouteRequest, store: TodoStore): Promise<Reply>;
+  /** Sees only its own operation of the store (with K = every operation, the whole store). */
+  handle(request: RouteRequest, store: Pick<TodoStore, K>): Promise<Reply>;
+}
+
+/** A route of the table, its IAM actions taken from its store operation. */
+function defineRoute<K extends StoreOperation>(route: Omit<Route<K>, "actions">): Route<K> {
+  return { ...route, actions: DYNAMODB_ACTIONS[route.operation] };
 }
 
 export const API_BASE = "/api";
@@ -130,13 +138,13 @@ function todoReply(status: number, todo: Todo, headers: Record<string, string> =
 }
 
 export const routes: readonly Route[] = [
-  {
+  defineRoute({
     name: "createTodo",
     method: "POST",
     path: `${API_BASE}/todos`,
     summary: "Create a to-do; an Idempotency-Key header makes retries safe.",
     schemas: { body: createTodoBody, query: noQuery },
-    actions: DYNAMODB_ACTIONS.create,
+    operation: "create",
     async handle(req, store) {
       const body = req.body as CreateTodoBody;
       const todo = newTodo(body, req.newId(), req.now);
@@ -147,14 +155,14 @@ export const routes: readonly Route[] = [
         ...(!result.created && { "Idempotent-Replayed": "true" }),
       });
     },
-  },
-  {
+  }),
+  defineRoute({
     name: LIST_TODOS,
     method: "GET",
     path: `${API_BASE}/todos`,
     summary: "List the caller's to-dos, newest first, one page at a time.",
     schemas: { query: listTodosQuery },
-    actions: DYNAMODB_ACTIONS.list,
+    operation: "list",
     async handle(req, store) {
       const query = req.query as ListTodosQuery;
       const page = await store.list(req.userId, {
@@ -167,62 +175,62 @@ export const routes: readonly Route[] = [
         body: { items: page.items, nextCursor: page.lastId ? sealCursor(req.userId, LIST_TODOS, page.lastId) : null },
       };
     },
-  },
-  {
+  }),
+  defineRoute({
     name: "getTodo",
     method: "GET",
     path: `${API_BASE}/todos/{id}`,
     summary: "Read one to-do.",
     schemas: { query: noQuery, params: todoIdParams },
-    actions: DYNAMODB_ACTIONS.get,
+    operation: "get",
     async handle(req, store) {
       const todo = await store.get(req.userId, req.params.id);
       if (!todo) throw new NotFoundError();
       return todoReply(200, todo);
     },
-  },
-  {
+  }),
+  defineRoute({
     name: "updateTodo",
     method: "PATCH",
     path: `${API_BASE}/todos/{id}`,
     summary: "Change a to-do's title, completion or due date; If-Match guards against lost updates.",
     schemas: { body: updateTodoBody, query: noQuery, params: todoIdParams },
-    actions: DYNAMODB_ACTIONS.update,
+    operation: "update",
     async handle(req, store) {
       const changes = toChanges(req.body as UpdateTodoBody);
       return todoReply(200, await store.update(req.userId, req.params.id, changes, req.now, req.ifMatch));
     },
-  },
-  {
+  }),
+  defineRoute({
     name: "deleteTodo",
     method: "DELETE",
     path: `${API_BASE}/todos/{id}`,
     summary: "Delete a to-do; If-Match guards against deleting a changed one.",
     schemas: { query: noQuery, params: todoIdParams },
-    actions: DYNAMODB_ACTIONS.delete,
+    operation: "delete",
     async handle(req, store) {
       await store.delete(req.userId, req.params.id, req.now, req.ifMatch);
       return { status: 204 };
     },
-  },
-  {
+  }),
+  defineRoute({
     name: "getSummary",
     method: "GET",
     path: `${API_BASE}/todos/summary`,
     summary: "Count the caller's to-dos: total, active and completed, exact at any size.",
     schemas: { query: noQuery },
-    actions: DYNAMODB_ACTIONS.summary,
+    operation: "summary",
     async handle(req, store) {
       return { status: 200, body: await store.summary(req.userId) };
     },
-  },
-  {
+  }),
+  defineRoute({
     name: MARK_ALL,
     method: "POST",
     path: `${API_BASE}/todos/mark-all`,
     summary: "Set completed on every to-do of the caller; a nextCursor means work is left: call again with it.",
     schemas: { body: markAllBody, query: noQuery },
-    actions: DYNAMODB_ACTIONS.markAll,
+    operation: "markAll",
     async handle(req, store) {
       const body = req.body as MarkAllBody;
       let after: string | undefined;
@@ -240,28 +248,28 @@ export const routes: readonly Route[] = [
       const result = await store.markAll(req.userId, body.completed, req.now, { after, timeLeft: req.timeLeft });
       return bulkReply(MARK_ALL, req.userId, "changed", result, (last) => ({ c: body.completed, a: last }));
     },
-  },
-  {
+  }),
+  defineRoute({
     name: CLEAR_COMPLETED,
     method: "POST",
     path: `${API_BASE}/todos/clear-completed`,
     summary: "Delete the caller's completed to-dos (those still completed when deleted); a nextCursor means work is left.",
     schemas: { body: clearCompletedBody, query: noQuery },
-    actions: DYNAMODB_ACTIONS.clearCompleted,
+    operation: "clearCompleted",
     async handle(req, store) {
       const { cursor } = req.body as CursorInput;
       const after = cursor === undefined ? undefined : openCursor(req.userId, CLEAR_COMPLETED, cursor, todoIdPosition);
       const result = await store.clearCompleted(req.userId, req.now, { after, timeLeft: req.timeLeft });
       return bulkReply(CLEAR_COMPLETED, req.userId, "deleted", result);
     },
-  },
-  {
+  }),
+  defineRoute({
     name: LIST_CHANGES,
     method: "GET",
     path: `${API_BASE}/todos/changes`,
     summary: "The caller's changes (to-dos and tombstones) since a cursor, oldest first; without one, everything.",
     schemas: { query: changesQuery },
-    actions: DYNAMODB_ACTIONS.changes,
+    operation: "changes",
     indexes: [CHANGES_INDEX.name],
     async handle(req, store) {
       const query = req.query as ChangesQuery;
@@ -286,34 +294,34 @@ export const routes: readonly Route[] = [
         },
       };
     },
-  },
-  {
+  }),
+  defineRoute({
     name: "exportTodos",
     method: "GET",
     path: `${API_BASE}/todos/export`,
     summary: "Download all of the caller's to-dos as JSON (default) or CSV.",
     schemas: { query: exportQuery },
-    actions: DYNAMODB_ACTIONS.exportAll,
+    operation: "exportAll",
     async handle(req, store) {
       const { format = "json" } = req.query as ExportQuery;
       const file = exportFile(await store.exportAll(req.userId), format, req.now);
       return { status: 200, text: file.text, headers: file.headers };
     },
-  },
-  {
+  }),
+  defineRoute({
     name: DELETE_ALL,
     method: "DELETE",
     path: `${API_BASE}/todos`,
     summary: "Delete all of the caller's data (to-dos, tombstones, idempotency records); a nextCursor means work is left.",
     schemas: { query: cursorQuery },
-    actions: DYNAMODB_ACTIONS.deleteAll,
+    operation: "deleteAll",
     async handle(req, store) {
       const { cursor } = req.query as CursorInput;
       const after = cursor === undefined ? undefined : openCursor(req.userId, DELETE_ALL, cursor, sortKeyPosition);
       const result = await store.deleteAll(req.userId, { after, timeLeft: req.timeLeft });
       return bulkReply(DELETE_ALL, req.userId, "deleted", result);
     },
-  },
+  }),
 ];
 
 export interface RouteMatch {

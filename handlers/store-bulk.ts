@@ -8,10 +8,11 @@
  * function's time is left, and reports where it stopped, so the client calls again: never a
  * timeout, never half done without saying so.
  */
-import type { DynamoDBDocument, QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
+import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, itemKey, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
 import { TOMBSTONE_LIFETIME_MS } from "./sync";
 import type { BulkOptions, BulkResult, Change, Todo, TodoStore } from "./todos";
+import type { Table } from "./store";
 
 export type Item = Record<string, unknown>;
 
@@ -52,174 +53,188 @@ export function tombstoneExpiry(deletedAt: string): number {
   return Math.floor((Date.parse(deletedAt) + TOMBSTONE_LIFETIME_MS) / 1000);
 }
 
-type BulkMethods = Pick<TodoStore, "summary" | "markAll" | "clearCompleted" | "changes" | "exportAll" | "deleteAll">;
+/** The user's to-dos and tombstones (idempotency records sort after them). */
+const ownTodos = (userId: string): Pick<QueryCommandInput, "KeyConditionExpression" | "ExpressionAttributeValues"> => ({
+  KeyConditionExpression: "#pk = :userId AND #sk < :idempotencyPrefix",
+  ExpressionAttributeValues: { ":userId": userId, ":idempotencyPrefix": IDEMPOTENCY_PREFIX },
+});
 
-export function bulkOperations(doc: DynamoDBDocument, tableName: string): BulkMethods {
-  const key = (userId: string, sortKey: string) => ({ [TABLE_KEY.partition]: userId, [TABLE_KEY.sort]: sortKey });
-  /** The user's to-dos and tombstones (idempotency records sort after them). */
-  const ownTodos = (userId: string): Pick<QueryCommandInput, "KeyConditionExpression" | "ExpressionAttributeValues"> => ({
-    KeyConditionExpression: "#pk = :userId AND #sk < :idempotencyPrefix",
-    ExpressionAttributeValues: { ":userId": userId, ":idempotencyPrefix": IDEMPOTENCY_PREFIX },
-  });
+/** Every page of a Query, read to the end. */
+async function readAll({ doc, name }: Table, input: Omit<QueryCommandInput, "TableName">): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await doc.query({
+      TableName: name,
+      ConsistentRead: true,
+      ...input,
+      ...(startKey && { ExclusiveStartKey: startKey }),
+    });
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
 
-  /** Every page of a Query, read to the end. */
-  async function readAll(input: Omit<QueryCommandInput, "TableName">): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await doc.query({
-        TableName: tableName,
-        ConsistentRead: true,
-        ...input,
-        ...(startKey && { ExclusiveStartKey: startKey }),
-      });
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
-
-  /**
-   * Walks the Query's pages in key order and hands `act` chunks of `chunkSize` items; `act`
-   * answers how many it changed. Between chunks it checks the time left; it stops after a chunk
-   * (always doing at least one, so every call makes progress) and returns the last key done.
-   * A chunk that fails after earlier chunks succeeded ends the call there, with its cursor.
-   */
-  async function sweep(
-    userId: string,
-    options: BulkOptions,
-    query: Omit<QueryCommandInput, "TableName" | "Limit" | "ExclusiveStartKey" | "ConsistentRead">,
-    chunkSize: number,
-    act: (items: Item[]) => Promise<number>,
-  ): Promise<BulkResult> {
-    let startKey: Item | undefined = options.after === undefined ? undefined : key(userId, options.after);
-    let count = 0;
-    let last = options.after;
-    let progressed = false;
-    for (;;) {
-      const page = await doc.query({
-        TableName: tableName,
-        ...query,
-        ConsistentRead: true,
-        Limit: BULK_QUERY_LIMIT,
-        ...(startKey && { ExclusiveStartKey: startKey }),
-      });
-      const items = page.Items ?? [];
-      for (let i = 0; i < items.length; i += chunkSize) {
-        const chunk = items.slice(i, i + chunkSize);
-        try {
-          count += await act(chunk);
-        } catch (err) {
-          if (!progressed) throw err;
-          return { count, ...(last !== undefined && { last }) };
-        }
-        progressed = true;
-        last = chunk[chunk.length - 1][TABLE_KEY.sort] as string;
-        const more = i + chunkSize < items.length || page.LastEvaluatedKey !== undefined;
-        if (more && options.timeLeft() < TIME_RESERVE_MS) return { count, last };
+/**
+ * Walks the Query's pages in key order and hands `act` chunks of `chunkSize` items; `act`
+ * answers how many it changed. Between chunks it checks the time left; it stops after a chunk
+ * (always doing at least one, so every call makes progress) and returns the last key done.
+ * A chunk that fails after earlier chunks succeeded ends the call there, with its cursor.
+ */
+async function sweep(
+  { doc, name }: Table,
+  userId: string,
+  options: BulkOptions,
+  query: Omit<QueryCommandInput, "TableName" | "Limit" | "ExclusiveStartKey" | "ConsistentRead">,
+  chunkSize: number,
+  act: (items: Item[]) => Promise<number>,
+): Promise<BulkResult> {
+  let startKey: Item | undefined = options.after === undefined ? undefined : itemKey(userId, options.after);
+  let count = 0;
+  let last = options.after;
+  let progressed = false;
+  for (;;) {
+    const page = await doc.query({
+      TableName: name,
+      ...query,
+      ConsistentRead: true,
+      Limit: BULK_QUERY_LIMIT,
+      ...(startKey && { ExclusiveStartKey: startKey }),
+    });
+    const items = page.Items ?? [];
+    for (let i = 0; i < items.length; i += chunkSize) {
+      const chunk = items.slice(i, i + chunkSize);
+      try {
+        count += await act(chunk);
+      } catch (err) {
+        if (!progressed) throw err;
+        return { count, ...(last !== undefined && { last }) };
       }
-      if (!page.LastEvaluatedKey) return { count };
-      startKey = page.LastEvaluatedKey;
-      last = startKey[TABLE_KEY.sort] as string;
       progressed = true;
-      if (options.timeLeft() < TIME_RESERVE_MS) return { count, last };
+      last = chunk[chunk.length - 1][TABLE_KEY.sort] as string;
+      const more = i + chunkSize < items.length || page.LastEvaluatedKey !== undefined;
+      if (more && options.timeLeft() < TIME_RESERVE_MS) return { count, last };
     }
+    if (!page.LastEvaluatedKey) return { count };
+    startKey = page.LastEvaluatedKey;
+    last = startKey[TABLE_KEY.sort] as string;
+    progressed = true;
+    if (options.timeLeft() < TIME_RESERVE_MS) return { count, last };
   }
+}
 
-  /** Runs one conditional write per item, all at once (a chunk is WRITE_PARALLELISM items); counts those whose condition held. */
-  function eachConditional(write: (item: Item) => Promise<unknown>): (items: Item[]) => Promise<number> {
-    return async (items) => {
-      const results = await Promise.allSettled(items.map(write));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !isConditionFailed(r.reason));
-      if (failed) throw failed.reason;
-      return results.filter((r) => r.status === "fulfilled").length;
-    };
+/** Runs one conditional write per item, all at once (a chunk is WRITE_PARALLELISM items); counts those whose condition held. */
+function eachConditional(write: (item: Item) => Promise<unknown>): (items: Item[]) => Promise<number> {
+  return async (items) => {
+    const results = await Promise.allSettled(items.map(write));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !isConditionFailed(r.reason));
+    if (failed) throw failed.reason;
+    return results.filter((r) => r.status === "fulfilled").length;
+  };
+}
+
+async function batchDelete({ doc, name }: Table, userId: string, items: Item[]): Promise<void> {
+  let requests = items.map((item) => ({ DeleteRequest: { Key: itemKey(userId, item[TABLE_KEY.sort] as string) } }));
+  for (let attempt = 0; requests.length > 0; attempt++) {
+    if (attempt === 5) throw new Error(`BatchWriteItem left ${requests.length} deletes unprocessed after 5 attempts`);
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    const { UnprocessedItems } = await doc.batchWrite({ RequestItems: { [name]: requests } });
+    requests = (UnprocessedItems?.[name] ?? []) as typeof requests;
   }
+}
 
-  return {
-    async summary(userId) {
-      // One Query per 1 MB page: reads are billed by item size whatever the projection, and the
-      // projection keeps the Lambda's memory and transfer small.
-      const items = await readAll({
-        ...ownTodos(userId),
-        ProjectionExpression: "completed, #deleted",
-        ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE },
-      });
-      const live = items.filter((item) => item[TOMBSTONE_ATTRIBUTE] !== true);
-      const completed = live.filter((item) => item.completed === true).length;
-      return { total: live.length, active: live.length - completed, completed };
-    },
+type BulkOperation = "summary" | "markAll" | "clearCompleted" | "changes" | "exportAll" | "deleteAll";
 
-    async markAll(userId, completed, updatedAt, options) {
-      const { ExpressionAttributeValues: own, ...keyCondition } = ownTodos(userId);
-      return sweep(
-        userId,
-        options,
-        {
-          ...keyCondition,
-          FilterExpression: `${FILTER_LIVE} AND completed <> :target`,
-          ProjectionExpression: "#sk",
-          ExpressionAttributeNames: keyNames(),
-          ExpressionAttributeValues: { ...own, ":target": completed },
-        },
-        WRITE_PARALLELISM,
-        eachConditional((item) =>
-          // Sets completed only: a title changed meanwhile is kept, and the condition never
-          // brings back a to-do deleted since the Query (its tombstone fails it).
-          doc.update({
-            TableName: tableName,
-            Key: key(userId, item[TABLE_KEY.sort] as string),
-            UpdateExpression: "SET completed = :target, version = version + :one, updatedAt = :now, #ck = :ck",
-            ConditionExpression: `attribute_exists(#sk) AND ${FILTER_LIVE} AND completed <> :target`,
-            ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort },
-            ExpressionAttributeValues: {
-              ":target": completed,
-              ":one": 1,
-              ":now": updatedAt,
-              ":ck": changeKeyOf(updatedAt, item[TABLE_KEY.sort] as string),
-            },
-          }),
-        ),
-      );
-    },
+/** The whole-list operations, each built for one table (store.ts's STORE_OPERATIONS takes them in). */
+export const BULK_OPERATIONS: { readonly [K in BulkOperation]: (table: Table) => TodoStore[K] } = {
+  summary: (table) => async (userId) => {
+    // One Query per 1 MB page: reads are billed by item size whatever the projection, and the
+    // projection keeps the Lambda's memory and transfer small.
+    const items = await readAll(table, {
+      ...ownTodos(userId),
+      ProjectionExpression: "completed, #deleted",
+      ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE },
+    });
+    const live = items.filter((item) => item[TOMBSTONE_ATTRIBUTE] !== true);
+    const completed = live.filter((item) => item.completed === true).length;
+    return { total: live.length, active: live.length - completed, completed };
+  },
 
-    async clearCompleted(userId, deletedAt, options) {
-      const { ExpressionAttributeValues: own, ...keyCondition } = ownTodos(userId);
-      return sweep(
-        userId,
-        options,
-        {
-          ...keyCondition,
-          FilterExpression: `${FILTER_LIVE} AND completed = :true`,
-          ProjectionExpression: "#sk",
-          ExpressionAttributeNames: keyNames(),
-          ExpressionAttributeValues: { ...own, ":true": true },
-        },
-        WRITE_PARALLELISM,
-        eachConditional((item) =>
-          // Deletes only what is still completed: a to-do reopened since the Query is kept.
-          doc.update({
-            TableName: tableName,
-            Key: key(userId, item[TABLE_KEY.sort] as string),
-            UpdateExpression:
-              "SET #deleted = :true, version = version + :one, updatedAt = :now, #ck = :ck, #ttl = :expires REMOVE title, completed, dueDate, createdAt",
-            ConditionExpression: `completed = :true AND ${FILTER_LIVE}`,
-            ExpressionAttributeNames: { "#deleted": TOMBSTONE_ATTRIBUTE, "#ttl": TTL_ATTRIBUTE, "#ck": CHANGES_INDEX.sort },
-            ExpressionAttributeValues: {
-              ":true": true,
-              ":one": 1,
-              ":now": deletedAt,
-              ":ck": changeKeyOf(deletedAt, item[TABLE_KEY.sort] as string),
-              ":expires": tombstoneExpiry(deletedAt),
-            },
-          }),
-        ),
-      );
-    },
+  markAll: (table) => async (userId, completed, updatedAt, options) => {
+    const { ExpressionAttributeValues: own, ...keyCondition } = ownTodos(userId);
+    return sweep(
+      table,
+      userId,
+      options,
+      {
+        ...keyCondition,
+        FilterExpression: `${FILTER_LIVE} AND completed <> :target`,
+        ProjectionExpression: "#sk",
+        ExpressionAttributeNames: keyNames(),
+        ExpressionAttributeValues: { ...own, ":target": completed },
+      },
+      WRITE_PARALLELISM,
+      eachConditional((item) =>
+        // Sets completed only: a title changed meanwhile is kept, and the condition never
+        // brings back a to-do deleted since the Query (its tombstone fails it).
+        table.doc.update({
+          TableName: table.name,
+          Key: itemKey(userId, item[TABLE_KEY.sort] as string),
+          UpdateExpression: "SET completed = :target, version = version + :one, updatedAt = :now, #ck = :ck",
+          ConditionExpression: `attribute_exists(#sk) AND ${FILTER_LIVE} AND completed <> :target`,
+          ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort },
+          ExpressionAttributeValues: {
+            ":target": completed,
+            ":one": 1,
+            ":now": updatedAt,
+            ":ck": changeKeyOf(updatedAt, item[TABLE_KEY.sort] as string),
+          },
+        }),
+      ),
+    );
+  },
 
-    async changes(userId, { since, after, limit }) {
+  clearCompleted: (table) => async (userId, deletedAt, options) => {
+    const { ExpressionAttributeValues: own, ...keyCondition } = ownTodos(userId);
+    return sweep(
+      table,
+      userId,
+      options,
+      {
+        ...keyCondition,
+        FilterExpression: `${FILTER_LIVE} AND completed = :true`,
+        ProjectionExpression: "#sk",
+        ExpressionAttributeNames: keyNames(),
+        ExpressionAttributeValues: { ...own, ":true": true },
+      },
+      WRITE_PARALLELISM,
+      eachConditional((item) =>
+        // Deletes only what is still completed: a to-do reopened since the Query is kept.
+        table.doc.update({
+          TableName: table.name,
+          Key: itemKey(userId, item[TABLE_KEY.sort] as string),
+          UpdateExpression:
+            "SET #deleted = :true, version = version + :one, updatedAt = :now, #ck = :ck, #ttl = :expires REMOVE title, completed, dueDate, createdAt",
+          ConditionExpression: `completed = :true AND ${FILTER_LIVE}`,
+          ExpressionAttributeNames: { "#deleted": TOMBSTONE_ATTRIBUTE, "#ttl": TTL_ATTRIBUTE, "#ck": CHANGES_INDEX.sort },
+          ExpressionAttributeValues: {
+            ":true": true,
+            ":one": 1,
+            ":now": deletedAt,
+            ":ck": changeKeyOf(deletedAt, item[TABLE_KEY.sort] as string),
+            ":expires": tombstoneExpiry(deletedAt),
+          },
+        }),
+      ),
+    );
+  },
+
+  changes:
+    ({ doc, name }) =>
+    async (userId, { since, after, limit }) => {
       const { Items = [], LastEvaluatedKey } = await doc.query({
-        TableName: tableName,
+        TableName: name,
         IndexName: CHANGES_INDEX.name,
         // `changeKey >= since`: every change stamped at or after `since` (changeKeyOf puts updatedAt first).
         KeyConditionExpression: since === "" ? "#pk = :userId" : "#pk = :userId AND #ck >= :since",
@@ -228,7 +243,7 @@ export function bulkOperations(doc: DynamoDBDocument, tableName: string): BulkMe
         // Strongly consistent: a change committed before this Query is in its answer.
         ConsistentRead: true,
         Limit: limit + 1,
-        ...(after && { ExclusiveStartKey: { ...key(userId, after.id), [CHANGES_INDEX.sort]: changeKeyOf(after.updatedAt, after.id) } }),
+        ...(after && { ExclusiveStartKey: { ...itemKey(userId, after.id), [CHANGES_INDEX.sort]: changeKeyOf(after.updatedAt, after.id) } }),
       });
       const items = Items.slice(0, limit).map(toChange);
       const lastItem = Items.length > limit ? Items[limit - 1] : LastEvaluatedKey;
@@ -238,49 +253,39 @@ export function bulkOperations(doc: DynamoDBDocument, tableName: string): BulkMe
       return { items, last: { updatedAt: changeKey.slice(0, changeKey.length - id.length - 1), id } };
     },
 
-    async exportAll(userId) {
-      const { ExpressionAttributeValues, KeyConditionExpression } = ownTodos(userId);
-      const items = await readAll({
-        KeyConditionExpression,
-        ExpressionAttributeValues,
-        FilterExpression: FILTER_LIVE,
+  exportAll: (table) => async (userId) => {
+    const { ExpressionAttributeValues, KeyConditionExpression } = ownTodos(userId);
+    const items = await readAll(table, {
+      KeyConditionExpression,
+      ExpressionAttributeValues,
+      FilterExpression: FILTER_LIVE,
+      ExpressionAttributeNames: keyNames(),
+      ScanIndexForward: false,
+    });
+    return items.map(toTodo);
+  },
+
+  deleteAll: (table) => async (userId, options) => {
+    // Everything in the partition: to-dos, tombstones and idempotency records.
+    return sweep(
+      table,
+      userId,
+      options,
+      {
+        KeyConditionExpression: "#pk = :userId",
+        ProjectionExpression: "#sk, #deleted",
         ExpressionAttributeNames: keyNames(),
-        ScanIndexForward: false,
-      });
-      return items.map(toTodo);
-    },
-
-    async deleteAll(userId, options) {
-      // Everything in the partition: to-dos, tombstones and idempotency records.
-      return sweep(
-        userId,
-        options,
-        {
-          KeyConditionExpression: "#pk = :userId",
-          ProjectionExpression: "#sk, #deleted",
-          ExpressionAttributeNames: keyNames(),
-          ExpressionAttributeValues: { ":userId": userId },
-        },
-        BATCH_WRITE_MAX * 4,
-        async (items) => {
-          const batches: Item[][] = [];
-          for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) batches.push(items.slice(i, i + BATCH_WRITE_MAX));
-          await Promise.all(batches.map((batch) => batchDelete(userId, batch)));
-          return items.filter(
-            (item) => item[TOMBSTONE_ATTRIBUTE] !== true && !(item[TABLE_KEY.sort] as string).startsWith(IDEMPOTENCY_PREFIX),
-          ).length;
-        },
-      );
-    },
-  };
-
-  async function batchDelete(userId: string, items: Item[]): Promise<void> {
-    let requests = items.map((item) => ({ DeleteRequest: { Key: key(userId, item[TABLE_KEY.sort] as string) } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt === 5) throw new Error(`BatchWriteItem left ${requests.length} deletes unprocessed after 5 attempts`);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      const { UnprocessedItems } = await doc.batchWrite({ RequestItems: { [tableName]: requests } });
-      requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
-    }
-  }
-}
+        ExpressionAttributeValues: { ":userId": userId },
+      },
+      BATCH_WRITE_MAX * 4,
+      async (items) => {
+        const batches: Item[][] = [];
+        for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) batches.push(items.slice(i, i + BATCH_WRITE_MAX));
+        await Promise.all(batches.map((batch) => batchDelete(table, userId, batch)));
+        return items.filter(
+          (item) => item[TOMBSTONE_ATTRIBUTE] !== true && !(item[TABLE_KEY.sort] as string).startsWith(IDEMPOTENCY_PREFIX),
+        ).length;
+      },
+    );
+  },
+};

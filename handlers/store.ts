@@ -9,11 +9,15 @@
  * them. A delete leaves a tombstone in place (same key, `deleted`, version bumped, a TTL) so that
  * other devices learn of it through the change feed; every read treats a tombstone as absent.
  * The whole-list operations live in store-bulk.ts.
+ *
+ * Each operation is built on its own from the table it works on (STORE_OPERATIONS), so that a
+ * route's Lambda function carries that operation's code and nothing of the others
+ * (`operationStore`); `dynamoTodoStore` assembles all of them for the local stack and the tests.
  */
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
-import { bulkOperations, FILTER_LIVE, isConditionFailed, keyNames, toTodo, tombstoneExpiry, type Item } from "./store-bulk";
-import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
+import { BULK_OPERATIONS, FILTER_LIVE, isConditionFailed, keyNames, toTodo, tombstoneExpiry, type Item } from "./store-bulk";
+import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, itemKey, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
 import type { CreateResult, IdempotencyClaim, ListOptions, Todo, TodoChanges, TodoPage, TodoStore } from "./todos";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -56,115 +60,125 @@ export function createDocumentClient(options: DocumentClientOptions = {}): Dynam
   return Document.from(new DynamoDBClient({ ...options }), { marshallOptions: { removeUndefinedValues: true } });
 }
 
+/** What every operation works on: the SDK's document client and the table's name. */
+export interface Table {
+  readonly doc: DynamoDBDocument;
+  readonly name: string;
+}
+
 function toItem(userId: string, todo: Todo): Item {
   const { id, ...rest } = todo;
-  return { [TABLE_KEY.partition]: userId, [TABLE_KEY.sort]: id, ...rest, [CHANGES_INDEX.sort]: changeKeyOf(todo.updatedAt, id) };
+  return { ...itemKey(userId, id), ...rest, [CHANGES_INDEX.sort]: changeKeyOf(todo.updatedAt, id) };
 }
 
 /** A live to-do exists here (not absent, not a tombstone). */
 const EXISTS_LIVE = `attribute_exists(#sk) AND attribute_not_exists(#deleted)`;
 
-export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoStore {
-  const key = (userId: string, sortKey: string) => ({ [TABLE_KEY.partition]: userId, [TABLE_KEY.sort]: sortKey });
-
-  async function putNew(userId: string, todo: Todo): Promise<boolean> {
-    try {
-      await doc.put({
-        TableName: tableName,
-        Item: toItem(userId, todo),
-        // A tombstone holds the key too: an idempotent retry never brings a deleted to-do back.
-        ConditionExpression: "attribute_not_exists(#sk)",
-        ExpressionAttributeNames: { "#sk": TABLE_KEY.sort },
-      });
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
-  }
-
-  async function read(userId: string, id: string): Promise<Item | undefined> {
-    const { Item } = await doc.get({ TableName: tableName, Key: key(userId, id), ConsistentRead: true });
-    return Item && Item[TOMBSTONE_ATTRIBUTE] !== true ? Item : undefined;
-  }
-
-  /** After a failed condition: was the to-do missing (404) or at another version (412)? */
-  async function explainFailedCondition(userId: string, id: string): Promise<never> {
-    const item = await read(userId, id);
-    if (!item) throw new NotFoundError();
-    throw new PreconditionFailedError(item.version as number);
-  }
-
-  // An idempotent create writes a "pending" record holding the to-do, then the to-do, then marks
-  // the record "done". A retry that finds a pending record (the first attempt crashed or is still
-  // running) finishes the same two steps; both writes are idempotent, so racing is harmless. A
-  // retry that finds "done" only returns the to-do, so it never resurrects a deleted one.
-  async function finishIdempotentCreate(userId: string, recordKey: Item, todo: Todo): Promise<void> {
-    await putNew(userId, todo);
-    await doc.update({
-      TableName: tableName,
-      Key: recordKey,
-      UpdateExpression: "SET #state = :done",
-      ExpressionAttributeNames: { "#state": "state" },
-      ExpressionAttributeValues: { ":done": "done" },
+async function putNew({ doc, name }: Table, userId: string, todo: Todo): Promise<boolean> {
+  try {
+    await doc.put({
+      TableName: name,
+      Item: toItem(userId, todo),
+      // A tombstone holds the key too: an idempotent retry never brings a deleted to-do back.
+      ConditionExpression: "attribute_not_exists(#sk)",
+      ExpressionAttributeNames: { "#sk": TABLE_KEY.sort },
     });
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
   }
+}
 
-  async function createIdempotent(userId: string, todo: Todo, claim: IdempotencyClaim): Promise<CreateResult> {
-    const recordKey = key(userId, IDEMPOTENCY_PREFIX + claim.keyHash);
-    try {
-      await doc.put({
-        TableName: tableName,
-        Item: {
-          ...recordKey,
-          requestHash: claim.requestHash,
-          todo,
-          state: "pending",
-          [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-        },
-        ConditionExpression: "attribute_not_exists(#sk)",
-        ExpressionAttributeNames: { "#sk": TABLE_KEY.sort },
-      });
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-      const { Item } = await doc.get({ TableName: tableName, Key: recordKey, ConsistentRead: true });
-      if (!Item) throw new ConflictError("A request with this Idempotency-Key expired while being retried. Send it again.");
-      if (Item.requestHash !== claim.requestHash) {
-        throw new ConflictError("This Idempotency-Key was already used with a different request. Use a new key for a new to-do.");
-      }
-      const earlier = Item.todo as Todo;
-      if (Item.state !== "done") await finishIdempotentCreate(userId, recordKey, earlier);
-      return { todo: earlier, created: false };
+async function read({ doc, name }: Table, userId: string, id: string): Promise<Item | undefined> {
+  const { Item } = await doc.get({ TableName: name, Key: itemKey(userId, id), ConsistentRead: true });
+  return Item && Item[TOMBSTONE_ATTRIBUTE] !== true ? Item : undefined;
+}
+
+/** After a failed condition: was the to-do missing (404) or at another version (412)? */
+async function explainFailedCondition(table: Table, userId: string, id: string): Promise<never> {
+  const item = await read(table, userId, id);
+  if (!item) throw new NotFoundError();
+  throw new PreconditionFailedError(item.version as number);
+}
+
+// An idempotent create writes a "pending" record holding the to-do, then the to-do, then marks
+// the record "done". A retry that finds a pending record (the first attempt crashed or is still
+// running) finishes the same two steps; both writes are idempotent, so racing is harmless. A
+// retry that finds "done" only returns the to-do, so it never resurrects a deleted one.
+async function finishIdempotentCreate(table: Table, userId: string, recordKey: Item, todo: Todo): Promise<void> {
+  await putNew(table, userId, todo);
+  await table.doc.update({
+    TableName: table.name,
+    Key: recordKey,
+    UpdateExpression: "SET #state = :done",
+    ExpressionAttributeNames: { "#state": "state" },
+    ExpressionAttributeValues: { ":done": "done" },
+  });
+}
+
+async function createIdempotent(table: Table, userId: string, todo: Todo, claim: IdempotencyClaim): Promise<CreateResult> {
+  const { doc, name } = table;
+  const recordKey = itemKey(userId, IDEMPOTENCY_PREFIX + claim.keyHash);
+  try {
+    await doc.put({
+      TableName: name,
+      Item: {
+        ...recordKey,
+        requestHash: claim.requestHash,
+        todo,
+        state: "pending",
+        [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+      },
+      ConditionExpression: "attribute_not_exists(#sk)",
+      ExpressionAttributeNames: { "#sk": TABLE_KEY.sort },
+    });
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    const { Item } = await doc.get({ TableName: name, Key: recordKey, ConsistentRead: true });
+    if (!Item) throw new ConflictError("A request with this Idempotency-Key expired while being retried. Send it again.");
+    if (Item.requestHash !== claim.requestHash) {
+      throw new ConflictError("This Idempotency-Key was already used with a different request. Use a new key for a new to-do.");
     }
-    await finishIdempotentCreate(userId, recordKey, todo);
-    return { todo, created: true };
+    const earlier = Item.todo as Todo;
+    if (Item.state !== "done") await finishIdempotentCreate(table, userId, recordKey, earlier);
+    return { todo: earlier, created: false };
   }
+  await finishIdempotentCreate(table, userId, recordKey, todo);
+  return { todo, created: true };
+}
 
-  return {
-    async create(userId, todo, idempotency) {
-      if (idempotency) return createIdempotent(userId, todo, idempotency);
-      if (!(await putNew(userId, todo))) throw new ConflictError("A to-do with this id already exists. Send the request again.");
-      return { todo, created: true };
-    },
+/** The name of one operation of the store. */
+export type StoreOperation = keyof TodoStore;
 
-    async get(userId, id) {
-      const item = await read(userId, id);
-      return item ? toTodo(item) : undefined;
-    },
+/** Each operation of the store, built for one table. */
+export const STORE_OPERATIONS: { readonly [K in StoreOperation]: (table: Table) => TodoStore[K] } = {
+  create: (table) => async (userId, todo, idempotency) => {
+    if (idempotency) return createIdempotent(table, userId, todo, idempotency);
+    if (!(await putNew(table, userId, todo))) throw new ConflictError("A to-do with this id already exists. Send the request again.");
+    return { todo, created: true };
+  },
 
-    // Tombstones (and, with a status, the other status) are filtered out after the Query reads
-    // them, so one Query may find fewer items than the page needs: it keeps reading, each Query
-    // asking for four times more (up to 1,000), until the page is full or LIST_READ_BUDGET
-    // Queries were made (at most about 4,000 items read, ≈ 200 read units). The cursor is
-    // then the last key read, so the next page continues exactly there.
-    async list(userId, { limit, status, afterId }: ListOptions): Promise<TodoPage> {
+  get: (table) => async (userId, id) => {
+    const item = await read(table, userId, id);
+    return item ? toTodo(item) : undefined;
+  },
+
+  // Tombstones (and, with a status, the other status) are filtered out after the Query reads
+  // them, so one Query may find fewer items than the page needs: it keeps reading, each Query
+  // asking for four times more (up to 1,000), until the page is full or LIST_READ_BUDGET
+  // Queries were made (at most about 4,000 items read, ≈ 200 read units). The cursor is
+  // then the last key read, so the next page continues exactly there.
+  list:
+    ({ doc, name }) =>
+    async (userId, { limit, status, afterId }: ListOptions): Promise<TodoPage> => {
       const byStatus = status !== "all";
       const found: Todo[] = [];
-      let startKey: Item | undefined = afterId === undefined ? undefined : key(userId, afterId);
+      let startKey: Item | undefined = afterId === undefined ? undefined : itemKey(userId, afterId);
       let ask = limit + 1; // one more than the page tells whether another page exists
       for (let query = 0; query < LIST_READ_BUDGET; query++) {
         const { Items = [], LastEvaluatedKey }: { Items?: Item[]; LastEvaluatedKey?: Item } = await doc.query({
-          TableName: tableName,
+          TableName: name,
           KeyConditionExpression: "#pk = :userId AND #sk < :idempotencyPrefix",
           FilterExpression: byStatus ? `${FILTER_LIVE} AND completed = :completed` : FILTER_LIVE,
           ExpressionAttributeNames: keyNames(),
@@ -188,68 +202,84 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
       return { items: found, lastId: startKey?.[TABLE_KEY.sort] as string };
     },
 
-    async update(userId, id, changes: TodoChanges, updatedAt, expectedVersion) {
-      const names: Record<string, string> = { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort };
-      const values: Record<string, unknown> = { ":one": 1, ":updatedAt": updatedAt, ":ck": changeKeyOf(updatedAt, id) };
-      const sets = ["version = version + :one", "updatedAt = :updatedAt", "#ck = :ck"];
-      for (const [field, value] of Object.entries(changes)) {
-        names[`#${field}`] = field;
-        values[`:${field}`] = value;
-        sets.push(`#${field} = :${field}`);
-      }
-      let condition = EXISTS_LIVE;
-      if (expectedVersion !== undefined) {
-        condition += " AND version = :expectedVersion";
-        values[":expectedVersion"] = expectedVersion;
-      }
-      try {
-        const { Attributes } = await doc.update({
-          TableName: tableName,
-          Key: key(userId, id),
-          UpdateExpression: `SET ${sets.join(", ")}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: "ALL_NEW",
-        });
-        return toTodo(Attributes as Item);
-      } catch (err) {
-        if (!isConditionFailed(err)) throw err;
-        if (expectedVersion === undefined) throw new NotFoundError();
-        return explainFailedCondition(userId, id);
-      }
-    },
+  update: (table) => async (userId, id, changes: TodoChanges, updatedAt, expectedVersion) => {
+    const names: Record<string, string> = { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort };
+    const values: Record<string, unknown> = { ":one": 1, ":updatedAt": updatedAt, ":ck": changeKeyOf(updatedAt, id) };
+    const sets = ["version = version + :one", "updatedAt = :updatedAt", "#ck = :ck"];
+    for (const [field, value] of Object.entries(changes)) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    let condition = EXISTS_LIVE;
+    if (expectedVersion !== undefined) {
+      condition += " AND version = :expectedVersion";
+      values[":expectedVersion"] = expectedVersion;
+    }
+    try {
+      const { Attributes } = await table.doc.update({
+        TableName: table.name,
+        Key: itemKey(userId, id),
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
+      });
+      return toTodo(Attributes as Item);
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      if (expectedVersion === undefined) throw new NotFoundError();
+      return explainFailedCondition(table, userId, id);
+    }
+  },
 
-    async delete(userId, id, deletedAt, expectedVersion) {
-      try {
-        await doc.update({
-          TableName: tableName,
-          Key: key(userId, id),
-          UpdateExpression:
-            "SET #deleted = :true, version = version + :one, updatedAt = :now, #ck = :ck, #ttl = :expires REMOVE title, completed, dueDate, createdAt",
-          ConditionExpression: expectedVersion === undefined ? EXISTS_LIVE : `${EXISTS_LIVE} AND version = :v`,
-          ExpressionAttributeNames: {
-            "#sk": TABLE_KEY.sort,
-            "#deleted": TOMBSTONE_ATTRIBUTE,
-            "#ttl": TTL_ATTRIBUTE,
-            "#ck": CHANGES_INDEX.sort,
-          },
-          ExpressionAttributeValues: {
-            ":true": true,
-            ":one": 1,
-            ":now": deletedAt,
-            ":ck": changeKeyOf(deletedAt, id),
-            ":expires": tombstoneExpiry(deletedAt),
-            ...(expectedVersion !== undefined && { ":v": expectedVersion }),
-          },
-        });
-      } catch (err) {
-        if (!isConditionFailed(err)) throw err;
-        if (expectedVersion === undefined) throw new NotFoundError();
-        await explainFailedCondition(userId, id);
-      }
-    },
+  delete: (table) => async (userId, id, deletedAt, expectedVersion) => {
+    try {
+      await table.doc.update({
+        TableName: table.name,
+        Key: itemKey(userId, id),
+        UpdateExpression:
+          "SET #deleted = :true, version = version + :one, updatedAt = :now, #ck = :ck, #ttl = :expires REMOVE title, completed, dueDate, createdAt",
+        ConditionExpression: expectedVersion === undefined ? EXISTS_LIVE : `${EXISTS_LIVE} AND version = :v`,
+        ExpressionAttributeNames: {
+          "#sk": TABLE_KEY.sort,
+          "#deleted": TOMBSTONE_ATTRIBUTE,
+          "#ttl": TTL_ATTRIBUTE,
+          "#ck": CHANGES_INDEX.sort,
+        },
+        ExpressionAttributeValues: {
+          ":true": true,
+          ":one": 1,
+          ":now": deletedAt,
+          ":ck": changeKeyOf(deletedAt, id),
+          ":expires": tombstoneExpiry(deletedAt),
+          ...(expectedVersion !== undefined && { ":v": expectedVersion }),
+        },
+      });
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      if (expectedVersion === undefined) throw new NotFoundError();
+      await explainFailedCondition(table, userId, id);
+    }
+  },
 
-    ...bulkOperations(doc, tableName),
-  };
+  ...BULK_OPERATIONS,
+};
+
+/** The whole store on one table (the local stack, the tests and the bench). */
+export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoStore {
+  const table: Table = { doc, name: tableName };
+  const store = {} as Record<StoreOperation, unknown>;
+  for (const [operation, build] of Object.entries(STORE_OPERATIONS)) store[operation as StoreOperation] = build(table);
+  return store as TodoStore;
+}
+
+/**
+ * A store with only `operation`, for one route's Lambda function: the closure this returns reaches
+ * that operation's code alone, so Pulumi's serializer copies nothing of the others.
+ */
+export function operationStore<K extends StoreOperation>(operation: K): (doc: DynamoDBDocument, tableName: string) => Pick<TodoStore, K> {
+  const build = STORE_OPERATIONS[operation];
+  return (doc, tableName) => ({ [operation]: build({ doc, name: tableName }) }) as Pick<TodoStore, K>;
 }

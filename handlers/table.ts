@@ -7,6 +7,12 @@
 /** The table's key schema. */
 export const TABLE_KEY = { partition: "userId", sort: "todoId" } as const;
 
+/** The key of one item of a user's partition (a to-do, a tombstone or an idempotency record). */
+export const itemKey = (userId: string, sortKey: string): Record<string, string> => ({
+  [TABLE_KEY.partition]: userId,
+  [TABLE_KEY.sort]: sortKey,
+});
+
 /**
  * The change feed: a local secondary index on (userId, changeKey), every attribute projected.
  * Every change sets `updatedAt` and `changeKey` (changeKeyOf), so one strongly consistent Query
