@@ -36,6 +36,7 @@ export const COLD_REFERENCES = {
   constant: "constant answer (reference)",
   sdkOnly: "AWS SDK clients + constant (reference)",
   sdkGet: "AWS SDK clients + one GetItem (reference)",
+  sdkHttp: "AWS SDK clients + one plain HTTP request (reference)",
 } as const;
 
 export interface ColdStartFigure {
@@ -194,7 +195,8 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
   const constantDir = join(TMP, "constant");
   const sdkDir = join(TMP, "sdk-only");
   const sdkGetDir = join(TMP, "sdk-get");
-  for (const dir of [constantDir, sdkDir, sdkGetDir]) mkdirSync(dir, { recursive: true });
+  const sdkHttpDir = join(TMP, "sdk-http");
+  for (const dir of [constantDir, sdkDir, sdkGetDir, sdkHttpDir]) mkdirSync(dir, { recursive: true });
   const sdkClients =
     'const { DynamoDBClient } = require("@aws-sdk/client-dynamodb");\n' +
     'const { DynamoDBDocument } = require("@aws-sdk/lib-dynamodb");\n' +
@@ -206,6 +208,19 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
     `${sdkClients}exports.handler = async (event) => {\n` +
       `  const { Item } = await doc.get({ TableName: ${JSON.stringify(tableName)}, Key: { userId: event.requestContext.authorizer.claims.sub, todoId: event.pathParameters.id }, ConsistentRead: true });\n` +
       "  return { statusCode: Item ? 200 : 404, body: JSON.stringify(Item ?? {}) };\n};\n",
+  );
+  // The same request sent with Node's own HTTP client, unsigned (DynamoDB refuses it; what counts
+  // is what one HTTP exchange costs): the part of the SDK's first request that is Node's, not the SDK's.
+  writeFileSync(
+    join(sdkHttpDir, "__index.js"),
+    `${sdkClients}const http = require("node:http");\n` +
+      "exports.handler = (event) => new Promise((resolve, reject) => {\n" +
+      "  const body = JSON.stringify({ TableName: " +
+      JSON.stringify(tableName) +
+      ", Key: { userId: { S: event.requestContext.authorizer.claims.sub }, todoId: { S: event.pathParameters.id } }, ConsistentRead: true });\n" +
+      '  const req = http.request(process.env.AWS_ENDPOINT_URL_DYNAMODB, { method: "POST", headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.GetItem" } }, (res) => {\n' +
+      '    let text = "";\n    res.on("data", (c) => (text += c));\n    res.on("end", () => resolve({ statusCode: res.statusCode, body: text }));\n  });\n' +
+      '  req.on("error", reject);\n  req.end(body);\n});\n',
   );
 
   const db = await startDynalite();
@@ -300,15 +315,32 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
     // Fresh deletable items and clear-completed users for the cold runs.
     const coldDeletable = await seed("bench-deleter", options.coldRuns, () => false);
     eventsFor.deleteTodo = coldDeletable.map((id) => event("DELETE", `/api/todos/${id}`, "bench-deleter", { pathParameters: { id } }));
+    // The whole-list routes' first event, on small lists (what they cost at size: whole-list.ts):
+    // mark-all and delete-all get a user of their own per run, 5 active to-dos each.
+    const runUsers = (prefix: string) => Array.from({ length: options.coldRuns }, (_, i) => `bench-${prefix}-${i}`);
+    const markUsers = runUsers("mark");
+    const wipeUsers = runUsers("wipe");
+    for (const user of [...markUsers, ...wipeUsers]) await seed(user, 5, () => false);
+    const coldOnly: Record<string, ProxyEvent[]> = {
+      getSummary: [event("GET", "/api/todos/summary", reader)],
+      markAllTodos: markUsers.map((user) => event("POST", "/api/todos/mark-all", user, body({ completed: true }))),
+      listChanges: [event("GET", "/api/todos/changes", reader)],
+      exportTodos: [event("GET", "/api/todos/export", reader)],
+      deleteAllTodos: wipeUsers.map((user) => event("DELETE", "/api/todos", user)),
+    };
+    const unmeasured = routes.filter((r) => !(r.name in eventsFor) && !(r.name in coldOnly)).map((r) => r.name);
+    if (unmeasured.length > 0) throw new Error(`no cold-start event for ${unmeasured.join(", ")}`);
     const getEvent = eventsFor.getTodo[0];
     const subjects: { subject: string; dir: string; events: ProxyEvent[] }[] = [
       { subject: COLD_REFERENCES.constant, dir: constantDir, events: [event("GET", "/", reader)] },
       { subject: COLD_REFERENCES.sdkOnly, dir: sdkDir, events: [event("GET", "/", reader)] },
       { subject: COLD_REFERENCES.sdkGet, dir: sdkGetDir, events: [getEvent] },
-      ...perRequestRoutes.map((r) => ({ subject: r.name, dir: moduleDirs.get(r.name)!, events: eventsFor[r.name] })),
+      { subject: COLD_REFERENCES.sdkHttp, dir: sdkHttpDir, events: [getEvent] },
+      ...routes.map((r) => ({ subject: r.name, dir: moduleDirs.get(r.name)!, events: eventsFor[r.name] ?? coldOnly[r.name] })),
     ];
     // Round-robin (one run of each subject, then the next round), so that a burst of load on this
     // shared machine slows every subject alike instead of one of them.
+    const routeNames = new Set(routes.map((r) => r.name));
     const times = new Map<string, number[]>(subjects.map((s) => [s.subject, []]));
     const cpuTimes = new Map<string, number[]>(subjects.map((s) => [s.subject, []]));
     const files = new Map<string, string>();
@@ -321,6 +353,9 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
       for (const s of subjects) {
         const index = s.events.length > 1 ? i : 0;
         const run = await runChild(["cold", s.dir, files.get(s.subject)!, String(index)], env);
+        // A route measured on an error path would measure the wrong thing.
+        const status = (run.out as { status: number }).status;
+        if (routeNames.has(s.subject) && !(status >= 200 && status < 300)) throw new Error(`cold ${s.subject} answered ${status}`);
         times.get(s.subject)!.push(run.ms);
         cpuTimes.get(s.subject)!.push((run.out as { cpuMs: number }).cpuMs);
       }

@@ -86,6 +86,7 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
   const sdkOnly = (figures: LambdaResults["coldStart"]) => figures.find((c) => c.subject === COLD_REFERENCES.sdkOnly)?.medianMs;
   const sdkGet = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkGet)?.medianMs;
   const sdkOnlyCpu = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkOnly)?.cpuMedianMs;
+  const sdkGetCpu = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkGet)?.cpuMedianMs;
   out.push(
     markdownTable(
       r.lambda.coldStart.map((c) => {
@@ -100,6 +101,7 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
           "× SDK + GetItem": sdkGet ? round(c.medianMs / sdkGet, 2) : "",
           "CPU ms": c.cpuMedianMs ?? "",
           "CPU × SDK only": c.cpuMedianMs && sdkOnlyCpu ? round(c.cpuMedianMs / sdkOnlyCpu, 2) : "",
+          "CPU × SDK + GetItem": c.cpuMedianMs && sdkGetCpu ? round(c.cpuMedianMs / sdkGetCpu, 2) : "",
         };
       }),
     ),
