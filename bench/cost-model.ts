@@ -4,6 +4,7 @@
  */
 import { WAF_RULE_NAMES } from "../components/static-site";
 import { ASSUMPTIONS, PRICES } from "./prices";
+import { POLL_MS } from "../site/src/app";
 
 /** Per-request figures of one route, measured by the handler-cost section of the bench. */
 export interface RouteMeasure {
@@ -22,15 +23,28 @@ export interface StackShape {
   readonly accessLogBytesPerRequest: number;
 }
 
-/** Share of each route in the traffic we price; a to-do list is read far more than written. */
-export const TRAFFIC_MIX: Readonly<Record<string, number>> = {
-  listTodos: 0.5,
-  createTodo: 0.2,
-  updateTodo: 0.2,
-  getTodo: 0.04,
-  deleteTodo: 0.05,
-  clearCompleted: 0.01,
+/**
+ * The requests one active user-hour of the web app sends, by route: the traffic we price. The
+ * pulls are the app's (site/src/app.ts): one every POLL_MS while the tab is visible, about
+ * ten more on focus, visibility and reconnect, and one after a bulk change. The changes are an
+ * assumption about an hour of real use: 10 to-dos added, 15 edited or ticked, 3 deleted, one
+ * clear-completed. The web app never reads list pages (GET /api/todos) or single to-dos (only
+ * after a conflict): those routes serve other clients, and are priced per route in the table.
+ */
+export const ACTIVE_USER_HOUR: Readonly<Record<string, number>> = {
+  listChanges: 3_600_000 / POLL_MS + 10 + 1,
+  createTodo: 10,
+  updateTodo: 15,
+  deleteTodo: 3,
+  clearCompleted: 1,
 };
+
+const hourRequests = Object.values(ACTIVE_USER_HOUR).reduce((a, b) => a + b, 0);
+
+/** Share of each route in the traffic we price (from ACTIVE_USER_HOUR). */
+export const TRAFFIC_MIX: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(ACTIVE_USER_HOUR).map(([route, n]) => [route, n / hourRequests]),
+);
 
 /** Lambda gives a function one full vCPU at 1,769 MB and a proportional share below that. */
 const FULL_VCPU_MB = 1769;
@@ -80,6 +94,8 @@ export interface CostReport {
   readonly blended: CostLine;
   /** Services ordered by their share of the blended bill. */
   readonly dominant: readonly { service: string; share: number }[];
+  /** What one active user-hour of the web app (ACTIVE_USER_HOUR) sends and costs. */
+  readonly activeUserHour: { readonly requests: number; readonly dollars: number };
 }
 
 export function costReport(measures: readonly RouteMeasure[], stack: StackShape): CostReport {
@@ -99,7 +115,8 @@ export function costReport(measures: readonly RouteMeasure[], stack: StackShape)
   };
   const services = ["apiGateway", "cloudFront", "lambda", "dynamoDb", "logs"] as const;
   const dominant = services.map((service) => ({ service, share: blended[service] / blended.total })).sort((a, b) => b.share - a.share);
-  return { prices: PRICES, assumptions: ASSUMPTIONS, stack, mix: TRAFFIC_MIX, perRoute, blended, dominant };
+  const activeUserHour = { requests: hourRequests, dollars: (blended.total * hourRequests) / 1e6 };
+  return { prices: PRICES, assumptions: ASSUMPTIONS, stack, mix: TRAFFIC_MIX, perRoute, blended, dominant, activeUserHour };
 }
 
 /** Which of the stack's optional parts are on, from its settings (components/settings.ts). */

@@ -9,7 +9,7 @@ import { SETTINGS } from "../components/settings";
 import { accessLogBytesPerRequest } from "./access-log";
 import { costReport, extrasReport, type OptionalParts } from "./cost-model";
 import { benchLambda, type LambdaResults } from "./lambda";
-import { costTable } from "./report";
+import { activeHourText, costTable, mixText } from "./report";
 import { markdownTable } from "./lib/stats";
 
 async function main(): Promise<void> {
@@ -27,12 +27,9 @@ async function main(): Promise<void> {
     `AWS bill per million API requests: ${c.prices.region}, list prices checked ${c.prices.checked}, Lambda ${c.stack.lambdaMemoryMb} MB arm64.\n`,
   );
   console.log(costTable(c));
-  console.log(
-    `\nMix: ${Object.entries(c.mix)
-      .map(([k, v]) => `${k} ${v * 100}%`)
-      .join(", ")}.`,
-  );
+  console.log(`\nMix: ${mixText(c)}.`);
   console.log(`What dominates: ${c.dominant.map((d) => `${d.service} ${Math.round(d.share * 100)}%`).join(", ")}.`);
+  console.log(activeHourText(c));
 
   const defaults: OptionalParts = {
     wafRateLimit: SETTINGS.wafRateLimit.default,

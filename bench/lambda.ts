@@ -18,6 +18,8 @@ import { startMeteringProxy } from "./lib/dynamo-meter";
 import { median, round } from "./lib/stats";
 import type { RouteMeasure } from "./cost-model";
 import { ulidFactory } from "../handlers/ids";
+import { sealCursor } from "../handlers/cursor";
+import { caughtUp, syncPositionToJson } from "../handlers/sync";
 
 const TMP = join(ROOT, "bench", ".tmp", "lambda");
 const CHILD = join(__dirname, "lib", "lambda-child.js");
@@ -130,7 +132,7 @@ function event(
   return proxyEvent({
     method,
     url: path,
-    resource: matchRoute(method, path)?.route.path ?? path,
+    resource: matchRoute(method, path.split("?")[0])?.route.path ?? path,
     pathParameters: extra.pathParameters,
     headers: { "Content-Type": "application/json" },
     body: extra.body,
@@ -233,7 +235,7 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
     );
     const nextId = ulidFactory();
     const now = new Date().toISOString();
-    const seed = async (userId: string, count: number, completed: (i: number) => boolean): Promise<string[]> => {
+    const seed = async (userId: string, count: number, completed: (i: number) => boolean, at = now): Promise<string[]> => {
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
         const id = nextId();
@@ -243,8 +245,8 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
           title: `Seeded to-do ${i + 1} for the bench`,
           completed: completed(i),
           dueDate: null,
-          createdAt: now,
-          updatedAt: now,
+          createdAt: at,
+          updatedAt: at,
           version: 1,
         });
       }
@@ -259,6 +261,11 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
     const clearUsers = Array.from({ length: count }, (_, i) => `bench-clear-${i}`);
     for (const user of clearUsers) await seed(user, 10, (i) => i < 5);
 
+    // The web app's background pull: a delta sync that finds nothing new. The syncer's to-dos
+    // changed an hour ago; its cursor is the one a finished pull hands back now.
+    const syncer = "bench-syncer";
+    await seed(syncer, 50, (i) => i % 2 === 0, new Date(Date.now() - 3600_000).toISOString());
+    const caughtUpCursor = sealCursor(syncer, "listChanges", syncPositionToJson(caughtUp("", now)));
     const body = (value: unknown) => ({ body: JSON.stringify(value) });
     const eventsFor: Record<string, ProxyEvent[]> = {
       createTodo: Array.from({ length: count }, (_, i) =>
@@ -271,6 +278,7 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
       ),
       deleteTodo: deletable.map((id) => event("DELETE", `/api/todos/${id}`, "bench-deleter", { pathParameters: { id } })),
       clearCompleted: clearUsers.map((user) => event("POST", "/api/todos/clear-completed", user)),
+      listChanges: Array.from({ length: count }, () => event("GET", `/api/todos/changes?cursor=${caughtUpCursor}`, syncer)),
     };
     const eventsDir = join(TMP, "events");
     mkdirSync(eventsDir, { recursive: true });
@@ -324,7 +332,6 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
     const coldOnly: Record<string, ProxyEvent[]> = {
       getSummary: [event("GET", "/api/todos/summary", reader)],
       markAllTodos: markUsers.map((user) => event("POST", "/api/todos/mark-all", user, body({ completed: true }))),
-      listChanges: [event("GET", "/api/todos/changes", reader)],
       exportTodos: [event("GET", "/api/todos/export", reader)],
       deleteAllTodos: wipeUsers.map((user) => event("DELETE", "/api/todos", user)),
     };

@@ -1,5 +1,5 @@
 /** Renders bench results as the Markdown the README shows. */
-import type { CostReport } from "./cost-model";
+import { ACTIVE_USER_HOUR, type CostReport } from "./cost-model";
 import { COLD_REFERENCES, type LambdaResults } from "./lambda";
 import type { LoadFigure } from "./local-api";
 import type { SiteFigures } from "./site";
@@ -19,6 +19,16 @@ export interface BenchResults {
 
 const kb = (bytes: number) => `${round(bytes / 1024, 1)} KB`;
 const usd = (x: number) => `$${x.toFixed(3)}`;
+
+/** The mix as the requests of one active user-hour, with their shares. */
+export const mixText = (c: CostReport): string =>
+  `an active user-hour of the web app, ${Object.entries(ACTIVE_USER_HOUR)
+    .map(([route, n]) => `${route} ${n} (${round(c.mix[route] * 100, 1)}%)`)
+    .join(", ")}`;
+
+/** What that hour costs. */
+export const activeHourText = (c: CostReport): string =>
+  `One active user-hour of the web app: ${c.activeUserHour.requests} requests, $${c.activeUserHour.dollars.toFixed(5)} (all services above).`;
 
 /** The bill per million requests of each route and of the mix, by service. */
 export function costTable(c: CostReport): string {
@@ -164,13 +174,10 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
 
   const c = r.cost;
   out.push(
-    `\n**Cost** per million API requests (${c.prices.region} list prices checked ${c.prices.checked}; ${c.stack.lambdaMemoryMb} MB arm64; mix ${Object.entries(
-      c.mix,
-    )
-      .map(([k, v]) => `${k} ${v * 100}%`)
-      .join(", ")})\n`,
+    `\n**Cost** per million API requests (${c.prices.region} list prices checked ${c.prices.checked}; ${c.stack.lambdaMemoryMb} MB arm64; mix: ${mixText(c)})\n`,
   );
   out.push(costTable(c));
   out.push(`\nWhat dominates: ${c.dominant.map((d) => `${d.service} ${Math.round(d.share * 100)}%`).join(", ")}.`);
+  out.push(`${activeHourText(c)}`);
   return `${out.join("\n")}\n`;
 }

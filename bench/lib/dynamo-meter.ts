@@ -15,6 +15,12 @@ export interface Meter {
 export const emptyMeter = (): Meter => ({ calls: {}, readUnits: 0, writeUnits: 0 });
 
 const READS = new Set(["GetItem", "Query", "Scan", "BatchGetItem"]);
+/**
+ * Reads of one key or one partition that DynamoDB bills even when they find nothing: "if you
+ * perform a read operation on an item that doesn't exist, DynamoDB will still consume read
+ * throughput" (a 4 KB unit; Query and Scan per partition searched). dynalite reports 0 for them.
+ */
+const SINGLE_READS = new Set(["GetItem", "Query"]);
 
 export async function startMeteringProxy(
   target: string,
@@ -27,8 +33,10 @@ export async function startMeteringProxy(
     req.on("end", () => {
       const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "unknown";
       let body = Buffer.concat(chunks);
+      let consistent = false;
       try {
         const json = JSON.parse(body.toString("utf8"));
+        consistent = json.ConsistentRead === true;
         if (operation !== "CreateTable" && operation !== "DescribeTable") json.ReturnConsumedCapacity = "TOTAL";
         body = Buffer.from(JSON.stringify(json));
       } catch {
@@ -44,7 +52,8 @@ export async function startMeteringProxy(
           try {
             const json = JSON.parse(text.toString("utf8"));
             const consumed = ([] as { CapacityUnits?: number }[]).concat(json.ConsumedCapacity ?? []);
-            const units = consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+            let units = consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+            if (SINGLE_READS.has(operation) && up.statusCode === 200) units = Math.max(units, consistent ? 1 : 0.5);
             if (READS.has(operation)) meter.readUnits += units;
             else meter.writeUnits += units;
           } catch {
