@@ -20,7 +20,7 @@ import { proxyEvent, type ProxyRequest } from "../../local/proxy-event";
 import { ROOT, ofType, runProgram } from "../../dev/pulumi-mocks";
 import { buildSync } from "esbuild";
 
-/** Budget of each archive, deflated (issue 13: at most 32 KB zipped). Measured: 11 to 14 KB before each archive carried only its own store operation. */
+/** Budget of each archive, deflated (issue 13: at most 32 KB zipped). Measured: 6.6 to 9.2 KB, each with its own store operation only. */
 export const ZIPPED_BUDGET = 32 * 1024;
 
 interface Archive {
