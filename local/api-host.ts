@@ -7,7 +7,7 @@
  * 2. no route for the method and path -> 404;
  * 3. the Cognito authorizer (see authorizer.ts) -> 401;
  * 4. the request validator: an `application/json` body is checked against the route's body
- *    model (draft-04, ajv); malformed JSON fails too -> 400 "validation_failed";
+ *    model (draft-04, ajv), an empty one as `{}`; malformed JSON fails too -> 400 "validation_failed";
  * 5. the proxy event Lambda receives (proxy-event.ts), handed to the route's handler from
  *    handlers/http.ts.
  * Gateway errors have the shape and text of GATEWAY_ERRORS, as the TodoApi component configures.
@@ -168,7 +168,8 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
     if (validate && JSON_MEDIA_TYPE.test(req.headers["content-type"] ?? "")) {
       let value: unknown;
       try {
-        value = JSON.parse(bytes.toString("utf8"));
+        // API Gateway validates an empty body as `{}` (localstack's parity fix #7916, recorded against AWS).
+        value = bytes.length === 0 ? {} : JSON.parse(bytes.toString("utf8"));
       } catch {
         return gatewayError(res, requestId, method, path, GATEWAY_ERRORS.BAD_REQUEST_BODY, "[Invalid JSON in request body]");
       }

@@ -238,11 +238,23 @@ describe("local stack over HTTP", function () {
     });
 
     it("answers 400 validation_failed to malformed JSON sent as application/json", async function () {
-      for (const body of ['{"title":', "", "{title: 1}"]) {
+      for (const body of ['{"title":', "{title: 1}", " "]) {
         const res = await post(body, "application/json; charset=utf-8");
         expect(res.status, body).to.equal(400);
         expect(res.body.error.code).to.equal("validation_failed");
       }
+    });
+
+    it("validates an empty application/json body as {}, as API Gateway does: clear-completed takes it, create refuses it", async function () {
+      const empty = (path: string) =>
+        driver.send("alice", { method: "POST", path, rawBody: "", headers: { "Content-Type": "application/json" } });
+      const cleared = await empty("/api/todos/clear-completed");
+      expect(cleared.status).to.equal(200);
+      expect(cleared.body).to.include({ nextCursor: null });
+      requestLog.length = 0;
+      const created = await empty("/api/todos");
+      expect(created.status).to.equal(400);
+      expect(requestLog.at(-1)?.detail).to.contain("title"); // the model's required property, not "Invalid JSON"
     });
 
     it("validates only JSON bodies: another media type reaches the handler, which answers 415", async function () {
