@@ -52,6 +52,12 @@ export interface ColdStartFigure {
    * work shares the machine; it leaves out waiting for DynamoDB.
    */
   readonly cpuMedianMs?: number;
+  /**
+   * CPU time against each reference, run by run: the median over rounds of this subject's CPU time
+   * divided by the reference's in the same round. A round runs every subject back to back, so
+   * the machine's drift between rounds cancels out.
+   */
+  readonly cpuPaired?: { readonly sdkOnly: number; readonly sdkGet: number };
 }
 
 export interface HandlerFigure extends RouteMeasure {
@@ -367,6 +373,11 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
         cpuTimes.get(s.subject)!.push((run.out as { cpuMs: number }).cpuMs);
       }
     }
+    const pairedRatio = (subject: string, reference: string): number => {
+      const mine = cpuTimes.get(subject)!;
+      const theirs = cpuTimes.get(reference)!;
+      return round(median(mine.map((ms, i) => ms / theirs[i])), 3);
+    };
     const coldStart: ColdStartFigure[] = subjects.map((s) => {
       const runs = times.get(s.subject)!;
       return {
@@ -376,6 +387,7 @@ export async function benchLambda(options: { coldRuns: number; warmRequests: num
         minMs: round(Math.min(...runs), 1),
         maxMs: round(Math.max(...runs), 1),
         cpuMedianMs: round(median(cpuTimes.get(s.subject)!), 1),
+        cpuPaired: { sdkOnly: pairedRatio(s.subject, COLD_REFERENCES.sdkOnly), sdkGet: pairedRatio(s.subject, COLD_REFERENCES.sdkGet) },
       };
     });
     for (const c of coldStart) console.error(`  cold ${c.subject}: median ${c.medianMs} ms, CPU ${c.cpuMedianMs} ms`);

@@ -91,7 +91,7 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
   );
 
   out.push(
-    `\n**Cold start here** (fresh Node process: load __index.js, answer the first proxy event against in-process dynalite; median of ${r.lambda.coldStart[0]?.runs ?? 0}, subjects run round-robin; CPU: the process's own CPU time, the steadier figure on a shared machine)\n`,
+    `\n**Cold start here** (fresh Node process: load __index.js, answer the first proxy event against in-process dynalite; median of ${r.lambda.coldStart[0]?.runs ?? 0}, subjects run round-robin; CPU: the process's own CPU time, the steadier figure on a shared machine; CPU ratios: the median of each round's ratio to the reference run in the same round)\n`,
   );
   const sdkOnly = (figures: LambdaResults["coldStart"]) => figures.find((c) => c.subject === COLD_REFERENCES.sdkOnly)?.medianMs;
   const sdkGet = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkGet)?.medianMs;
@@ -110,8 +110,16 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
           "× SDK only": withPrevious(ratio(r.lambda.coldStart, c.medianMs), before && p && ratio(p.coldStart, before.medianMs)),
           "× SDK + GetItem": sdkGet ? round(c.medianMs / sdkGet, 2) : "",
           "CPU ms": c.cpuMedianMs ?? "",
-          "CPU × SDK only": c.cpuMedianMs && sdkOnlyCpu ? round(c.cpuMedianMs / sdkOnlyCpu, 2) : "",
-          "CPU × SDK + GetItem": c.cpuMedianMs && sdkGetCpu ? round(c.cpuMedianMs / sdkGetCpu, 2) : "",
+          "CPU × SDK only": c.cpuPaired
+            ? round(c.cpuPaired.sdkOnly, 2)
+            : c.cpuMedianMs && sdkOnlyCpu
+              ? round(c.cpuMedianMs / sdkOnlyCpu, 2)
+              : "",
+          "CPU × SDK + GetItem": c.cpuPaired
+            ? round(c.cpuPaired.sdkGet, 2)
+            : c.cpuMedianMs && sdkGetCpu
+              ? round(c.cpuMedianMs / sdkGetCpu, 2)
+              : "",
         };
       }),
     ),
