@@ -57,7 +57,7 @@ export interface ColdStartFigure {
    * divided by the reference's in the same round. A round runs every subject back to back, so
    * the machine's drift between rounds cancels out.
    */
-  readonly cpuPaired?: { readonly sdkOnly: number; readonly sdkGet: number };
+  readonly cpuPaired: { readonly sdkOnly: number; readonly sdkGet: number };
 }
 
 export interface HandlerFigure extends RouteMeasure {

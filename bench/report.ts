@@ -95,8 +95,6 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
   );
   const sdkOnly = (figures: LambdaResults["coldStart"]) => figures.find((c) => c.subject === COLD_REFERENCES.sdkOnly)?.medianMs;
   const sdkGet = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkGet)?.medianMs;
-  const sdkOnlyCpu = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkOnly)?.cpuMedianMs;
-  const sdkGetCpu = r.lambda.coldStart.find((c) => c.subject === COLD_REFERENCES.sdkGet)?.cpuMedianMs;
   out.push(
     markdownTable(
       r.lambda.coldStart.map((c) => {
@@ -110,16 +108,8 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
           "× SDK only": withPrevious(ratio(r.lambda.coldStart, c.medianMs), before && p && ratio(p.coldStart, before.medianMs)),
           "× SDK + GetItem": sdkGet ? round(c.medianMs / sdkGet, 2) : "",
           "CPU ms": c.cpuMedianMs ?? "",
-          "CPU × SDK only": c.cpuPaired
-            ? round(c.cpuPaired.sdkOnly, 2)
-            : c.cpuMedianMs && sdkOnlyCpu
-              ? round(c.cpuMedianMs / sdkOnlyCpu, 2)
-              : "",
-          "CPU × SDK + GetItem": c.cpuPaired
-            ? round(c.cpuPaired.sdkGet, 2)
-            : c.cpuMedianMs && sdkGetCpu
-              ? round(c.cpuMedianMs / sdkGetCpu, 2)
-              : "",
+          "CPU × SDK only": round(c.cpuPaired.sdkOnly, 2),
+          "CPU × SDK + GetItem": round(c.cpuPaired.sdkGet, 2),
         };
       }),
     ),

@@ -134,6 +134,34 @@ function eachConditional(write: (item: Item) => Promise<unknown>): (items: Item[
   };
 }
 
+/**
+ * Mark-all and clear-completed: one conditional write (`write`, given the to-do's id) per live
+ * to-do that matches `filter`, read in key order and written WRITE_PARALLELISM at a time (sweep).
+ */
+function sweepLiveTodos(
+  table: Table,
+  userId: string,
+  options: BulkOptions,
+  filter: { readonly expression: string; readonly values: Item },
+  write: (id: string) => Promise<unknown>,
+): Promise<BulkResult> {
+  const { ExpressionAttributeValues: own, ...keyCondition } = ownTodos(userId);
+  return sweep(
+    table,
+    userId,
+    options,
+    {
+      ...keyCondition,
+      FilterExpression: `${FILTER_LIVE} AND ${filter.expression}`,
+      ProjectionExpression: "#sk",
+      ExpressionAttributeNames: keyNames(),
+      ExpressionAttributeValues: { ...own, ...filter.values },
+    },
+    WRITE_PARALLELISM,
+    eachConditional((item) => write(item[TABLE_KEY.sort] as string)),
+  );
+}
+
 async function batchDelete({ doc, name }: Table, userId: string, items: Item[]): Promise<void> {
   let requests = items.map((item) => ({ DeleteRequest: { Key: itemKey(userId, item[TABLE_KEY.sort] as string) } }));
   for (let attempt = 0; requests.length > 0; attempt++) {
@@ -142,6 +170,28 @@ async function batchDelete({ doc, name }: Table, userId: string, items: Item[]):
     const { UnprocessedItems } = await doc.batchWrite({ RequestItems: { [name]: requests } });
     requests = (UnprocessedItems?.[name] ?? []) as typeof requests;
   }
+}
+
+/**
+ * The update that turns a to-do into its tombstone (same key, `deleted`, version bumped, a TTL, the
+ * fields removed), so that other devices learn of the delete. The caller adds its condition.
+ */
+export function tombstoneUpdate(id: string, deletedAt: string) {
+  return {
+    UpdateExpression:
+      "SET #deleted = :true, version = version + :one, updatedAt = :now, #ck = :ck, #ttl = :expires REMOVE title, completed, dueDate, createdAt",
+    ExpressionAttributeNames: { "#deleted": TOMBSTONE_ATTRIBUTE, "#ttl": TTL_ATTRIBUTE, "#ck": CHANGES_INDEX.sort } as Record<
+      string,
+      string
+    >,
+    ExpressionAttributeValues: {
+      ":true": true,
+      ":one": 1,
+      ":now": deletedAt,
+      ":ck": changeKeyOf(deletedAt, id),
+      ":expires": tombstoneExpiry(deletedAt),
+    } as Item,
+  };
 }
 
 type BulkOperation = "summary" | "markAll" | "clearCompleted" | "changes" | "exportAll" | "deleteAll";
@@ -161,74 +211,30 @@ export const BULK_OPERATIONS: { readonly [K in BulkOperation]: (table: Table) =>
     return { total: live.length, active: live.length - completed, completed };
   },
 
-  markAll: (table) => async (userId, completed, updatedAt, options) => {
-    const { ExpressionAttributeValues: own, ...keyCondition } = ownTodos(userId);
-    return sweep(
-      table,
-      userId,
-      options,
-      {
-        ...keyCondition,
-        FilterExpression: `${FILTER_LIVE} AND completed <> :target`,
-        ProjectionExpression: "#sk",
-        ExpressionAttributeNames: keyNames(),
-        ExpressionAttributeValues: { ...own, ":target": completed },
-      },
-      WRITE_PARALLELISM,
-      eachConditional((item) =>
-        // Sets completed only: a title changed meanwhile is kept, and the condition never
-        // brings back a to-do deleted since the Query (its tombstone fails it).
-        table.doc.update({
-          TableName: table.name,
-          Key: itemKey(userId, item[TABLE_KEY.sort] as string),
-          UpdateExpression: "SET completed = :target, version = version + :one, updatedAt = :now, #ck = :ck",
-          ConditionExpression: `attribute_exists(#sk) AND ${FILTER_LIVE} AND completed <> :target`,
-          ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort },
-          ExpressionAttributeValues: {
-            ":target": completed,
-            ":one": 1,
-            ":now": updatedAt,
-            ":ck": changeKeyOf(updatedAt, item[TABLE_KEY.sort] as string),
-          },
-        }),
-      ),
-    );
-  },
+  markAll: (table) => async (userId, completed, updatedAt, options) =>
+    sweepLiveTodos(table, userId, options, { expression: "completed <> :target", values: { ":target": completed } }, (id) =>
+      // Sets completed only: a title changed meanwhile is kept, and the condition never
+      // brings back a to-do deleted since the Query (its tombstone fails it).
+      table.doc.update({
+        TableName: table.name,
+        Key: itemKey(userId, id),
+        UpdateExpression: "SET completed = :target, version = version + :one, updatedAt = :now, #ck = :ck",
+        ConditionExpression: `attribute_exists(#sk) AND ${FILTER_LIVE} AND completed <> :target`,
+        ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort },
+        ExpressionAttributeValues: { ":target": completed, ":one": 1, ":now": updatedAt, ":ck": changeKeyOf(updatedAt, id) },
+      }),
+    ),
 
-  clearCompleted: (table) => async (userId, deletedAt, options) => {
-    const { ExpressionAttributeValues: own, ...keyCondition } = ownTodos(userId);
-    return sweep(
-      table,
-      userId,
-      options,
-      {
-        ...keyCondition,
-        FilterExpression: `${FILTER_LIVE} AND completed = :true`,
-        ProjectionExpression: "#sk",
-        ExpressionAttributeNames: keyNames(),
-        ExpressionAttributeValues: { ...own, ":true": true },
-      },
-      WRITE_PARALLELISM,
-      eachConditional((item) =>
-        // Deletes only what is still completed: a to-do reopened since the Query is kept.
-        table.doc.update({
-          TableName: table.name,
-          Key: itemKey(userId, item[TABLE_KEY.sort] as string),
-          UpdateExpression:
-            "SET #deleted = :true, version = version + :one, updatedAt = :now, #ck = :ck, #ttl = :expires REMOVE title, completed, dueDate, createdAt",
-          ConditionExpression: `completed = :true AND ${FILTER_LIVE}`,
-          ExpressionAttributeNames: { "#deleted": TOMBSTONE_ATTRIBUTE, "#ttl": TTL_ATTRIBUTE, "#ck": CHANGES_INDEX.sort },
-          ExpressionAttributeValues: {
-            ":true": true,
-            ":one": 1,
-            ":now": deletedAt,
-            ":ck": changeKeyOf(deletedAt, item[TABLE_KEY.sort] as string),
-            ":expires": tombstoneExpiry(deletedAt),
-          },
-        }),
-      ),
-    );
-  },
+  clearCompleted: (table) => async (userId, deletedAt, options) =>
+    sweepLiveTodos(table, userId, options, { expression: "completed = :true", values: { ":true": true } }, (id) =>
+      // Deletes only what is still completed: a to-do reopened since the Query is kept.
+      table.doc.update({
+        TableName: table.name,
+        Key: itemKey(userId, id),
+        ...tombstoneUpdate(id, deletedAt),
+        ConditionExpression: `completed = :true AND ${FILTER_LIVE}`,
+      }),
+    ),
 
   changes:
     ({ doc, name }) =>

@@ -16,7 +16,7 @@
  */
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
-import { BULK_OPERATIONS, FILTER_LIVE, isConditionFailed, keyNames, toTodo, tombstoneExpiry, type Item } from "./store-bulk";
+import { BULK_OPERATIONS, FILTER_LIVE, isConditionFailed, keyNames, toTodo, tombstoneUpdate, type Item } from "./store-bulk";
 import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, itemKey, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
 import type { CreateResult, IdempotencyClaim, ListOptions, Todo, TodoChanges, TodoPage, TodoStore } from "./todos";
 
@@ -235,25 +235,16 @@ export const STORE_OPERATIONS: { readonly [K in StoreOperation]: (table: Table) 
   },
 
   delete: (table) => async (userId, id, deletedAt, expectedVersion) => {
+    const tombstone = tombstoneUpdate(id, deletedAt);
     try {
       await table.doc.update({
         TableName: table.name,
         Key: itemKey(userId, id),
-        UpdateExpression:
-          "SET #deleted = :true, version = version + :one, updatedAt = :now, #ck = :ck, #ttl = :expires REMOVE title, completed, dueDate, createdAt",
+        UpdateExpression: tombstone.UpdateExpression,
         ConditionExpression: expectedVersion === undefined ? EXISTS_LIVE : `${EXISTS_LIVE} AND version = :v`,
-        ExpressionAttributeNames: {
-          "#sk": TABLE_KEY.sort,
-          "#deleted": TOMBSTONE_ATTRIBUTE,
-          "#ttl": TTL_ATTRIBUTE,
-          "#ck": CHANGES_INDEX.sort,
-        },
+        ExpressionAttributeNames: { ...tombstone.ExpressionAttributeNames, "#sk": TABLE_KEY.sort },
         ExpressionAttributeValues: {
-          ":true": true,
-          ":one": 1,
-          ":now": deletedAt,
-          ":ck": changeKeyOf(deletedAt, id),
-          ":expires": tombstoneExpiry(deletedAt),
+          ...tombstone.ExpressionAttributeValues,
           ...(expectedVersion !== undefined && { ":v": expectedVersion }),
         },
       });
