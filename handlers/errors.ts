@@ -37,6 +37,16 @@ export class NotFoundError extends HttpError {
   }
 }
 
+/** What every list route answers for a missing list, a malformed list id and a list the caller is not a member of. */
+export const LIST_NOT_FOUND_MESSAGE = "No list with this id exists.";
+
+/** A member whose role does not allow the operation (a non-member gets NotFoundError instead). */
+export class ForbiddenError extends HttpError {
+  constructor(message: string) {
+    super(403, "forbidden", message);
+  }
+}
+
 export class ConflictError extends HttpError {
   constructor(message: string) {
     super(409, "conflict", message);
@@ -44,11 +54,14 @@ export class ConflictError extends HttpError {
 }
 
 export class PreconditionFailedError extends HttpError {
-  constructor(readonly currentVersion: number) {
+  constructor(
+    readonly currentVersion: number,
+    what = "to-do",
+  ) {
     super(
       412,
       "precondition_failed",
-      `The to-do has changed since you read it (it is now at version ${currentVersion}). Reload it and try again.`,
+      `The ${what} has changed since you read it (it is now at version ${currentVersion}). Reload it and try again.`,
       [{ field: "headers.if-match", message: `current version is ${currentVersion}` }],
     );
   }
@@ -89,6 +102,7 @@ for (const ErrorClass of [
   ValidationError,
   UnauthorizedError,
   NotFoundError,
+  ForbiddenError,
   ConflictError,
   PreconditionFailedError,
   PayloadTooLargeError,

@@ -4,7 +4,17 @@
  * route's schemas, calls the route, and maps every error to one JSON shape:
  * `{"error": {"code", "message", "details", "requestId"}}`. One JSON log line per request.
  */
-import { HttpError, NotFoundError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from "./errors";
+import {
+  ForbiddenError,
+  HttpError,
+  LIST_NOT_FOUND_MESSAGE,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from "./errors";
+import { can, type Caller, type Role } from "./lists";
 import { ulidFactory } from "./ids";
 import type { Reply, Route } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
@@ -153,7 +163,29 @@ export function createHandler(route: Route, store: TodoStore, options: HandlerOp
 }
 
 /** What the adapter needs of a route: a Lambda closure carries exactly this and its checks. */
-export type RouteEntry = Pick<Route, "name" | "handle">;
+export type RouteEntry = Pick<Route, "name" | "handle" | "access">;
+
+/**
+ * The caller from the authorizer's claims (API Gateway passes them as strings). The e-mail
+ * counts as the caller's for invitations only when the token says it is verified.
+ */
+function callerOf(sub: string, claims: Readonly<Record<string, unknown>>): Caller {
+  const email = typeof claims.email === "string" && claims.email !== "" ? claims.email : undefined;
+  return { sub, email, ...(email !== undefined && claims.email_verified === "true" && { verifiedEmail: email.toLowerCase() }) };
+}
+
+/**
+ * Authorization as data: on a list route, the caller's membership (one strongly consistent
+ * GetItem of the list-side `~member#<sub>` item) against the access the route declares. A
+ * non-member gets the same 404 as a missing list; a member whose role lacks the access, 403.
+ */
+async function authorize(route: RouteEntry, store: TodoStore, listId: string, userId: string): Promise<Role | undefined> {
+  if (route.access === "none") return undefined;
+  const role = await store.membership(listId, userId);
+  if (role === undefined) throw new NotFoundError(LIST_NOT_FOUND_MESSAGE);
+  if (!can(role, route.access)) throw new ForbiddenError(`Your role in this list (${role}) does not allow this.`);
+  return role;
+}
 
 /**
  * Builds the handler for one route from its already generated checks. This is what each Lambda
@@ -180,8 +212,11 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
       if (!userId) throw new UnauthorizedError();
       const headers = lowerCaseKeys(event.headers);
       const params = definedValues(event.pathParameters);
-      // A malformed id names no to-do: that is a 404, the same as an id that does not exist.
-      if (checks.params && findProblems(checks.params, params, "path").length > 0) throw new NotFoundError();
+      // A malformed id names nothing: that is a 404, the same as an id that does not exist (for
+      // a list id, the same as a list the caller is not a member of).
+      const paramProblems = checks.params ? findProblems(checks.params, params, "path") : [];
+      if (paramProblems.some((p) => p.field === "path.listId")) throw new NotFoundError(LIST_NOT_FOUND_MESSAGE);
+      if (paramProblems.length > 0) throw new NotFoundError();
       const query = definedValues(event.queryStringParameters);
       const queryProblems = findProblems(checks.query, query, "query");
       if (queryProblems.length > 0) throw new ValidationError(`Invalid query: ${queryProblems[0].message}.`, queryProblems);
@@ -193,9 +228,12 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
           throw new ValidationError(`Invalid request body: ${problems[0].field}: ${problems[0].message}`, problems);
         }
       }
+      const role = await authorize(route, store, params.listId, userId);
       const reply: Reply = await route.handle(
         {
           userId,
+          caller: callerOf(userId, event.requestContext?.authorizer?.claims ?? {}),
+          role,
           requestId,
           body,
           query,

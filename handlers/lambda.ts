@@ -23,10 +23,10 @@ export interface DeployedValue<T> {
 export function lambdaFactory(route: Route, tableName: DeployedValue<string>): () => ProxyHandler {
   // Only the two fields the adapter uses: handing over `route` itself would copy all of it. The
   // arrow reads `route.handle` only, and the serializer copies only the properties a closure reads.
-  const entry: RouteEntry = { name: route.name, handle: (request, store) => route.handle(request, store) };
+  const entry: RouteEntry = { name: route.name, access: route.access, handle: (request, store) => route.handle(request, store) };
   const checks = compileChecks(route.schemas);
-  // The route's handle is typed to see only its own operation (routes.ts), so a store of that
-  // operation alone is all it needs.
-  const store = operationStore(route.operation);
+  // The route's handle is typed to see only its own operation (routes.ts), and the adapter uses
+  // `membership` on a list route: a store of those operations alone is all it needs.
+  const store = operationStore(route.operations);
   return () => createRouteHandler(entry, checks, store(createDocumentClient(), tableName.get()));
 }

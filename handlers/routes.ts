@@ -1,3 +1,5 @@
+export { API_BASE, type HttpMethod, type Reply, type Route, type RouteRequest } from "./route";
+
 /**
  * The route table: every route of the API, defined once. The TodoApi component turns it into
  * API Gateway methods, request models, Lambda functions and their IAM policies; the local server
@@ -9,7 +11,6 @@ import { exportFile } from "./export";
 import {
   CHANGES_LIMIT_DEFAULT,
   LIST_LIMIT_DEFAULT,
-  TODO_ID_PATTERN,
   changesQuery,
   clearCompletedBody,
   createTodoBody,
@@ -28,89 +29,13 @@ import {
   type MarkAllBody,
   type UpdateTodoBody,
 } from "./schemas";
-import { DYNAMODB_ACTIONS, type StoreOperation } from "./store";
+import { API_BASE, bulkReply, defineRoute, readMarkAllPosition, sortKeyPosition, todoIdPosition, todoReply, type Route } from "./route";
+import { LIST_ROUTES } from "./routes-lists";
 import { assertFresh, caughtUp, syncPositionFromJson, syncPositionToJson, type SyncPosition } from "./sync";
 import { CHANGES_INDEX } from "./table";
-import type { JsonSchema } from "../common/gateway";
-import { idempotencyClaim, newTodo, toChanges, type BulkResult, type Todo, type TodoStore } from "./todos";
-
-/** What a route handler receives: validated input and the caller, nothing of HTTP. */
-export interface RouteRequest {
-  readonly userId: string;
-  readonly requestId: string;
-  /** Validated against the route's body schema (absent for routes without one). */
-  readonly body: unknown;
-  readonly query: Readonly<Record<string, string>>;
-  readonly params: Readonly<Record<string, string>>;
-  /** The version from an `If-Match` header, when one was sent. */
-  readonly ifMatch?: number;
-  readonly idempotencyKey?: string;
-  readonly now: string;
-  newId(): string;
-  /** Milliseconds left before the function must have answered. */
-  readonly timeLeft: () => number;
-}
-
-export interface Reply {
-  readonly status: number;
-  readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** A body sent as it is instead of as JSON (a download); `headers` give its Content-Type. */
-  readonly text?: string;
-}
-
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
-
-export interface Route<K extends StoreOperation = StoreOperation> {
-  /** Stable name: the Lambda function, its role, log group and alarms are named after it. */
-  readonly name: string;
-  readonly method: HttpMethod;
-  /** API Gateway path syntax, parameters as `{name}`. */
-  readonly path: string;
-  readonly summary: string;
-  readonly schemas: {
-    /** JSON body schema; API Gateway validates it too. Routes without one take no body. */
-    readonly body?: JsonSchema;
-    readonly query: JsonSchema;
-    readonly params?: JsonSchema;
-  };
-  /** The one operation of the store the handler uses; its Lambda function carries only that. */
-  readonly operation: K;
-  /** The DynamoDB actions of that operation (DYNAMODB_ACTIONS): its IAM policy grants exactly these. */
-  readonly actions: readonly string[];
-  /** Indexes of the table the handler queries: its IAM policy covers them too. @default none */
-  readonly indexes?: readonly string[];
-  /** Sees only its own operation of the store (with K = every operation, the whole store). */
-  handle(request: RouteRequest, store: Pick<TodoStore, K>): Promise<Reply>;
-}
-
-/** A route of the table, its IAM actions taken from its store operation. */
-function defineRoute<K extends StoreOperation>(route: Omit<Route<K>, "actions">): Route<K> {
-  return { ...route, actions: DYNAMODB_ACTIONS[route.operation] };
-}
-
-export const API_BASE = "/api";
+import { idempotencyClaim, newTodo, toChanges } from "./todos";
 
 export const todoPath = (id: string): string => `${API_BASE}/todos/${id}`;
-
-const todoIdRegExp = new RegExp(TODO_ID_PATTERN);
-/** Any sort key of the caller's partition (a to-do id or an idempotency record's key). */
-const SORT_KEY = /^[\x21-\x7E]{1,128}$/;
-
-/** The position in a to-do cursor (a list page, a bulk change), or undefined when it is not one. */
-const todoIdPosition = (position: unknown): string | undefined =>
-  typeof position === "string" && todoIdRegExp.test(position) ? position : undefined;
-
-/** A mark-all cursor's position: the value being set and the last to-do done. */
-function readMarkAllPosition(position: unknown): { completed: boolean; after: string } | undefined {
-  if (position === null || typeof position !== "object") return undefined;
-  const { c, a } = position as { c?: unknown; a?: unknown };
-  const after = todoIdPosition(a);
-  return typeof c === "boolean" && after !== undefined ? { completed: c, after } : undefined;
-}
-
-const sortKeyPosition = (position: unknown): string | undefined =>
-  typeof position === "string" && SORT_KEY.test(position) ? position : undefined;
 
 // Route names that their own cursors are sealed to (a cursor of one route is refused by another).
 const LIST_TODOS = "listTodos";
@@ -118,24 +43,6 @@ const MARK_ALL = "markAllTodos";
 const CLEAR_COMPLETED = "clearCompleted";
 const LIST_CHANGES = "listChanges";
 const DELETE_ALL = "deleteAllTodos";
-
-/** `{count-name: n, nextCursor}` for a bulk change: a cursor while work is left, else null. */
-function bulkReply(
-  route: string,
-  userId: string,
-  countName: string,
-  result: BulkResult,
-  position: (last: string) => unknown = (l) => l,
-): Reply {
-  return {
-    status: 200,
-    body: { [countName]: result.count, nextCursor: result.last === undefined ? null : sealCursor(userId, route, position(result.last)) },
-  };
-}
-
-function todoReply(status: number, todo: Todo, headers: Record<string, string> = {}): Reply {
-  return { status, body: todo, headers: { ETag: `"${todo.version}"`, ...headers } };
-}
 
 export const routes: readonly Route[] = [
   defineRoute({
@@ -145,6 +52,7 @@ export const routes: readonly Route[] = [
     summary: "Create a to-do; an Idempotency-Key header makes retries safe.",
     schemas: { body: createTodoBody, query: noQuery },
     operation: "create",
+    access: "none",
     async handle(req, store) {
       const body = req.body as CreateTodoBody;
       const todo = newTodo(body, req.newId(), req.now);
@@ -163,6 +71,7 @@ export const routes: readonly Route[] = [
     summary: "List the caller's to-dos, newest first, one page at a time.",
     schemas: { query: listTodosQuery },
     operation: "list",
+    access: "none",
     async handle(req, store) {
       const query = req.query as ListTodosQuery;
       const page = await store.list(req.userId, {
@@ -183,6 +92,7 @@ export const routes: readonly Route[] = [
     summary: "Read one to-do.",
     schemas: { query: noQuery, params: todoIdParams },
     operation: "get",
+    access: "none",
     async handle(req, store) {
       const todo = await store.get(req.userId, req.params.id);
       if (!todo) throw new NotFoundError();
@@ -196,6 +106,7 @@ export const routes: readonly Route[] = [
     summary: "Change a to-do's title, completion or due date; If-Match guards against lost updates.",
     schemas: { body: updateTodoBody, query: noQuery, params: todoIdParams },
     operation: "update",
+    access: "none",
     async handle(req, store) {
       const changes = toChanges(req.body as UpdateTodoBody);
       return todoReply(200, await store.update(req.userId, req.params.id, changes, req.now, req.ifMatch));
@@ -208,6 +119,7 @@ export const routes: readonly Route[] = [
     summary: "Delete a to-do; If-Match guards against deleting a changed one.",
     schemas: { query: noQuery, params: todoIdParams },
     operation: "delete",
+    access: "none",
     async handle(req, store) {
       await store.delete(req.userId, req.params.id, req.now, req.ifMatch);
       return { status: 204 };
@@ -220,6 +132,7 @@ export const routes: readonly Route[] = [
     summary: "Count the caller's to-dos: total, active and completed, exact at any size.",
     schemas: { query: noQuery },
     operation: "summary",
+    access: "none",
     async handle(req, store) {
       return { status: 200, body: await store.summary(req.userId) };
     },
@@ -231,6 +144,7 @@ export const routes: readonly Route[] = [
     summary: "Set completed on every to-do of the caller; a nextCursor means work is left: call again with it.",
     schemas: { body: markAllBody, query: noQuery },
     operation: "markAll",
+    access: "none",
     async handle(req, store) {
       const body = req.body as MarkAllBody;
       let after: string | undefined;
@@ -256,6 +170,7 @@ export const routes: readonly Route[] = [
     summary: "Delete the caller's completed to-dos (those still completed when deleted); a nextCursor means work is left.",
     schemas: { body: clearCompletedBody, query: noQuery },
     operation: "clearCompleted",
+    access: "none",
     async handle(req, store) {
       const { cursor } = req.body as CursorInput;
       const after = cursor === undefined ? undefined : openCursor(req.userId, CLEAR_COMPLETED, cursor, todoIdPosition);
@@ -270,6 +185,7 @@ export const routes: readonly Route[] = [
     summary: "The caller's changes (to-dos and tombstones) since a cursor, oldest first; without one, everything.",
     schemas: { query: changesQuery },
     operation: "changes",
+    access: "none",
     indexes: [CHANGES_INDEX.name],
     async handle(req, store) {
       const query = req.query as ChangesQuery;
@@ -302,6 +218,7 @@ export const routes: readonly Route[] = [
     summary: "Download all of the caller's to-dos as JSON (default) or CSV.",
     schemas: { query: exportQuery },
     operation: "exportAll",
+    access: "none",
     async handle(req, store) {
       const { format = "json" } = req.query as ExportQuery;
       const file = exportFile(await store.exportAll(req.userId), format, req.now);
@@ -315,6 +232,7 @@ export const routes: readonly Route[] = [
     summary: "Delete all of the caller's data (to-dos, tombstones, idempotency records); a nextCursor means work is left.",
     schemas: { query: cursorQuery },
     operation: "deleteAll",
+    access: "none",
     async handle(req, store) {
       const { cursor } = req.query as CursorInput;
       const after = cursor === undefined ? undefined : openCursor(req.userId, DELETE_ALL, cursor, sortKeyPosition);
@@ -322,6 +240,7 @@ export const routes: readonly Route[] = [
       return bulkReply(DELETE_ALL, req.userId, "deleted", result);
     },
   }),
+  ...LIST_ROUTES,
 ];
 
 export interface RouteMatch {

@@ -151,3 +151,116 @@ export interface ChangesQuery {
 export interface ExportQuery {
   format?: (typeof EXPORT_FORMATS)[number];
 }
+
+// ---- lists and sharing (issue 17) ----------------------------------------------------------
+
+/** A user id (Cognito's `sub`): a UUID. A person's first list has their sub as its id. */
+export const SUB_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+/**
+ * A list id: a ULID (lists made with POST /api/lists) or a sub (a person's first list). Checked
+ * before it becomes a partition key: nothing matching it is a person's (`u#…`) or an e-mail's
+ * (`i#…`) partition.
+ */
+export const LIST_ID_PATTERN = `^([0-9A-HJKMNP-TV-Z]{26}|${SUB_PATTERN.slice(1, -1)})$`;
+export const LIST_NAME_MAX_LENGTH = 100;
+/** A manual-order key (positions.ts POSITION_PATTERN, repeated here so this file stays the schema set). */
+export const POSITION_SCHEMA: JsonSchema = {
+  type: "string",
+  pattern: "^[0-9A-Za-z]{0,63}[1-9A-Za-z]$",
+  description: "position: an order key (base-62 digits, not ending in 0, at most 64)",
+};
+
+const listName: JsonSchema = {
+  type: "string",
+  minLength: 1,
+  maxLength: LIST_NAME_MAX_LENGTH,
+  pattern: "^[^\\u0000-\\u001F\\u007F\\uFFFD]*[^\\u0000-\\u001F\\u007F\\uFFFD\\s][^\\u0000-\\u001F\\u007F\\uFFFD]*$",
+  description: `name: 1 to ${LIST_NAME_MAX_LENGTH} characters, not only spaces, no control characters`,
+};
+const memberRole: JsonSchema = { enum: ["owner", "editor", "viewer"], description: "role: owner, editor or viewer" };
+const inviteRole: JsonSchema = { enum: ["editor", "viewer"], description: "role: editor or viewer" };
+const email: JsonSchema = {
+  type: "string",
+  minLength: 3,
+  maxLength: 254,
+  pattern: "^[^\\s@]+@[^\\s@]+$",
+  description: "email: an e-mail address",
+};
+
+export const listIdParams: JsonSchema = {
+  type: "object",
+  required: ["listId"],
+  properties: { listId: { type: "string", pattern: LIST_ID_PATTERN } },
+};
+export const listTodoParams: JsonSchema = {
+  type: "object",
+  required: ["listId", "todoId"],
+  properties: { listId: { type: "string", pattern: LIST_ID_PATTERN }, todoId: { type: "string", pattern: TODO_ID_PATTERN } },
+};
+export const memberParams: JsonSchema = {
+  type: "object",
+  required: ["listId", "memberId"],
+  properties: { listId: { type: "string", pattern: LIST_ID_PATTERN }, memberId: { type: "string", pattern: SUB_PATTERN } },
+};
+export const invitationParams: JsonSchema = {
+  type: "object",
+  required: ["invitationId"],
+  properties: { invitationId: { type: "string", pattern: LIST_ID_PATTERN } },
+};
+
+export const createListBody: JsonSchema = {
+  $schema: "http://json-schema.org/draft-04/schema#",
+  title: "CreateList",
+  type: "object",
+  additionalProperties: false,
+  required: ["name"],
+  properties: { name: listName },
+};
+export const updateListBody: JsonSchema = {
+  $schema: "http://json-schema.org/draft-04/schema#",
+  title: "UpdateList",
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { name: listName, position: POSITION_SCHEMA },
+};
+export const updateListTodoBody: JsonSchema = {
+  $schema: "http://json-schema.org/draft-04/schema#",
+  title: "UpdateListTodo",
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { ...(updateTodoBody.properties as Record<string, JsonSchema>), position: POSITION_SCHEMA },
+};
+export const inviteBody: JsonSchema = {
+  $schema: "http://json-schema.org/draft-04/schema#",
+  title: "Invite",
+  type: "object",
+  additionalProperties: false,
+  required: ["email", "role"],
+  properties: { email, role: inviteRole },
+};
+export const updateMemberBody: JsonSchema = {
+  $schema: "http://json-schema.org/draft-04/schema#",
+  title: "UpdateMember",
+  type: "object",
+  additionalProperties: false,
+  required: ["role"],
+  properties: { role: memberRole },
+};
+
+export interface CreateListBody {
+  name: string;
+}
+export interface UpdateListBody {
+  name?: string;
+  position?: string;
+}
+export type UpdateListTodoBody = UpdateTodoBody & { position?: string };
+export interface InviteBody {
+  email: string;
+  role: "editor" | "viewer";
+}
+export interface UpdateMemberBody {
+  role: "owner" | "editor" | "viewer";
+}

@@ -9,7 +9,7 @@
  * timeout, never half done without saying so.
  */
 import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, itemKey, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
+import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, itemKey, KIND_ATTRIBUTE, LIST_META_KEY, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
 import { TOMBSTONE_LIFETIME_MS } from "./sync";
 import type { BulkOptions, BulkResult, Change, Todo, TodoStore } from "./todos";
 import type { Table } from "./store";
@@ -32,6 +32,10 @@ export const FILTER_LIVE = "attribute_not_exists(#deleted)";
 export const isConditionFailed = (err: unknown): boolean => (err as { name?: string } | null)?.name === "ConditionalCheckFailedException";
 
 export function toTodo(item: Item): Todo {
+  const listFields = {
+    ...(typeof item.lastEditedBy === "string" && { lastEditedBy: item.lastEditedBy }),
+    ...(typeof item.position === "string" && { position: item.position }),
+  };
   return {
     id: item[TABLE_KEY.sort] as string,
     title: item.title as string,
@@ -40,7 +44,29 @@ export function toTodo(item: Item): Todo {
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
     version: item.version as number,
+    ...listFields,
   };
+}
+
+/**
+ * Adds `delta` to a list's count of to-dos (on its meta item); with `limit`, only while the
+ * count stays below it. False when refused. Only list routes call it (the old routes do not count).
+ */
+export async function adjustTodoCount({ doc, name }: Table, listId: string, delta: number, limit?: number): Promise<boolean> {
+  try {
+    await doc.update({
+      TableName: name,
+      Key: itemKey(listId, LIST_META_KEY),
+      UpdateExpression: "SET todoCount = if_not_exists(todoCount, :zero) + :delta",
+      ConditionExpression: `attribute_exists(#sk)${limit === undefined ? "" : " AND (attribute_not_exists(todoCount) OR todoCount < :limit)"}`,
+      ExpressionAttributeNames: { "#sk": TABLE_KEY.sort },
+      ExpressionAttributeValues: { ":zero": 0, ":delta": delta, ...(limit !== undefined && { ":limit": limit }) },
+    });
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
 }
 
 function toChange(item: Item): Change {
@@ -82,7 +108,7 @@ async function readAll({ doc, name }: Table, input: Omit<QueryCommandInput, "Tab
  * (always doing at least one, so every call makes progress) and returns the last key done.
  * A chunk that fails after earlier chunks succeeded ends the call there, with its cursor.
  */
-async function sweep(
+export async function sweep(
   { doc, name }: Table,
   userId: string,
   options: BulkOptions,
@@ -162,7 +188,7 @@ function sweepLiveTodos(
   );
 }
 
-async function batchDelete({ doc, name }: Table, userId: string, items: Item[]): Promise<void> {
+export async function batchDelete({ doc, name }: Table, userId: string, items: Item[]): Promise<void> {
   let requests = items.map((item) => ({ DeleteRequest: { Key: itemKey(userId, item[TABLE_KEY.sort] as string) } }));
   for (let attempt = 0; requests.length > 0; attempt++) {
     if (attempt === 5) throw new Error(`BatchWriteItem left ${requests.length} deletes unprocessed after 5 attempts`);
@@ -218,15 +244,21 @@ export const BULK_OPERATIONS: { readonly [K in BulkOperation]: (table: Table) =>
       table.doc.update({
         TableName: table.name,
         Key: itemKey(userId, id),
-        UpdateExpression: "SET completed = :target, version = version + :one, updatedAt = :now, #ck = :ck",
+        UpdateExpression: `SET completed = :target, version = version + :one, updatedAt = :now, #ck = :ck${options.editedBy === undefined ? "" : ", lastEditedBy = :by"}`,
         ConditionExpression: `attribute_exists(#sk) AND ${FILTER_LIVE} AND completed <> :target`,
         ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort },
-        ExpressionAttributeValues: { ":target": completed, ":one": 1, ":now": updatedAt, ":ck": changeKeyOf(updatedAt, id) },
+        ExpressionAttributeValues: {
+          ":target": completed,
+          ":one": 1,
+          ":now": updatedAt,
+          ":ck": changeKeyOf(updatedAt, id),
+          ...(options.editedBy !== undefined && { ":by": options.editedBy }),
+        },
       }),
     ),
 
-  clearCompleted: (table) => async (userId, deletedAt, options) =>
-    sweepLiveTodos(table, userId, options, { expression: "completed = :true", values: { ":true": true } }, (id) =>
+  clearCompleted: (table) => async (userId, deletedAt, options) => {
+    const result = await sweepLiveTodos(table, userId, options, { expression: "completed = :true", values: { ":true": true } }, (id) =>
       // Deletes only what is still completed: a to-do reopened since the Query is kept.
       table.doc.update({
         TableName: table.name,
@@ -234,7 +266,10 @@ export const BULK_OPERATIONS: { readonly [K in BulkOperation]: (table: Table) =>
         ...tombstoneUpdate(id, deletedAt),
         ConditionExpression: `completed = :true AND ${FILTER_LIVE}`,
       }),
-    ),
+    );
+    if (options.counted && result.count > 0) await adjustTodoCount(table, userId, -result.count);
+    return result;
+  },
 
   changes:
     ({ doc, name }) =>
@@ -244,7 +279,9 @@ export const BULK_OPERATIONS: { readonly [K in BulkOperation]: (table: Table) =>
         IndexName: CHANGES_INDEX.name,
         // `changeKey >= since`: every change stamped at or after `since` (changeKeyOf puts updatedAt first).
         KeyConditionExpression: since === "" ? "#pk = :userId" : "#pk = :userId AND #ck >= :since",
-        ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, ...(since !== "" && { "#ck": CHANGES_INDEX.sort }) },
+        // A list's meta and memberships share the partition (and the index): this is the to-do feed.
+        FilterExpression: "attribute_not_exists(#kind)",
+        ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, "#kind": KIND_ATTRIBUTE, ...(since !== "" && { "#ck": CHANGES_INDEX.sort }) },
         ExpressionAttributeValues: { ":userId": userId, ...(since !== "" && { ":since": since }) },
         // Strongly consistent: a change committed before this Query is in its answer.
         ConsistentRead: true,
@@ -288,9 +325,8 @@ export const BULK_OPERATIONS: { readonly [K in BulkOperation]: (table: Table) =>
         const batches: Item[][] = [];
         for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) batches.push(items.slice(i, i + BATCH_WRITE_MAX));
         await Promise.all(batches.map((batch) => batchDelete(table, userId, batch)));
-        return items.filter(
-          (item) => item[TOMBSTONE_ATTRIBUTE] !== true && !(item[TABLE_KEY.sort] as string).startsWith(IDEMPOTENCY_PREFIX),
-        ).length;
+        // To-dos only: idempotency records, a list's meta and memberships sort from `~idem#` on.
+        return items.filter((item) => item[TOMBSTONE_ATTRIBUTE] !== true && (item[TABLE_KEY.sort] as string) < IDEMPOTENCY_PREFIX).length;
       },
     );
   },

@@ -16,7 +16,8 @@
  */
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
-import { BULK_OPERATIONS, FILTER_LIVE, isConditionFailed, keyNames, toTodo, tombstoneUpdate, type Item } from "./store-bulk";
+import { adjustTodoCount, BULK_OPERATIONS, FILTER_LIVE, isConditionFailed, keyNames, toTodo, tombstoneUpdate, type Item } from "./store-bulk";
+import { LIST_OPERATIONS } from "./store-lists";
 import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, itemKey, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
 import type { CreateResult, IdempotencyClaim, ListOptions, Todo, TodoChanges, TodoPage, TodoStore } from "./todos";
 
@@ -39,6 +40,20 @@ export const DYNAMODB_ACTIONS = {
   changes: ["dynamodb:Query"],
   exportAll: ["dynamodb:Query"],
   deleteAll: ["dynamodb:Query", "dynamodb:BatchWriteItem"],
+  // Lists and sharing (store-lists.ts).
+  membership: ["dynamodb:GetItem"],
+  lists: ["dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+  createList: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
+  getList: ["dynamodb:BatchGetItem"],
+  updateList: ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchGetItem"],
+  deleteList: ["dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
+  members: ["dynamodb:Query"],
+  invite: ["dynamodb:GetItem", "dynamodb:PutItem"],
+  updateMember: ["dynamodb:UpdateItem", "dynamodb:GetItem"],
+  removeMember: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+  invitations: ["dynamodb:Query"],
+  acceptInvitation: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem"],
+  declineInvitation: ["dynamodb:DeleteItem"],
 } as const satisfies Record<keyof TodoStore, readonly string[]>;
 
 export interface DocumentClientOptions {
@@ -153,10 +168,20 @@ export type StoreOperation = keyof TodoStore;
 
 /** Each operation of the store, built for one table. */
 export const STORE_OPERATIONS: { readonly [K in StoreOperation]: (table: Table) => TodoStore[K] } = {
-  create: (table) => async (userId, todo, idempotency) => {
-    if (idempotency) return createIdempotent(table, userId, todo, idempotency);
-    if (!(await putNew(table, userId, todo))) throw new ConflictError("A to-do with this id already exists. Send the request again.");
-    return { todo, created: true };
+  create: (table) => async (userId, todo, idempotency, todoLimit) => {
+    // Under a list the to-do is counted first (the limit), and given back if none was made.
+    if (todoLimit !== undefined && !(await adjustTodoCount(table, userId, 1, todoLimit))) {
+      throw new ConflictError(`This list has ${todoLimit} to-dos, the most a list may hold. Delete or clear some, or use another list.`);
+    }
+    let result: CreateResult | undefined;
+    try {
+      if (idempotency) result = await createIdempotent(table, userId, todo, idempotency);
+      else if (await putNew(table, userId, todo)) result = { todo, created: true };
+      else throw new ConflictError("A to-do with this id already exists. Send the request again.");
+      return result;
+    } finally {
+      if (todoLimit !== undefined && !result?.created) await adjustTodoCount(table, userId, -1);
+    }
   },
 
   get: (table) => async (userId, id) => {
@@ -234,7 +259,7 @@ export const STORE_OPERATIONS: { readonly [K in StoreOperation]: (table: Table) 
     }
   },
 
-  delete: (table) => async (userId, id, deletedAt, expectedVersion) => {
+  delete: (table) => async (userId, id, deletedAt, expectedVersion, counted) => {
     const tombstone = tombstoneUpdate(id, deletedAt);
     try {
       await table.doc.update({
@@ -253,9 +278,11 @@ export const STORE_OPERATIONS: { readonly [K in StoreOperation]: (table: Table) 
       if (expectedVersion === undefined) throw new NotFoundError();
       await explainFailedCondition(table, userId, id);
     }
+    if (counted) await adjustTodoCount(table, userId, -1);
   },
 
   ...BULK_OPERATIONS,
+  ...LIST_OPERATIONS,
 };
 
 /** The whole store on one table (the local stack, the tests and the bench). */
@@ -267,10 +294,16 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
 }
 
 /**
- * A store with only `operation`, for one route's Lambda function: the closure this returns reaches
- * that operation's code alone, so Pulumi's serializer copies nothing of the others.
+ * A store with only `operations`, for one route's Lambda function (its own operation, and the
+ * membership read when it is a list route): the closure this returns reaches those operations'
+ * code alone, so Pulumi's serializer copies nothing of the others.
  */
-export function operationStore<K extends StoreOperation>(operation: K): (doc: DynamoDBDocument, tableName: string) => Pick<TodoStore, K> {
-  const build = STORE_OPERATIONS[operation];
-  return (doc, tableName) => ({ [operation]: build({ doc, name: tableName }) }) as Pick<TodoStore, K>;
+export function operationStore<K extends StoreOperation>(operations: readonly K[]): (doc: DynamoDBDocument, tableName: string) => Pick<TodoStore, K> {
+  const builds = operations.map((operation) => [operation, STORE_OPERATIONS[operation]] as const);
+  return (doc, tableName) => {
+    const table: Table = { doc, name: tableName };
+    const store = {} as Record<string, unknown>;
+    for (const [operation, build] of builds) store[operation] = build(table);
+    return store as Pick<TodoStore, K>;
+  };
 }

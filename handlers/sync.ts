@@ -21,7 +21,11 @@ export const SYNC_OVERLAP_MS = 60_000;
 export const TOMBSTONE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const TODO_ID = new RegExp(TODO_ID_PATTERN);
+/**
+ * Where a feed page may stop: a to-do id, or (the index holds them too, filtered out of the to-do
+ * feed) a list's meta or a membership (table.ts).
+ */
+const FEED_KEY = new RegExp(`${TODO_ID_PATTERN}|^~list$|^~member#[\\x21-\\x7E]{1,128}$`);
 
 /** What a changes cursor holds. */
 export interface SyncPosition {
@@ -42,7 +46,7 @@ export function syncPositionFromJson(json: unknown): SyncPosition | undefined {
   if (Object.keys(rest).length > 0 || typeof s !== "string" || (s !== "" && !ISO_INSTANT.test(s))) return undefined;
   if (t === undefined && u === undefined && i === undefined) return s === "" ? undefined : { since: s };
   if (typeof t !== "string" || !ISO_INSTANT.test(t) || typeof u !== "string" || !ISO_INSTANT.test(u)) return undefined;
-  if (typeof i !== "string" || !TODO_ID.test(i)) return undefined;
+  if (typeof i !== "string" || !FEED_KEY.test(i)) return undefined;
   return { since: s, pass: { startedAt: t, after: { updatedAt: u, id: i } } };
 }
 

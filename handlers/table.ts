@@ -1,8 +1,60 @@
 /**
  * TodoTable's layout, defined once: the key schema, the change-feed index, the TTL attribute and
- * the sort-key prefix of idempotency records. The TodoTable component (components/todo-table.ts),
- * the local stack (local/dynamo.ts `ensureTodoTable`), the adapter (store.ts, store-bulk.ts), the
- * tests and the bench all read it from here.
+ * the sort keys of every kind of item. The TodoTable component (components/todo-table.ts), the
+ * local stack (local/dynamo.ts `ensureTodoTable`), the adapter (store.ts, store-bulk.ts,
+ * store-lists.ts), the tests and the bench all read it from here.
+ *
+ * ## Legacy attribute names
+ * The key attributes are still called `userId` (partition) and `todoId` (sort key): renaming a
+ * key attribute replaces the table (a protected resource) and its LSI. Read them as "partition"
+ * and "sort key". Since lists (issue 17) a partition is one of:
+ *
+ * | partition            | sort key                 | item                                                  |
+ * |----------------------|--------------------------|-------------------------------------------------------|
+ * | `<listId>`           | `<ULID>`                 | a to-do, or its tombstone (`deleted`)                 |
+ * | `<listId>`           | `~idem#<hash>`           | an idempotency record (creates)                       |
+ * | `<listId>`           | `~list`                  | the list's meta: name, ownerId, version, counters     |
+ * | `<listId>`           | `~member#<sub>`          | a membership: role, email (THE truth for access)     |
+ * | `u#<sub>`            | `list#<listId>`          | the person's index of their lists: role, position     |
+ * | `u#<sub>`            | `~profile`               | the person's counter of lists (the limit)             |
+ * | `i#<e-mail>`         | `<listId>`               | a pending invitation to that list (TTL)               |
+ *
+ * A person's FIRST list has `listId = <their sub>`: before lists, a person's to-dos lived in the
+ * partition `<sub>`, so that list adopts them in place (adoptFirstList, store-lists.ts): the
+ * "migration" writes the meta, the owner's membership and the index entry, each a conditional
+ * Put, and copies nothing. A list created later gets a ULID. List ids are checked against
+ * LIST_ID_PATTERN (schemas.ts) before they become a partition: `u#…` and `i#…` never match.
+ *
+ * `~list` and `~member#…` sort AFTER `~idem#` (`l`, `m` > `i`), so every to-do Query, bounded
+ * by `todoId < "~idem#"`, never sees them: the old `/api/todos…` routes' key conditions did
+ * not change. They carry `changeKey` (so the list's own feed, the LSI, carries renames and
+ * membership changes) and `kind` (KIND_ATTRIBUTE): the old to-do feed filters `kind` out.
+ *
+ * ## Invariants without transactions (dynalite has none: conditional writes, idempotent steps)
+ * - Access: the list-side `~member#<sub>` item decides; it is read (one strongly consistent
+ *   GetItem) by the HTTP adapter before every list route. The user-side `list#<listId>` entry
+ *   is only an index: `GET /api/lists` and the feed verify each entry against the list side
+ *   and repair a stale one. Join writes list side first, then user side; leave and remove
+ *   write list side first, then user side. A crash between the two leaves, at worst, an index
+ *   entry the list side contradicts: after a join, a missing entry (the join is retried by
+ *   accepting again: the invitation is deleted last); after a removal, an entry that grants
+ *   nothing (the list side said no at once) and is dropped when next read. The other order
+ *   could leave a removed person with access for as long as the crash lasted.
+ * - One owner per list: ownership moves only by PATCHing another member's role to "owner",
+ *   which writes the new owner's item first, then demotes the old one (conditioned on still
+ *   being owner): a crash between leaves two owners for a moment, never none. The owner cannot
+ *   leave or be removed (409: hand over first).
+ * - The first list (id = its owner's sub) can be renamed and shared, not deleted nor handed
+ *   over (as Microsoft To Do's default list): so the partition `<sub>` always belongs to that
+ *   person, and the old `/api/todos…` routes keep addressing it with no membership read.
+ * - Limits: `~profile.listCount`, `~list.memberCount` and `~list.todoCount` are raised by a
+ *   conditional update (`< limit`) BEFORE the write they count and lowered after a removal.
+ *   A crash between leaves a counter one too high: the limit can only be reached early, never
+ *   exceeded. (The old routes do not maintain `todoCount` of the first list: it is set exactly
+ *   when the list is adopted, and drifts while the old routes are still in use.)
+ * - Idempotent steps: every write is a conditional Put (`attribute_not_exists`) or an Update
+ *   whose repetition changes nothing more (or only a counter, see above), so each multi-step
+ *   operation is safe to retry from the start after any interruption.
  */
 /** The table's key schema. */
 export const TABLE_KEY = { partition: "userId", sort: "todoId" } as const;
@@ -45,3 +97,18 @@ export const IDEMPOTENCY_PREFIX = "~idem#";
 
 /** The attribute that marks a tombstone: a deleted to-do kept so that other devices learn of it. */
 export const TOMBSTONE_ATTRIBUTE = "deleted";
+
+/** Sort key of a list's meta item (name, owner, counters), in the list's partition. */
+export const LIST_META_KEY = "~list";
+/** Sort-key prefix of a membership, in the list's partition: `~member#<sub>`. */
+export const MEMBER_PREFIX = "~member#";
+/** The partition of a person's index of lists and their profile. */
+export const userPartition = (sub: string): string => `u#${sub}`;
+/** Sort-key prefix of a person's index entries: `list#<listId>`. */
+export const USER_LIST_PREFIX = "list#";
+/** Sort key of a person's profile (their count of lists). */
+export const PROFILE_KEY = "~profile";
+/** The partition of the invitations to one e-mail address (lower case). */
+export const invitationPartition = (email: string): string => `i#${email.toLowerCase()}`;
+/** What an item other than a to-do is: "list" | "member" | "entry" | "invitation". The to-do feed leaves these out. */
+export const KIND_ATTRIBUTE = "kind";

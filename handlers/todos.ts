@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { ValidationError } from "./errors";
+import type { ListStore } from "./lists";
 import type { CreateTodoBody, UpdateTodoBody } from "./schemas";
 import { TITLE_MAX_LENGTH } from "./schemas";
 
@@ -16,6 +17,10 @@ export interface Todo {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
+  /** Under a list (issue 17): who changed it last (a member's id). Absent on the old routes. */
+  readonly lastEditedBy?: string;
+  /** Under a list: its place in the list's manual order (positions.ts). Absent on the old routes. */
+  readonly position?: string;
 }
 
 export type TodoStatus = "all" | "active" | "completed";
@@ -25,6 +30,8 @@ export interface TodoChanges {
   readonly title?: string;
   readonly completed?: boolean;
   readonly dueDate?: string | null;
+  readonly lastEditedBy?: string;
+  readonly position?: string;
 }
 
 export interface ListOptions {
@@ -96,6 +103,10 @@ export interface BulkOptions {
   readonly after?: string;
   /** Milliseconds left before the function must answer. */
   readonly timeLeft: () => number;
+  /** Under a list: keep the list's count of to-dos (the limit) up to date. */
+  readonly counted?: boolean;
+  /** Under a list: who makes the change (`lastEditedBy`). */
+  readonly editedBy?: string;
 }
 
 export interface BulkResult {
@@ -105,15 +116,20 @@ export interface BulkResult {
   readonly last?: string;
 }
 
-/** Storage port. Every call is scoped by `userId`: one user can never address another's items. */
-export interface TodoStore {
-  create(userId: string, todo: Todo, idempotency?: IdempotencyClaim): Promise<CreateResult>;
+/**
+ * Storage port. Every to-do call is scoped by a partition, named `userId` for history: the
+ * caller's own (the old `/api/todos…` routes) or a list the adapter has checked the caller's
+ * membership of (lists.ts). One user can never address a partition they were not let into.
+ */
+export interface TodoStore extends ListStore {
+  /** With `todoLimit`, counts the to-do in its list first (ConflictError when the list is full). */
+  create(userId: string, todo: Todo, idempotency?: IdempotencyClaim, todoLimit?: number): Promise<CreateResult>;
   get(userId: string, id: string): Promise<Todo | undefined>;
   list(userId: string, options: ListOptions): Promise<TodoPage>;
   /** Throws NotFoundError, or PreconditionFailedError when `expectedVersion` is stale. */
   update(userId: string, id: string, changes: TodoChanges, updatedAt: string, expectedVersion?: number): Promise<Todo>;
   /** Leaves a tombstone. Throws NotFoundError, or PreconditionFailedError when `expectedVersion` is stale. */
-  delete(userId: string, id: string, deletedAt: string, expectedVersion?: number): Promise<void>;
+  delete(userId: string, id: string, deletedAt: string, expectedVersion?: number, counted?: boolean): Promise<void>;
   /** Exact counts of the user's to-dos. */
   summary(userId: string): Promise<Summary>;
   /** Sets `completed` on every to-do that differs; counts the to-dos changed. */
