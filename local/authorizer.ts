@@ -15,6 +15,16 @@ export interface AuthorizerOptions {
   readonly issuer: string;
   /** The app client id: the ID token's `aud`. */
   readonly clientId: string;
+  /**
+   * LOCAL-ONLY RULE: report `email_verified: "true"` for every valid ID token. cognito-local
+   * leaves `email_verified` false even after ConfirmSignUp, while on AWS AuthPool confirms a
+   * sign-up with a code sent to the e-mail address (an auto-verified attribute), which sets it
+   * to true. cognito-local signs in only confirmed users, and the local pool confirms by that
+   * same e-mailed code, so every token it issues is for an address proven the AWS way. The
+   * handlers read the claim as they do on AWS (invitations need a verified e-mail); nothing in
+   * handlers/ knows of this rule. @default false
+   */
+  readonly confirmedMeansVerifiedEmail?: boolean;
 }
 
 export type Claims = Record<string, string>;
@@ -39,7 +49,9 @@ export function cognitoAuthorizer(options: AuthorizerOptions): Authorizer {
       return undefined;
     }
     if (payload.token_use !== "id") return undefined;
-    return stringClaims(payload);
+    const claims = stringClaims(payload);
+    if (options.confirmedMeansVerifiedEmail && claims.email) claims.email_verified = "true";
+    return claims;
   };
 }
 

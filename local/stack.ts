@@ -154,7 +154,13 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     cleanups.push(() => Promise.resolve(doc.destroy()));
     const api = createApiHost({
       store: dynamoTodoStore(doc, LOCAL_TABLE_NAME),
-      authorize: cognitoAuthorizer({ jwksUrl: cognito.jwksUrl, issuer: cognito.issuer, clientId: cognito.userPoolClientId }),
+      // Local-only rule (see authorizer.ts): cognito-local cannot mark e-mails verified.
+      authorize: cognitoAuthorizer({
+        jwksUrl: cognito.jwksUrl,
+        issuer: cognito.issuer,
+        clientId: cognito.userPoolClientId,
+        confirmedMeansVerifiedEmail: true,
+      }),
       log: options.requestLog,
       edgeHeaders,
     });

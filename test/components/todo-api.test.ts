@@ -106,7 +106,7 @@ describe("TodoApi", () => {
           function: fnOf(route.name).state.name,
         });
         expect(permission.inputs.sourceArn).to.equal(
-          `arn:aws:execute-api:eu-west-1:123456789012:api-rest-id/*/${route.method}${route.path.replace("{id}", "*")}`,
+          `arn:aws:execute-api:eu-west-1:123456789012:api-rest-id/*/${route.method}${route.path.replace(/\{[^}]+\}/g, "*")}`,
         );
       }
     });

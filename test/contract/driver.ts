@@ -3,7 +3,9 @@
  * with proxy events, test/handlers) and real HTTP against the local stack (test/local).
  * A driver hides the transport; the suite states the expectations once.
  */
-export type User = "alice" | "bob";
+/** alice and bob: the to-do suites' two people; carol and dave join them in the sharing suite. */
+export type User = "alice" | "bob" | "carol" | "dave";
+export const USERS: readonly User[] = ["alice", "bob", "carol", "dave"];
 
 export interface ApiRequest {
   readonly method: string;
@@ -36,6 +38,8 @@ export interface ApiDriver {
   seed(user: User, items: readonly Record<string, unknown>[]): Promise<void>;
   /** The user id (the token's `sub`) the API sees for this user. */
   userId(user: User): string;
+  /** The (verified) e-mail address the API sees for this user. */
+  email(user: User): string;
   /**
    * Shrinks the time a request may work (undefined: back to the default), so bulk changes stop
    * early and hand out continuation cursors. Only transports that build the handlers can.

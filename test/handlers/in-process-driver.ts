@@ -21,6 +21,15 @@ import { seedItems } from "../../dev/seed-table";
 export const USER_IDS: Readonly<Record<User, string>> = {
   alice: "0b1c2d3e-aaaa-4000-8000-00000000a11c",
   bob: "0b1c2d3e-bbbb-4000-8000-0000000000b0",
+  carol: "0b1c2d3e-cccc-4000-8000-0000000c0001",
+  dave: "0b1c2d3e-dddd-4000-8000-0000000d0001",
+};
+/** The e-mail claim of each test user (verified, as Cognito's is once the sign-up code was entered). */
+export const USER_EMAILS: Readonly<Record<User, string>> = {
+  alice: "alice@example.com",
+  bob: "bob@example.com",
+  carol: "carol@example.com",
+  dave: "dave@example.com",
 };
 
 export interface InProcessDriver extends ApiDriver {
@@ -73,7 +82,7 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
         pathParameters: match.params,
         headers,
         body,
-        claims: user === null ? null : { sub: USER_IDS[user], token_use: "id" },
+        claims: user === null ? null : { sub: USER_IDS[user], token_use: "id", email: USER_EMAILS[user], email_verified: "true" },
         requestId,
       });
       events.push(event);
@@ -85,6 +94,7 @@ export async function startInProcessDriver(): Promise<InProcessDriver> {
     tableItems: () => scanTable(doc, tableName),
     seed: (user, items) => seedItems(doc, tableName, USER_IDS[user], items),
     userId: (user) => USER_IDS[user],
+    email: (user) => USER_EMAILS[user],
     setTimeBudget(ms) {
       handlers = build(ms);
     },

@@ -8,14 +8,19 @@ import { request as httpRequest, Agent } from "node:http";
 import { createDocumentClient } from "../../handlers/store";
 import { LOCAL_CREDENTIALS } from "../../local/dynamo";
 import { startStack, type RunningStack, type StackOptions } from "../../local/stack";
-import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
+import { USERS, type ApiDriver, type ApiRequest, type ApiResponse, type User } from "../contract/driver";
 import { emptyTable, scanTable } from "../contract/table";
 import { seedItems } from "../../dev/seed-table";
 import { registerUser, type Tokens } from "../../dev/cognito-client";
 
 export const TEST_CONFIRMATION_CODE = "424242";
 export const TEST_PASSWORD = "correct horse battery";
-export const EMAILS: Readonly<Record<User, string>> = { alice: "alice@example.com", bob: "bob@example.com" };
+export const EMAILS: Readonly<Record<User, string>> = {
+  alice: "alice@example.com",
+  bob: "bob@example.com",
+  carol: "carol@example.com",
+  dave: "dave@example.com",
+};
 
 export interface HttpDriver extends ApiDriver {
   readonly stack: RunningStack;
@@ -57,12 +62,10 @@ export function rawRequest(
 const subOf = (jwt: string): string => (JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString("utf8")) as { sub: string }).sub;
 
 export async function signUpTestUsers(stack: RunningStack): Promise<Record<User, Tokens>> {
-  const [alice, bob] = await Promise.all(
-    (["alice", "bob"] as const).map((user) =>
-      registerUser(stack.cognitoEndpoint, stack.userPoolClientId, EMAILS[user], TEST_PASSWORD, TEST_CONFIRMATION_CODE),
-    ),
+  const [alice, bob, carol, dave] = await Promise.all(
+    USERS.map((user) => registerUser(stack.cognitoEndpoint, stack.userPoolClientId, EMAILS[user], TEST_PASSWORD, TEST_CONFIRMATION_CODE)),
   );
-  return { alice, bob };
+  return { alice, bob, carol, dave };
 }
 
 /**
@@ -117,6 +120,7 @@ export async function startHttpDriver(options: { stack?: RunningStack; stackOpti
     tableItems: () => scanTable(doc, stack.tableName),
     seed: (user, items) => seedItems(doc, stack.tableName, subOf(tokens[user].idToken), items),
     userId: (user) => subOf(tokens[user].idToken),
+    email: (user) => EMAILS[user],
     async reset() {
       await emptyTable(doc, stack.tableName);
     },
