@@ -39,6 +39,8 @@ import {
 import { sha256 } from "./todos";
 
 const NAMES = { "#pk": TABLE_KEY.partition, "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE } as const;
+/** The names LIVE uses (DynamoDB refuses names an expression does not use). */
+const LIVE_NAMES = { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE } as const;
 /** The item exists and is not a tombstone. */
 const LIVE = "attribute_exists(#sk) AND attribute_not_exists(#deleted)";
 /** Absent, or a tombstone (a person who left may join again). */
@@ -295,12 +297,16 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
       if (!live(meta) || !live(member)) await dropEntry(table, caller.sub, id, now);
       else lists.push(toList(meta, member.role as Role, entry));
     }
-    // The caller's order: positioned lists by position, then the rest oldest first.
-    return lists.sort((a, b) =>
-      a.position !== null && b.position !== null
-        ? a.position < b.position ? -1 : 1
-        : a.position !== null ? -1 : b.position !== null ? 1 : a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
-    );
+    // The caller's order: positioned lists by position, then the rest: the first list, then oldest first.
+    const rank = (l: TodoList) => `${l.id === caller.sub ? "0" : "1"}${l.createdAt}`;
+    return lists.sort((a, b) => {
+      if (a.position !== null || b.position !== null) {
+        if (a.position === null) return 1;
+        if (b.position === null) return -1;
+        return a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
+      }
+      return rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0;
+    });
   },
 
   createList: (table) => async (caller, { id, name, now }, requestKey) => {
@@ -340,7 +346,7 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
           Key: metaKey(listId),
           UpdateExpression: "SET #name = :name, version = version + :one, updatedAt = :now, #ck = :ck",
           ConditionExpression: expectedVersion === undefined ? LIVE : `${LIVE} AND version = :v`,
-          ExpressionAttributeNames: { ...NAMES, "#name": "name", "#ck": CHANGES_INDEX.sort },
+          ExpressionAttributeNames: { ...LIVE_NAMES, "#name": "name", "#ck": CHANGES_INDEX.sort },
           ExpressionAttributeValues: {
             ":name": name,
             ":one": 1,
@@ -487,7 +493,7 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
           Key: entryKey(callerSub, listId),
           UpdateExpression: "SET #role = :role",
           ConditionExpression: LIVE,
-          ExpressionAttributeNames: { ...NAMES, "#role": "role" },
+          ExpressionAttributeNames: { ...LIVE_NAMES, "#role": "role" },
           ExpressionAttributeValues: { ":role": "editor" },
         }),
       );
@@ -499,7 +505,7 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
         Key: entryKey(memberId, listId),
         UpdateExpression: "SET #role = :role, updatedAt = :now, #ck = :ck",
         ConditionExpression: LIVE,
-        ExpressionAttributeNames: { ...NAMES, "#role": "role", "#ck": CHANGES_INDEX.sort },
+        ExpressionAttributeNames: { ...LIVE_NAMES, "#role": "role", "#ck": CHANGES_INDEX.sort },
         ExpressionAttributeValues: { ":role": role, ":now": now, ":ck": changeKeyOf(now, USER_LIST_PREFIX + listId) },
       }),
     );

@@ -24,6 +24,7 @@ import { expect } from "chai";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";
 import type { Todo } from "../../handlers/todos";
 import { CHANGES_INDEX, TABLE_KEY } from "../../handlers/table";
+import { sharingContract } from "./sharing.contract";
 import { wholeListContract } from "./whole-list.contract";
 
 export interface ContractOptions {
@@ -657,6 +658,10 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
     // ---- whole-list routes (whole-list.contract.ts) -----------------------------------------
 
     wholeListContract(() => api, { sizes: options.sizes ?? [0, 1, 50, 51, 1000], bigSize: options.bigSize });
+
+    // ---- lists and sharing (sharing.contract.ts) ---------------------------------------------
+
+    sharingContract(() => api);
 
     // ---- hostile input -------------------------------------------------------------------
 

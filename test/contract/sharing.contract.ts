@@ -1,0 +1,279 @@
+/**
+ * The sharing part of the API contract (issue 17): lists, their to-dos, members and invitations,
+ * with four people: alice owns a list, bob is its editor, carol its viewer, dave is in no list
+ * of hers. Part of todoApiContract, so it runs in-process and over HTTP.
+ *
+ * Transport differences allowed for: none beyond the suite's own (validator-territory 400s).
+ * Over HTTP every person is a real local-Cognito user whose ID token carries their e-mail; the
+ * local stack's authorizer reports it verified (local/authorizer.ts, a local-only rule).
+ */
+import { expect } from "chai";
+import { can, ROLE_PERMISSIONS, type Access, type Role } from "../../handlers/lists";
+import { ulidFactory } from "../../handlers/ids";
+import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";
+
+type List = { id: string; name: string; role: Role; version: number; ownerId: string };
+
+/** One list route, as a request for a list (made fresh for each call: some change things). */
+interface Case {
+  readonly name: string;
+  readonly access: Access;
+  readonly request: (listId: string) => Promise<ApiRequest> | ApiRequest;
+}
+
+export function sharingContract(api: () => ApiDriver): void {
+  const send = (user: User | null, request: ApiRequest) => api().send(user, request);
+  const nextId = ulidFactory();
+
+  function expectStatus(res: ApiResponse, status: number): void {
+    expect(res.status, JSON.stringify(res.body)?.slice(0, 300)).to.equal(status);
+  }
+  async function ok<T>(user: User, request: ApiRequest, status = 200): Promise<T> {
+    const res = await send(user, request);
+    expectStatus(res, status);
+    return res.body as T;
+  }
+  const createList = (user: User, name: string) => ok<List>(user, { method: "POST", path: "/api/lists", body: { name } }, 201);
+  const invite = (user: User, listId: string, email: string, role: Role) =>
+    send(user, { method: "POST", path: `/api/lists/${listId}/members`, body: { email, role } });
+  const accept = (user: User, invitationId: string) => send(user, { method: "POST", path: `/api/invitations/${invitationId}/accept` });
+  const createTodo = (user: User, listId: string, title: string) =>
+    ok<{ id: string; version: number }>(user, { method: "POST", path: `/api/lists/${listId}/todos`, body: { title } }, 201);
+  const lists = async (user: User) => (await ok<{ items: List[] }>(user, { method: "GET", path: "/api/lists" })).items;
+
+  /** A fresh list of alice's with bob as editor and carol as viewer. */
+  async function sharedList(name = "Groceries"): Promise<List> {
+    const list = await createList("alice", name);
+    expectStatus(await invite("alice", list.id, api().email("bob"), "editor"), 202);
+    expectStatus(await invite("alice", list.id, api().email("carol"), "viewer"), 202);
+    expectStatus(await accept("bob", list.id), 200);
+    expectStatus(await accept("carol", list.id), 200);
+    return list;
+  }
+
+  /** Every route under /api/lists/{listId}, with the access ROLE_PERMISSIONS must allow. */
+  const cases = (owner: User): Case[] => [
+    { name: "GET list", access: "read", request: (id) => ({ method: "GET", path: `/api/lists/${id}` }) },
+    { name: "PATCH list position", access: "read", request: (id) => ({ method: "PATCH", path: `/api/lists/${id}`, body: { position: "V" } }) },
+    { name: "PATCH list name", access: "manage", request: (id) => ({ method: "PATCH", path: `/api/lists/${id}`, body: { name: "Renamed" } }) },
+    { name: "GET todos", access: "read", request: (id) => ({ method: "GET", path: `/api/lists/${id}/todos` }) },
+    { name: "POST todo", access: "write", request: (id) => ({ method: "POST", path: `/api/lists/${id}/todos`, body: { title: "new" } }) },
+    {
+      name: "GET todo",
+      access: "read",
+      request: async (id) => ({ method: "GET", path: `/api/lists/${id}/todos/${(await createTodo(owner, id, "t")).id}` }),
+    },
+    {
+      name: "PATCH todo",
+      access: "write",
+      request: async (id) => ({
+        method: "PATCH",
+        path: `/api/lists/${id}/todos/${(await createTodo(owner, id, "t")).id}`,
+        body: { completed: true },
+      }),
+    },
+    {
+      name: "DELETE todo",
+      access: "write",
+      request: async (id) => ({ method: "DELETE", path: `/api/lists/${id}/todos/${(await createTodo(owner, id, "t")).id}` }),
+    },
+    { name: "GET summary", access: "read", request: (id) => ({ method: "GET", path: `/api/lists/${id}/todos/summary` }) },
+    {
+      name: "POST mark-all",
+      access: "write",
+      request: (id) => ({ method: "POST", path: `/api/lists/${id}/todos/mark-all`, body: { completed: true } }),
+    },
+    { name: "POST clear-completed", access: "write", request: (id) => ({ method: "POST", path: `/api/lists/${id}/todos/clear-completed`, body: {} }) },
+    { name: "GET export", access: "read", request: (id) => ({ method: "GET", path: `/api/lists/${id}/todos/export?format=csv` }) },
+    { name: "GET members", access: "read", request: (id) => ({ method: "GET", path: `/api/lists/${id}/members` }) },
+    {
+      name: "POST member (invite)",
+      access: "manage",
+      request: (id) => ({ method: "POST", path: `/api/lists/${id}/members`, body: { email: "someone@example.com", role: "viewer" } }),
+    },
+    {
+      name: "PATCH member",
+      access: "manage",
+      request: (id) => ({ method: "PATCH", path: `/api/lists/${id}/members/${api().userId("carol")}`, body: { role: "viewer" } }),
+    },
+  ];
+
+  describe("sharing: lists, roles, members and invitations (issue 17)", function () {
+    beforeEach(async () => api().reset());
+
+    it("gives each person a first list, named To-dos, whose id is their user id, holding their to-dos from before lists", async function () {
+      const old = await ok<{ id: string }>("alice", { method: "POST", path: "/api/todos", body: { title: "from before" } }, 201);
+      const [first] = await lists("alice");
+      expect(first).to.include({ id: api().userId("alice"), name: "To-dos", role: "owner", ownerId: api().userId("alice") });
+      const page = await ok<{ items: { id: string }[] }>("alice", { method: "GET", path: `/api/lists/${first.id}/todos` });
+      expect(page.items.map((t) => t.id)).to.deep.equal([old.id]);
+      // The old routes see what the first list holds, and nothing of the list's own items.
+      const created = await createTodo("alice", first.id, "through the list");
+      const flat = await ok<{ items: { id: string }[] }>("alice", { method: "GET", path: "/api/todos" });
+      expect(flat.items.map((t) => t.id)).to.deep.equal([created.id, old.id]);
+      const feed = await ok<{ items: { id: string }[] }>("alice", { method: "GET", path: "/api/todos/changes" });
+      expect(feed.items.map((t) => t.id).sort()).to.deep.equal([created.id, old.id].sort());
+      expect(await lists("alice")).to.have.length(1);
+    });
+
+    it("lets every role do what ROLE_PERMISSIONS allows (2xx) and answers 403 to the rest", async function () {
+      const list = await sharedList();
+      const roles: Record<Role, User> = { owner: "alice", editor: "bob", viewer: "carol" };
+      for (const c of cases("alice")) {
+        for (const [role, user] of Object.entries(roles) as [Role, User][]) {
+          const res = await send(user, await c.request(list.id));
+          const label = `${c.name} as ${role}: ${JSON.stringify(res.body)?.slice(0, 200)}`;
+          if (can(role, c.access)) expect(res.status, label).to.be.within(200, 299);
+          else {
+            expect(res.status, label).to.equal(403);
+            expect(res.body.error.code, label).to.equal("forbidden");
+          }
+        }
+      }
+      // Removing another member and deleting the list: the owner only.
+      for (const user of ["bob", "carol"] as const) {
+        expectStatus(await send(user, { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("alice")}` }), 403);
+        expectStatus(await send(user, { method: "DELETE", path: `/api/lists/${list.id}` }), 403);
+      }
+      expectStatus(await send("bob", { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("carol")}` }), 403);
+      expectStatus(await send("alice", { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("carol")}` }), 204);
+      const deleted = await ok<{ deleted: number; nextCursor: string | null }>("alice", { method: "DELETE", path: `/api/lists/${list.id}` });
+      expect(deleted.nextCursor).to.equal(null);
+      expect(ROLE_PERMISSIONS.viewer).to.deep.equal(["read"]);
+    });
+
+    it("answers an outsider 404 on every list route, with the same body as for a missing list or a malformed id", async function () {
+      const list = await sharedList();
+      const missing = nextId();
+      const withoutRequestId = (res: ApiResponse) => ({ status: res.status, code: res.body?.error?.code, message: res.body?.error?.message, details: res.body?.error?.details });
+      for (const c of [
+        ...cases("alice"),
+        { name: "DELETE list", access: "manage" as const, request: (id: string) => ({ method: "DELETE", path: `/api/lists/${id}` }) },
+        {
+          name: "DELETE member",
+          access: "manage" as const,
+          request: (id: string) => ({ method: "DELETE", path: `/api/lists/${id}/members/${api().userId("bob")}` }),
+        },
+      ]) {
+        const request = await c.request(list.id);
+        const outsider = withoutRequestId(await send("dave", request));
+        const absent = withoutRequestId(await send("dave", { ...request, path: request.path.replace(list.id, missing) }));
+        const malformed = withoutRequestId(await send("alice", { ...request, path: request.path.replace(list.id, "not-a-list") }));
+        expect(outsider.status, c.name).to.equal(404);
+        expect(outsider, c.name).to.deep.equal(absent);
+        expect(outsider, c.name).to.deep.equal(malformed);
+      }
+      expect(await lists("dave")).to.have.length(1); // their own first list only
+    });
+
+    it("makes a removal take effect on the removed member's very next request, and their list index drops the list", async function () {
+      const list = await sharedList();
+      const todo = await createTodo("bob", list.id, "bob's");
+      expect((await lists("bob")).map((l) => l.id)).to.include(list.id);
+      expectStatus(await send("alice", { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("bob")}` }), 204);
+      expectStatus(await send("bob", { method: "GET", path: `/api/lists/${list.id}/todos/${todo.id}` }), 404);
+      expectStatus(await send("bob", { method: "POST", path: `/api/lists/${list.id}/todos`, body: { title: "x" } }), 404);
+      expect((await lists("bob")).map((l) => l.id)).to.not.include(list.id);
+      const members = await ok<{ items: { id: string }[] }>("alice", { method: "GET", path: `/api/lists/${list.id}/members` });
+      expect(members.items.map((m) => m.id).sort()).to.deep.equal([api().userId("alice"), api().userId("carol")].sort());
+    });
+
+    it("lets a member leave, and a member see the others and each to-do's last editor", async function () {
+      const list = await sharedList();
+      const todo = await createTodo("bob", list.id, "bob's");
+      const seen = await ok<{ lastEditedBy: string; position: string }>("carol", { method: "GET", path: `/api/lists/${list.id}/todos/${todo.id}` });
+      expect(seen.lastEditedBy).to.equal(api().userId("bob"));
+      expect(seen.position).to.be.a("string");
+      const members = await ok<{ items: { id: string; email: string; role: Role }[] }>("carol", { method: "GET", path: `/api/lists/${list.id}/members` });
+      expect(members.items.map((m) => [m.email, m.role])).to.deep.equal([
+        [api().email("alice"), "owner"],
+        [api().email("bob"), "editor"],
+        [api().email("carol"), "viewer"],
+      ]);
+      expectStatus(await send("carol", { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("carol")}` }), 204);
+      expectStatus(await send("carol", { method: "GET", path: `/api/lists/${list.id}` }), 404);
+    });
+
+    it("lets only the invitee see and accept an invitation, and decline one", async function () {
+      const list = await createList("alice", "Trip");
+      expectStatus(await invite("alice", list.id, api().email("dave").toUpperCase(), "viewer"), 202);
+      expect((await ok<{ items: unknown[] }>("bob", { method: "GET", path: "/api/invitations" })).items).to.deep.equal([]);
+      expectStatus(await accept("bob", list.id), 404);
+      expectStatus(await send("bob", { method: "DELETE", path: `/api/invitations/${list.id}` }), 404);
+      expectStatus(await send("bob", { method: "GET", path: `/api/lists/${list.id}` }), 404);
+      const invitations = await ok<{ items: Record<string, unknown>[] }>("dave", { method: "GET", path: "/api/invitations" });
+      expect(invitations.items).to.have.length(1);
+      expect(invitations.items[0]).to.include({ id: list.id, listId: list.id, listName: "Trip", role: "viewer", invitedBy: api().email("alice") });
+      const joined = await accept("dave", list.id);
+      expectStatus(joined, 200);
+      expect(joined.body).to.include({ id: list.id, role: "viewer" });
+      expectStatus(await accept("dave", list.id), 404); // used up
+      expect((await lists("dave")).map((l) => l.id)).to.include(list.id);
+
+      const other = await createList("alice", "Other");
+      expectStatus(await invite("alice", other.id, api().email("bob"), "editor"), 202);
+      expectStatus(await send("bob", { method: "DELETE", path: `/api/invitations/${other.id}` }), 204);
+      expectStatus(await accept("bob", other.id), 404);
+    });
+
+    it("never leaves a list without an owner: the owner cannot leave until they hand it over", async function () {
+      const list = await sharedList();
+      const alice = api().userId("alice");
+      const refused = await send("alice", { method: "DELETE", path: `/api/lists/${list.id}/members/${alice}` });
+      expectStatus(refused, 409);
+      expectStatus(await send("alice", { method: "PATCH", path: `/api/lists/${list.id}/members/${alice}`, body: { role: "viewer" } }), 409);
+      const handed = await ok<{ role: Role }>("alice", { method: "PATCH", path: `/api/lists/${list.id}/members/${api().userId("bob")}`, body: { role: "owner" } });
+      expect(handed.role).to.equal("owner");
+      expect(await ok<List>("alice", { method: "GET", path: `/api/lists/${list.id}` })).to.include({ role: "editor", ownerId: api().userId("bob") });
+      expectStatus(await send("alice", { method: "DELETE", path: `/api/lists/${list.id}/members/${alice}` }), 204);
+      expectStatus(await send("bob", { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("bob")}` }), 409);
+      // The first list is its person's for good: not handed over, not deleted. (It is made by
+      // their first GET /api/lists, which is how a client learns its list ids.)
+      const first = api().userId("alice");
+      expectStatus(await invite("alice", first, api().email("bob"), "editor"), 404);
+      await lists("alice");
+      expectStatus(await invite("alice", first, api().email("bob"), "editor"), 202);
+      expectStatus(await accept("bob", first), 200);
+      expectStatus(await send("alice", { method: "PATCH", path: `/api/lists/${first}/members/${api().userId("bob")}`, body: { role: "owner" } }), 409);
+      expectStatus(await send("alice", { method: "DELETE", path: `/api/lists/${first}` }), 409);
+    });
+
+    it("answers an invitation the same way whether or not the e-mail has an account", async function () {
+      const list = await createList("alice", "Party");
+      const known = await invite("alice", list.id, api().email("dave"), "editor");
+      const unknown = await invite("alice", list.id, "nobody-at-all@example.com", "editor");
+      expect(known.status).to.equal(202);
+      expect(unknown.status).to.equal(known.status);
+      expect({ ...unknown.body, email: "x" }).to.deep.equal({ ...known.body, email: "x" });
+      expect(Object.keys(unknown.headers).sort()).to.deep.equal(Object.keys(known.headers).sort());
+    });
+
+    it("keeps lists apart: a to-do of one list is not reachable through another, nor through the old routes", async function () {
+      const list = await sharedList();
+      const todo = await createTodo("bob", list.id, "in the shared list");
+      const bobsFirst = api().userId("bob");
+      await lists("bob");
+      expectStatus(await send("bob", { method: "GET", path: `/api/lists/${bobsFirst}/todos/${todo.id}` }), 404);
+      expectStatus(await send("bob", { method: "GET", path: `/api/todos/${todo.id}` }), 404);
+      expectStatus(await send("alice", { method: "GET", path: `/api/todos/${todo.id}` }), 404);
+      const cursor = (await ok<{ nextCursor: string | null }>("alice", { method: "GET", path: `/api/lists/${list.id}/todos?limit=1` })).nextCursor;
+      if (cursor) {
+        const other = await createList("alice", "Other");
+        expectStatus(await send("alice", { method: "GET", path: `/api/lists/${other.id}/todos?cursor=${encodeURIComponent(cursor)}` }), 400);
+      }
+    });
+
+    it("renames a list with If-Match, answers 412 to a stale version, and keeps each person's own order of lists", async function () {
+      const list = await sharedList();
+      const renamed = await send("alice", { method: "PATCH", path: `/api/lists/${list.id}`, body: { name: "Food" }, headers: { "If-Match": `"${list.version}"` } });
+      expectStatus(renamed, 200);
+      expect(renamed.body).to.include({ name: "Food", version: list.version + 1 });
+      const stale = await send("alice", { method: "PATCH", path: `/api/lists/${list.id}`, body: { name: "Late" }, headers: { "If-Match": `"${list.version}"` } });
+      expectStatus(stale, 412);
+      expect((await lists("carol")).find((l) => l.id === list.id)?.name).to.equal("Food");
+      await ok("bob", { method: "PATCH", path: `/api/lists/${list.id}`, body: { position: "0V" } });
+      expect((await lists("bob"))[0].id).to.equal(list.id);
+      expect((await lists("alice"))[0].id).to.equal(api().userId("alice"));
+    });
+  });
+}
