@@ -113,3 +113,30 @@ export interface ListStore {
 
 /** A to-do as list routes show it: who changed it last, and its place in the list's manual order. */
 export type ListTodo = Todo & { readonly lastEditedBy?: string; readonly position?: string };
+
+/** One entry of the feed of everything a person can see (GET /api/changes). */
+export type FeedItem =
+  | ({ readonly type: "todo"; readonly listId: string } & (Todo | { id: string; deleted: true; version: number; updatedAt: string }))
+  | { readonly type: "list"; readonly id: string; readonly removed: true }
+  | ({ readonly type: "list" } & TodoList)
+  | ({ readonly type: "member"; readonly listId: string } & Member)
+  | { readonly type: "member"; readonly listId: string; readonly id: string; readonly deleted: true; readonly version: number };
+
+/** Where a page of the feed stopped inside a pass: in which list, after which item of its feed. */
+export interface FeedStop {
+  readonly listId: string;
+  readonly after?: { readonly changeKey: string; readonly sortKey: string };
+}
+
+export interface FeedOptions {
+  /** Changes stamped at or after this instant ("" for everything). */
+  readonly since: string;
+  /** Continue here (undefined: the first page of a pass, which starts with the person's lists). */
+  readonly stop?: FeedStop;
+  readonly limit: number;
+}
+
+export interface FeedStore {
+  /** One page of the feed: the person's lists (joined, changed, left), then each list's own changes. */
+  allChanges(sub: string, options: FeedOptions): Promise<{ items: FeedItem[]; stop?: FeedStop }>;
+}

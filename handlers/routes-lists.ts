@@ -13,7 +13,11 @@ import { can, MAX_TODOS_PER_LIST, type Role, type TodoList } from "./lists";
 import { topPosition } from "./positions";
 import { API_BASE, bulkReply, defineRoute, readMarkAllPosition, sortKeyPosition, todoIdPosition, todoReply, type Reply, type Route, type RouteRequest } from "./route";
 import {
+  CHANGES_LIMIT_DEFAULT,
+  LIST_ID_PATTERN,
   LIST_LIMIT_DEFAULT,
+  changesQuery,
+  type ChangesQuery,
   clearCompletedBody,
   createListBody,
   createTodoBody,
@@ -41,7 +45,10 @@ import {
   type UpdateListTodoBody,
   type UpdateMemberBody,
 } from "./schemas";
+import { assertFresh, caughtUp } from "./sync";
+import { CHANGES_INDEX } from "./table";
 import { idempotencyClaim, newTodo, toChanges, type Todo } from "./todos";
+import type { FeedStop } from "./lists";
 
 export const LISTS = `${API_BASE}/lists`;
 const LIST = `${LISTS}/{listId}`;
@@ -52,6 +59,33 @@ const LIST_LIST_TODOS = "listListTodos";
 const LIST_MARK_ALL = "listMarkAll";
 const LIST_CLEAR_COMPLETED = "listClearCompleted";
 const DELETE_LIST = "deleteList";
+const ALL_CHANGES = "allChanges";
+
+/** What a feed cursor holds: `s` since, and inside a pass `t` its start, `l` the list, `k`/`i` the last item's change and sort keys. */
+interface FeedPosition {
+  readonly since: string;
+  readonly pass?: { readonly startedAt: string; readonly stop: FeedStop };
+}
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const LIST_ID = new RegExp(LIST_ID_PATTERN);
+const KEY = /^[\x21-\x7E]{1,300}$/;
+
+function feedPositionToJson(p: FeedPosition): Record<string, string> {
+  if (!p.pass) return { s: p.since };
+  const { startedAt, stop } = p.pass;
+  return { s: p.since, t: startedAt, l: stop.listId, ...(stop.after && { k: stop.after.changeKey, i: stop.after.sortKey }) };
+}
+
+function feedPositionFromJson(json: unknown): FeedPosition | undefined {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return undefined;
+  const { s, t, l, k, i, ...rest } = json as Record<string, unknown>;
+  if (Object.keys(rest).length > 0 || typeof s !== "string" || (s !== "" && !ISO_INSTANT.test(s))) return undefined;
+  if (t === undefined && l === undefined && k === undefined && i === undefined) return s === "" ? undefined : { since: s };
+  if (typeof t !== "string" || !ISO_INSTANT.test(t) || typeof l !== "string" || !LIST_ID.test(l)) return undefined;
+  if (k === undefined && i === undefined) return { since: s, pass: { startedAt: t, stop: { listId: l } } };
+  if (typeof k !== "string" || !KEY.test(k) || typeof i !== "string" || !KEY.test(i)) return undefined;
+  return { since: s, pass: { startedAt: t, stop: { listId: l, after: { changeKey: k, sortKey: i } } } };
+}
 
 /** Cursors of a list route are sealed to the caller AND the list: one list's cursor is refused by another. */
 const cursorOwner = (req: RouteRequest): string => `${req.userId}\n${req.params.listId}`;
@@ -394,6 +428,35 @@ export const LIST_ROUTES: readonly Route[] = [
       if (email === undefined) throw new NotFoundError("No invitation with this id exists.");
       await store.declineInvitation(email, req.params.invitationId);
       return { status: 204 };
+    },
+  }),
+
+  // ---- the feed of everything the caller can see ------------------------------------------
+  defineRoute({
+    name: ALL_CHANGES,
+    method: "GET",
+    path: `${API_BASE}/changes`,
+    summary:
+      "Everything the caller can see changed since a cursor: their lists (joined, changed, removed), each list's to-dos (tombstones too) and members.",
+    schemas: { query: changesQuery },
+    operation: "allChanges",
+    access: "none",
+    indexes: [CHANGES_INDEX.name],
+    async handle(req, store) {
+      const query = req.query as ChangesQuery;
+      const position: FeedPosition = query.cursor === undefined ? { since: "" } : openCursor(req.userId, ALL_CHANGES, query.cursor, feedPositionFromJson);
+      assertFresh({ since: position.pass?.startedAt ?? position.since }, req.now);
+      const startedAt = position.pass?.startedAt ?? req.now;
+      const page = await store.allChanges(req.userId, {
+        since: position.since,
+        stop: position.pass?.stop,
+        limit: query.limit === undefined ? CHANGES_LIMIT_DEFAULT : Number(query.limit),
+      });
+      const next: FeedPosition = page.stop ? { since: position.since, pass: { startedAt, stop: page.stop } } : { since: caughtUp(position.since, startedAt).since };
+      return {
+        status: 200,
+        body: { items: page.items, nextCursor: sealCursor(req.userId, ALL_CHANGES, feedPositionToJson(next)), hasMore: page.stop !== undefined },
+      };
     },
   }),
 ];

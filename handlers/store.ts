@@ -17,6 +17,7 @@
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
 import { adjustTodoCount, BULK_OPERATIONS, FILTER_LIVE, isConditionFailed, keyNames, toTodo, tombstoneUpdate, type Item } from "./store-bulk";
+import { FEED_OPERATIONS } from "./store-feed";
 import { LIST_OPERATIONS } from "./store-lists";
 import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, itemKey, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
 import type { CreateResult, IdempotencyClaim, ListOptions, Todo, TodoChanges, TodoPage, TodoStore } from "./todos";
@@ -54,6 +55,7 @@ export const DYNAMODB_ACTIONS = {
   invitations: ["dynamodb:Query"],
   acceptInvitation: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem"],
   declineInvitation: ["dynamodb:DeleteItem"],
+  allChanges: ["dynamodb:Query", "dynamodb:BatchGetItem"],
 } as const satisfies Record<keyof TodoStore, readonly string[]>;
 
 export interface DocumentClientOptions {
@@ -283,6 +285,7 @@ export const STORE_OPERATIONS: { readonly [K in StoreOperation]: (table: Table) 
 
   ...BULK_OPERATIONS,
   ...LIST_OPERATIONS,
+  ...FEED_OPERATIONS,
 };
 
 /** The whole store on one table (the local stack, the tests and the bench). */

@@ -10,6 +10,7 @@
 import { expect } from "chai";
 import { can, ROLE_PERMISSIONS, type Access, type Role } from "../../handlers/lists";
 import { ulidFactory } from "../../handlers/ids";
+import { sealCursor } from "../../handlers/cursor";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";
 
 type List = { id: string; name: string; role: Role; version: number; ownerId: string };
@@ -274,6 +275,62 @@ export function sharingContract(api: () => ApiDriver): void {
       await ok("bob", { method: "PATCH", path: `/api/lists/${list.id}`, body: { position: "0V" } });
       expect((await lists("bob"))[0].id).to.equal(list.id);
       expect((await lists("alice"))[0].id).to.equal(api().userId("alice"));
+    });
+
+    type FeedItem = { type: string; id: string; listId?: string; removed?: boolean; deleted?: boolean; name?: string; title?: string };
+    /** Follows GET /api/changes to the end of a pass: every item, and the cursor for the next sync. */
+    async function feed(user: User, cursor: string | null, limit = 500): Promise<{ items: FeedItem[]; cursor: string }> {
+      const items: FeedItem[] = [];
+      for (let page = 0; page < 1000; page++) {
+        const query = `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+        const body = await ok<{ items: FeedItem[]; nextCursor: string; hasMore: boolean }>(user, { method: "GET", path: `/api/changes${query}` });
+        items.push(...body.items);
+        cursor = body.nextCursor;
+        if (!body.hasMore) return { items, cursor };
+      }
+      throw new Error("the feed did not end");
+    }
+
+    it("GET /api/changes carries everything a member can see, joins, renames and a removal on the next sync", async function () {
+      const list = await sharedList();
+      const todo = await createTodo("alice", list.id, "milk");
+      await lists("bob");
+      const full = await feed("bob", null);
+      expect(full.items.filter((i) => i.type === "list").map((i) => i.id).sort()).to.deep.equal([api().userId("bob"), list.id].sort());
+      expect(full.items.filter((i) => i.type === "todo").map((i) => [i.listId, i.id])).to.deep.equal([[list.id, todo.id]]);
+      expect(full.items.filter((i) => i.type === "member" && i.listId === list.id)).to.have.length(3);
+      // Page by page, the same pass.
+      const paged = await feed("bob", null, 1);
+      expect(paged.items.map((i) => `${i.type}${i.id}`).sort()).to.deep.equal(full.items.map((i) => `${i.type}${i.id}`).sort());
+      // Nothing of a list bob is not in, even after alice's other list changes.
+      const other = await createList("alice", "Private");
+      const secret = await createTodo("alice", other.id, "secret");
+      const later = await createTodo("alice", list.id, "eggs");
+      await ok("alice", { method: "PATCH", path: `/api/lists/${list.id}`, body: { name: "Food" } });
+      const delta = await feed("bob", full.cursor);
+      expect(delta.items.map((i) => i.id)).to.include(later.id).and.not.include(secret.id).and.not.include(other.id);
+      expect(delta.items.find((i) => i.type === "list" && i.id === list.id)?.name).to.equal("Food");
+      // Removed: the very next sync says so, and carries none of the list's to-dos.
+      expectStatus(await send("alice", { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("bob")}` }), 204);
+      await createTodo("alice", list.id, "after bob left");
+      const removed = await feed("bob", delta.cursor);
+      expect(removed.items.filter((i) => i.type === "list" && i.id === list.id)).to.deep.equal([{ type: "list", id: list.id, removed: true }]);
+      expect(removed.items.filter((i) => i.listId === list.id)).to.deep.equal([]);
+      // A newly joined member gets the whole list on their next sync, not only what changed since.
+      const dave = await feed("dave", null);
+      expectStatus(await invite("alice", list.id, api().email("dave"), "viewer"), 202);
+      expectStatus(await accept("dave", list.id), 200);
+      const joined = await feed("dave", dave.cursor);
+      expect(joined.items.filter((i) => i.type === "todo" && i.listId === list.id && !i.deleted)).to.have.length(3);
+    });
+
+    it("GET /api/changes answers 410 to a cursor older than 30 days, and 400 to another person's cursor", async function () {
+      const old = new Date(Date.now() - 31 * 86_400_000).toISOString();
+      const res = await send("bob", { method: "GET", path: `/api/changes?cursor=${sealCursor(api().userId("bob"), "allChanges", { s: old })}` });
+      expectStatus(res, 410);
+      expect(res.body.error.code).to.equal("sync_expired");
+      const alices = (await feed("alice", null)).cursor;
+      expectStatus(await send("bob", { method: "GET", path: `/api/changes?cursor=${encodeURIComponent(alices)}` }), 400);
     });
   });
 }
