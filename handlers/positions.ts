@@ -9,6 +9,10 @@
  * one, is larger than any later `topPosition`, so a new to-do is always above every to-do that
  * exists when it is made, provided "move to the top" also uses `topPosition` (not
  * `keyBetween(null, first)`, which could go below a later `topPosition`).
+ *
+ * Keys grow by at most one digit a move; only moving into the same gap again and again (always
+ * just under one neighbour) does that every time: about 60 such moves reach the 64 digits the API
+ * takes, and a client then gives the neighbourhood fresh keys (one PATCH per to-do moved).
  */
 export const POSITION_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** A position as the API accepts it: base-62 digits, not ending in 0, at most 64 of them. */

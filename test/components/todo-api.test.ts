@@ -9,6 +9,7 @@ import {
   XRAY_WRITE_ACTIONS,
 } from "../../components/todo-api";
 import { routes } from "../../handlers/routes";
+import { DYNAMODB_ACTIONS } from "../../handlers/store";
 import { CHANGES_INDEX } from "../../handlers/table";
 import { named, ofType, recorded, runProgram, settle, type Recorded } from "../../dev/pulumi-mocks";
 
@@ -94,7 +95,23 @@ describe("TodoApi", () => {
         expect([...(route?.actions ?? [])].sort(), name).to.deep.equal(actions);
         expect(route?.indexes, name).to.deep.equal(indexes);
       }
-      expect(routes.filter((r) => r.indexes?.length).map((r) => r.name)).to.deep.equal(["listChanges"]);
+      expect(routes.filter((r) => r.indexes?.length).map((r) => r.name)).to.deep.equal(["listChanges", "allChanges"]);
+    });
+
+    it("gives every list route the membership read (GetItem) on top of its operation's actions, and nothing else", () => {
+      const listRoutes = routes.filter((r) => r.path.includes("{listId}"));
+      expect(listRoutes).to.have.length(18);
+      for (const route of listRoutes) {
+        expect(route.access, route.name).to.be.oneOf(["read", "write", "manage"]);
+        expect(route.operations, route.name).to.deep.equal([route.operation, "membership"]);
+        expect([...route.actions].sort(), route.name).to.deep.equal(
+          [...new Set([...DYNAMODB_ACTIONS[route.operation], "dynamodb:GetItem"])].sort(),
+        );
+      }
+      for (const route of routes.filter((r) => !r.path.includes("{listId}"))) {
+        expect(route.access, route.name).to.equal("none");
+        expect(route.actions, route.name).to.deep.equal(DYNAMODB_ACTIONS[route.operation]);
+      }
     });
 
     it("lets API Gateway invoke each function only for its own method and path", () => {
