@@ -47,7 +47,11 @@ async function main(): Promise<void> {
     await act();
     const m = proxy.meter;
     const calls = Object.values(m.calls).reduce((a, b) => a + b, 0);
-    console.log(`| ${label} | ${calls} (${Object.entries(m.calls).map(([k, v]) => `${k} ${v}`).join(", ")}) | ${m.readUnits} | ${m.writeUnits} |`);
+    console.log(
+      `| ${label} | ${calls} (${Object.entries(m.calls)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}) | ${m.readUnits} | ${m.writeUnits} |`,
+    );
   };
 
   console.log("| request | DynamoDB calls | read units | write units |\n|---|---|---|---|");
@@ -55,7 +59,9 @@ async function main(): Promise<void> {
   const at = Date.now() - 600_000;
   const next = ulidFactory(() => at);
   const iso = new Date(at).toISOString();
-  const seed = Array.from({ length: 1000 }, (_, i) => todoItem({ id: next(), title: `t ${i}`, completed: i % 3 === 0, dueDate: null, createdAt: iso, updatedAt: iso, version: 1 }));
+  const seed = Array.from({ length: 1000 }, (_, i) =>
+    todoItem({ id: next(), title: `t ${i}`, completed: i % 3 === 0, dueDate: null, createdAt: iso, updatedAt: iso, version: 1 }),
+  );
   await seedItems(doc, tableName, ALICE, seed);
   await measure("migration: first GET /api/lists with 1,000 old to-dos", () => call(ALICE, "listLists", "/api/lists", {}));
   await measure("GET /api/lists afterwards (1 list)", () => call(ALICE, "listLists", "/api/lists", {}));
@@ -63,10 +69,14 @@ async function main(): Promise<void> {
   const list = (await call(ALICE, "createList", "/api/lists", {}, { name: "Shared" })) as { id: string };
   await call(ALICE, "inviteMember", `/api/lists/${list.id}/members`, { listId: list.id }, { email: "bbbb@example.com", role: "editor" });
   await call(BOB, "acceptInvitation", `/api/invitations/${list.id}/accept`, { invitationId: list.id });
-  const todo = (await call(ALICE, "createListTodo", `/api/lists/${list.id}/todos`, { listId: list.id }, { title: "milk" })) as { id: string };
+  const todo = (await call(ALICE, "createListTodo", `/api/lists/${list.id}/todos`, { listId: list.id }, { title: "milk" })) as {
+    id: string;
+  };
   const old = (await call(ALICE, "createTodo", "/api/todos", {}, { title: "old" })) as { id: string };
 
-  await measure("GET /api/todos/{id} (old route, no membership read)", () => call(ALICE, "getTodo", `/api/todos/${old.id}`, { id: old.id }));
+  await measure("GET /api/todos/{id} (old route, no membership read)", () =>
+    call(ALICE, "getTodo", `/api/todos/${old.id}`, { id: old.id }),
+  );
   await measure("GET /api/lists/{listId}/todos/{todoId} (membership + get)", () =>
     call(BOB, "getListTodo", `/api/lists/${list.id}/todos/${todo.id}`, { listId: list.id, todoId: todo.id }),
   );

@@ -93,10 +93,20 @@ export interface ListStore {
   /** The caller's lists, each verified against its list-side membership; adopts the first list. */
   lists(caller: Caller, now: string): Promise<TodoList[]>;
   /** Creates a list owned by the caller (ConflictError at the limit). `requestKey` makes retries return the same list. */
-  createList(caller: Caller, list: { id: string; name: string; now: string }, requestKey?: string): Promise<{ list: TodoList; created: boolean }>;
+  createList(
+    caller: Caller,
+    list: { id: string; name: string; now: string },
+    requestKey?: string,
+  ): Promise<{ list: TodoList; created: boolean }>;
   getList(listId: string, sub: string): Promise<TodoList | undefined>;
   /** Renames (owner) and/or moves the list in the caller's own order. */
-  updateList(listId: string, sub: string, changes: { name?: string; position?: string }, now: string, expectedVersion?: number): Promise<TodoList>;
+  updateList(
+    listId: string,
+    sub: string,
+    changes: { name?: string; position?: string },
+    now: string,
+    expectedVersion?: number,
+  ): Promise<TodoList>;
   /** Deletes the list: its other members first, then its items, its owner's membership and its meta last. */
   deleteList(listId: string, sub: string, now: string, options: BulkOptions): Promise<BulkResult>;
   members(listId: string): Promise<Member[]>;

@@ -78,7 +78,6 @@ export function defineRoute<K extends StoreOperation>(route: Omit<Route<K>, "act
 
 export const API_BASE = "/api";
 
-
 const todoIdRegExp = new RegExp(TODO_ID_PATTERN);
 /** Any sort key of the caller's partition (a to-do id or an idempotency record's key). */
 const SORT_KEY = /^[\x21-\x7E]{1,128}$/;
@@ -115,4 +114,3 @@ export function bulkReply(
 export function todoReply(status: number, todo: Todo, headers: Record<string, string> = {}): Reply {
   return { status, body: todo, headers: { ETag: `"${todo.version}"`, ...headers } };
 }
-

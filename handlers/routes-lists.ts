@@ -11,7 +11,18 @@ import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
 import { exportFile } from "./export";
 import { can, MAX_TODOS_PER_LIST, type Role, type TodoList } from "./lists";
 import { topPosition } from "./positions";
-import { API_BASE, bulkReply, defineRoute, readMarkAllPosition, sortKeyPosition, todoIdPosition, todoReply, type Reply, type Route, type RouteRequest } from "./route";
+import {
+  API_BASE,
+  bulkReply,
+  defineRoute,
+  readMarkAllPosition,
+  sortKeyPosition,
+  todoIdPosition,
+  todoReply,
+  type Reply,
+  type Route,
+  type RouteRequest,
+} from "./route";
 import {
   CHANGES_LIMIT_DEFAULT,
   LIST_ID_PATTERN,
@@ -127,7 +138,11 @@ export const LIST_ROUTES: readonly Route[] = [
     access: "none",
     async handle(req, store) {
       const { name } = req.body as CreateListBody;
-      const { list, created } = await store.createList(req.caller, { id: req.newId(), name: name.trim(), now: req.now }, req.idempotencyKey);
+      const { list, created } = await store.createList(
+        req.caller,
+        { id: req.newId(), name: name.trim(), now: req.now },
+        req.idempotencyKey,
+      );
       return listReply(201, list, { Location: `${LISTS}/${list.id}`, ...(!created && { "Idempotent-Replayed": "true" }) });
     },
   }),
@@ -156,7 +171,10 @@ export const LIST_ROUTES: readonly Route[] = [
     async handle(req, store) {
       const body = req.body as UpdateListBody;
       if (body.name !== undefined && !can(roleOf(req), "manage")) throw new ForbiddenError(`Only the list's owner may rename it.`);
-      const changes = { ...(body.name !== undefined && { name: body.name.trim() }), ...(body.position !== undefined && { position: body.position }) };
+      const changes = {
+        ...(body.name !== undefined && { name: body.name.trim() }),
+        ...(body.position !== undefined && { position: body.position }),
+      };
       return listReply(200, await store.updateList(req.params.listId, req.userId, changes, req.now, req.ifMatch));
     },
   }),
@@ -214,7 +232,10 @@ export const LIST_ROUTES: readonly Route[] = [
       });
       return {
         status: 200,
-        body: { items: page.items.map(inList), nextCursor: page.lastId ? sealCursor(cursorOwner(req), LIST_LIST_TODOS, page.lastId) : null },
+        body: {
+          items: page.items.map(inList),
+          nextCursor: page.lastId ? sealCursor(cursorOwner(req), LIST_LIST_TODOS, page.lastId) : null,
+        },
       };
     },
   }),
@@ -293,7 +314,11 @@ export const LIST_ROUTES: readonly Route[] = [
         }
         after = position.after;
       }
-      const result = await store.markAll(req.params.listId, body.completed, req.now, { after, timeLeft: req.timeLeft, editedBy: req.userId });
+      const result = await store.markAll(req.params.listId, body.completed, req.now, {
+        after,
+        timeLeft: req.timeLeft,
+        editedBy: req.userId,
+      });
       return bulkReply(LIST_MARK_ALL, cursorOwner(req), "changed", result, (last) => ({ c: body.completed, a: last }));
     },
   }),
@@ -444,7 +469,8 @@ export const LIST_ROUTES: readonly Route[] = [
     indexes: [CHANGES_INDEX.name],
     async handle(req, store) {
       const query = req.query as ChangesQuery;
-      const position: FeedPosition = query.cursor === undefined ? { since: "" } : openCursor(req.userId, ALL_CHANGES, query.cursor, feedPositionFromJson);
+      const position: FeedPosition =
+        query.cursor === undefined ? { since: "" } : openCursor(req.userId, ALL_CHANGES, query.cursor, feedPositionFromJson);
       assertFresh({ since: position.pass?.startedAt ?? position.since }, req.now);
       const startedAt = position.pass?.startedAt ?? req.now;
       const page = await store.allChanges(req.userId, {
@@ -452,10 +478,16 @@ export const LIST_ROUTES: readonly Route[] = [
         stop: position.pass?.stop,
         limit: query.limit === undefined ? CHANGES_LIMIT_DEFAULT : Number(query.limit),
       });
-      const next: FeedPosition = page.stop ? { since: position.since, pass: { startedAt, stop: page.stop } } : { since: caughtUp(position.since, startedAt).since };
+      const next: FeedPosition = page.stop
+        ? { since: position.since, pass: { startedAt, stop: page.stop } }
+        : { since: caughtUp(position.since, startedAt).since };
       return {
         status: 200,
-        body: { items: page.items, nextCursor: sealCursor(req.userId, ALL_CHANGES, feedPositionToJson(next)), hasMore: page.stop !== undefined },
+        body: {
+          items: page.items,
+          nextCursor: sealCursor(req.userId, ALL_CHANGES, feedPositionToJson(next)),
+          hasMore: page.stop !== undefined,
+        },
       };
     },
   }),

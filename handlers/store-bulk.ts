@@ -9,7 +9,17 @@
  * timeout, never half done without saying so.
  */
 import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, itemKey, KIND_ATTRIBUTE, LIST_META_KEY, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
+import {
+  CHANGES_INDEX,
+  changeKeyOf,
+  IDEMPOTENCY_PREFIX,
+  itemKey,
+  KIND_ATTRIBUTE,
+  LIST_META_KEY,
+  TABLE_KEY,
+  TOMBSTONE_ATTRIBUTE,
+  TTL_ATTRIBUTE,
+} from "./table";
 import { TOMBSTONE_LIFETIME_MS } from "./sync";
 import type { BulkOptions, BulkResult, Change, Todo, TodoStore } from "./todos";
 import type { Table } from "./store";
@@ -281,7 +291,11 @@ export const BULK_OPERATIONS: { readonly [K in BulkOperation]: (table: Table) =>
         KeyConditionExpression: since === "" ? "#pk = :userId" : "#pk = :userId AND #ck >= :since",
         // A list's meta and memberships share the partition (and the index): this is the to-do feed.
         FilterExpression: "attribute_not_exists(#kind)",
-        ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, "#kind": KIND_ATTRIBUTE, ...(since !== "" && { "#ck": CHANGES_INDEX.sort }) },
+        ExpressionAttributeNames: {
+          "#pk": TABLE_KEY.partition,
+          "#kind": KIND_ATTRIBUTE,
+          ...(since !== "" && { "#ck": CHANGES_INDEX.sort }),
+        },
         ExpressionAttributeValues: { ":userId": userId, ...(since !== "" && { ":since": since }) },
         // Strongly consistent: a change committed before this Query is in its answer.
         ConsistentRead: true,

@@ -12,7 +12,17 @@
 import type { FeedItem, FeedStop, FeedStore, Role } from "./lists";
 import type { Table } from "./store";
 import { toTodo, type Item } from "./store-bulk";
-import { CHANGES_INDEX, itemKey, KIND_ATTRIBUTE, LIST_META_KEY, MEMBER_PREFIX, TABLE_KEY, TOMBSTONE_ATTRIBUTE, USER_LIST_PREFIX, userPartition } from "./table";
+import {
+  CHANGES_INDEX,
+  itemKey,
+  KIND_ATTRIBUTE,
+  LIST_META_KEY,
+  MEMBER_PREFIX,
+  TABLE_KEY,
+  TOMBSTONE_ATTRIBUTE,
+  USER_LIST_PREFIX,
+  userPartition,
+} from "./table";
 
 const live = (item: Item | undefined): item is Item => item !== undefined && item[TOMBSTONE_ATTRIBUTE] !== true;
 
@@ -70,66 +80,83 @@ function toFeedItem(listId: string, item: Item, role: Role, position: unknown): 
   if (kind === "member") {
     const id = item.memberId as string;
     if (item[TOMBSTONE_ATTRIBUTE] === true) return { type: "member", listId, id, deleted: true, version: item.version as number };
-    return { type: "member", listId, id, email: item.email as string, role: item.role as Role, version: item.version as number, joinedAt: item.joinedAt as string };
+    return {
+      type: "member",
+      listId,
+      id,
+      email: item.email as string,
+      role: item.role as Role,
+      version: item.version as number,
+      joinedAt: item.joinedAt as string,
+    };
   }
-  if (item[TOMBSTONE_ATTRIBUTE] === true) return { type: "todo", listId, id: sortKey, deleted: true, version: item.version as number, updatedAt: item.updatedAt as string };
+  if (item[TOMBSTONE_ATTRIBUTE] === true)
+    return { type: "todo", listId, id: sortKey, deleted: true, version: item.version as number, updatedAt: item.updatedAt as string };
   return { type: "todo", listId, ...toTodo(item) };
 }
 
 export const FEED_OPERATIONS: { readonly [K in keyof FeedStore]: (table: Table) => FeedStore[K] } = {
-  allChanges: (table) => async (sub, { since, stop, limit }) => {
-    const entries = await entriesOf(table, sub);
-    const liveIds = entries.filter(live).map((e) => e.listId as string);
-    const found = await batchGet(table, liveIds.flatMap((id) => [itemKey(id, LIST_META_KEY), itemKey(id, MEMBER_PREFIX + sub)]));
-    const at = (id: string, key: string) => found.find((i) => i[TABLE_KEY.partition] === id && i[TABLE_KEY.sort] === key);
-    const lists = new Map<string, { role: Role; meta: Item; entry: Item }>();
-    for (const entry of entries.filter(live)) {
-      const id = entry.listId as string;
-      const meta = at(id, LIST_META_KEY);
-      const member = at(id, MEMBER_PREFIX + sub);
-      if (live(meta) && live(member)) lists.set(id, { role: member.role as Role, meta, entry });
-    }
-    const changedSince = (item: Item) => since === "" || (item[CHANGES_INDEX.sort] as string) >= since;
-    const items: FeedItem[] = [];
-    if (stop === undefined) {
-      // Lists the person is no longer in. (A list joined or changed since the cursor is read from
-      // its start below, its meta item first among its changes: that reports it.)
-      for (const entry of entries) {
-        if (lists.has(entry.listId as string)) continue;
-        if (live(entry) || changedSince(entry)) items.push({ type: "list", id: entry.listId as string, removed: true });
+  allChanges:
+    (table) =>
+    async (sub, { since, stop, limit }) => {
+      const entries = await entriesOf(table, sub);
+      const liveIds = entries.filter(live).map((e) => e.listId as string);
+      const found = await batchGet(
+        table,
+        liveIds.flatMap((id) => [itemKey(id, LIST_META_KEY), itemKey(id, MEMBER_PREFIX + sub)]),
+      );
+      const at = (id: string, key: string) => found.find((i) => i[TABLE_KEY.partition] === id && i[TABLE_KEY.sort] === key);
+      const lists = new Map<string, { role: Role; meta: Item; entry: Item }>();
+      for (const entry of entries.filter(live)) {
+        const id = entry.listId as string;
+        const meta = at(id, LIST_META_KEY);
+        const member = at(id, MEMBER_PREFIX + sub);
+        if (live(meta) && live(member)) lists.set(id, { role: member.role as Role, meta, entry });
       }
-    }
-    const order = [...lists.keys()].sort();
-    let index = stop === undefined ? 0 : order.findIndex((id) => id >= stop.listId);
-    if (index < 0) return { items };
-    let after = stop !== undefined && order[index] === stop.listId ? stop.after : undefined;
-    for (; index < order.length; index++, after = undefined) {
-      const listId = order[index];
-      const { role, entry } = lists.get(listId)!;
-      // Joined (or its entry changed) since the cursor: everything of the list, from its start.
-      const from = changedSince(entry) ? "" : since;
-      const room = limit - items.length;
-      if (room <= 0) return { items, stop: { listId } };
-      const { Items = [], LastEvaluatedKey } = await table.doc.query({
-        TableName: table.name,
-        IndexName: CHANGES_INDEX.name,
-        KeyConditionExpression: from === "" ? "#pk = :pk" : "#pk = :pk AND #ck >= :since",
-        ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, ...(from !== "" && { "#ck": CHANGES_INDEX.sort }) },
-        ExpressionAttributeValues: { ":pk": listId, ...(from !== "" && { ":since": from }) },
-        ConsistentRead: true,
-        Limit: room,
-        ...(after && { ExclusiveStartKey: { ...itemKey(listId, after.sortKey), [CHANGES_INDEX.sort]: after.changeKey } }),
-      });
-      items.push(...(Items as Item[]).map((item) => toFeedItem(listId, item, role, entry.position)));
-      if (LastEvaluatedKey) {
-        return {
-          items,
-          stop: { listId, after: { changeKey: LastEvaluatedKey[CHANGES_INDEX.sort] as string, sortKey: LastEvaluatedKey[TABLE_KEY.sort] as string } },
-        };
+      const changedSince = (item: Item) => since === "" || (item[CHANGES_INDEX.sort] as string) >= since;
+      const items: FeedItem[] = [];
+      if (stop === undefined) {
+        // Lists the person is no longer in. (A list joined or changed since the cursor is read from
+        // its start below, its meta item first among its changes: that reports it.)
+        for (const entry of entries) {
+          if (lists.has(entry.listId as string)) continue;
+          if (live(entry) || changedSince(entry)) items.push({ type: "list", id: entry.listId as string, removed: true });
+        }
       }
-    }
-    return { items };
-  },
+      const order = [...lists.keys()].sort();
+      let index = stop === undefined ? 0 : order.findIndex((id) => id >= stop.listId);
+      if (index < 0) return { items };
+      let after = stop !== undefined && order[index] === stop.listId ? stop.after : undefined;
+      for (; index < order.length; index++, after = undefined) {
+        const listId = order[index];
+        const { role, entry } = lists.get(listId)!;
+        // Joined (or its entry changed) since the cursor: everything of the list, from its start.
+        const from = changedSince(entry) ? "" : since;
+        const room = limit - items.length;
+        if (room <= 0) return { items, stop: { listId } };
+        const { Items = [], LastEvaluatedKey } = await table.doc.query({
+          TableName: table.name,
+          IndexName: CHANGES_INDEX.name,
+          KeyConditionExpression: from === "" ? "#pk = :pk" : "#pk = :pk AND #ck >= :since",
+          ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, ...(from !== "" && { "#ck": CHANGES_INDEX.sort }) },
+          ExpressionAttributeValues: { ":pk": listId, ...(from !== "" && { ":since": from }) },
+          ConsistentRead: true,
+          Limit: room,
+          ...(after && { ExclusiveStartKey: { ...itemKey(listId, after.sortKey), [CHANGES_INDEX.sort]: after.changeKey } }),
+        });
+        items.push(...(Items as Item[]).map((item) => toFeedItem(listId, item, role, entry.position)));
+        if (LastEvaluatedKey) {
+          return {
+            items,
+            stop: {
+              listId,
+              after: { changeKey: LastEvaluatedKey[CHANGES_INDEX.sort] as string, sortKey: LastEvaluatedKey[TABLE_KEY.sort] as string },
+            },
+          };
+        }
+      }
+      return { items };
+    },
 };
 
 export type { FeedStop };

@@ -178,7 +178,14 @@ function tombstone(sortKey: string, now: string) {
   return {
     UpdateExpression: "SET #deleted = :true, version = if_not_exists(version, :zero) + :one, updatedAt = :now, #ck = :ck, #ttl = :expires",
     ExpressionAttributeNames: { "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort, "#ttl": TTL_ATTRIBUTE, "#sk": TABLE_KEY.sort },
-    ExpressionAttributeValues: { ":true": true, ":zero": 0, ":one": 1, ":now": now, ":ck": changeKeyOf(now, sortKey), ":expires": tombstoneExpiry(now) },
+    ExpressionAttributeValues: {
+      ":true": true,
+      ":zero": 0,
+      ":one": 1,
+      ":now": now,
+      ":ck": changeKeyOf(now, sortKey),
+      ":expires": tombstoneExpiry(now),
+    },
   };
 }
 
@@ -266,7 +273,11 @@ async function readList(table: Table, listId: string, sub: string): Promise<Todo
   const meta = found.find((i) => i[TABLE_KEY.sort] === LIST_META_KEY);
   const member = found.find((i) => i[TABLE_KEY.sort] === MEMBER_PREFIX + sub);
   if (!live(meta) || !live(member)) return undefined;
-  return toList(meta, member.role as Role, found.find((i) => i[TABLE_KEY.partition] === userPartition(sub)));
+  return toList(
+    meta,
+    member.role as Role,
+    found.find((i) => i[TABLE_KEY.partition] === userPartition(sub)),
+  );
 }
 
 type ListOperation = keyof ListStore;
@@ -285,7 +296,10 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
       entries = (await queryAll(table, userPartition(caller.sub), USER_LIST_PREFIX)).filter(live);
     }
     const ids = entries.map((e) => e.listId as string);
-    const found = await batchGet(table, ids.flatMap((id) => [metaKey(id), memberKey(id, caller.sub)]));
+    const found = await batchGet(
+      table,
+      ids.flatMap((id) => [metaKey(id), memberKey(id, caller.sub)]),
+    );
     const byKey = new Map(found.map((item) => [`${item[TABLE_KEY.partition] as string}\n${item[TABLE_KEY.sort] as string}`, item]));
     const lists: TodoList[] = [];
     for (const entry of entries) {
@@ -309,73 +323,82 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
     });
   },
 
-  createList: (table) => async (caller, { id, name, now }, requestKey) => {
-    let listId = id;
-    let fresh = true;
-    if (requestKey !== undefined) {
-      const recordKey = itemKey(userPartition(caller.sub), IDEMPOTENCY_PREFIX + sha256(requestKey));
-      const requestHash = sha256(name);
-      const record = { ...recordKey, listId: id, requestHash, [TTL_ATTRIBUTE]: Math.floor(Date.parse(now) / 1000) + IDEMPOTENCY_TTL_SECONDS };
-      if (!(await putIfAbsent(table, record))) {
-        const earlier = await getItem(table, recordKey);
-        if (!earlier) throw new ConflictError("A request with this Idempotency-Key expired while being retried. Send it again.");
-        if (earlier.requestHash !== requestHash) {
-          throw new ConflictError("This Idempotency-Key was already used with a different request. Use a new key for a new list.");
+  createList:
+    (table) =>
+    async (caller, { id, name, now }, requestKey) => {
+      let listId = id;
+      let fresh = true;
+      if (requestKey !== undefined) {
+        const recordKey = itemKey(userPartition(caller.sub), IDEMPOTENCY_PREFIX + sha256(requestKey));
+        const requestHash = sha256(name);
+        const record = {
+          ...recordKey,
+          listId: id,
+          requestHash,
+          [TTL_ATTRIBUTE]: Math.floor(Date.parse(now) / 1000) + IDEMPOTENCY_TTL_SECONDS,
+        };
+        if (!(await putIfAbsent(table, record))) {
+          const earlier = await getItem(table, recordKey);
+          if (!earlier) throw new ConflictError("A request with this Idempotency-Key expired while being retried. Send it again.");
+          if (earlier.requestHash !== requestHash) {
+            throw new ConflictError("This Idempotency-Key was already used with a different request. Use a new key for a new list.");
+          }
+          listId = earlier.listId as string;
+          fresh = false;
         }
-        listId = earlier.listId as string;
-        fresh = false;
       }
-    }
-    // The first list is not counted: the others may be MAX_LISTS_PER_PERSON - 1.
-    if (fresh && !(await adjust(table, profileKey(caller.sub), "listCount", 1, MAX_LISTS_PER_PERSON - 1))) throw listLimitError();
-    await putIfAbsent(table, metaItem(listId, name, caller.sub, now, 0));
-    await putIfAbsent(table, memberItem(listId, caller.sub, caller.email ?? "", "owner", now));
-    await putIfAbsent(table, entryItem(caller.sub, listId, "owner", now));
-    const [meta, entry] = [await getItem(table, metaKey(listId)), await getItem(table, entryKey(caller.sub, listId))];
-    if (!live(meta)) throw new NotFoundError("This list was deleted since it was created.");
-    return { list: toList(meta, "owner", entry), created: fresh };
-  },
+      // The first list is not counted: the others may be MAX_LISTS_PER_PERSON - 1.
+      if (fresh && !(await adjust(table, profileKey(caller.sub), "listCount", 1, MAX_LISTS_PER_PERSON - 1))) throw listLimitError();
+      await putIfAbsent(table, metaItem(listId, name, caller.sub, now, 0));
+      await putIfAbsent(table, memberItem(listId, caller.sub, caller.email ?? "", "owner", now));
+      await putIfAbsent(table, entryItem(caller.sub, listId, "owner", now));
+      const [meta, entry] = [await getItem(table, metaKey(listId)), await getItem(table, entryKey(caller.sub, listId))];
+      if (!live(meta)) throw new NotFoundError("This list was deleted since it was created.");
+      return { list: toList(meta, "owner", entry), created: fresh };
+    },
 
   getList: (table) => (listId, sub) => readList(table, listId, sub),
 
-  updateList: (table) => async (listId, sub, { name, position }, now, expectedVersion) => {
-    if (name !== undefined) {
-      try {
+  updateList:
+    (table) =>
+    async (listId, sub, { name, position }, now, expectedVersion) => {
+      if (name !== undefined) {
+        try {
+          await table.doc.update({
+            TableName: table.name,
+            Key: metaKey(listId),
+            UpdateExpression: "SET #name = :name, version = version + :one, updatedAt = :now, #ck = :ck",
+            ConditionExpression: expectedVersion === undefined ? LIVE : `${LIVE} AND version = :v`,
+            ExpressionAttributeNames: { ...LIVE_NAMES, "#name": "name", "#ck": CHANGES_INDEX.sort },
+            ExpressionAttributeValues: {
+              ":name": name,
+              ":one": 1,
+              ":now": now,
+              ":ck": changeKeyOf(now, LIST_META_KEY),
+              ...(expectedVersion !== undefined && { ":v": expectedVersion }),
+            },
+          });
+        } catch (err) {
+          if (!isConditionFailed(err)) throw err;
+          const meta = await getItem(table, metaKey(listId));
+          if (!live(meta)) throw new NotFoundError();
+          throw new PreconditionFailedError(meta.version as number, "list");
+        }
+      }
+      if (position !== undefined) {
+        // The caller's own order: their index entry only (no one else's order changes).
         await table.doc.update({
           TableName: table.name,
-          Key: metaKey(listId),
-          UpdateExpression: "SET #name = :name, version = version + :one, updatedAt = :now, #ck = :ck",
-          ConditionExpression: expectedVersion === undefined ? LIVE : `${LIVE} AND version = :v`,
-          ExpressionAttributeNames: { ...LIVE_NAMES, "#name": "name", "#ck": CHANGES_INDEX.sort },
-          ExpressionAttributeValues: {
-            ":name": name,
-            ":one": 1,
-            ":now": now,
-            ":ck": changeKeyOf(now, LIST_META_KEY),
-            ...(expectedVersion !== undefined && { ":v": expectedVersion }),
-          },
+          Key: entryKey(sub, listId),
+          UpdateExpression: "SET #position = :position, updatedAt = :now, #ck = :ck",
+          ExpressionAttributeNames: { "#position": "position", "#ck": CHANGES_INDEX.sort },
+          ExpressionAttributeValues: { ":position": position, ":now": now, ":ck": changeKeyOf(now, USER_LIST_PREFIX + listId) },
         });
-      } catch (err) {
-        if (!isConditionFailed(err)) throw err;
-        const meta = await getItem(table, metaKey(listId));
-        if (!live(meta)) throw new NotFoundError();
-        throw new PreconditionFailedError(meta.version as number, "list");
       }
-    }
-    if (position !== undefined) {
-      // The caller's own order: their index entry only (no one else's order changes).
-      await table.doc.update({
-        TableName: table.name,
-        Key: entryKey(sub, listId),
-        UpdateExpression: "SET #position = :position, updatedAt = :now, #ck = :ck",
-        ExpressionAttributeNames: { "#position": "position", "#ck": CHANGES_INDEX.sort },
-        ExpressionAttributeValues: { ":position": position, ":now": now, ":ck": changeKeyOf(now, USER_LIST_PREFIX + listId) },
-      });
-    }
-    const list = await readList(table, listId, sub);
-    if (!list) throw new NotFoundError();
-    return list;
-  },
+      const list = await readList(table, listId, sub);
+      if (!list) throw new NotFoundError();
+      return list;
+    },
 
   deleteList: (table) => async (listId, sub, now, options) => {
     if (listId === sub) {
@@ -403,8 +426,9 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
       100,
       async (items) => {
         for (let i = 0; i < items.length; i += 25) await batchDelete(table, listId, items.slice(i, i + 25));
-        return items.filter((item) => item[TOMBSTONE_ATTRIBUTE] !== true && !(item[TABLE_KEY.sort] as string).startsWith(IDEMPOTENCY_PREFIX))
-          .length;
+        return items.filter(
+          (item) => item[TOMBSTONE_ATTRIBUTE] !== true && !(item[TABLE_KEY.sort] as string).startsWith(IDEMPOTENCY_PREFIX),
+        ).length;
       },
     );
     if (result.last !== undefined) return result;
@@ -423,26 +447,28 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
       .map(toMember)
       .sort((a, b) => (a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0)),
 
-  invite: (table) => async (listId, { email, role, invitedBy, now }) => {
-    const meta = await getItem(table, metaKey(listId));
-    if (!live(meta)) throw new NotFoundError();
-    if ((meta.memberCount as number) >= MAX_MEMBERS_PER_LIST) throw memberLimitError();
-    const expires = Date.parse(now) + INVITATION_LIFETIME_MS;
-    // A Put, so inviting again renews the invitation (and may change its role).
-    await table.doc.put({
-      TableName: table.name,
-      Item: {
-        ...itemKey(invitationPartition(email), listId),
-        [KIND_ATTRIBUTE]: "invitation",
-        listName: meta.name,
-        role,
-        invitedBy,
-        createdAt: now,
-        expiresAtIso: new Date(expires).toISOString(),
-        [TTL_ATTRIBUTE]: Math.floor(expires / 1000),
-      },
-    });
-  },
+  invite:
+    (table) =>
+    async (listId, { email, role, invitedBy, now }) => {
+      const meta = await getItem(table, metaKey(listId));
+      if (!live(meta)) throw new NotFoundError();
+      if ((meta.memberCount as number) >= MAX_MEMBERS_PER_LIST) throw memberLimitError();
+      const expires = Date.parse(now) + INVITATION_LIFETIME_MS;
+      // A Put, so inviting again renews the invitation (and may change its role).
+      await table.doc.put({
+        TableName: table.name,
+        Item: {
+          ...itemKey(invitationPartition(email), listId),
+          [KIND_ATTRIBUTE]: "invitation",
+          listName: meta.name,
+          role,
+          invitedBy,
+          createdAt: now,
+          expiresAtIso: new Date(expires).toISOString(),
+          [TTL_ATTRIBUTE]: Math.floor(expires / 1000),
+        },
+      });
+    },
 
   updateMember: (table) => async (listId, callerSub, memberId, role, now, expectedVersion) => {
     if (memberId === callerSub) {
@@ -544,17 +570,15 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
         ExpressionAttributeValues: { ":pk": invitationPartition(email), ":now": Math.floor(Date.parse(now) / 1000) },
         ConsistentRead: true,
       });
-      return Items.map(
-        (item): Invitation => ({
-          id: item[TABLE_KEY.sort] as string,
-          listId: item[TABLE_KEY.sort] as string,
-          listName: item.listName as string,
-          role: item.role as Invitation["role"],
-          invitedBy: item.invitedBy as string,
-          createdAt: item.createdAt as string,
-          expiresAt: item.expiresAtIso as string,
-        }),
-      );
+      return Items.map((item): Invitation => ({
+        id: item[TABLE_KEY.sort] as string,
+        listId: item[TABLE_KEY.sort] as string,
+        listName: item.listName as string,
+        role: item.role as Invitation["role"],
+        invitedBy: item.invitedBy as string,
+        createdAt: item.createdAt as string,
+        expiresAt: item.expiresAtIso as string,
+      }));
     },
 
   acceptInvitation: (table) => async (caller, listId, now) => {
@@ -594,7 +618,11 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
   declineInvitation:
     ({ doc, name }) =>
     async (email, listId) => {
-      const { Attributes } = await doc.delete({ TableName: name, Key: itemKey(invitationPartition(email), listId), ReturnValues: "ALL_OLD" });
+      const { Attributes } = await doc.delete({
+        TableName: name,
+        Key: itemKey(invitationPartition(email), listId),
+        ReturnValues: "ALL_OLD",
+      });
       if (!Attributes) throw new NotFoundError("No invitation with this id exists.");
     },
 };

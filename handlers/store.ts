@@ -16,7 +16,16 @@
  */
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
-import { adjustTodoCount, BULK_OPERATIONS, FILTER_LIVE, isConditionFailed, keyNames, toTodo, tombstoneUpdate, type Item } from "./store-bulk";
+import {
+  adjustTodoCount,
+  BULK_OPERATIONS,
+  FILTER_LIVE,
+  isConditionFailed,
+  keyNames,
+  toTodo,
+  tombstoneUpdate,
+  type Item,
+} from "./store-bulk";
 import { FEED_OPERATIONS } from "./store-feed";
 import { LIST_OPERATIONS } from "./store-lists";
 import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, itemKey, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
@@ -301,7 +310,9 @@ export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoS
  * membership read when it is a list route): the closure this returns reaches those operations'
  * code alone, so Pulumi's serializer copies nothing of the others.
  */
-export function operationStore<K extends StoreOperation>(operations: readonly K[]): (doc: DynamoDBDocument, tableName: string) => Pick<TodoStore, K> {
+export function operationStore<K extends StoreOperation>(
+  operations: readonly K[],
+): (doc: DynamoDBDocument, tableName: string) => Pick<TodoStore, K> {
   const builds = operations.map((operation) => [operation, STORE_OPERATIONS[operation]] as const);
   return (doc, tableName) => {
     const table: Table = { doc, name: tableName };

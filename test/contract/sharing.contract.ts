@@ -55,8 +55,16 @@ export function sharingContract(api: () => ApiDriver): void {
   /** Every route under /api/lists/{listId}, with the access ROLE_PERMISSIONS must allow. */
   const cases = (owner: User): Case[] => [
     { name: "GET list", access: "read", request: (id) => ({ method: "GET", path: `/api/lists/${id}` }) },
-    { name: "PATCH list position", access: "read", request: (id) => ({ method: "PATCH", path: `/api/lists/${id}`, body: { position: "V" } }) },
-    { name: "PATCH list name", access: "manage", request: (id) => ({ method: "PATCH", path: `/api/lists/${id}`, body: { name: "Renamed" } }) },
+    {
+      name: "PATCH list position",
+      access: "read",
+      request: (id) => ({ method: "PATCH", path: `/api/lists/${id}`, body: { position: "V" } }),
+    },
+    {
+      name: "PATCH list name",
+      access: "manage",
+      request: (id) => ({ method: "PATCH", path: `/api/lists/${id}`, body: { name: "Renamed" } }),
+    },
     { name: "GET todos", access: "read", request: (id) => ({ method: "GET", path: `/api/lists/${id}/todos` }) },
     { name: "POST todo", access: "write", request: (id) => ({ method: "POST", path: `/api/lists/${id}/todos`, body: { title: "new" } }) },
     {
@@ -84,7 +92,11 @@ export function sharingContract(api: () => ApiDriver): void {
       access: "write",
       request: (id) => ({ method: "POST", path: `/api/lists/${id}/todos/mark-all`, body: { completed: true } }),
     },
-    { name: "POST clear-completed", access: "write", request: (id) => ({ method: "POST", path: `/api/lists/${id}/todos/clear-completed`, body: {} }) },
+    {
+      name: "POST clear-completed",
+      access: "write",
+      request: (id) => ({ method: "POST", path: `/api/lists/${id}/todos/clear-completed`, body: {} }),
+    },
     { name: "GET export", access: "read", request: (id) => ({ method: "GET", path: `/api/lists/${id}/todos/export?format=csv` }) },
     { name: "GET members", access: "read", request: (id) => ({ method: "GET", path: `/api/lists/${id}/members` }) },
     {
@@ -138,7 +150,10 @@ export function sharingContract(api: () => ApiDriver): void {
       }
       expectStatus(await send("bob", { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("carol")}` }), 403);
       expectStatus(await send("alice", { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("carol")}` }), 204);
-      const deleted = await ok<{ deleted: number; nextCursor: string | null }>("alice", { method: "DELETE", path: `/api/lists/${list.id}` });
+      const deleted = await ok<{ deleted: number; nextCursor: string | null }>("alice", {
+        method: "DELETE",
+        path: `/api/lists/${list.id}`,
+      });
       expect(deleted.nextCursor).to.equal(null);
       expect(ROLE_PERMISSIONS.viewer).to.deep.equal(["read"]);
     });
@@ -146,7 +161,12 @@ export function sharingContract(api: () => ApiDriver): void {
     it("answers an outsider 404 on every list route, with the same body as for a missing list or a malformed id", async function () {
       const list = await sharedList();
       const missing = nextId();
-      const withoutRequestId = (res: ApiResponse) => ({ status: res.status, code: res.body?.error?.code, message: res.body?.error?.message, details: res.body?.error?.details });
+      const withoutRequestId = (res: ApiResponse) => ({
+        status: res.status,
+        code: res.body?.error?.code,
+        message: res.body?.error?.message,
+        details: res.body?.error?.details,
+      });
       for (const c of [
         ...cases("alice"),
         { name: "DELETE list", access: "manage" as const, request: (id: string) => ({ method: "DELETE", path: `/api/lists/${id}` }) },
@@ -182,10 +202,16 @@ export function sharingContract(api: () => ApiDriver): void {
     it("lets a member leave, and a member see the others and each to-do's last editor", async function () {
       const list = await sharedList();
       const todo = await createTodo("bob", list.id, "bob's");
-      const seen = await ok<{ lastEditedBy: string; position: string }>("carol", { method: "GET", path: `/api/lists/${list.id}/todos/${todo.id}` });
+      const seen = await ok<{ lastEditedBy: string; position: string }>("carol", {
+        method: "GET",
+        path: `/api/lists/${list.id}/todos/${todo.id}`,
+      });
       expect(seen.lastEditedBy).to.equal(api().userId("bob"));
       expect(seen.position).to.be.a("string");
-      const members = await ok<{ items: { id: string; email: string; role: Role }[] }>("carol", { method: "GET", path: `/api/lists/${list.id}/members` });
+      const members = await ok<{ items: { id: string; email: string; role: Role }[] }>("carol", {
+        method: "GET",
+        path: `/api/lists/${list.id}/members`,
+      });
       expect(members.items.map((m) => [m.email, m.role])).to.deep.equal([
         [api().email("alice"), "owner"],
         [api().email("bob"), "editor"],
@@ -204,7 +230,13 @@ export function sharingContract(api: () => ApiDriver): void {
       expectStatus(await send("bob", { method: "GET", path: `/api/lists/${list.id}` }), 404);
       const invitations = await ok<{ items: Record<string, unknown>[] }>("dave", { method: "GET", path: "/api/invitations" });
       expect(invitations.items).to.have.length(1);
-      expect(invitations.items[0]).to.include({ id: list.id, listId: list.id, listName: "Trip", role: "viewer", invitedBy: api().email("alice") });
+      expect(invitations.items[0]).to.include({
+        id: list.id,
+        listId: list.id,
+        listName: "Trip",
+        role: "viewer",
+        invitedBy: api().email("alice"),
+      });
       const joined = await accept("dave", list.id);
       expectStatus(joined, 200);
       expect(joined.body).to.include({ id: list.id, role: "viewer" });
@@ -223,9 +255,16 @@ export function sharingContract(api: () => ApiDriver): void {
       const refused = await send("alice", { method: "DELETE", path: `/api/lists/${list.id}/members/${alice}` });
       expectStatus(refused, 409);
       expectStatus(await send("alice", { method: "PATCH", path: `/api/lists/${list.id}/members/${alice}`, body: { role: "viewer" } }), 409);
-      const handed = await ok<{ role: Role }>("alice", { method: "PATCH", path: `/api/lists/${list.id}/members/${api().userId("bob")}`, body: { role: "owner" } });
+      const handed = await ok<{ role: Role }>("alice", {
+        method: "PATCH",
+        path: `/api/lists/${list.id}/members/${api().userId("bob")}`,
+        body: { role: "owner" },
+      });
       expect(handed.role).to.equal("owner");
-      expect(await ok<List>("alice", { method: "GET", path: `/api/lists/${list.id}` })).to.include({ role: "editor", ownerId: api().userId("bob") });
+      expect(await ok<List>("alice", { method: "GET", path: `/api/lists/${list.id}` })).to.include({
+        role: "editor",
+        ownerId: api().userId("bob"),
+      });
       expectStatus(await send("alice", { method: "DELETE", path: `/api/lists/${list.id}/members/${alice}` }), 204);
       expectStatus(await send("bob", { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("bob")}` }), 409);
       // The first list is its person's for good: not handed over, not deleted. (It is made by
@@ -235,7 +274,10 @@ export function sharingContract(api: () => ApiDriver): void {
       await lists("alice");
       expectStatus(await invite("alice", first, api().email("bob"), "editor"), 202);
       expectStatus(await accept("bob", first), 200);
-      expectStatus(await send("alice", { method: "PATCH", path: `/api/lists/${first}/members/${api().userId("bob")}`, body: { role: "owner" } }), 409);
+      expectStatus(
+        await send("alice", { method: "PATCH", path: `/api/lists/${first}/members/${api().userId("bob")}`, body: { role: "owner" } }),
+        409,
+      );
       expectStatus(await send("alice", { method: "DELETE", path: `/api/lists/${first}` }), 409);
     });
 
@@ -257,19 +299,33 @@ export function sharingContract(api: () => ApiDriver): void {
       expectStatus(await send("bob", { method: "GET", path: `/api/lists/${bobsFirst}/todos/${todo.id}` }), 404);
       expectStatus(await send("bob", { method: "GET", path: `/api/todos/${todo.id}` }), 404);
       expectStatus(await send("alice", { method: "GET", path: `/api/todos/${todo.id}` }), 404);
-      const cursor = (await ok<{ nextCursor: string | null }>("alice", { method: "GET", path: `/api/lists/${list.id}/todos?limit=1` })).nextCursor;
+      const cursor = (await ok<{ nextCursor: string | null }>("alice", { method: "GET", path: `/api/lists/${list.id}/todos?limit=1` }))
+        .nextCursor;
       if (cursor) {
         const other = await createList("alice", "Other");
-        expectStatus(await send("alice", { method: "GET", path: `/api/lists/${other.id}/todos?cursor=${encodeURIComponent(cursor)}` }), 400);
+        expectStatus(
+          await send("alice", { method: "GET", path: `/api/lists/${other.id}/todos?cursor=${encodeURIComponent(cursor)}` }),
+          400,
+        );
       }
     });
 
     it("renames a list with If-Match, answers 412 to a stale version, and keeps each person's own order of lists", async function () {
       const list = await sharedList();
-      const renamed = await send("alice", { method: "PATCH", path: `/api/lists/${list.id}`, body: { name: "Food" }, headers: { "If-Match": `"${list.version}"` } });
+      const renamed = await send("alice", {
+        method: "PATCH",
+        path: `/api/lists/${list.id}`,
+        body: { name: "Food" },
+        headers: { "If-Match": `"${list.version}"` },
+      });
       expectStatus(renamed, 200);
       expect(renamed.body).to.include({ name: "Food", version: list.version + 1 });
-      const stale = await send("alice", { method: "PATCH", path: `/api/lists/${list.id}`, body: { name: "Late" }, headers: { "If-Match": `"${list.version}"` } });
+      const stale = await send("alice", {
+        method: "PATCH",
+        path: `/api/lists/${list.id}`,
+        body: { name: "Late" },
+        headers: { "If-Match": `"${list.version}"` },
+      });
       expectStatus(stale, 412);
       expect((await lists("carol")).find((l) => l.id === list.id)?.name).to.equal("Food");
       await ok("bob", { method: "PATCH", path: `/api/lists/${list.id}`, body: { position: "0V" } });
@@ -283,7 +339,10 @@ export function sharingContract(api: () => ApiDriver): void {
       const items: FeedItem[] = [];
       for (let page = 0; page < 1000; page++) {
         const query = `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-        const body = await ok<{ items: FeedItem[]; nextCursor: string; hasMore: boolean }>(user, { method: "GET", path: `/api/changes${query}` });
+        const body = await ok<{ items: FeedItem[]; nextCursor: string; hasMore: boolean }>(user, {
+          method: "GET",
+          path: `/api/changes${query}`,
+        });
         items.push(...body.items);
         cursor = body.nextCursor;
         if (!body.hasMore) return { items, cursor };
@@ -296,7 +355,12 @@ export function sharingContract(api: () => ApiDriver): void {
       const todo = await createTodo("alice", list.id, "milk");
       await lists("bob");
       const full = await feed("bob", null);
-      expect(full.items.filter((i) => i.type === "list").map((i) => i.id).sort()).to.deep.equal([api().userId("bob"), list.id].sort());
+      expect(
+        full.items
+          .filter((i) => i.type === "list")
+          .map((i) => i.id)
+          .sort(),
+      ).to.deep.equal([api().userId("bob"), list.id].sort());
       expect(full.items.filter((i) => i.type === "todo").map((i) => [i.listId, i.id])).to.deep.equal([[list.id, todo.id]]);
       expect(full.items.filter((i) => i.type === "member" && i.listId === list.id)).to.have.length(3);
       // Page by page, the same pass.
@@ -308,13 +372,18 @@ export function sharingContract(api: () => ApiDriver): void {
       const later = await createTodo("alice", list.id, "eggs");
       await ok("alice", { method: "PATCH", path: `/api/lists/${list.id}`, body: { name: "Food" } });
       const delta = await feed("bob", full.cursor);
-      expect(delta.items.map((i) => i.id)).to.include(later.id).and.not.include(secret.id).and.not.include(other.id);
+      expect(delta.items.map((i) => i.id))
+        .to.include(later.id)
+        .and.not.include(secret.id)
+        .and.not.include(other.id);
       expect(delta.items.find((i) => i.type === "list" && i.id === list.id)?.name).to.equal("Food");
       // Removed: the very next sync says so, and carries none of the list's to-dos.
       expectStatus(await send("alice", { method: "DELETE", path: `/api/lists/${list.id}/members/${api().userId("bob")}` }), 204);
       await createTodo("alice", list.id, "after bob left");
       const removed = await feed("bob", delta.cursor);
-      expect(removed.items.filter((i) => i.type === "list" && i.id === list.id)).to.deep.equal([{ type: "list", id: list.id, removed: true }]);
+      expect(removed.items.filter((i) => i.type === "list" && i.id === list.id)).to.deep.equal([
+        { type: "list", id: list.id, removed: true },
+      ]);
       expect(removed.items.filter((i) => i.listId === list.id)).to.deep.equal([]);
       // A newly joined member gets the whole list on their next sync, not only what changed since.
       const dave = await feed("dave", null);
@@ -326,7 +395,10 @@ export function sharingContract(api: () => ApiDriver): void {
 
     it("GET /api/changes answers 410 to a cursor older than 30 days, and 400 to another person's cursor", async function () {
       const old = new Date(Date.now() - 31 * 86_400_000).toISOString();
-      const res = await send("bob", { method: "GET", path: `/api/changes?cursor=${sealCursor(api().userId("bob"), "allChanges", { s: old })}` });
+      const res = await send("bob", {
+        method: "GET",
+        path: `/api/changes?cursor=${sealCursor(api().userId("bob"), "allChanges", { s: old })}`,
+      });
       expectStatus(res, 410);
       expect(res.body.error.code).to.equal("sync_expired");
       const alices = (await feed("alice", null)).cursor;

@@ -8,7 +8,15 @@
 import { expect } from "chai";
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { adoptFirstList } from "../../handlers/store-lists";
-import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, LIST_META_KEY, MEMBER_PREFIX, TABLE_KEY, userPartition } from "../../handlers/table";
+import {
+  CHANGES_INDEX,
+  changeKeyOf,
+  IDEMPOTENCY_PREFIX,
+  LIST_META_KEY,
+  MEMBER_PREFIX,
+  TABLE_KEY,
+  userPartition,
+} from "../../handlers/table";
 import { seedTodos, toItem } from "../contract/whole-list.contract";
 import { startInProcessDriver, type InProcessDriver } from "./in-process-driver";
 import type { Todo } from "../../handlers/todos";
@@ -59,7 +67,10 @@ describe("migration to lists: the first list adopts the to-dos from before lists
     const items: Todo[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 1000; i++) {
-      const res = await api.send("alice", { method: "GET", path: `${path}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}` });
+      const res = await api.send("alice", {
+        method: "GET",
+        path: `${path}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       const page = res.body as Page;
       items.push(...page.items);
@@ -106,7 +117,12 @@ describe("migration to lists: the first list adopts the to-dos from before lists
       if (!res.body.hasMore) break;
     }
     expect(feed).to.have.length(todos.length + 1);
-    expect(feed.filter((c) => !(c as { deleted?: boolean }).deleted).map((c) => c.id).sort()).to.deep.equal(expected);
+    expect(
+      feed
+        .filter((c) => !(c as { deleted?: boolean }).deleted)
+        .map((c) => c.id)
+        .sort(),
+    ).to.deep.equal(expected);
   }
 
   for (const n of [0, 1, 10_000]) {
