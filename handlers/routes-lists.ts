@@ -257,14 +257,19 @@ export const LIST_ROUTES: readonly Route[] = [
     name: "updateListTodo",
     method: "PATCH",
     path: `${LIST_TODOS}/{todoId}`,
-    summary: "Change a to-do's title, completion, due date or position; If-Match guards against lost updates.",
+    summary:
+      "Change a to-do's title, completion, due date or position, or move it (listId) to another list the caller can write to; If-Match guards against lost updates.",
     schemas: { body: updateListTodoBody, query: noQuery, params: listTodoParams },
-    operation: "update",
+    operation: "updateListTodo",
     access: "write",
     async handle(req, store) {
       const body = req.body as UpdateListTodoBody;
       const changes = { ...toChanges(body), ...(body.position !== undefined && { position: body.position }), lastEditedBy: req.userId };
-      return todoReply(200, inList(await store.update(req.params.listId, req.params.todoId, changes, req.now, req.ifMatch)));
+      const moveTo = body.listId === undefined ? undefined : { listId: body.listId, sub: req.userId, todoLimit: MAX_TODOS_PER_LIST };
+      const result = await store.updateListTodo(req.params.listId, req.params.todoId, changes, req.now, req.ifMatch, moveTo);
+      return todoReply(200, inList(result.todo), {
+        ...(result.listId !== req.params.listId && { "Content-Location": `${LISTS}/${result.listId}/todos/${result.todo.id}` }),
+      });
     },
   }),
   defineRoute({

@@ -230,7 +230,11 @@ export const updateListTodoBody: JsonSchema = {
   type: "object",
   additionalProperties: false,
   minProperties: 1,
-  properties: { ...(updateTodoBody.properties as Record<string, JsonSchema>), position: POSITION_SCHEMA },
+  properties: {
+    ...(updateTodoBody.properties as Record<string, JsonSchema>),
+    position: POSITION_SCHEMA,
+    listId: { type: "string", pattern: LIST_ID_PATTERN, description: "listId: a list to move the to-do to" },
+  },
 };
 export const inviteBody: JsonSchema = {
   $schema: "http://json-schema.org/draft-04/schema#",
@@ -256,7 +260,7 @@ export interface UpdateListBody {
   name?: string;
   position?: string;
 }
-export type UpdateListTodoBody = UpdateTodoBody & { position?: string };
+export type UpdateListTodoBody = UpdateTodoBody & { position?: string; listId?: string };
 export interface InviteBody {
   email: string;
   role: "editor" | "viewer";

@@ -15,7 +15,8 @@
  * (`operationStore`); `dynamoTodoStore` assembles all of them for the local stack and the tests.
  */
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
-import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
+import { ConflictError, ForbiddenError, LIST_NOT_FOUND_MESSAGE, NotFoundError, PreconditionFailedError } from "./errors";
+import { can, type Role } from "./lists";
 import {
   adjustTodoCount,
   BULK_OPERATIONS,
@@ -28,7 +29,16 @@ import {
 } from "./store-bulk";
 import { FEED_OPERATIONS } from "./store-feed";
 import { LIST_OPERATIONS } from "./store-lists";
-import { CHANGES_INDEX, changeKeyOf, IDEMPOTENCY_PREFIX, itemKey, TABLE_KEY, TOMBSTONE_ATTRIBUTE, TTL_ATTRIBUTE } from "./table";
+import {
+  CHANGES_INDEX,
+  changeKeyOf,
+  IDEMPOTENCY_PREFIX,
+  itemKey,
+  MEMBER_PREFIX,
+  TABLE_KEY,
+  TOMBSTONE_ATTRIBUTE,
+  TTL_ATTRIBUTE,
+} from "./table";
 import type { CreateResult, IdempotencyClaim, ListOptions, Todo, TodoChanges, TodoPage, TodoStore } from "./todos";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -64,6 +74,7 @@ export const DYNAMODB_ACTIONS = {
   invitations: ["dynamodb:Query"],
   acceptInvitation: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem"],
   declineInvitation: ["dynamodb:DeleteItem"],
+  updateListTodo: ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem"],
   allChanges: ["dynamodb:Query", "dynamodb:BatchGetItem"],
 } as const satisfies Record<keyof TodoStore, readonly string[]>;
 
@@ -174,6 +185,46 @@ async function createIdempotent(table: Table, userId: string, todo: Todo, claim:
   return { todo, created: true };
 }
 
+/** A conditional Update of a live to-do's fields (404 when absent, 412 when `expectedVersion` is stale). */
+export async function updateTodoItem(
+  table: Table,
+  userId: string,
+  id: string,
+  changes: TodoChanges,
+  updatedAt: string,
+  expectedVersion?: number,
+): Promise<Todo> {
+  const names: Record<string, string> = { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort };
+  const values: Record<string, unknown> = { ":one": 1, ":updatedAt": updatedAt, ":ck": changeKeyOf(updatedAt, id) };
+  const sets = ["version = version + :one", "updatedAt = :updatedAt", "#ck = :ck"];
+  for (const [field, value] of Object.entries(changes)) {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  let condition = EXISTS_LIVE;
+  if (expectedVersion !== undefined) {
+    condition += " AND version = :expectedVersion";
+    values[":expectedVersion"] = expectedVersion;
+  }
+  try {
+    const { Attributes } = await table.doc.update({
+      TableName: table.name,
+      Key: itemKey(userId, id),
+      UpdateExpression: `SET ${sets.join(", ")}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: "ALL_NEW",
+    });
+    return toTodo(Attributes as Item);
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    if (expectedVersion === undefined) throw new NotFoundError();
+    return explainFailedCondition(table, userId, id);
+  }
+}
+
 /** The name of one operation of the store. */
 export type StoreOperation = keyof TodoStore;
 
@@ -238,36 +289,77 @@ export const STORE_OPERATIONS: { readonly [K in StoreOperation]: (table: Table) 
       return { items: found, lastId: startKey?.[TABLE_KEY.sort] as string };
     },
 
-  update: (table) => async (userId, id, changes: TodoChanges, updatedAt, expectedVersion) => {
-    const names: Record<string, string> = { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#ck": CHANGES_INDEX.sort };
-    const values: Record<string, unknown> = { ":one": 1, ":updatedAt": updatedAt, ":ck": changeKeyOf(updatedAt, id) };
-    const sets = ["version = version + :one", "updatedAt = :updatedAt", "#ck = :ck"];
-    for (const [field, value] of Object.entries(changes)) {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
+  update: (table) => (userId, id, changes, updatedAt, expectedVersion) =>
+    updateTodoItem(table, userId, id, changes, updatedAt, expectedVersion),
+
+  updateListTodo: (table) => async (listId, id, changes, updatedAt, expectedVersion, moveTo) => {
+    if (moveTo === undefined || moveTo.listId === listId) {
+      return { todo: await updateTodoItem(table, listId, id, changes, updatedAt, expectedVersion), listId };
     }
-    let condition = EXISTS_LIVE;
-    if (expectedVersion !== undefined) {
-      condition += " AND version = :expectedVersion";
-      values[":expectedVersion"] = expectedVersion;
+    // The target is authorized here, from the table, as the adapter does for the path's list:
+    // a list the caller is not in is the same 404; one they may only read, 403.
+    const { Item: member } = await table.doc.get({
+      TableName: table.name,
+      Key: itemKey(moveTo.listId, MEMBER_PREFIX + moveTo.sub),
+      ConsistentRead: true,
+    });
+    if (!member || member[TOMBSTONE_ATTRIBUTE] === true) throw new NotFoundError(LIST_NOT_FOUND_MESSAGE);
+    if (!can(member.role as Role, "write"))
+      throw new ForbiddenError(`Your role in the target list (${member.role as string}) does not allow adding to-dos.`);
+    // Idempotent under retry: 1. read the source; 2. put the moved to-do in the target (same id;
+    // a retry finds it there); 3. tombstone the source, conditioned on the version read, so an
+    // edit made in between is not lost (412, and the copy is withdrawn).
+    const source = await read(table, listId, id);
+    if (!source) {
+      const moved = await read(table, moveTo.listId, id);
+      if (moved) return { todo: toTodo(moved), listId: moveTo.listId };
+      throw new NotFoundError();
     }
+    if (expectedVersion !== undefined && source.version !== expectedVersion) throw new PreconditionFailedError(source.version as number);
+    const todo: Todo = { ...toTodo(source), ...changes, version: (source.version as number) + 1, updatedAt };
+    if (!(await adjustTodoCount(table, moveTo.listId, 1, moveTo.todoLimit))) {
+      throw new ConflictError(`The target list has ${moveTo.todoLimit} to-dos, the most a list may hold.`);
+    }
+    let put = false;
     try {
-      const { Attributes } = await table.doc.update({
+      await table.doc.put({
         TableName: table.name,
-        Key: itemKey(userId, id),
-        UpdateExpression: `SET ${sets.join(", ")}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: "ALL_NEW",
+        Item: toItem(moveTo.listId, todo),
+        // Over a tombstone too: a to-do moved away and back again.
+        ConditionExpression: "attribute_not_exists(#sk) OR #deleted = :true",
+        ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE },
+        ExpressionAttributeValues: { ":true": true },
       });
-      return toTodo(Attributes as Item);
+      put = true;
     } catch (err) {
       if (!isConditionFailed(err)) throw err;
-      if (expectedVersion === undefined) throw new NotFoundError();
-      return explainFailedCondition(table, userId, id);
+    } finally {
+      if (!put) await adjustTodoCount(table, moveTo.listId, -1);
     }
+    const tombstone = tombstoneUpdate(id, updatedAt);
+    try {
+      await table.doc.update({
+        TableName: table.name,
+        Key: itemKey(listId, id),
+        ...tombstone,
+        ConditionExpression: `${EXISTS_LIVE} AND version = :seen`,
+        ExpressionAttributeNames: { ...tombstone.ExpressionAttributeNames, "#sk": TABLE_KEY.sort },
+        ExpressionAttributeValues: { ...tombstone.ExpressionAttributeValues, ":seen": source.version },
+      });
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      // Changed (or moved by a concurrent retry) since it was read: withdraw this copy if it is ours.
+      if (put) {
+        await table.doc.update({ TableName: table.name, Key: itemKey(moveTo.listId, id), ...tombstoneUpdate(id, updatedAt) });
+        await adjustTodoCount(table, moveTo.listId, -1);
+      }
+      const now = await read(table, listId, id);
+      if (now) throw new PreconditionFailedError(now.version as number);
+    }
+    await adjustTodoCount(table, listId, -1);
+    const moved = await read(table, moveTo.listId, id);
+    if (!moved) throw new NotFoundError();
+    return { todo: toTodo(moved), listId: moveTo.listId };
   },
 
   delete: (table) => async (userId, id, deletedAt, expectedVersion, counted) => {

@@ -128,6 +128,18 @@ export interface TodoStore extends ListStore, FeedStore {
   list(userId: string, options: ListOptions): Promise<TodoPage>;
   /** Throws NotFoundError, or PreconditionFailedError when `expectedVersion` is stale. */
   update(userId: string, id: string, changes: TodoChanges, updatedAt: string, expectedVersion?: number): Promise<Todo>;
+  /**
+   * Under a list: `update`, or with `moveTo` a move into another list the caller can write to
+   * (checked from the table): put in the target (same id), then a tombstone in the source.
+   */
+  updateListTodo(
+    listId: string,
+    id: string,
+    changes: TodoChanges,
+    updatedAt: string,
+    expectedVersion?: number,
+    moveTo?: { readonly listId: string; readonly sub: string; readonly todoLimit: number },
+  ): Promise<{ todo: Todo; listId: string }>;
   /** Leaves a tombstone. Throws NotFoundError, or PreconditionFailedError when `expectedVersion` is stale. */
   delete(userId: string, id: string, deletedAt: string, expectedVersion?: number, counted?: boolean): Promise<void>;
   /** Exact counts of the user's to-dos. */

@@ -404,5 +404,81 @@ export function sharingContract(api: () => ApiDriver): void {
       const alices = (await feed("alice", null)).cursor;
       expectStatus(await send("bob", { method: "GET", path: `/api/changes?cursor=${encodeURIComponent(alices)}` }), 400);
     });
+
+    it("moves a to-do to another list the caller can write to (put, then tombstone: a retry answers the same), and nowhere else", async function () {
+      const list = await sharedList();
+      await lists("bob");
+      const bobs = api().userId("bob");
+      const todo = await createTodo("alice", list.id, "move me");
+      const move = { method: "PATCH", path: `/api/lists/${list.id}/todos/${todo.id}`, body: { listId: bobs } };
+      const moved = await send("bob", move);
+      expectStatus(moved, 200);
+      expect(moved.body).to.include({ id: todo.id, title: "move me", version: todo.version + 1, lastEditedBy: bobs });
+      expectStatus(await send("alice", { method: "GET", path: `/api/lists/${list.id}/todos/${todo.id}` }), 404);
+      expect((await ok<{ id: string }>("bob", { method: "GET", path: `/api/lists/${bobs}/todos/${todo.id}` })).id).to.equal(todo.id);
+      const retried = await send("bob", move);
+      expectStatus(retried, 200);
+      expect(retried.body).to.deep.equal(moved.body);
+      // Into a list the caller only reads: 403; one they are not in: the list 404; a viewer moves nothing.
+      const other = await createTodo("alice", list.id, "stay");
+      await lists("carol");
+      const viewerOnly = await createList("alice", "Read-only for bob");
+      expectStatus(await invite("alice", viewerOnly.id, api().email("bob"), "viewer"), 202);
+      expectStatus(await accept("bob", viewerOnly.id), 200);
+      expectStatus(await send("bob", { ...move, path: `/api/lists/${list.id}/todos/${other.id}`, body: { listId: viewerOnly.id } }), 403);
+      const outside = await send("bob", {
+        ...move,
+        path: `/api/lists/${list.id}/todos/${other.id}`,
+        body: { listId: api().userId("dave") },
+      });
+      expectStatus(outside, 404);
+      expect(outside.body.error.message).to.equal("No list with this id exists.");
+      expectStatus(
+        await send("carol", { ...move, path: `/api/lists/${list.id}/todos/${other.id}`, body: { listId: api().userId("carol") } }),
+        403,
+      );
+      expect((await ok<{ total: number }>("alice", { method: "GET", path: `/api/lists/${list.id}/todos/summary` })).total).to.equal(1);
+    });
+
+    it("puts a new to-do on top, and moving one by its position rewrites that to-do only", async function () {
+      const list = await createList("alice", "Order");
+      const made = [];
+      for (const title of ["a", "b", "c"]) {
+        made.push(
+          await ok<{ id: string; position: string; version: number }>(
+            "alice",
+            { method: "POST", path: `/api/lists/${list.id}/todos`, body: { title } },
+            201,
+          ),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(made[2].position < made[1].position && made[1].position < made[0].position).to.equal(true);
+      // c (top) goes between b and a: a key strictly between theirs.
+      const between = `${made[1].position}V`;
+      expect(made[1].position < between && between < made[0].position).to.equal(true);
+      const moved = await ok<{ position: string; version: number }>("alice", {
+        method: "PATCH",
+        path: `/api/lists/${list.id}/todos/${made[2].id}`,
+        body: { position: between },
+      });
+      expect(moved).to.include({ position: between, version: made[2].version + 1 });
+      const page = await ok<{ items: { id: string; version: number; position: string }[] }>("alice", {
+        method: "GET",
+        path: `/api/lists/${list.id}/todos`,
+      });
+      const byId = new Map(page.items.map((t) => [t.id, t]));
+      expect(byId.get(made[0].id)?.version).to.equal(made[0].version);
+      expect(byId.get(made[1].id)?.version).to.equal(made[1].version);
+      expect([...page.items].sort((x, y) => (x.position < y.position ? -1 : 1)).map((t) => t.id)).to.deep.equal([
+        made[1].id,
+        made[2].id,
+        made[0].id,
+      ]);
+      expectStatus(
+        await send("alice", { method: "PATCH", path: `/api/lists/${list.id}/todos/${made[2].id}`, body: { position: "V0" } }),
+        400,
+      );
+    });
   });
 }
