@@ -1,5 +1,5 @@
 /**
- * The Lambda entry. `lambdaFactory(route, tableName)` runs where the Pulumi program runs and
+ * The Lambda entry. `lambdaFactory(route, tableName, clientId)` runs where the Pulumi program runs and
  * returns the `callbackFactory` of that route's function; the factory itself runs once per
  * container, at init.
  *
@@ -20,7 +20,7 @@ export interface DeployedValue<T> {
   get(): T;
 }
 
-export function lambdaFactory(route: Route, tableName: DeployedValue<string>): () => ProxyHandler {
+export function lambdaFactory(route: Route, tableName: DeployedValue<string>, clientId: DeployedValue<string>): () => ProxyHandler {
   // Only the two fields the adapter uses: handing over `route` itself would copy all of it. The
   // arrow reads `route.handle` only, and the serializer copies only the properties a closure reads.
   const entry: RouteEntry = { name: route.name, handle: (request, store) => route.handle(request, store) };
@@ -28,5 +28,6 @@ export function lambdaFactory(route: Route, tableName: DeployedValue<string>): (
   // The route's handle is typed to see only its own operation (routes.ts), so a store of that
   // operation alone is all it needs.
   const store = operationStore(route.operation);
-  return () => createRouteHandler(entry, checks, store(createDocumentClient(), tableName.get()));
+  // Only ID tokens of the site's app client: API Gateway's authorizer takes any client of the pool.
+  return () => createRouteHandler(entry, checks, store(createDocumentClient(), tableName.get()), { audience: clientId.get() });
 }

@@ -112,7 +112,9 @@ describe("the Pulumi program (index.ts, dev stack, mocks)", () => {
     expect(recorded.filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription")).to.have.length(
       setting("alarmEmail") === "" ? 0 : 1,
     );
-    expect(program.filter((r) => r.type === "aws:apigateway/account:Account")).to.have.length(setting("manageApiGatewayAccount") ? 1 : 0);
+    expect(program.filter((r) => r.type === "aws:apigateway/account:Account")).to.have.length(
+      setting("apiGatewayLogRole") === "this-stack" ? 1 : 0,
+    );
     const table = recorded.find((r) => r.type === "aws:dynamodb/table:Table" && r.name === "todos-table")!;
     expect(table.inputs.deletionProtectionEnabled).to.equal(setting("protectData"));
     // By name: component tests in the same process build other StaticSites (e.g. prod-site).
