@@ -10,7 +10,9 @@
  * - what cognito-local skips or says differently, made to match Cognito (cognito-patch.ts);
  * - a stable issuer: a token's `iss` holds the endpoint, port included, so the port is kept in
  *   `<dataDir>/port.txt` and taken again on the next start. A restart signs nobody out, as a
- *   deploy does not on AWS (unless that port is taken meanwhile: then `log` says so).
+ *   deploy does not on AWS (unless that port is taken meanwhile: then `log` says so);
+ * - a door (local-guard.ts): local tools make any call; the app's own pages (`browserOrigins`)
+ *   only a user's own calls (sign-up, sign-in, …), never Admin* or ListUsers; other pages none.
  *
  * cognito-local signs every token with one key pair that ships in its npm package: anyone can
  * mint tokens it accepts. That is fine on a laptop and one more reason it never leaves 127.0.0.1.
@@ -25,15 +27,18 @@ import { loadCognitoLocal, type Ctx } from "./cognito-local";
 import { patchRouter } from "./cognito-patch";
 import { ensurePoolAndClient } from "./cognito-pool";
 import { closeServer, listen, PortInUseError, type PortName } from "./listen";
+import { cognitoDoor, guardServer } from "./local-guard";
 
 export interface LocalCognitoOptions {
   /** A fixed port. @default the one of the last start with this dataDir, else a free one */
   readonly port?: number;
   /** Folder for cognito-local's JSON files (and the port); created when missing. */
   readonly dataDir: string;
+  /** Origins of the site's pages, which call Cognito from the browser. @default none: no page at all */
+  readonly browserOrigins?: readonly string[];
   /** Every confirmation/reset code is this one. @default a random 6-digit code, sent to `log` */
   readonly confirmationCode?: string;
-  /** Where codes (and cognito-local's own errors) go. */
+  /** Where codes, cognito-local's own errors and refused requests go. */
   readonly log: (line: string) => void;
   /** Names the port in the error when it is taken. */
   readonly name?: PortName;
@@ -128,6 +133,7 @@ export async function startCognito(options: LocalCognitoOptions): Promise<LocalC
     const patched = patchRouter(router, services, ctx, cl.CognitoError);
     const app = cl.createServer(patched, logger, config.ServerConfig, services).application as RequestListener;
     server.on("request", app);
+    guardServer(server, cognitoDoor(options.browserOrigins ?? [], options.log));
     return {
       endpoint,
       port,
