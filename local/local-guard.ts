@@ -1,7 +1,7 @@
 /**
  * What keeps the local stack to its own: the servers it starts on 127.0.0.1 (dynalite,
  * cognito-local) answer local tools and the app's own pages, not every page open in the
- * developer's browser.
+ * developer's browser; and the data folder is readable by its owner only.
  *
  * Any web page can send requests to 127.0.0.1. CORS only decides whether the page may read the
  * answer: an AdminSetUserPassword does its harm unread. So the rule is applied at the door,
@@ -16,6 +16,7 @@
  * - Any other origin: 403 with the reason, no CORS headers (preflights included).
  * The CORS headers are the guard's alone: the ones the servers set themselves (`*`) are dropped.
  */
+import { chmodSync, mkdirSync, statSync } from "node:fs";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 
 /** The two names of this machine's loopback address a local server answers to. */
@@ -112,6 +113,26 @@ function keepCorsHeaders(res: ServerResponse, cors: Readonly<Record<string, stri
     );
     return writeHead(...cleaned);
   };
+}
+
+/**
+ * Creates `dir` (and missing parents) readable by its owner only (0700), or makes an existing one
+ * so, saying it in `log`: cognito-local keeps passwords in plain text in the data folder.
+ */
+export function privateDir(dir: string, log: (line: string) => void): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dir).mode & 0o777;
+  if (mode & 0o077) {
+    try {
+      chmodSync(dir, 0o700);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
+      throw new Error(`${dir} is open to other users (mode ${mode.toString(8)}) and not yours to change: choose another data folder.`, {
+        cause: err,
+      });
+    }
+    log(`Made ${dir} readable by its owner only (it was mode ${mode.toString(8)}): local passwords and to-dos are kept there.`);
+  }
 }
 
 /**

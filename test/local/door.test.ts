@@ -1,10 +1,10 @@
 /**
  * The local stack is not a door into everyone's data: a page open in the developer's browser
  * (another origin, or a name rebound to 127.0.0.1) gets nothing from dynalite or cognito-local,
- * the app's own pages get only a user's own Cognito calls, and local tools (no Origin) get all
- * (local/local-guard.ts).
+ * the app's own pages get only a user's own Cognito calls, local tools (no Origin) get all, and
+ * the data folder is readable by its owner only (local/local-guard.ts).
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -202,6 +202,21 @@ describe("the local stack's door", function () {
       expect(used).to.include.members(["SignUp", "InitiateAuth", "ChangePassword", "DeleteUser"]);
       expect(used.filter((action) => !COGNITO_BROWSER_CALLS.has(action))).to.deep.equal([]);
       expect([...COGNITO_BROWSER_CALLS].filter((action) => /^Admin|^List|Pool/.test(action))).to.deep.equal([]);
+    });
+  });
+
+  describe("the data folder", function () {
+    it("is readable by its owner only, what the stack makes inside it too", function () {
+      for (const dir of [dataDir, ...["dynamodb", "cognito", "site"].map((name) => join(dataDir, name))]) {
+        expect((statSync(dir).mode & 0o777).toString(8), dir).to.equal("700");
+      }
+    });
+
+    it("was made so when it existed open to others, and the log says so", function () {
+      expect(lines.filter((line) => line.includes("readable by its owner only"))).to.deep.equal([
+        `Made ${dataDir} readable by its owner only (it was mode 755): local passwords and to-dos are kept there.`,
+        `Made ${join(dataDir, "cognito")} readable by its owner only (it was mode 755): local passwords and to-dos are kept there.`,
+      ]);
     });
   });
 });
