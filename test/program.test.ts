@@ -2,20 +2,9 @@
  * The whole program under Pulumi mocks: index.ts with the dev stack's config. Checks that cut
  * across components: stack outputs, config declarations, least privilege, no public bucket.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { expect } from "chai";
 import { XRAY_WRITE_ACTIONS } from "../components/todo-api";
-import {
-  ROOT,
-  projectConfig,
-  readYaml,
-  recorded,
-  runProgram,
-  unexpectedCalls,
-  type Recorded,
-  type StackOutputs,
-} from "../dev/pulumi-mocks";
+import { projectConfig, readYaml, recorded, runProgram, unexpectedCalls, type Recorded, type StackOutputs } from "../dev/pulumi-mocks";
 
 const policyDocuments = (): { owner: string; doc: { Statement: any[] } }[] => {
   const docs: { owner: string; doc: { Statement: any[] } }[] = [];
@@ -201,73 +190,5 @@ describe("the Pulumi program (index.ts, dev stack, mocks)", () => {
       (r: Recorded) => r.custom && r.type.startsWith("aws:") && r.options.parent === "" && !r.type.startsWith("pulumi:"),
     );
     expect(loose.map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
-  });
-
-  describe("CI (.github/workflows)", () => {
-    const sdkVersion = (): string =>
-      (JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> }).packages[
-        "node_modules/@pulumi/pulumi"
-      ].version;
-    const expectations = [
-      { file: ".github/workflows/pull-request.yml", event: "pull_request", command: "preview", role: "AWS_PREVIEW_ROLE_ARN" },
-      { file: ".github/workflows/main.yml", event: "push", command: "up", role: "AWS_DEPLOY_ROLE_ARN" },
-    ];
-    type Job = { needs?: string; container?: string; environment?: string; steps: any[] };
-    const workflow = (file: string) => readYaml(file) as { on: Record<string, unknown>; jobs: Record<string, Job> };
-    const pulumiJob = (file: string) =>
-      Object.values(workflow(file).jobs).find((j) => j.steps.some((s) => String(s.uses ?? "").startsWith("pulumi/actions@")))!;
-    const pulumiStep = (job: Job) => job.steps.find((s) => String(s.uses ?? "").startsWith("pulumi/actions@"));
-    const runs = (job: Job) => job.steps.map((s) => s.run as string | undefined).filter(Boolean) as string[];
-
-    it("previews on pull requests and deploys main with the official Pulumi action, after npm ci and npm test", () => {
-      for (const { file, event, command } of expectations) {
-        expect(workflow(file).on, file).to.have.property(event);
-        const deploy = pulumiJob(file);
-        expect(pulumiStep(deploy).with.command, file).to.equal(command);
-        expect(pulumiStep(deploy).with["stack-name"], file).to.be.a("string");
-        expect(
-          runs(deploy).some((r) => r.startsWith("npm ci")),
-          file,
-        ).to.equal(true);
-        const testJob = workflow(file).jobs[deploy.needs as string];
-        expect(testJob, `${file}: the Pulumi job needs the test job`).to.exist;
-        const testRuns = runs(testJob);
-        expect(testRuns.indexOf("npm test"), file).to.be.greaterThan(-1);
-        expect(
-          testRuns.findIndex((r) => r.startsWith("npm ci")),
-          file,
-        ).to.be.lessThan(testRuns.indexOf("npm test"));
-      }
-    });
-
-    it("runs on Node 24 and installs the Pulumi CLI release of the SDK in package-lock.json", () => {
-      expect(sdkVersion()).to.match(/^3\.\d+\.\d+$/);
-      for (const { file } of expectations) {
-        for (const [name, job] of Object.entries(workflow(file).jobs)) {
-          const setup = job.steps.find((s) => String(s.uses ?? "").startsWith("actions/setup-node@"));
-          const node = job.container ?? String(setup?.with?.["node-version"]);
-          expect(node, `${file} ${name}`).to.match(/^(node:)?24(\b|-)/);
-        }
-        expect(String(pulumiStep(pulumiJob(file)).with["pulumi-version"]), file).to.equal(sdkVersion());
-      }
-    });
-
-    it("previews with a read-only role and deploys with another; the README gives each role's exact OIDC subject", () => {
-      const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-      for (const { file, role } of expectations) {
-        const deploy = pulumiJob(file);
-        const credentials = deploy.steps.find((s) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
-        expect(credentials.with["role-to-assume"], file).to.equal(`\${{ secrets.${role} }}`);
-        expect(readme, `README names ${role}`).to.include(role);
-      }
-      // A pull_request job presents repo:ORG/REPO:pull_request; a job with an environment presents
-      // repo:ORG/REPO:environment:NAME (neither matches a trust policy written for refs/heads/main).
-      expect(pulumiJob(".github/workflows/pull-request.yml").environment, "preview runs without an environment").to.be.undefined;
-      expect(readme).to.include('"token.actions.githubusercontent.com:sub": "repo:ORG/REPO:pull_request"');
-      const environment = pulumiJob(".github/workflows/main.yml").environment!;
-      expect(environment).to.equal("${{ vars.PULUMI_STACK || 'dev' }}");
-      for (const stack of ["dev", "prod"]) expect(readme).to.include(`"repo:ORG/REPO:environment:${stack}"`);
-      expect(readme).to.include('"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"');
-    });
   });
 });
