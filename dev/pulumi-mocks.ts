@@ -103,6 +103,9 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
       };
     case "aws:route53/record:Record":
       return { fqdn: String(inputs.name).replace(/\.$/, "") };
+    case "aws:apigateway/apiKey:ApiKey":
+      // API Gateway generates the value when none is given (20 to 128 alphanumerics).
+      return { value: inputs.value ?? `generatedkey${physical(name).replace(/[^A-Za-z0-9]/g, "")}`, name: inputs.name ?? physical(name) };
     case "aws:sns/topic:Topic":
       return { arn: arn("sns", physical(name)) };
     default:
