@@ -179,6 +179,8 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
     const budget = Math.min(options.timeBudgetMs ?? remaining ?? DEFAULT_TIME_BUDGET_MS, remaining ?? Infinity);
     const deadline = Date.now() + budget;
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? "unknown";
+    // CloudFront's id of the request (its access log's x-edge-request-id), to follow it from the edge.
+    const edgeRequestId = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === "x-amz-cf-id")?.[1];
     const claims = event.requestContext?.authorizer?.claims;
     const sub = claims?.sub;
     const audienceOk = options.audience === undefined || claims?.aud === options.audience;
@@ -232,6 +234,7 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
       status: result.statusCode,
       durationMs: Number(process.hrtime.bigint() - started) / 1e6,
       requestId,
+      ...(typeof edgeRequestId === "string" && { edgeRequestId: edgeRequestId.slice(0, 128) }),
       userId: userId ?? null,
       ...(failure instanceof HttpError && { errorCode: failure.code }),
       ...(internal && {

@@ -212,6 +212,14 @@ describe("Lambda adapter", function () {
       expect((await as({ sub: USER_IDS.alice, client_id: "site-client", token_use: "access" })).statusCode).to.equal(401);
     });
 
+    it("logs CloudFront's request id (X-Amz-Cf-Id) as edgeRequestId, to follow a request from the edge", async function () {
+      const logs: LogEntry[] = [];
+      const handler = createHandler(routeNamed("listTodos"), dynamoTodoStore(driver.doc, driver.tableName), { log: (e) => logs.push(e) });
+      await handler(event({ httpMethod: "GET", body: null, headers: { "X-Amz-Cf-Id": "edge-123==" } }));
+      await handler(event({ httpMethod: "GET", body: null, headers: {} }));
+      expect(logs.map((l) => l.edgeRequestId)).to.deep.equal(["edge-123==", undefined]);
+    });
+
     it("sends no-store and nosniff on every response", async function () {
       const ok = await driver.send("alice", { method: "GET", path: "/api/todos" });
       const bad = await driver.send("alice", { method: "GET", path: "/api/todos?limit=0" });
