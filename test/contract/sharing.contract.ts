@@ -512,5 +512,17 @@ export function sharingContract(api: () => ApiDriver): void {
       expect((await lists("alice")).map((l) => l.id)).to.not.include(list.id);
       expect((await feed("bob", bobSync.cursor)).items).to.deep.include({ type: "list", id: list.id, removed: true });
     });
+
+    it("creates one list for a retried POST /api/lists with the same Idempotency-Key, 409 for the key with another name", async function () {
+      const headers = { "Idempotency-Key": "list-key-1" };
+      const first = await send("alice", { method: "POST", path: "/api/lists", body: { name: "Once" }, headers });
+      const again = await send("alice", { method: "POST", path: "/api/lists", body: { name: "Once" }, headers });
+      expectStatus(first, 201);
+      expectStatus(again, 201);
+      expect(again.body.id).to.equal(first.body.id);
+      expect(again.headers["idempotent-replayed"]).to.equal("true");
+      expectStatus(await send("alice", { method: "POST", path: "/api/lists", body: { name: "Other" }, headers }), 409);
+      expect((await lists("alice")).filter((l) => l.name === "Once")).to.have.length(1);
+    });
   });
 }
