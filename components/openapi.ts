@@ -12,6 +12,7 @@
  * - a Lambda proxy (`aws_proxy`) integration with the route's own function
  * and, once, JSON gateway responses (GATEWAY_ERRORS) in the API's error shape.
  */
+import { can, ROLES, type Access } from "../handlers/lists";
 import { API_RESPONSE_HEADERS, asModel, errorBody, GATEWAY_ERRORS, type GatewayError, type JsonSchema } from "../common/gateway";
 import type { Route } from "../handlers/routes";
 
@@ -102,6 +103,10 @@ export function openApiDocument(input: OpenApiInput): Record<string, unknown> {
     const operation: Record<string, unknown> = {
       operationId: route.name,
       summary: route.summary,
+      // Who may call it, from the one table of roles (handlers/lists.ts ROLE_PERMISSIONS).
+      ...(route.access !== "none" && {
+        description: `For members of the list whose role is ${ROLES.filter((role) => can(role, route.access as Access)).join(", ")}; a member with another role gets 403, anyone else 404 (as for a list that does not exist).`,
+      }),
       parameters: [...pathParameters(route), ...queryParameters(route)],
       // Both in one object: the token AND the key (OpenAPI's security requirement semantics).
       security: [{ [AUTHORIZER_NAME]: [], [API_KEY_SCHEME]: [] }],
