@@ -24,8 +24,8 @@
  * "migration" writes the meta, the owner's membership and the index entry, each a conditional
  * Put, and copies nothing. A list created later gets a ULID. List ids are checked against
  * LIST_ID_PATTERN (schemas.ts) before they become a partition: `u#…` and `i#…` never match.
- * The adoption runs lazily, at a person's first `GET /api/lists` (how every client learns its
- * list ids), not from an all-users script: it costs the same three writes whenever it runs, the
+ * The adoption runs lazily, at a person's first `GET /api/lists` or `GET /api/changes` (how a
+ * client learns its list ids), not from an all-users script: it costs the same three writes whenever it runs, the
  * old routes do not need it, and a script would need a Scan (or Cognito's user list) for nothing.
  *
  * `~list` and `~member#…` sort AFTER `~idem#` (`l`, `m` > `i`), so every to-do Query, bounded
