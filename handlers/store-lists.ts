@@ -248,7 +248,7 @@ async function countTodos({ doc, name }: Table, listId: string): Promise<number>
  * already are) their first list. Three conditional Puts (meta, owner's membership, index entry),
  * in that order, none copying a to-do: running it again, or after an interruption, finds what is
  * done and does the rest. Also how a new person gets their first list. Runs lazily, from
- * `GET /api/lists` (see README: why no all-users script).
+ * `GET /api/lists` and `GET /api/changes` (see README: why no all-users script).
  */
 export async function adoptFirstList(table: Table, caller: Caller, now: string): Promise<void> {
   const { sub } = caller;
