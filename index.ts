@@ -45,6 +45,7 @@ export = async () => {
     throttleRateLimit: settings.apiThrottleRateLimit,
     throttleBurstLimit: settings.apiThrottleBurstLimit,
     manageAccountLogRole: settings.manageApiGatewayAccount,
+    detailedMetrics: settings.detailedMetrics,
   });
 
   const build = await buildSite(SITE_DIR);
@@ -75,6 +76,9 @@ export = async () => {
     tableName: table.tableName,
     alarmEmail: settings.alarmEmail,
     monthlyBudgetUsd: settings.monthlyBudgetUsd,
+    alarms: settings.alarms,
+    dashboard: settings.dashboard,
+    detailedMetrics: settings.detailedMetrics,
   });
 
   return {
@@ -87,6 +91,7 @@ export = async () => {
     userPoolId: auth.userPoolId,
     userPoolClientId: auth.userPoolClientId,
     tableName: table.tableName,
+    /** The stack's dashboard (setting `dashboard`), else the console's list of dashboards. */
     dashboardUrl: monitoring.dashboardUrl,
     alarmTopicArn: monitoring.topicArn,
   };

@@ -100,6 +100,24 @@ export const SETTINGS = {
     description:
       "AWS WAF on the distribution: requests one IP may send to /api/* in 5 minutes before it gets 429s, plus AWS's common rule set; 0 for no web ACL (about $7 a month less).",
   }),
+  alarms: setting<string>({
+    type: "string",
+    default: "perFunction",
+    description:
+      "CloudWatch alarms: perFunction (each function's errors, throttles and p99 duration, the API's 5xx rate and p99 latency, the table's throttles and system errors) or api (the API's 5xx rate and p99 latency only). Each metric an alarm watches costs $0.10 a month.",
+  }),
+  dashboard: setting<boolean>({
+    type: "boolean",
+    default: false,
+    description:
+      "The stack's CloudWatch dashboard (requests, errors, latency, Lambda duration and concurrency, DynamoDB capacity), $3 a month; CloudWatch's automatic dashboards per service are free.",
+  }),
+  detailedMetrics: setting<boolean>({
+    type: "boolean",
+    default: false,
+    description:
+      "API Gateway's per-method metrics (the dashboard's latency per route): CloudWatch bills them as custom metrics, 5 a route, for each hour they get data; nothing while idle.",
+  }),
 };
 
 export type SettingName = keyof typeof SETTINGS;

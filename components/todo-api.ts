@@ -7,8 +7,8 @@
  *   Schema models, so bad bodies are refused before Lambda runs; JSON gateway responses in the
  *   API's error shape (see openapi.ts)
  * - a regional REST API that gzips responses of 1 KiB or more for clients that accept it; a stage
- *   with JSON access logs to its own log group, X-Ray tracing, throttling per method and detailed
- *   (per-method) metrics; a deployment replaced whenever the document changes
+ *   with JSON access logs to its own log group, X-Ray tracing, throttling per method and, with
+ *   `detailedMetrics`, per-method metrics; a deployment replaced whenever the document changes
  * - per route: an `aws.lambda.CallbackFunction` (Node.js 24, arm64, JSON logs, X-Ray active
  *   tracing) whose code is the handler closure, without the AWS SDK v3 (the runtime ships it); its
  *   own log group with retention; its own role allowed to write that log group, to send its trace
@@ -51,6 +51,8 @@ export interface TodoApiArgs {
    * account and region; only one stack there may. @default SETTINGS.manageApiGatewayAccount
    */
   readonly manageAccountLogRole?: boolean;
+  /** Per-method CloudWatch metrics (billed as custom metrics for each hour with traffic). @default SETTINGS.detailedMetrics */
+  readonly detailedMetrics?: boolean;
 }
 
 /** Retention values CloudWatch Logs accepts. */
@@ -131,6 +133,7 @@ export class TodoApi extends pulumi.ComponentResource {
     const burstLimit = args.throttleBurstLimit ?? SETTINGS.apiThrottleBurstLimit.default;
     const stageName = args.stageName ?? "live";
     const manageAccountLogRole = args.manageAccountLogRole ?? SETTINGS.manageApiGatewayAccount.default;
+    const detailedMetrics = args.detailedMetrics ?? SETTINGS.detailedMetrics.default;
 
     const problems: string[] = [];
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) problems.push("memorySize must be 128 to 10240 MB");
@@ -325,7 +328,7 @@ export class TodoApi extends pulumi.ComponentResource {
         // burst, shared by all clients (the per-client limit is StaticSite's WAF rule).
         methodPath: "*/*",
         settings: {
-          metricsEnabled: true,
+          metricsEnabled: detailedMetrics,
           throttlingRateLimit: rateLimit,
           throttlingBurstLimit: burstLimit,
           loggingLevel: "OFF",
