@@ -3,7 +3,8 @@
  * (mocks are global to the process), records every resource registered (type, name, inputs,
  * and the options the program set: retainOnDelete, protect, dependsOn, provider) and fails on any
  * provider function call, since the program should need none. `runProgram()` runs index.ts
- * once with the config of Pulumi.dev.yaml and waits until every resource is registered.
+ * once with the config of Pulumi.dev.yaml (or of Pulumi.<TASKLANE_STACK>.yaml) and waits until
+ * every resource is registered.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -153,22 +154,29 @@ export async function settle(): Promise<void> {
 
 export type StackOutputs = Record<string, unknown>;
 let program: Promise<StackOutputs> | undefined;
+let programRecorded: readonly Recorded[] = [];
+
+/** What index.ts registered in runProgram(), without what tests made themselves before or after. */
+export const programResources = (): readonly Recorded[] => programRecorded;
 
 /**
  * Runs index.ts once per process (resource names are global) with the dev stack's config, only
- * the keys Pulumi.dev.yaml sets, so index.ts's own defaults stand for the rest.
+ * the keys Pulumi.dev.yaml sets, so index.ts's own defaults stand for the rest. TASKLANE_STACK
+ * names another stack file (bench/idle-cost.ts runs prod that way, in a process of its own).
  */
 export function runProgram(): Promise<StackOutputs> {
   program ??= (async () => {
     await mocksSet;
-    const stack = readYaml("Pulumi.dev.yaml") as { config: Record<string, unknown> };
+    const stack = readYaml(`Pulumi.${process.env.TASKLANE_STACK ?? "dev"}.yaml`) as { config: Record<string, unknown> };
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(stack.config).map(([k, v]) => [k, String(v)])));
     const mod = (await import("../index")) as unknown as { default?: () => Promise<Record<string, pulumi.Output<unknown>>> };
     const main = (mod.default ?? mod) as () => Promise<Record<string, pulumi.Output<unknown>>>;
+    const start = recorded.length;
     const outputs = await main();
     const values: StackOutputs = {};
     for (const [key, output] of Object.entries(outputs)) values[key] = await valueOf(output);
     await settle();
+    programRecorded = recorded.slice(start);
     return values;
   })();
   return program;
