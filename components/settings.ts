@@ -104,13 +104,13 @@ export const SETTINGS = {
     type: "string",
     default: "perFunction",
     description:
-      "CloudWatch alarms: perFunction (each function's errors, throttles and p99 duration, the API's 5xx rate and p99 latency, the table's throttles and system errors) or api (the API's 5xx rate and p99 latency only). Each metric an alarm watches costs $0.10 a month.",
+      "CloudWatch alarms: perFunction (each function's errors, throttles and p99 duration, the API's 5xx rate and p99 latency, the table's throttles and system errors) or api (the API's 5xx rate and p99 latency only). Priced per metric watched (README, what a stack costs when nobody uses it).",
   }),
   dashboard: setting<boolean>({
     type: "boolean",
     default: false,
     description:
-      "The stack's CloudWatch dashboard (requests, errors, latency, Lambda duration and concurrency, DynamoDB capacity), $3 a month; CloudWatch's automatic dashboards per service are free.",
+      "The stack's CloudWatch dashboard (requests, errors, latency, Lambda duration and concurrency, DynamoDB capacity); billed by the month (README, what a stack costs when nobody uses it). CloudWatch's automatic dashboards per service are free.",
   }),
   detailedMetrics: setting<boolean>({
     type: "boolean",
