@@ -15,7 +15,7 @@ import { createEngine, type LocalStore } from "./engine";
 import * as m from "./model";
 import { fieldsOf, type Intent, type Snapshot } from "./replica";
 import { createTabs, type TabMessage } from "./tabs";
-import { explain, isOffline } from "./words";
+import { explain, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
 import type { Choice } from "./conflicts-view";
 
@@ -23,16 +23,19 @@ import type { Choice } from "./conflicts-view";
 export const POLL_MS = 30_000;
 
 export interface AppHooks {
-  /** The session is over (here or in another tab): back to sign-in. */
-  signedOut(message: string, fromOtherTab: boolean): void;
+  /**
+   * The session is over (here or in another tab): back to sign-in. `keepEmail`: it ended on its
+   * own (not the person's choice), so the sign-in form may offer their e-mail again.
+   */
+  signedOut(message: string, fromOtherTab: boolean, keepEmail: boolean): void;
 }
 
 export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> }, user: string, view: TodoView, hooks: AppHooks) {
   let state: m.State = m.withFilter(m.initialState, m.filterFromHash(location.hash));
   let alive = true;
   let leading = false;
-  /** The message on screen came from a failure to reach the server: it goes once that works. */
-  let troubleShown = false;
+  /** The message on screen about a failure to reach the server ("" if none): it goes once that works. */
+  let trouble = "";
   const today = () => localDay(new Date());
 
   function set(next: m.State): void {
@@ -47,7 +50,7 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     },
     refused(intent: Intent, err: unknown) {
       view.showMessage(`${couldNot(intent)}: ${explain(err)}`);
-      troubleShown = false;
+      trouble = "";
       if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
       // A refused edit of the title or date: the editor re-opens with what was typed.
       if (intent.kind !== "update" || state.editing !== null || !m.find(state, intent.id)) return;
@@ -60,19 +63,18 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     trouble(err: unknown) {
       if (err === null) {
         view.loadFailed(false);
-        if (troubleShown) view.showMessage("");
-        troubleShown = false;
+        if (trouble) view.showMessage("");
+        trouble = "";
         return;
       }
-      // Offline is shown by the banner and the count of changes waiting; the rest says why.
       if (!state.loaded) view.loadFailed(true);
-      if (!isOffline(err) && !troubleShown) {
-        view.showMessage(`Your changes are kept on this device but could not be saved yet: ${explain(err)}`);
-        troubleShown = true;
-      }
+      // Offline is shown by the banner and the count of changes waiting; the rest says why and what is kept.
+      const text = troubleText(err, { waiting: state.waiting, loaded: state.loaded, online: navigator.onLine });
+      if (text !== trouble) view.showMessage(text);
+      trouble = text;
     },
     signedOut() {
-      hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false);
+      hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
     },
   });
 
@@ -85,7 +87,7 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
         if (message.type === "changed") rereading ??= engine.reload().finally(() => (rereading = null));
         else if (message.type === "pull") {
           if (leading) engine.pull();
-        } else hooks.signedOut(message.message, true);
+        } else hooks.signedOut(message.message, true, message.keepEmail);
       },
       (on) => {
         leading = on;
@@ -211,8 +213,8 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       removeEventListener("online", catchUp);
     },
     /** Tells the other tabs to sign out too. */
-    tellSignedOut(message: string): void {
-      tabs?.tell({ type: "signed-out", message });
+    tellSignedOut(message: string, keepEmail: boolean): void {
+      tabs?.tell({ type: "signed-out", message, keepEmail });
     },
   };
 }

@@ -88,7 +88,8 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
   const changed = (local: boolean) => !stopped && hooks.changed(shown(), local);
 
   async function commit(tx: Tx, local = true): Promise<void> {
-    await serial(() => store.commit(tx));
+    // Stopped (signed out, the copy wiped): an answer arriving late writes nothing of the person.
+    await serial(() => (stopped ? Promise.resolve() : store.commit(tx)));
     snap = applyTx(snap, tx);
     changed(local);
   }

@@ -204,12 +204,14 @@ export function createTodoView(intents: Intents) {
       newTitle.value = "";
       newDue.value = "";
     },
-    /** Forgets everything typed (signing out: it belongs to this person). */
+    /** Forgets everything typed and said (signing out: it belongs to this person). */
     forget(): void {
       this.clearNew();
       drafts.clear();
       for (const row of rows.values()) row.remove();
       rows.clear();
+      announce("");
+      this.loadFailed(false);
     },
     /** Gives back what a refused add took, unless something new has been typed meanwhile. */
     restoreNew(title: string, dueDate: string | null): void {
@@ -223,10 +225,13 @@ export function createTodoView(intents: Intents) {
 
 export type TodoView = ReturnType<typeof createTodoView>;
 
-/** Says something to screen-reader users without moving focus. */
+let announcing: ReturnType<typeof setTimeout> | undefined;
+
+/** Says something to screen-reader users without moving focus; "" (signing out) says nothing more. */
 export function announce(text: string): void {
   const region = $("announce");
   // Clearing first makes a repeated sentence count as a change.
   region.textContent = "";
-  setTimeout(() => (region.textContent = text), 50);
+  clearTimeout(announcing);
+  if (text) announcing = setTimeout(() => (region.textContent = text), 50);
 }
