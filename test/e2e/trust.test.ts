@@ -145,4 +145,40 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
     expect(await page.locator("#who-email").textContent()).to.equal(B.email);
     expect(await left()).to.deep.equal([]);
   });
+
+  it("shares one e-mail across the sign-in forms, says locally that no account uses an unknown address, shows the account's e-mail, forgets it on request", async () => {
+    const page = one.page;
+    await page.getByRole("button", { name: "Sign out" }).click();
+    const signInForm = form(page, "Sign in");
+    await signInForm.getByLabel("E-mail").fill("old@example.com");
+    await page.getByRole("button", { name: "Create an account" }).click();
+    await form(page, "Create an account").getByLabel("E-mail").fill("new@example.com");
+    await page.getByRole("button", { name: "I have an account: sign in" }).click();
+    expect(await signInForm.getByLabel("E-mail").inputValue()).to.equal("new@example.com");
+
+    await page.getByRole("button", { name: "Forgot your password?" }).click();
+    const forgot = form(page, "Reset your password");
+    expect(await forgot.getByLabel("E-mail").inputValue()).to.equal("new@example.com");
+    expect(await forgot.textContent()).to.contain("printed in the terminal running npm start");
+    await forgot.getByRole("button", { name: "Send code" }).click();
+    await forgot.getByText("No account uses this e-mail address").waitFor();
+    expect(await form(page, "Choose a new password").isHidden()).to.equal(true);
+    await forgot.getByRole("button", { name: "Back to sign in" }).click();
+
+    // Typed in capitals: the header shows the address as the account has it.
+    await signIn(page, B.email.toUpperCase(), B.password);
+    expect(await page.locator("#who-email").textContent()).to.equal(B.email);
+
+    // The session ends on its own (its refresh token no longer works): the e-mail is offered again, with "Forget me".
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem("tasklane.session")!);
+      localStorage.setItem("tasklane.session", JSON.stringify({ ...session, expiresAt: 0, refreshToken: "revoked" }));
+    });
+    await refocus(page);
+    await signInForm.getByText("Your session has ended").waitFor();
+    expect(await signInForm.getByLabel("E-mail").inputValue()).to.equal(B.email);
+    await signInForm.getByRole("button", { name: "Forget me on this device" }).click();
+    expect(await signInForm.getByLabel("E-mail").inputValue()).to.equal("");
+    expect((await everything(page)).dom).to.not.contain(B.email);
+  });
 });
