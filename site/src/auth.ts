@@ -65,7 +65,10 @@ export function toAuthError(type: string, message: string, action = ""): AuthErr
   // ChangePassword with a wrong current password: AWS answers NotAuthorizedException ("Incorrect
   // username or password."; a dead token says "Access Token…"), cognito-local InvalidPasswordException
   // without a rule after a colon (the new one's rules are checked before sending).
-  if (action === "ChangePassword" && ((code === "NotAuthorizedException" && !/token/i.test(message)) || (code === "InvalidPasswordException" && !/:/.test(message))))
+  if (
+    action === "ChangePassword" &&
+    ((code === "NotAuthorizedException" && !/token/i.test(message)) || (code === "InvalidPasswordException" && !/:/.test(message)))
+  )
     return new AuthError(code, "Your current password is not right.", "password");
   if (code === "InvalidPasswordException" && /:/.test(message)) {
     // Cognito names the broken rule after a colon: "Password did not conform with policy: ...".
@@ -194,7 +197,11 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
      * the difference, and the site must never try to reveal it.
      */
     async accountExists(email: string): Promise<boolean> {
-      const probe = await call("ConfirmForgotPassword", { Username: email, ConfirmationCode: "-", Password: "only a probe, never set" }).catch((e: AuthError) => e);
+      const probe = await call("ConfirmForgotPassword", {
+        Username: email,
+        ConfirmationCode: "-",
+        Password: "only a probe, never set",
+      }).catch((e: AuthError) => e);
       return !(probe instanceof AuthError && probe.code === "UserNotFoundException");
     },
 

@@ -16,6 +16,7 @@ import { fieldsOf, type Conflict, type Intent } from "./replica";
 export function cleanTitle(text: string): string {
   return text
     .replace(/[\t\n\v\f\r\u0085\u2028\u2029]+/g, " ")
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "")
     .trim();
 }

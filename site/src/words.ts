@@ -21,7 +21,8 @@ export function troubleText(err: unknown, at: { waiting: number; loaded: boolean
   const why = unreachable ? "the server cannot be reached right now" : `the server did not answer as expected (${explain(err)})`;
   const n = at.waiting;
   if (n > 0) {
-    const kept = n === 1 ? "Your change is kept on this device and will be sent" : `Your ${n} changes are kept on this device and will be sent`;
+    const kept =
+      n === 1 ? "Your change is kept on this device and will be sent" : `Your ${n} changes are kept on this device and will be sent`;
     return `Not saved yet: ${why}. ${kept} when it answers.`;
   }
   if (!at.loaded) return `Your list could not be loaded: ${why}. Trying again…`;

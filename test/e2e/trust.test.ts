@@ -27,7 +27,7 @@ const everything = (page: Page) =>
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const open = indexedDB.open(info.name!);
         open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(new Error(String(open.error)));
       });
       for (const name of Array.from(db.objectStoreNames)) {
         const all = db.transaction(name).objectStore(name).getAll();

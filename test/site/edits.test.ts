@@ -47,7 +47,8 @@ describe("site edits (pure)", () => {
 
   it("cleans a title the way the API takes it: control characters never reach it, ordinary text stays", () => {
     const pattern = new RegExp((createTodoBody.properties as { title: { pattern: string } }).title.pattern);
-    for (let code = 0; code <= 0xa0; code++) expect(pattern.test(cleanTitle(`a${String.fromCharCode(code)}b`)), `U+${code.toString(16)}`).to.equal(true);
+    for (let code = 0; code <= 0xa0; code++)
+      expect(pattern.test(cleanTitle(`a${String.fromCharCode(code)}b`)), `U+${code.toString(16)}`).to.equal(true);
     expect(pattern.test(cleanTitle("bad \ufffd byte"))).to.equal(true);
     expect(cleanTitle("two\nlines\r\n\tand a tab")).to.equal("two lines and a tab");
     expect(cleanTitle("bell\u0007 and nul\u0000")).to.equal("bell and nul");
