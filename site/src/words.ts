@@ -18,12 +18,13 @@ export function explain(err: unknown): string {
 export function troubleText(err: unknown, at: { waiting: number; loaded: boolean; online: boolean }): string {
   const unreachable = isOffline(err);
   if (unreachable && !at.online) return "";
-  const why = unreachable ? "the server cannot be reached right now" : `the server did not answer as expected (${explain(err)})`;
+  const why = unreachable ? "the server cannot be reached right now" : explain(err).replace(/\.$/, "");
   const n = at.waiting;
   if (n > 0) {
-    const kept =
-      n === 1 ? "Your change is kept on this device and will be sent" : `Your ${n} changes are kept on this device and will be sent`;
-    return `Not saved yet: ${why}. ${kept} when it answers.`;
+    const kept = `Your ${n === 1 ? "change is" : `${n} changes are`} kept on this device`;
+    return unreachable
+      ? `The server cannot be reached right now. ${kept} and will be sent when it answers.`
+      : `${kept} but could not be saved yet: ${why}. ${n === 1 ? "It" : "They"} will be sent again.`;
   }
   if (!at.loaded) return `Your list could not be loaded: ${why}. Trying again…`;
   return `Could not check for changes from your other devices: ${why}. Trying again…`;

@@ -6,7 +6,7 @@ describe("site words: failures in plain sentences", () => {
   it("says the server cannot be reached and that changes are kept, when the browser is online and changes wait", () => {
     const text = troubleText(new OfflineError(), { waiting: 2, loaded: true, online: true });
     expect(text).to.equal(
-      "Not saved yet: the server cannot be reached right now. Your 2 changes are kept on this device and will be sent when it answers.",
+      "The server cannot be reached right now. Your 2 changes are kept on this device and will be sent when it answers.",
     );
     // Offline: the banner says it.
     expect(troubleText(new OfflineError(), { waiting: 2, loaded: true, online: false })).to.equal("");
