@@ -14,11 +14,13 @@ import { fieldsOf, type Conflict, type Intent } from "./replica";
  * The API refuses C0 controls, DEL and U+FFFD (handlers/schemas.ts, test/site holds the two equal).
  */
 export function cleanTitle(text: string): string {
-  return text
-    .replace(/[\t\n\v\f\r\u0085\u2028\u2029]+/g, " ")
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "")
-    .trim();
+  return (
+    text
+      .replace(/[\t\n\v\f\r\u0085\u2028\u2029]+/g, " ")
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      .replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "")
+      .trim()
+  );
 }
 
 /** A new to-do (a local id until the server answers; the key makes a retried POST one to-do). */

@@ -9,6 +9,7 @@
  *   previous person.
  */
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
@@ -38,6 +39,16 @@ const everything = (page: Page) =>
     const cached = await Promise.all((await caches.keys()).map(async (n) => (await (await caches.open(n)).keys()).map((r) => r.url)));
     return { dom: document.documentElement.outerHTML, values, storage, idb, cached: cached.flat() };
   });
+
+/** axe-core's WCAG 2.x A/AA violations on the page (as in local-first.test.ts). */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+    const result = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+  });
+}
 
 describe("nothing typed is lost, nothing of a person is left (e2e)", function () {
   this.timeout(60_000);
@@ -72,6 +83,7 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
     await settled(a);
     await refocus(b);
     await row(b, "Buy milk and eggs").getByText("Changed on another device: “Buy milk and eggs”").waitFor();
+    expect(await axeViolations(b)).to.deep.equal([]);
     expect(await b.getByRole("textbox", { name: /Edit/ }).inputValue()).to.equal("Buy oat milk");
 
     const patch = b.waitForRequest((r) => r.method() === "PATCH");
@@ -103,6 +115,7 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
     await b.getByText("Deleted on another device").waitFor();
     expect(await editor.inputValue()).to.equal("Call mum tonight");
     expect(await b.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).to.equal("Call mum tonight");
+    expect(await axeViolations(b)).to.deep.equal([]);
     await b.getByRole("button", { name: /Restore/ }).click();
     await row(b, "Call mum tonight").waitFor();
     await settled(b);
