@@ -9,11 +9,10 @@
  *   previous person.
  */
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
-import { CODE, add, expectTitles, form, refocus, register, row, serverTodos, settled, signIn } from "./helpers";
+import { CODE, add, axeViolations, expectTitles, form, refocus, register, row, serverTodos, settled, signIn } from "./helpers";
 
 const A = { email: "ada@example.com", password: "nothing typed is lost" };
 const B = { email: "bob@example.com", password: "a different person here" };
@@ -39,16 +38,6 @@ const everything = (page: Page) =>
     const cached = await Promise.all((await caches.keys()).map(async (n) => (await (await caches.open(n)).keys()).map((r) => r.url)));
     return { dom: document.documentElement.outerHTML, values, storage, idb, cached: cached.flat() };
   });
-
-/** axe-core's WCAG 2.x A/AA violations on the page (as in local-first.test.ts). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
-    const result = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
-    return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
-  });
-}
 
 describe("nothing typed is lost, nothing of a person is left (e2e)", function () {
   this.timeout(60_000);
