@@ -88,7 +88,8 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
   const changed = (local: boolean) => !stopped && hooks.changed(shown(), local);
 
   async function commit(tx: Tx, local = true): Promise<void> {
-    await serial(() => store.commit(tx));
+    // Stopped (signed out, the copy wiped): an answer arriving late writes nothing of the person.
+    await serial(() => (stopped ? Promise.resolve() : store.commit(tx)));
     snap = applyTx(snap, tx);
     changed(local);
   }
@@ -101,11 +102,11 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     try {
       if (i.kind === "create") {
         const t = await api.create({ title: i.title, dueDate: i.dueDate, completed: i.completed }, i.key);
-        return done({ put: [t], requeue: rebased(rest(), i.id, t.id, 0, t.version) });
+        return done({ put: [t], requeue: rebased(rest(), i.id, t.id, 0, t) });
       }
       if (i.kind === "update") {
         const t = await api.update(i.id, i.base, i.changes);
-        return done({ put: [t], requeue: rebased(rest(), i.id, i.id, i.base, t.version) });
+        return done({ put: [t], requeue: rebased(rest(), i.id, i.id, i.base, t) });
       }
       if (i.kind === "delete") {
         await api.remove(i.id, i.base);

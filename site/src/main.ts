@@ -53,7 +53,7 @@ async function start(): Promise<void> {
   // A stored session: paint the list from the device before anything comes from the network.
   const stored = createAuth({ region: "", userPoolClientId: "" }).session();
   if (stored) {
-    showApp(stored.email);
+    showApp(accountEmail(stored));
     const snapshot = await store.load().catch(() => null);
     if (snapshot && snapshot.user === copyOwner(stored) && !app) view.render(m.fromSnapshot(snapshot, initial()));
   }
@@ -72,11 +72,11 @@ async function start(): Promise<void> {
 
   const auth = createAuth(config);
   const api = createApi(config.apiBase, auth);
-  const account = createAccountView(auth, api, () => signedOut("Your account and all its to-dos are deleted.", false));
+  const account = createAccountView(auth, api, () => signedOut("Your account and all its to-dos are deleted.", false, false));
 
   function signedIn(session: Session, fresh = false): void {
     app?.stop();
-    showApp(session.email);
+    showApp(accountEmail(session));
     app = createApp(api, store, copyOwner(session), view, { signedOut });
     view.showMessage("");
     // No render here: the screen keeps what it shows (this person's copy, painted above, or the
@@ -86,23 +86,25 @@ async function start(): Promise<void> {
     if (fresh) view.newTitle.focus();
   }
 
-  function signedOut(message: string, fromOtherTab: boolean): void {
-    if (!fromOtherTab) app?.tellSignedOut(message);
+  /**
+   * Back to sign-in, and nothing of this person stays for the next one: the copy, the queue, the
+   * session, what was typed (drafts, forms), what was said (the live region), the header. Only
+   * when the session ended on its own (`keepEmail`) does the sign-in form keep their e-mail, to
+   * sign back in, with "Forget me on this device" beside it.
+   */
+  function signedOut(message: string, fromOtherTab: boolean, keepEmail: boolean): void {
+    const session = auth.session();
+    if (!fromOtherTab) app?.tellSignedOut(message, keepEmail);
     app?.stop();
     app = undefined;
-    // Keep the e-mail in the sign-in form: signing back in (or resetting) takes one field less.
-    const email = $<HTMLInputElement>("sign-in-email");
-    email.value ||= auth.session()?.email ?? "";
-    // Nothing of this person stays: the copy, the queue, what was typed, the session.
     void store.wipe();
     view.forget();
     account.reset();
     void auth.signOut();
     view.render(initial());
     view.showMessage("");
-    $("who").hidden = true;
-    $("app").hidden = true;
-    $("auth").hidden = false;
+    showApp("");
+    authView.remember(keepEmail && session ? accountEmail(session) : "");
     authView.show("sign-in", message);
   }
 
@@ -111,7 +113,7 @@ async function start(): Promise<void> {
     const waiting = app?.state.waiting ?? 0;
     const unsaved = `${waiting} ${waiting === 1 ? "change has" : "changes have"} not reached the server yet and will be lost.`;
     if (waiting > 0 && !confirm(`${unsaved} Sign out anyway?`)) return;
-    signedOut("You are signed out.", false);
+    signedOut("You are signed out.", false, false);
   });
   addEventListener("hashchange", () => app?.filterChanged());
 
@@ -129,13 +131,20 @@ const copyOwner = (session: Session): string => {
   return typeof sub === "string" ? sub : "";
 };
 
+/** The e-mail as the account has it (the ID token's `email` claim), not as it was typed. */
+const accountEmail = (session: Session): string => {
+  const email = tokenClaims(session.idToken).email;
+  return typeof email === "string" ? email : session.email;
+};
+
+/** The list screen for this e-mail ("" empties the header: signed out). */
 function showApp(email: string): void {
   $("who-email").textContent = email;
   // For password managers: the account whose password the "change password" form changes.
   $<HTMLInputElement>("password-user").value = email;
-  $("who").hidden = false;
-  $("auth").hidden = true;
-  $("app").hidden = false;
+  $("who").hidden = !email;
+  $("auth").hidden = Boolean(email);
+  $("app").hidden = !email;
 }
 
 void start();

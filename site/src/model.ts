@@ -3,7 +3,7 @@
  * the unsent changes applied, the filter, the open editor. Counts and filters are over the whole
  * list, so they are exact at any size. Pure functions: test/site runs them under Node.
  */
-import { project, type Conflict, type Item, type Snapshot } from "./replica";
+import { isLocalId, newestFirst, project, type Conflict, type Item, type Snapshot } from "./replica";
 
 export type { Item, Todo } from "./replica";
 
@@ -15,6 +15,12 @@ export interface State {
   readonly filter: Filter;
   /** Id of the to-do being edited (its title and due date). */
   readonly editing: string | null;
+  /**
+   * The to-do as its editor opened it: saving is based on this version (If-Match), so a change
+   * made elsewhere meanwhile meets the conflict rules instead of being overwritten. It also keeps
+   * the row (and what was typed) when the to-do is deleted elsewhere under the editor.
+   */
+  readonly opened: Item | null;
   /** The device holds the whole list (a full sync completed once). */
   readonly loaded: boolean;
   /** Changes made here and not yet confirmed by the server. */
@@ -22,7 +28,7 @@ export interface State {
   readonly conflicts: readonly Conflict[];
 }
 
-export const initialState: State = { items: [], filter: "all", editing: null, loaded: false, waiting: 0, conflicts: [] };
+export const initialState: State = { items: [], filter: "all", editing: null, opened: null, loaded: false, waiting: 0, conflicts: [] };
 
 export const FILTERS: readonly Filter[] = ["all", "active", "completed"];
 
@@ -34,11 +40,26 @@ export function filterFromHash(hash: string): Filter {
 
 export const hashOf = (filter: Filter): string => (filter === "all" ? "#/" : `#/${filter}`);
 
-/** The state for a snapshot of the copy; the editor stays open while its to-do exists. */
+/**
+ * The state for a snapshot of the copy. An open editor stays open even when its to-do is gone
+ * (deleted elsewhere): what was typed is the person's until they restore or discard it.
+ */
 export function fromSnapshot(s: Snapshot, state: State): State {
   const items = project(s.todos, s.queue);
-  const editing = state.editing !== null && items.some((t) => t.id === state.editing) ? state.editing : null;
-  return { ...state, items, editing, loaded: s.synced, waiting: s.queue.length, conflicts: s.conflicts };
+  // A to-do not yet created on the server changes id when it is: its editor closes, as before.
+  // (Known gap: what was typed in it then is lost; it needs the engine to say which id it became.)
+  const { editing } = state;
+  if (editing !== null && isLocalId(editing) && !items.some((t) => t.id === editing)) state = withEditing(state, null);
+  return { ...state, items, loaded: s.synced, waiting: s.queue.length, conflicts: s.conflicts };
+}
+
+/** The open editor's to-do was deleted (elsewhere) while it was open. */
+export const editedGone = (state: State): boolean => state.editing !== null && !find(state, state.editing);
+
+/** The rows on screen: the visible to-dos, and one deleted under its open editor (kept for its text). */
+export function shown(state: State): readonly Item[] {
+  const items = visible(state);
+  return editedGone(state) && state.opened ? [...items, state.opened].sort(newestFirst) : items;
 }
 
 export function visible(state: State): readonly Item[] {
@@ -61,7 +82,11 @@ export const waitingText = (n: number): string => (n === 0 ? "" : `${n} ${n === 
 export const find = (state: State, id: string): Item | undefined => state.items.find((t) => t.id === id);
 
 export const withFilter = (state: State, filter: Filter): State => ({ ...state, filter });
-export const withEditing = (state: State, id: string | null): State => ({ ...state, editing: id });
+export const withEditing = (state: State, id: string | null): State => ({
+  ...state,
+  editing: id,
+  opened: id === null ? null : (find(state, id) ?? null),
+});
 
 /** "Mark all": done when any is still to do, else all back to not done. */
 export const markAllTarget = (state: State): boolean => state.items.some((t) => !t.completed);

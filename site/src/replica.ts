@@ -164,14 +164,22 @@ export function rebase(mine: Changes, was: Fields, theirs: Todo): { send: Change
   return { send, clash };
 }
 
-/** After an intent on `id` is confirmed at `version`, later intents made on `oldBase` move to it. */
-export function rebased(queue: readonly Queued[], oldId: string, newId: string, oldBase: number, version: number): Queued[] {
+/**
+ * After an intent on `id` is confirmed as `now` (its new version), later intents made on `oldBase`
+ * move to that version, but only an edit made on what `now` holds (its `was` equals `now` in the
+ * fields it changes): an edit made on the older text (another tab's editor, opened before this
+ * change) stays on its base, meets a 412 and the conflict rule, and overwrites nothing.
+ */
+export function rebased(queue: readonly Queued[], oldId: string, newId: string, oldBase: number, now: Todo): Queued[] {
   const out: Queued[] = [];
   for (const q of queue) {
     const i = q.intent;
-    if ((i.kind === "update" || i.kind === "delete") && i.id === oldId && i.base === oldBase) {
-      out.push({ seq: q.seq, intent: { ...i, id: newId, base: version } });
-    } else if ((i.kind === "update" || i.kind === "delete") && i.id === oldId && oldId !== newId) {
+    if (i.kind !== "update" && i.kind !== "delete") continue;
+    const fields = i.kind === "delete" ? (["title", "completed", "dueDate"] as const) : (Object.keys(i.changes) as (keyof Changes)[]);
+    const madeOnNow = fields.every((k) => i.was[k] === now[k]);
+    if (i.id === oldId && i.base === oldBase && madeOnNow) {
+      out.push({ seq: q.seq, intent: { ...i, id: newId, base: now.version } });
+    } else if (i.id === oldId && oldId !== newId) {
       out.push({ seq: q.seq, intent: { ...i, id: newId } });
     }
   }
