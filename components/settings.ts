@@ -110,7 +110,7 @@ export const SETTINGS = {
     type: "string",
     default: "perFunction",
     description:
-      "CloudWatch alarms: perFunction (each function's errors, throttles and p99 duration, the API's 5xx rate and p99 latency, the table's throttles and system errors) or api (the API's 5xx rate and p99 latency only). Priced per metric watched (README, what a stack costs when nobody uses it).",
+      "CloudWatch alarms: perFunction (each function's errors, throttles and p99 duration, the API's 5xx rate and p99 latency, the table's throttles and system errors), service (the API's and the table's alarms) or api (the API's 5xx rate and p99 latency only). Priced per metric watched (README, what a stack costs when nobody uses it).",
   }),
   dashboard: setting<boolean>({
     type: "boolean",

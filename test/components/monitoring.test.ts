@@ -124,7 +124,7 @@ describe("Monitoring", () => {
           tableName: "table",
           alarms: "aggregated",
         }),
-    ).to.throw(/alarms must be one of perFunction, api, not aggregated/);
+    ).to.throw(/alarms must be one of perFunction, service, api, not aggregated/);
   });
 
   it("lets only this account's CloudWatch alarms and AWS Budgets publish to the topic", () => {
