@@ -4,14 +4,17 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { expect } from "chai";
 import { signPost } from "../../handlers/sigv4";
 
+const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
+  typeof d === "string" ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d);
+
 /** The SDK's checksum interface over node:crypto (HMAC when given a key). */
 class NodeSha256 {
   private readonly hash: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", secret);
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
   }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(bytes(data));
   }
   digest(): Promise<Uint8Array> {
     return Promise.resolve(new Uint8Array(this.hash.digest()));
