@@ -92,7 +92,7 @@ export function readAuthProtocol(protocols: readonly string[]): Partial<PushAuth
   if (!carried) return undefined;
   try {
     const value = JSON.parse(fromBase64url(carried.slice(AUTH_PROTOCOL_PREFIX.length))) as unknown;
-    return typeof value === "object" && value !== null ? (value as Partial<PushAuthorization>) : undefined;
+    return typeof value === "object" && value !== null ? value : undefined;
   } catch {
     return undefined;
   }

@@ -188,7 +188,7 @@ export class PushChannel extends pulumi.ComponentResource {
           alarmActions: [args.alarmTopicArn],
           okActions: [args.alarmTopicArn],
           ...metric,
-        } as aws.cloudwatch.MetricAlarmArgs,
+        },
         { parent: this },
       );
     alarm("poke-errors", "Pokes failed: AppSync refused a publish or the function failed (devices see changes late)", {

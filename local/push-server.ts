@@ -25,14 +25,24 @@ import {
 import type { Authorizer, Claims } from "./authorizer";
 import { acceptUpgrade, refuseUpgrade, type WebSocketConnection } from "./websocket";
 
-class Unauthorized extends Error {}
-type OnSubscribe = (ctx: unknown) => void;
-/** ON_SUBSCRIBE_CODE as a function: APPSYNC_JS's `util.unauthorized()` throws, as AppSync's does. */
-const onSubscribe = new Function("util", ON_SUBSCRIBE_CODE.replace("export function", "return function"))({
-  unauthorized: () => {
-    throw new Unauthorized("Unauthorized");
-  },
-}) as OnSubscribe;
+/** What `util.unauthorized()` throws here (AppSync's refuses the subscription the same way: by throwing). */
+export class Unauthorized extends Error {}
+export type OnSubscribe = (ctx: unknown) => void;
+/**
+ * ON_SUBSCRIBE_CODE as a function, with APPSYNC_JS's `util`: the very text AppSync runs, so the
+ * local channel and the tests cannot drift from what is deployed. The text is this repository's
+ * own constant, never input.
+ */
+export function compileOnSubscribe(): OnSubscribe {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- running the deployed handler text itself (see above)
+  const factory = new Function("util", ON_SUBSCRIBE_CODE.replace("export function", "return function")) as (util: object) => OnSubscribe;
+  return factory({
+    unauthorized: () => {
+      throw new Unauthorized("Unauthorized");
+    },
+  });
+}
+const onSubscribe = compileOnSubscribe();
 
 const UNAUTHORIZED = { errorType: "UnauthorizedException", message: "You are not authorized to make this request." };
 

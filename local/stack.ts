@@ -156,9 +156,10 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
     privateDir(dataDir, log);
     // The poke function's work, locally: each accepted write's keys → who can see it → a poke each.
-    let push: PushServer | undefined;
+    // The channel starts after Cognito (it checks tokens); writes before it have nobody to poke.
+    const push: { server?: PushServer } = {};
     const poke = (records: ChangeRecord[]) =>
-      void channelsToPoke(records).then((channels) => channels.forEach((channel) => push?.publish(channel, POKE_TEXT)));
+      void channelsToPoke(records).then((channels) => channels.forEach((channel) => push.server?.publish(channel, POKE_TEXT)));
     const dynamo: LocalDynamo = await startDynalite({
       port: options.dynamoPort ?? 0,
       path: join(dataDir, "dynamodb"),
@@ -202,7 +203,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     cleanups.push(() => Promise.resolve(doc.destroy()));
     const authorize = cognitoAuthorizer({ jwksUrl: cognito.jwksUrl, issuer: cognito.issuer, clientId: cognito.userPoolClientId });
     const pushServer = createPushServer({ authorize, keepAliveMs: options.pushKeepAliveMs });
-    push = pushServer;
+    push.server = pushServer;
     cleanups.push(() => Promise.resolve(pushServer.close()));
     const api = createApiHost({
       store: dynamoTodoStore(doc, LOCAL_TABLE_NAME),

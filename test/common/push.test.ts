@@ -1,14 +1,10 @@
 /** The onSubscribe handler AppSync runs (ON_SUBSCRIBE_CODE), run here as a plain function. */
 import { expect } from "chai";
 import { authProtocol, channelOf, ON_SUBSCRIBE_CODE, readAuthProtocol } from "../../common/push";
+import { compileOnSubscribe, Unauthorized } from "../../local/push-server";
 
-class Unauthorized extends Error {}
-/** APPSYNC_JS's `util.unauthorized()` throws to refuse; the handler is an ES module function. */
-const onSubscribe = new Function("util", `${ON_SUBSCRIBE_CODE.replace("export function", "return function")}`)({
-  unauthorized: () => {
-    throw new Unauthorized("Unauthorized");
-  },
-}) as (ctx: unknown) => void;
+/** The deployed text, with APPSYNC_JS's `util.unauthorized()` (it throws to refuse). */
+const onSubscribe = compileOnSubscribe();
 
 const ME = "0a6e1f32-0000-4000-8000-00000000000a";
 const OTHER = "0b6e1f32-0000-4000-8000-00000000000b";
@@ -19,6 +15,7 @@ const ctx = (path: string, sub: string | undefined) => ({
 
 describe("push channel rules (common/push.ts)", () => {
   it("lets a person subscribe to their own channel", () => {
+    expect(ON_SUBSCRIBE_CODE).to.match(/^export function onSubscribe\(ctx\)/);
     expect(() => onSubscribe(ctx(channelOf(ME), ME))).not.to.throw();
   });
 

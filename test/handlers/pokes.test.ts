@@ -35,13 +35,13 @@ describe("who to poke (handlers/pokes.ts)", () => {
   it("lists plug in through the audience seam: every member of a changed list, and a member whose membership changed", async () => {
     const members: Record<string, string[]> = { L1: [A, B] };
     // What lists will do: one Query of `~member#` items per changed list, plus members named by changed membership items.
-    const listMembers: AudienceOf = async (changes) => {
+    const listMembers: AudienceOf = (changes) => {
       const people = new Set<string>();
       for (const [partition, sorts] of changes) {
         for (const m of members[partition] ?? []) people.add(m);
         for (const s of sorts) if (s.startsWith("~member#")) people.add(s.slice("~member#".length));
       }
-      return people;
+      return Promise.resolve(people);
     };
     const removed = "0c6e1f32-0000-4000-8000-00000000000c";
     const records = [change("L1", "01A"), change("L1", "01B"), change("L1", `~member#${removed}`, "REMOVE")];
@@ -55,9 +55,10 @@ describe("pokeBatch (the poke function's body)", () => {
     const lines: object[] = [];
     const result = await pokeBatch(
       [change(A, "01A"), change(B, "01B"), change(A, "01C")],
-      async (channel) => {
-        if (channel === channelOf(A)) throw new Error("AppSync said no");
+      (channel) => {
+        if (channel === channelOf(A)) return Promise.reject(new Error("AppSync said no"));
         sent.push(channel);
+        return Promise.resolve();
       },
       (line) => lines.push(line),
     );
