@@ -1,6 +1,6 @@
 /**
  * tasklane on AWS: reads the stack's config (the only place that does), builds the site, and
- * composes the five components. `pulumi up` runs this file.
+ * composes the components. `pulumi up` runs this file.
  *
  * The program is async (`export = async () => …`): it awaits `buildSite()` so the very build the
  * local stack serves is in dist/site before StaticSite uploads it file by file, and every file
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { AuthPool } from "./components/auth-pool";
 import { Monitoring } from "./components/monitoring";
+import { PushChannel } from "./components/push-channel";
 import { readSettings } from "./components/settings";
 import { StaticSite, type CdnPriceClass } from "./components/static-site";
 import { TodoApi } from "./components/todo-api";
@@ -86,6 +87,16 @@ export = async () => {
     detailedMetrics: settings.detailedMetrics,
   });
 
+  // After Monitoring: its alarms go to the same topic.
+  const push = new PushChannel("push", {
+    streamArn: table.streamArn,
+    userPoolId: auth.userPoolId,
+    userPoolClientId: auth.userPoolClientId,
+    region,
+    alarmTopicArn: monitoring.topicArn,
+    logRetentionDays: settings.logRetentionDays,
+  });
+
   return {
     /** The site: https:// and domainName when one is set, else the CloudFront domain. */
     siteUrl: site.url,
@@ -97,5 +108,8 @@ export = async () => {
     /** The stack's dashboard (setting `dashboard`), else the console's list of dashboards. */
     dashboardUrl: monitoring.dashboardUrl,
     alarmTopicArn: monitoring.topicArn,
+    /** Where devices listen for pokes: wss://<pushRealtimeDomain>/event/realtime, with `host` = pushHttpDomain. */
+    pushRealtimeDomain: push.realtimeDomain,
+    pushHttpDomain: push.httpDomain,
   };
 };

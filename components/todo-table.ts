@@ -10,6 +10,13 @@
  * - point-in-time recovery on; server-side encryption on with the AWS-managed KMS key
  *   (`aws/dynamodb`, auditable in CloudTrail), or a customer-managed key given as `kmsKeyArn`
  * - TTL on `expiresAt`, which expires the adapter's idempotency records and tombstones (30 days)
+ * - a DynamoDB stream of KEYS_ONLY: every change, however made (a route, a bulk route, a
+ *   migration, the console), for PushChannel's pokes. Keys are all a poke needs (whose partition
+ *   changed; a `~member#<sub>` key names its member), and nothing of a to-do leaves the table
+ *   through it. Turning a stream on is an in-place update, not a replacement (UpdateTable
+ *   StreamSpecification). Lambda's reads of it are not billed (DynamoDB's pricing page, on-demand:
+ *   GetRecords calls made by Lambda for a DynamoDB trigger are free; from memory of
+ *   https://aws.amazon.com/dynamodb/pricing/on-demand/, not re-read on 2026-12-07)
  * - with `protect`: deletion protection on; Pulumi's `protect`, so the engine refuses to delete or
  *   REPLACE the table (a replacing change — a new key attribute, a new local secondary index —
  *   would otherwise create a new, empty table and point the functions at it: `retainOnDelete`
@@ -20,6 +27,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CHANGES_INDEX, KEY_ATTRIBUTES, TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/table";
 import { SETTINGS } from "./settings";
+
+/** What the stream carries of each change: the keys only (see the file comment). */
+export const STREAM_VIEW_TYPE = "KEYS_ONLY";
 
 export interface TodoTableArgs {
   /** Turn on deletion protection and keep the table when the stack is destroyed. @default SETTINGS.protectData */
@@ -33,6 +43,8 @@ export interface TodoTableArgs {
 export class TodoTable extends pulumi.ComponentResource {
   public readonly tableName: pulumi.Output<string>;
   public readonly tableArn: pulumi.Output<string>;
+  /** The table's change stream (KEYS_ONLY). */
+  public readonly streamArn: pulumi.Output<string>;
 
   constructor(name: string, args: TodoTableArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("tasklane:index:TodoTable", name, {}, opts);
@@ -51,12 +63,15 @@ export class TodoTable extends pulumi.ComponentResource {
         serverSideEncryption: { enabled: true, ...(args.kmsKeyArn !== undefined && { kmsKeyArn: args.kmsKeyArn }) },
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
         deletionProtectionEnabled: protect,
+        streamEnabled: true,
+        streamViewType: STREAM_VIEW_TYPE,
       },
       { parent: this, protect, retainOnDelete: protect },
     );
 
     this.tableName = table.name;
     this.tableArn = table.arn;
-    this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn });
+    this.streamArn = table.streamArn;
+    this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn, streamArn: this.streamArn });
   }
 }

@@ -144,6 +144,9 @@ export function allows(policy: unknown, action: string): boolean {
   });
 }
 
+/** What Lambda needs the role to do on a DynamoDB stream before it creates a mapping on it. */
+const STREAM_READ = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"];
+
 /** CloudFront reads certificates, web ACLs and standard-log sources only in us-east-1. */
 const CLOUDFRONT_REGION = "us-east-1";
 /** Where Cognito may send e-mail through SES besides the pool's own region. */
@@ -367,6 +370,35 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
         checked: records.length,
         problems: records.filter((r) => typeof r.inputs.allowOverwrite !== "boolean").map((r) => `${label(r)} does not set allowOverwrite`),
       };
+    },
+  },
+  {
+    id: "stream-read-grant-before-event-source-mapping",
+    rule: "An event source mapping on a DynamoDB stream is created only after its function's role may read the stream (DescribeStream, GetRecords, GetShardIterator, ListStreams).",
+    sources: [
+      "Lambda CreateEventSourceMapping checks the execution role: 'Cannot access stream <arn>. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.' (InvalidParameterValueException; serverless/serverless#3997 'DDB Stream Lambda creation fails due to IAM policy not being updated first', aws-samples/lambda-refarch-webapp#7)",
+      "DynamoDB developer guide, 'IAM policy to allow an AWS Lambda function to access DynamoDB stream records': the four actions on the stream",
+    ],
+    check(g) {
+      const problems: string[] = [];
+      const mappings = g.ofType(T.eventSourceMapping).filter((m) => /:dynamodb:.*\/stream\//.test(String(m.inputs.eventSourceArn)));
+      for (const mapping of mappings) {
+        const roles = new Set(
+          g
+            .inputFrom(mapping, "functionName")
+            .filter((r) => r.type === T.fn)
+            .flatMap((fn) => g.inputFrom(fn, "role"))
+            .map((r) => r.options.urn),
+        );
+        const grants = g
+          .ofType(T.rolePolicy)
+          .filter((p) => g.inputFrom(p, "role").some((role) => roles.has(role.options.urn)))
+          .filter((p) => STREAM_READ.every((action) => allows(p.inputs.policy, action)));
+        if (grants.length === 0) problems.push(`${label(mapping)}: its function's role is never allowed to read the stream`);
+        else if (!grants.some((grant) => g.waitsFor(mapping, grant)))
+          problems.push(`${label(mapping)} is created before its role may read the stream (${grants.map(label).join(", ")})`);
+      }
+      return { checked: mappings.length, problems };
     },
   },
   {

@@ -60,7 +60,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
   switch (type) {
     case "aws:dynamodb/table:Table": {
       const tableName = inputs.name ?? physical(name);
-      return { name: tableName, arn: arn("dynamodb", `table/${tableName}`) };
+      const tableArn = arn("dynamodb", `table/${tableName}`);
+      return { name: tableName, arn: tableArn, ...(inputs.streamEnabled && { streamArn: `${tableArn}/stream/2026-12-07T00:00:00.000` }) };
     }
     case "aws:cognito/userPool:UserPool":
       return { arn: arn("cognito-idp", `userpool/${REGION}_${name}`) };
@@ -107,6 +108,16 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
     case "aws:apigateway/apiKey:ApiKey":
       // API Gateway generates the value when none is given (20 to 128 alphanumerics).
       return { value: inputs.value ?? `generatedkey${physical(name).replace(/[^A-Za-z0-9]/g, "")}`, name: inputs.name ?? physical(name) };
+    case "aws:appsync/api:Api": {
+      const apiId = `${name.replace(/[^a-z0-9]/g, "")}id`;
+      return {
+        apiId,
+        apiArn: arn("appsync", `apis/${apiId}`),
+        dns: { HTTP: `${apiId}.appsync-api.${REGION}.amazonaws.com`, REALTIME: `${apiId}.appsync-realtime-api.${REGION}.amazonaws.com` },
+      };
+    }
+    case "aws:appsync/channelNamespace:ChannelNamespace":
+      return { channelNamespaceArn: `${arn("appsync", "apis/")}${String(inputs.apiId)}/channelNamespace/${String(inputs.name)}` };
     case "aws:sns/topic:Topic":
       return { arn: arn("sns", physical(name)) };
     default:

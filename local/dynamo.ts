@@ -15,6 +15,8 @@ import {
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { CHANGES_INDEX, changeKeyOf, KEY_ATTRIBUTES, TABLE_KEY } from "../handlers/table";
+import type { ChangeRecord } from "../handlers/pokes";
+import { tapWrites } from "./change-tap";
 import { closeServer, listen, type PortName } from "./listen";
 import { guardServer, privateDir } from "./local-guard";
 
@@ -37,6 +39,8 @@ export interface DynaliteOptions {
   readonly name?: PortName;
   /** Where refused requests and a tightened folder are told. @default nowhere */
   readonly log?: (line: string) => void;
+  /** Told of every write the server accepts on this table, as KEYS_ONLY stream records (change-tap.ts). @default none */
+  readonly onChange?: { readonly tableName: string; readonly listener: (records: ChangeRecord[]) => void };
 }
 
 export async function startDynalite(options: DynaliteOptions = {}): Promise<LocalDynamo> {
@@ -46,6 +50,7 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Loca
   const { default: dynalite } = await import("dynalite");
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path && { path: options.path }) });
   guardServer(server, { name: "DynamoDB (dynalite)", log });
+  if (options.onChange) tapWrites(server, options.onChange.tableName, options.onChange.listener);
   const port = await listen(server, options.port ?? 0, options.name);
   return { endpoint: `http://127.0.0.1:${port}`, port, close: () => closeServer(server) };
 }

@@ -11,7 +11,9 @@
  * Everything listens on 127.0.0.1 only; dynalite and cognito-local refuse other web pages, and
  * the data folder is readable by its owner only (local-guard.ts). The origin listens first and
  * answers 503 (Retry-After) until the rest is ready, so nothing that connects early is left
- * hanging. Cognito keeps its port from one start to the next (local/cognito.ts), so tokens
+ * hanging. The push channel (AppSync Events' protocol, local/push-server.ts) answers WebSocket
+ * upgrades at REALTIME_PATH on the same origin; its pokes come from dynalite's own accepted
+ * writes (local/change-tap.ts), through the poke function's who-to-poke (handlers/pokes.ts). Cognito keeps its port from one start to the next (local/cognito.ts), so tokens
  * issued before a restart still work.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
@@ -33,6 +35,9 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTodoTable, startDynalite, type L
 import { closeServer, listen } from "./listen";
 import { loopbackOrigins, privateDir } from "./local-guard";
 import { createSiteHost } from "./site-host";
+import { createPushServer, type PushServer } from "./push-server";
+import { channelsToPoke, type ChangeRecord } from "../handlers/pokes";
+import { POKE_TEXT, REALTIME_PATH } from "../common/push";
 
 export const LOCAL_TABLE_NAME = "tasklane-todos";
 
@@ -58,6 +63,8 @@ export interface StackOptions {
    * start-up ends, the origin answers 503. For tests of that window. @default none
    */
   onListening?: (url: string) => void | Promise<void>;
+  /** How often the push channel sends "ka". @default 60000 */
+  pushKeepAliveMs?: number;
 }
 
 export interface RunningStack {
@@ -139,17 +146,27 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     // It answers from its first connection: 503 until everything behind it is ready.
     let serve: (req: IncomingMessage, res: ServerResponse) => void = answerStarting;
     const origin = createServer((req, res) => serve(req, res));
+    // WebSocket upgrades: refused until the push channel is ready, as requests get 503.
+    let upgrade = (_req: IncomingMessage, socket: import("node:stream").Duplex) =>
+      void socket.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+    origin.on("upgrade", (req: IncomingMessage, socket: import("node:stream").Duplex) => upgrade(req, socket));
     cleanups.push(() => closeServer(origin));
     const port = await listen(origin, options.port ?? 0, { what: "the site and API", variable: "PORT" });
     const url = `http://127.0.0.1:${port}`;
     await options.onListening?.(url);
 
     privateDir(dataDir, log);
+    // The poke function's work, locally: each accepted write's keys → who can see it → a poke each.
+    // The channel starts after Cognito (it checks tokens); writes before it have nobody to poke.
+    const push: { server?: PushServer } = {};
+    const poke = (records: ChangeRecord[]) =>
+      void channelsToPoke(records).then((channels) => channels.forEach((channel) => push.server?.publish(channel, POKE_TEXT)));
     const dynamo: LocalDynamo = await startDynalite({
       port: options.dynamoPort ?? 0,
       path: join(dataDir, "dynamodb"),
       name: { what: "DynamoDB (dynalite)", variable: "DYNAMO_PORT" },
       log,
+      onChange: { tableName: LOCAL_TABLE_NAME, listener: poke },
     });
     cleanups.push(() => dynamo.close());
     await ensureTodoTable(dynamo.endpoint, LOCAL_TABLE_NAME);
@@ -185,15 +202,19 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const originKey = newOriginKey();
     const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     cleanups.push(() => Promise.resolve(doc.destroy()));
+    // Local-only rule (see authorizer.ts): cognito-local cannot mark e-mails verified.
+    const authorize = cognitoAuthorizer({
+      jwksUrl: cognito.jwksUrl,
+      issuer: cognito.issuer,
+      clientId: cognito.userPoolClientId,
+      confirmedMeansVerifiedEmail: true,
+    });
+    const pushServer = createPushServer({ authorize, keepAliveMs: options.pushKeepAliveMs });
+    push.server = pushServer;
+    cleanups.push(() => Promise.resolve(pushServer.close()));
     const api = createApiHost({
       store: dynamoTodoStore(doc, LOCAL_TABLE_NAME),
-      // Local-only rule (see authorizer.ts): cognito-local cannot mark e-mails verified.
-      authorize: cognitoAuthorizer({
-        jwksUrl: cognito.jwksUrl,
-        issuer: cognito.issuer,
-        clientId: cognito.userPoolClientId,
-        confirmedMeansVerifiedEmail: true,
-      }),
+      authorize,
       log: options.requestLog,
       edgeHeaders,
       originKey,
@@ -223,6 +244,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     cleanups.push(() => closeServer(stage));
     const stageUrl = `http://127.0.0.1:${await listen(stage, 0)}`;
 
+    upgrade = (req, socket) => {
+      if (!pushServer.handleUpgrade(req, socket)) socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    };
     serve = (req, res) => {
       if (!isApiPath(req.url)) return site(req, res);
       addOriginKey(req, originKey);
@@ -235,6 +259,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         `  tasklane is running at ${url}`,
         "",
         `  API         ${url}${API_BASE}`,
+        `  Push        ${url.replace(/^http/, "ws")}${REALTIME_PATH}  (AppSync Events' protocol; pokes on /pokes/<sub>)`,
         `  API stage   ${stageUrl}  (answers only through the site's address, as on AWS)`,
         `  Cognito     ${cognito.endpoint}  (pool ${cognito.userPoolId}, client ${cognito.userPoolClientId})`,
         `  DynamoDB    ${dynamo.endpoint}  (table ${LOCAL_TABLE_NAME})`,

@@ -139,6 +139,15 @@ describe("deploy rehearsal: AWS's create-time rules on the engine's dependency g
       expect(problemsOf(rule("usage-plan-after-stage"), s)).to.have.length(1);
     });
 
+    it("stream: an event source mapping made before its function's role may read the stream (the poke function's mapping without its dependsOn)", () => {
+      const mappings = of(s, "aws:lambda/eventSourceMapping:EventSourceMapping");
+      expect(mappings).to.have.length(1);
+      // The function (its functionName input) waits for the policy too; the old graph had neither.
+      for (const m of mappings) forget(s, m, "aws:iam/rolePolicy:RolePolicy");
+      for (const fn of of(s, "aws:lambda/function:Function")) forget(s, fn, "aws:iam/rolePolicy:RolePolicy");
+      expect(problemsOf(rule("stream-read-grant-before-event-source-mapping"), s)).to.have.length(1);
+    });
+
     it("covers every rule of the catalogue", function () {
       const titles = (this.test?.parent?.tests ?? []).map((t) => t.title.split(":")[0].toLowerCase());
       // One test per rule above; a new rule needs its own "fails on the old program" test.

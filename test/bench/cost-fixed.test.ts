@@ -75,9 +75,9 @@ describe("what a stack costs when nobody uses it", () => {
       prod = await idleCost("prod");
     });
 
-    it("the dev stack costs at most $1 a month idle: the API's two alarms (3 metrics), no dashboard, no web ACL", () => {
+    it("the dev stack costs at most $1 a month idle: the API's two alarms (3 metrics) and the push channel's two, no dashboard, no web ACL", () => {
       expect(dev.totalUsd).to.be.at.most(1);
-      expect(item(dev, "alarms")).to.include({ count: 3, usdPerMonth: 0.3 });
+      expect(item(dev, "alarms")).to.include({ count: 5, usdPerMonth: 0.5 });
       for (const key of ["dashboard", "waf", "detailedMetrics", "apiCache", "kms", "zone"]) expect(item(dev, key).count, key).to.equal(0);
       expect(item(dev, "budget")).to.include({ count: 1, usdPerMonth: 0 }); // the account's budget lives in the dev stack
       expect(item(dev, "userPool").note).to.equal("LITE");
@@ -87,8 +87,9 @@ describe("what a stack costs when nobody uses it", () => {
       expect(prod.totalUsd).to.be.at.most(12);
       expect(item(prod, "waf")).to.include({ count: 1, note: `${WAF_RULE_NAMES.length} rules` });
       // The API's 5xx rate (2 metrics) and latency; the table's throttles and system errors, each
-      // summed over every operation the routes use. (Per function, 3 metrics a route, is a setting.)
-      expect(item(prod, "alarms").count).to.equal(2 + 1 + 2 * dynamoOperations(routes).length);
+      // summed over every operation the routes use; the push channel's failed and late pokes
+      // (PushChannel). (Per function, 3 metrics a route, is a setting.)
+      expect(item(prod, "alarms").count).to.equal(2 + 1 + 2 * dynamoOperations(routes).length + 2);
       expect(item(prod, "dashboard").count).to.equal(0);
     });
 
