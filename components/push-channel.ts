@@ -117,7 +117,11 @@ export class PushChannel extends pulumi.ComponentResource {
     );
     const httpDomain = api.dns.apply((dns) => dns.HTTP);
 
-    const role = new aws.iam.Role(`${name}-poke-role`, { assumeRolePolicy: LAMBDA_ASSUME_ROLE, description: "tasklane pokes" }, { parent: this });
+    const role = new aws.iam.Role(
+      `${name}-poke-role`,
+      { assumeRolePolicy: LAMBDA_ASSUME_ROLE, description: "tasklane pokes" },
+      { parent: this },
+    );
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-poke-logs`, { retentionInDays }, { parent: this });
     const policy = new aws.iam.RolePolicy(
       `${name}-poke-policy`,
@@ -126,7 +130,12 @@ export class PushChannel extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+            {
+              Sid: "WriteOwnLogs",
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              Resource: pulumi.interpolate`${logGroup.arn}:*`,
+            },
             // AWS's own example names the stream for all four (DynamoDB developer guide, "IAM
             // policy to allow an AWS Lambda function to access DynamoDB stream records").
             { Sid: "ReadTableStream", Effect: "Allow", Action: STREAM_READ_ACTIONS, Resource: args.streamArn },

@@ -30,7 +30,10 @@ export function signPost(
   now: Date = new Date(),
 ): SignedPost {
   const { host, path, body, service, region, credentials } = options;
-  const amzDate = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   const day = amzDate.slice(0, 8);
   const headers: Record<string, string> = { "content-type": "application/json", host, "x-amz-date": amzDate };
   if (credentials.sessionToken) headers["x-amz-security-token"] = credentials.sessionToken;

@@ -25,7 +25,10 @@ interface WriteBody {
 
 const keyOf = (item: Key | undefined): ChangeRecord | undefined =>
   item?.[TABLE_KEY.partition] && item[TABLE_KEY.sort]
-    ? { eventName: "MODIFY", dynamodb: { Keys: { [TABLE_KEY.partition]: item[TABLE_KEY.partition], [TABLE_KEY.sort]: item[TABLE_KEY.sort] } } }
+    ? {
+        eventName: "MODIFY",
+        dynamodb: { Keys: { [TABLE_KEY.partition]: item[TABLE_KEY.partition], [TABLE_KEY.sort]: item[TABLE_KEY.sort] } },
+      }
     : undefined;
 
 /** The records one accepted request wrote to `tableName`. */

@@ -78,7 +78,9 @@ export function createPushServer(options: { authorize: Authorizer; keepAliveMs?:
       case "subscribe": {
         const { id, channel } = message;
         const claims = await claimsOf(message.authorization);
-        const segments = String(channel ?? "").split("/").filter(Boolean);
+        const segments = String(channel ?? "")
+          .split("/")
+          .filter(Boolean);
         if (!id || !channel || !claims) return send({ type: "subscribe_error", id, errors: [UNAUTHORIZED] });
         try {
           onSubscribe({

@@ -37,7 +37,9 @@ export function acceptUpgrade(req: IncomingMessage, socket: Duplex, protocol: st
     refuseUpgrade(socket, 400, "Bad Request");
     return undefined;
   }
-  const accept = createHash("sha1").update(key + GUID).digest("base64");
+  const accept = createHash("sha1")
+    .update(key + GUID)
+    .digest("base64");
   socket.write(
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
   );

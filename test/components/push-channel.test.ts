@@ -5,7 +5,8 @@ import { STREAM_READ_ACTIONS, STREAM_READING } from "../../components/push-chann
 import { STREAM_VIEW_TYPE } from "../../components/todo-table";
 import { named, ofType, recorded, runProgram, valueOf } from "../../dev/pulumi-mocks";
 
-const statements = (policy: string) => (JSON.parse(policy) as { Statement: { Sid: string; Action: string | string[]; Resource: unknown }[] }).Statement;
+const statements = (policy: string) =>
+  (JSON.parse(policy) as { Statement: { Sid: string; Action: string | string[]; Resource: unknown }[] }).Statement;
 
 describe("PushChannel", () => {
   let outputs: Record<string, unknown>;

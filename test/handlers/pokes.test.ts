@@ -67,7 +67,7 @@ describe("pokeBatch (the poke function's body)", () => {
     expect(lines).to.deep.include({ level: "error", msg: "pokes.sent", records: 3, channels: 2, failed: 1 });
   });
 
-  it("sends the poke and nothing else: {\"type\":\"poke\"}", () => {
+  it('sends the poke and nothing else: {"type":"poke"}', () => {
     expect(JSON.parse(POKE_TEXT)).to.deep.equal({ type: "poke" });
   });
 });

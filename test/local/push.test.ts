@@ -70,7 +70,9 @@ class Client {
 
   async subscribe(stack: RunningStack, channel: string, token: string): Promise<Message> {
     const id = crypto.randomUUID();
-    this.ws.send(JSON.stringify({ type: "subscribe", id, channel, authorization: { host: new URL(stack.url).host, Authorization: token } }));
+    this.ws.send(
+      JSON.stringify({ type: "subscribe", id, channel, authorization: { host: new URL(stack.url).host, Authorization: token } }),
+    );
     return this.next(["subscribe_success", "subscribe_error"]);
   }
 
@@ -100,7 +102,9 @@ describe("local push channel (AppSync Events' protocol on the local origin)", fu
 
   it("pokes a signed-in person within 1 s of each write through the API (p95 over 50 writes)", async () => {
     const alice = await Client.open(stack, tokens.alice.idToken);
-    expect(await alice.subscribe(stack, channelOf(subOf(tokens.alice.idToken)), tokens.alice.idToken)).to.include({ type: "subscribe_success" });
+    expect(await alice.subscribe(stack, channelOf(subOf(tokens.alice.idToken)), tokens.alice.idToken)).to.include({
+      type: "subscribe_success",
+    });
     const latencies: number[] = [];
     for (let i = 0; i < 50; i++) {
       alice.drain();
@@ -114,7 +118,9 @@ describe("local push channel (AppSync Events' protocol on the local origin)", fu
     }
     latencies.sort((a, b) => a - b);
     const p95 = latencies[Math.ceil(0.95 * latencies.length) - 1];
-    console.log(`      write → poke, 50 writes: p50 ${latencies[24].toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${latencies[49].toFixed(1)} ms`);
+    console.log(
+      `      write → poke, 50 writes: p50 ${latencies[24].toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${latencies[49].toFixed(1)} ms`,
+    );
     expect(p95).to.be.below(1000);
     alice.close();
   });
@@ -146,13 +152,24 @@ describe("local push channel (AppSync Events' protocol on the local origin)", fu
     const sub = subOf(tokens.alice.idToken);
     const alice = await Client.open(stack, tokens.alice.idToken);
     await alice.subscribe(stack, channelOf(sub), tokens.alice.idToken);
-    const doc = DynamoDBDocument.from(new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS }));
+    const doc = DynamoDBDocument.from(
+      new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS }),
+    );
     const now = new Date().toISOString();
     const id = "01JSCRIPT000000000000000000";
     const poked = alice.next("data");
     await doc.put({
       TableName: stack.tableName,
-      Item: { ...itemKey(sub, id), title: "by script", completed: false, dueDate: null, createdAt: now, updatedAt: now, version: 1, changeKey: changeKeyOf(now, id) },
+      Item: {
+        ...itemKey(sub, id),
+        title: "by script",
+        completed: false,
+        dueDate: null,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+        changeKey: changeKeyOf(now, id),
+      },
     });
     expect(JSON.parse(String((await poked).event))).to.deep.equal(POKE);
     doc.destroy();
