@@ -12,9 +12,11 @@ import type { Api } from "./api";
 import { editChanges, editedText, formatDay, localDay } from "./due";
 import { createEngine, type LocalStore } from "./engine";
 import * as m from "./model";
-import { fieldsOf, type Conflict, type Intent, type Snapshot } from "./replica";
+import { fieldsOf, isLocalId, type Conflict, type Intent, type Snapshot } from "./replica";
+import { createListIntents } from "./list-intents";
+import { moveKey } from "./order";
 import { createTabs, type TabMessage } from "./tabs";
-import { explain, isOffline } from "./words";
+import { explain, isOffline, refusal } from "./words";
 import { announce, type TodoView } from "./view";
 import type { Choice } from "./conflicts-view";
 
@@ -26,8 +28,9 @@ export interface AppHooks {
   signedOut(message: string, fromOtherTab: boolean): void;
 }
 
-export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> }, user: string, view: TodoView, hooks: AppHooks) {
-  let state: m.State = m.withFilter(m.initialState, m.filterFromHash(location.hash));
+/** `user`: whose the device copy is (their e-mail); `me`: their id (the token's sub, also their first list's id). */
+export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> }, user: string, me: string, view: TodoView, hooks: AppHooks) {
+  let state: m.State = { ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) };
   let alive = true;
   let leading = false;
   /** The message on screen came from a failure to reach the server: it goes once that works. */
@@ -36,16 +39,23 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
 
   function set(next: m.State): void {
     state = next;
+    // The URL names the list shown (a list made here gets its real id once the server has it).
+    const named = m.listFromSearch(location.search);
+    if (state.listId !== null && named !== state.listId && (named === null || !state.lists.some((l) => l.id === named))) {
+      const made = state.lists.find((l) => l.createdAs === named);
+      if (named === null || made || state.loaded) history.replaceState(null, "", `?list=${encodeURIComponent(state.listId)}${location.hash}`);
+    }
     if (alive) view.render(state);
   }
 
   const engine = createEngine(api, store, {
     changed(snapshot: Snapshot, local: boolean) {
-      set(m.fromSnapshot(snapshot, state));
+      const made = state.listId !== null && isLocalId(state.listId) ? [...snapshot.lists.values()].find((l) => l.createdAs === state.listId) : undefined;
+      set(m.fromSnapshot(snapshot, state, me, made?.id ?? state.listId));
       if (local) tabs?.tell({ type: "changed" });
     },
     refused(intent: Intent, err: unknown) {
-      view.showMessage(`${couldNot(intent)}: ${explain(err)}`);
+      view.showMessage(`${couldNot(intent)}: ${refusal(err)}`);
       troubleShown = false;
       if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
       // A refused edit of the title or date: the editor re-opens with what was typed.
@@ -73,7 +83,7 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     signedOut() {
       hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false);
     },
-  });
+  }, me);
 
   let rereading: Promise<unknown> | null = null;
   /** Joined once the device copy is this person's (start). */
@@ -102,27 +112,40 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     engine.pull();
     if (!leading) tabs?.tell({ type: "pull" });
   }
+  /** Focus or visibility: also look for invitations (not on the timer: they are rare). */
+  function lookAround(): void {
+    catchUp();
+    if (alive && !document.hidden) lists.loadInvitations();
+  }
   const poll = setInterval(catchUp, POLL_MS);
-  const onVisible = () => !document.hidden && catchUp();
+  const onVisible = () => !document.hidden && lookAround();
   document.addEventListener("visibilitychange", onVisible);
-  addEventListener("focus", catchUp);
+  addEventListener("focus", lookAround);
   addEventListener("online", catchUp);
 
-  const baseOf = (id: string) => engine.snapshot.todos.get(id)?.version ?? 0;
+  const listId = () => state.listId ?? me;
+  const baseOf = (id: string) => engine.snapshot.todos.get(`${listId()}/${id}`)?.version ?? 0;
   const queue = (...intents: Intent[]) => void engine.enqueue(...intents);
+  const lists = createListIntents({ api, me, queue, view, state: () => state, snapshot: () => engine.snapshot, select, pull: () => engine.pull() });
+
+  /** Shows another list (the URL says which; the filter stays). */
+  function select(id: string, push = true): void {
+    if (push) history.pushState(null, "", `?list=${encodeURIComponent(id)}${location.hash}`);
+    set(m.fromSnapshot(engine.snapshot, m.withEditing(state, null), me, id));
+  }
 
   const intents = {
     add(title: string, dueDate: string | null): void {
       const key = crypto.randomUUID();
       view.clearNew();
-      queue({ kind: "create", id: `local-${key}`, key, title, dueDate, completed: false, createdAt: new Date().toISOString() });
+      queue({ kind: "create", listId: listId(), id: `local-${key}`, key, title, dueDate, completed: false, createdAt: new Date().toISOString() });
       announce(`Added “${title}”${dueDate ? `, due ${formatDay(dueDate, today(), view.locale)}` : ""}.`);
     },
     toggle(id: string): void {
       const item = m.find(state, id);
       if (!item) return;
       const completed = !item.completed;
-      queue({ kind: "update", id, base: baseOf(id), changes: { completed }, was: fieldsOf(item) });
+      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { completed }, was: fieldsOf(item) });
       announce(`“${item.title}” marked as ${completed ? "done" : "not done"}.`);
     },
     startEdit(id: string): void {
@@ -141,24 +164,24 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       // A half-typed date (undefined) leaves the date as it was.
       const changes = editChanges(item, title, due === undefined ? item.dueDate : due);
       if (!changes) return;
-      queue({ kind: "update", id, base: baseOf(id), changes, was: fieldsOf(item) });
+      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes, was: fieldsOf(item) });
       announce(editedText(item.title, changes, today(), view.locale));
     },
     remove(id: string): void {
       const item = m.find(state, id);
       if (!item) return;
-      queue({ kind: "delete", id, base: baseOf(id), was: fieldsOf(item) });
+      queue({ kind: "delete", listId: listId(), id, base: baseOf(id), was: fieldsOf(item) });
       announce(`Deleted “${item.title}”.`);
     },
     toggleAll(): void {
       const completed = m.markAllTarget(state);
       const n = state.items.filter((t) => t.completed !== completed).length;
-      queue({ kind: "markAll", completed });
+      queue({ kind: "markAll", listId: listId(), completed });
       announce(`Marked ${n} to-dos as ${completed ? "done" : "not done"}.`);
     },
     clearCompleted(): void {
       const n = m.completedCount(state);
-      queue({ kind: "clearCompleted" });
+      queue({ kind: "clearCompleted", listId: listId() });
       view.newTitle.focus();
       announce(`Deleted ${n} completed ${n === 1 ? "to-do" : "to-dos"}.`);
     },
@@ -170,6 +193,31 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       const c = state.conflicts.find((x) => x.id === conflictId);
       if (c) void engine.resolve(conflictId, ...(choice === "mine" ? keepMine(c) : []));
     },
+    /**
+     * Moves a to-do in the manual order: `before` is the to-do it goes above (null: to the
+     * bottom), or a step (-1 up, +1 down) among those shown. One PATCH of that to-do only.
+     */
+    reorder(id: string, to: { before: string | null } | { step: -1 | 1 }): void {
+      const shown = m.visible(state);
+      const item = m.find(state, id);
+      if (!item || !m.canWrite(state)) return;
+      const position = moveKey(shown, id, to);
+      if (position === null) return;
+      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { position }, was: fieldsOf(item) });
+      const at = m.visible(state).findIndex((t) => t.id === id);
+      announce(`“${item.title}” moved to place ${at + 1} of ${shown.length}.`);
+    },
+    /** Moves a to-do to another list the person can write to. */
+    moveTo(id: string, target: string): void {
+      const item = m.find(state, id);
+      const to = state.lists.find((l) => l.id === target);
+      if (!item || !to || to.id === item.listId) return;
+      set(m.withEditing(state, null));
+      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { listId: target }, was: fieldsOf(item) });
+      announce(`Moved “${item.title}” to ${to.name}.`);
+    },
+    ...lists.intents,
+    selectList: (id: string) => select(id),
   };
 
   return {
@@ -181,9 +229,17 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
         await store.wipe();
         await store.commit({ user });
       }
+      // Intents queued before lists (device copy version 1) were about the first list.
+      const legacy = (await store.load()).queue.filter((q) => !("listId" in q.intent) && q.intent.kind !== "createList");
+      if (legacy.length) await store.commit({ requeue: legacy.map((q) => ({ seq: q.seq, intent: { ...q.intent, listId: me } as Intent })) });
       await engine.reload();
       if (alive) tabs = joinTabs();
-      catchUp();
+      lookAround();
+    },
+    /** Back or forward: the URL names another list. */
+    listChanged(): void {
+      const id = m.listFromSearch(location.search);
+      if (id && id !== state.listId) select(id, false);
     },
     filterChanged(): void {
       set(m.withFilter(state, m.filterFromHash(location.hash)));
@@ -199,7 +255,7 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       tabs?.close();
       clearInterval(poll);
       document.removeEventListener("visibilitychange", onVisible);
-      removeEventListener("focus", catchUp);
+      removeEventListener("focus", lookAround);
       removeEventListener("online", catchUp);
     },
     /** Tells the other tabs to sign out too. */
@@ -211,17 +267,23 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
 
 /** What "Keep mine" queues for a conflict. */
 function keepMine(c: Conflict): Intent[] {
-  if (c.deleted) return c.theirs ? [{ kind: "delete", id: c.todoId, base: c.theirs.version, was: fieldsOf(c.theirs) }] : [];
-  if (c.theirs) return [{ kind: "update", id: c.todoId, base: c.theirs.version, changes: c.mine, was: fieldsOf(c.theirs) }];
+  const { listId } = c;
+  if (c.deleted) return c.theirs ? [{ kind: "delete", listId, id: c.todoId, base: c.theirs.version, was: fieldsOf(c.theirs) }] : [];
+  if (c.theirs) return [{ kind: "update", listId, id: c.todoId, base: c.theirs.version, changes: c.mine, was: fieldsOf(c.theirs) }];
   const key = crypto.randomUUID();
-  return [{ kind: "create", id: `local-${key}`, key, ...c.seen, createdAt: new Date().toISOString() }];
+  return [{ kind: "create", listId, id: `local-${key}`, key, ...c.seen, createdAt: new Date().toISOString() }];
 }
 
 function couldNot(intent: Intent): string {
   if (intent.kind === "create") return `Could not add “${intent.title}”`;
   if (intent.kind === "markAll") return `Could not mark all as ${intent.completed ? "done" : "not done"}`;
   if (intent.kind === "clearCompleted") return "Could not clear the completed to-dos";
-  return `Could not save the change to “${intent.was.title}”`;
+  if (intent.kind === "update" || intent.kind === "delete") return `Could not save the change to “${intent.was.title}”`;
+  if (intent.kind === "createList") return `Could not make the list “${intent.name}”`;
+  if (intent.kind === "deleteList") return `Could not delete the list “${intent.name}”`;
+  if (intent.kind === "updateList") return "Could not change the list";
+  if (intent.kind === "invite") return `Could not invite ${intent.email}`;
+  return "Could not change who is in the list";
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -33,11 +33,22 @@ const intents: Intents = {
   clearCompleted: () => app?.intents.clearCompleted(),
   retry: () => app?.intents.retry(),
   resolve: (id, choice) => app?.intents.resolve(id, choice),
+  reorder: (id, to) => app?.intents.reorder(id, to),
+  moveTo: (id, listId) => app?.intents.moveTo(id, listId),
+  selectList: (id) => app?.intents.selectList(id),
+  newList: (name) => app?.intents.newList(name),
+  renameList: (id, name) => app?.intents.renameList(id, name),
+  deleteList: (id) => app?.intents.deleteList(id),
+  moveList: (id, step) => app?.intents.moveList(id, step),
+  invite: (email, role) => app?.intents.invite(email, role),
+  setRole: (memberId, role) => app?.intents.setRole(memberId, role),
+  removeMember: (memberId) => app?.intents.removeMember(memberId),
+  answerInvitation: (id, accept) => app?.intents.answerInvitation(id, accept),
 };
 const view = createTodoView(intents);
 // Without IndexedDB (some private modes) the copy lives in this tab only: still usable online.
 const store = typeof indexedDB === "undefined" ? memoryStore() : idbStore();
-const initial = () => m.withFilter(m.initialState, m.filterFromHash(location.hash));
+const initial = () => ({ ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) });
 
 function showOffline(): void {
   $("offline").hidden = navigator.onLine;
@@ -55,7 +66,7 @@ async function start(): Promise<void> {
   if (stored) {
     showApp(stored.email);
     const snapshot = await store.load().catch(() => null);
-    if (snapshot && snapshot.user === copyOwner(stored) && !app) view.render(m.fromSnapshot(snapshot, initial()));
+    if (snapshot && snapshot.user === copyOwner(stored) && !app) view.render(m.fromSnapshot(snapshot, initial(), subOf(stored)));
   }
 
   let config: Config;
@@ -77,7 +88,7 @@ async function start(): Promise<void> {
   function signedIn(session: Session, fresh = false): void {
     app?.stop();
     showApp(session.email);
-    app = createApp(api, store, copyOwner(session), view, { signedOut });
+    app = createApp(api, store, copyOwner(session), subOf(session), view, { signedOut });
     view.showMessage("");
     // No render here: the screen keeps what it shows (this person's copy, painted above, or the
     // empty list after a sign-out) until the app has read the device copy; no empty flash.
@@ -114,6 +125,7 @@ async function start(): Promise<void> {
     signedOut("You are signed out.", false);
   });
   addEventListener("hashchange", () => app?.filterChanged());
+  addEventListener("popstate", () => app?.listChanged());
 
   const session = auth.session();
   if (session) signedIn(session);
@@ -124,6 +136,16 @@ async function start(): Promise<void> {
  * A copy of anyone else is wiped before it is shown.
  */
 const copyOwner = (session: Session): string => session.email.toLowerCase();
+
+/** The person's id: the ID token's `sub` (their member id, and their first list's id). */
+function subOf(session: Session): string {
+  try {
+    const payload = session.idToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return (JSON.parse(atob(payload)) as { sub?: string }).sub ?? "";
+  } catch {
+    return "";
+  }
+}
 
 function showApp(email: string): void {
   $("who-email").textContent = email;

@@ -4,8 +4,8 @@
  *
  *   <li class="todo [done] [pending] [unsaved] [overdue]" data-id>
  *     <input class="toggle">                      named after the title, described by the due date
- *     <div class="text"><span class="title"> <span class="due"><time datetime> <span class="overdue-tag">
- *     <div class="editor">                        only while editing: title, due date, "Clear date"
+ *     <div class="text"><span class="title"> <span class="due"><time datetime> <span class="overdue-tag"> <span class="by">
+ *     <div class="editor">                        only while editing: title, due date, "Clear date", "Move to"
  *     <button class="edit"> <button class="delete">
  */
 import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
@@ -55,10 +55,24 @@ export function createRow(): HTMLLIElement {
       { className: "text" },
       el("span", { className: "title", dir: "auto" }),
       el("span", { className: "due" }, el("time"), " ", el("span", { className: "overdue-tag" }, "Overdue")),
+      el("span", { className: "by" }),
     ),
     named("edit", "Edit"),
     named("delete", "Delete"),
   );
+}
+
+/** What a row shows beyond the to-do: whether it may change, its last editor (shared lists), lists to move it to. */
+export interface RowContext {
+  readonly writable: boolean;
+  readonly editor: string | null;
+  readonly targets: readonly { id: string; name: string }[];
+}
+
+function moveSelect(targets: RowContext["targets"]): HTMLSelectElement {
+  const select = el("select", { className: "move-to" }, el("option", { value: "" }, "Move to another list…"));
+  for (const t of targets) select.append(el("option", { value: t.id }, t.name));
+  return select;
 }
 
 function createEditor(draft: Draft): HTMLDivElement {
@@ -82,6 +96,7 @@ export function updateRow(
   today: string,
   locale: string,
   draft: () => Draft | undefined,
+  context: RowContext = { writable: true, editor: null, targets: [] },
 ): void {
   const part = <T extends HTMLElement = HTMLElement>(name: string) => row.querySelector(`.${name}`) as T;
   const toggle = part<HTMLInputElement>("toggle");
@@ -104,6 +119,14 @@ export function updateRow(
     setText(time, dueText(item.dueDate, today, locale));
   }
   tag.hidden = !overdue;
+  const by = part("by");
+  by.hidden = context.editor === null;
+  setText(by, context.editor === null ? "" : ` · changed by ${context.editor}`);
+  toggle.disabled = !context.writable;
+  remove.hidden = !context.writable;
+  row.draggable = context.writable && !editing;
+  if (context.writable) toggle.setAttribute("aria-keyshortcuts", "Alt+ArrowUp Alt+ArrowDown");
+  else toggle.removeAttribute("aria-keyshortcuts");
   for (const button of [edit, remove]) setText(button.lastElementChild!, ` ${quoted(item.title)}`);
 
   let editor = row.querySelector<HTMLDivElement>(".editor");
@@ -117,11 +140,18 @@ export function updateRow(
     const hadFocus = editor.contains(document.activeElement);
     editor.remove();
     text.hidden = false;
-    edit.hidden = false;
+    edit.hidden = !context.writable;
     if (hadFocus) edit.focus();
     return;
   }
-  if (!editor) return;
+  if (!editor) {
+    edit.hidden = !context.writable;
+    return;
+  }
+  if (opening && context.targets.length) {
+    editor.append(moveSelect(context.targets));
+    part("move-to").setAttribute("aria-label", `Move ${quoted(item.title)} to another list`);
+  }
   const [input, date, clear] = [part<HTMLInputElement>("edit-input"), part<HTMLInputElement>("edit-due"), part("edit-clear")];
   input.setAttribute("aria-label", `Edit ${quoted(item.title)}; Enter saves, Escape cancels`);
   date.setAttribute("aria-label", `Due date of ${quoted(item.title)}; Enter saves, Escape cancels`);

@@ -6,10 +6,15 @@
  */
 import { renderConflicts, type Choice } from "./conflicts-view";
 import { localDay, pageLocale } from "./due";
-import { completedCount, itemsLeftText, markAllTarget, visible, waitingText, type State } from "./model";
+import { createListsView, type ListIntents } from "./lists-view";
+import { canWrite, completedCount, itemsLeftText, markAllTarget, visible, waitingText, type State } from "./model";
 import { createRow, dayOf, updateRow, type Draft } from "./row";
 
-export interface Intents {
+export interface Intents extends ListIntents {
+  /** Moves a to-do in the manual order: above `before` (null: to the bottom), or a step up or down. */
+  reorder(id: string, to: { before: string | null } | { step: -1 | 1 }): void;
+  /** Moves a to-do to another list. */
+  moveTo(id: string, listId: string): void;
   add(title: string, dueDate: string | null): void;
   toggle(id: string): void;
   startEdit(id: string): void;
@@ -34,6 +39,9 @@ export function createTodoView(intents: Intents) {
   /** What was typed into an editor that must come back if it is re-opened (after a failed save). */
   const drafts = new Map<string, Draft>();
   const locale = pageLocale(navigator.languages);
+  const lists = createListsView(intents);
+  /** The to-do being dragged (manual order). */
+  let dragged: string | null = null;
   /** A pointer is pressed: an editor losing focus to it closes only after the click lands. */
   let pressed: Promise<void> | null = null;
 
@@ -84,8 +92,37 @@ export function createTodoView(intents: Intents) {
     const target = event.target as HTMLElement;
     if (target.closest(".text")) intents.startEdit(idOf(target));
   });
+  list.addEventListener("change", (event) => {
+    const target = event.target as HTMLSelectElement;
+    if (target.classList.contains("move-to") && target.value) intents.moveTo(idOf(target), target.value);
+  });
+  // Drag a row by its handle, or Alt+ArrowUp/Down on a row: the manual order.
+  list.addEventListener("dragstart", (event) => {
+    dragged = idOf(event.target as HTMLElement);
+    event.dataTransfer?.setData("text/plain", dragged);
+  });
+  list.addEventListener("dragover", (event) => dragged && event.preventDefault());
+  list.addEventListener("drop", (event) => {
+    event.preventDefault();
+    const over = (event.target as HTMLElement).closest("li");
+    if (!dragged || !over) return;
+    const below = event.clientY > over.getBoundingClientRect().top + over.offsetHeight / 2;
+    const next = below ? (over.nextElementSibling as HTMLLIElement | null) : over;
+    if (next?.dataset.id !== dragged) intents.reorder(dragged, { before: next?.dataset.id ?? null });
+    dragged = null;
+  });
+  list.addEventListener("dragend", () => (dragged = null));
   list.addEventListener("keydown", (event) => {
-    const editor = (event.target as HTMLElement).closest(".editor");
+    const target = event.target as HTMLElement;
+    if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown") && !target.closest(".editor")) {
+      event.preventDefault();
+      const id = idOf(target);
+      intents.reorder(id, { step: event.key === "ArrowUp" ? -1 : 1 });
+      // Focus stays on the moved row's control (the row is reused, and moves).
+      setTimeout(() => rows.get(id)?.querySelector<HTMLElement>(`.${target.classList[0]}`)?.focus());
+      return;
+    }
+    const editor = target.closest(".editor");
     if (!editor) return;
     // Enter on "Clear date" presses it; Enter in either field saves.
     if (event.key === "Enter" && (event.target as HTMLElement).tagName === "INPUT") {
@@ -114,6 +151,10 @@ export function createTodoView(intents: Intents) {
     intents.saveEdit(idOf(editor), editor.querySelector<HTMLInputElement>(".edit-input")!.value, dayOf(dateIn(editor)));
 
   function render(state: State): void {
+    lists.render(state);
+    const writable = canWrite(state);
+    const by = state.members.length > 1 ? new Map(state.members.map((mb) => [mb.id, mb.id === state.me ? "you" : mb.email])) : null;
+    const targets = state.lists.filter((l) => l.role !== "viewer" && l.id !== state.listId).map((l) => ({ id: l.id, name: l.name }));
     const items = visible(state);
     const wanted = new Set(items.map((t) => t.id));
     let refocus: HTMLElement | null = null;
@@ -134,7 +175,11 @@ export function createTodoView(intents: Intents) {
       }
       const expectedPlace: ChildNode | null = previous ? previous.nextSibling : list.firstChild;
       if (expectedPlace !== row) list.insertBefore(row, expectedPlace);
-      updateRow(row, item, state.editing === item.id, today, locale, () => takeDraft(item.id));
+      updateRow(row, item, state.editing === item.id, today, locale, () => takeDraft(item.id), {
+        writable,
+        editor: by && item.lastEditedBy ? (by.get(item.lastEditedBy) ?? null) : null,
+        targets,
+      });
       previous = row;
     }
     refocus?.focus();
@@ -144,12 +189,14 @@ export function createTodoView(intents: Intents) {
     $("loading").hidden = !loading;
     // Below the list: shown once the list is, so the list's arrival never pushes it down (CLS).
     $("account").hidden = loading;
-    $("bulk").hidden = total === 0;
+    $("new").hidden = !writable;
+    $("viewer-note").hidden = writable;
+    $("bulk").hidden = total === 0 || !writable;
     $("toggle-all").textContent = markAllTarget(state) ? "Mark all as done" : "Mark all as not done";
     $("foot").hidden = total === 0;
     $("count").textContent = itemsLeftText(state);
     $("waiting").textContent = waitingText(state.waiting);
-    $("clear").hidden = completedCount(state) === 0;
+    $("clear").hidden = completedCount(state) === 0 || !writable;
     const empty = $("empty");
     empty.hidden = !state.loaded || items.length > 0;
     empty.textContent = total === 0 ? "Nothing to do yet. Add your first to-do above." : `No ${state.filter} to-dos.`;
@@ -185,6 +232,7 @@ export function createTodoView(intents: Intents) {
   return {
     render,
     showMessage,
+    renderInvitations: lists.renderInvitations,
     /** Whether the first load failed: shows "Retry" in place of "Loading…". */
     loadFailed(failed: boolean): void {
       $("retry").hidden = !failed;
