@@ -80,7 +80,10 @@ export function createListsView(intents: ListIntents) {
     intents.deleteList(list.id);
   });
 
-  $("share-open").addEventListener("click", () => dialog.showModal());
+  $("share-open").addEventListener("click", () => {
+    dialog.showModal();
+    if (state) renderMembers(state, isOwner(state));
+  });
   $("share-close").addEventListener("click", () => dialog.close());
   $("invite").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -129,7 +132,9 @@ export function createListsView(intents: ListIntents) {
     }
   }
 
+  /** Only while the dialog is open (nothing of it is on the page otherwise). */
   function renderMembers(s: State, owner: boolean): void {
+    if (!dialog.open) return $("members").replaceChildren();
     const rows = s.members.map((mb) => {
       const li = el("li", {}, el("span", { className: "email" }, mb.email + (mb.id === s.me ? " (you)" : "")), " ");
       li.dataset.id = mb.id;
