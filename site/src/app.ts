@@ -41,9 +41,8 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     state = next;
     // The URL names the list shown (a list made here gets its real id once the server has it).
     const named = m.listFromSearch(location.search);
-    if (state.listId !== null && named !== state.listId && (named === null || !state.lists.some((l) => l.id === named))) {
-      const made = state.lists.find((l) => l.createdAs === named);
-      if (named === null || made || state.loaded) history.replaceState(null, "", `?list=${encodeURIComponent(state.listId)}${location.hash}`);
+    if (state.listId !== null && named !== state.listId && state.lists.length > 0) {
+      history.replaceState(null, "", `?list=${encodeURIComponent(state.listId)}${location.hash}`);
     }
     if (alive) view.render(state);
   }
@@ -51,7 +50,10 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
   const engine = createEngine(api, store, {
     changed(snapshot: Snapshot, local: boolean) {
       const made = state.listId !== null && isLocalId(state.listId) ? [...snapshot.lists.values()].find((l) => l.createdAs === state.listId) : undefined;
-      set(m.fromSnapshot(snapshot, state, me, made?.id ?? state.listId));
+      // A list just joined shows once the pull has brought it.
+      const joined = awaited !== null && snapshot.lists.has(awaited) ? awaited : null;
+      if (joined) awaited = null;
+      set(m.fromSnapshot(snapshot, state, me, joined ?? made?.id ?? state.listId));
       if (local) tabs?.tell({ type: "changed" });
     },
     refused(intent: Intent, err: unknown) {
@@ -128,10 +130,13 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
   const queue = (...intents: Intent[]) => void engine.enqueue(...intents);
   const lists = createListIntents({ api, me, queue, view, state: () => state, snapshot: () => engine.snapshot, select, pull: () => engine.pull() });
 
+  /** A list to show as soon as the copy has it (an invitation just accepted). */
+  let awaited: string | null = null;
   /** Shows another list (the URL says which; the filter stays). */
   function select(id: string, push = true): void {
+    if (!engine.shown.lists.has(id) && !isLocalId(id)) awaited = id;
     if (push) history.pushState(null, "", `?list=${encodeURIComponent(id)}${location.hash}`);
-    set(m.fromSnapshot(engine.snapshot, m.withEditing(state, null), me, id));
+    set(m.fromSnapshot(engine.shown, m.withEditing(state, null), me, id));
   }
 
   const intents = {

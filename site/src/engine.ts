@@ -228,6 +228,10 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     get snapshot(): Snapshot {
       return snap;
     },
+    /** What the screen shows: the copy with intents not yet written to IndexedDB too. */
+    get shown(): Snapshot {
+      return shown();
+    },
     /** Reads the device's copy (at start, and when another tab changed it). */
     async reload(): Promise<Snapshot> {
       snap = await serial(() => store.load());
