@@ -30,6 +30,7 @@ export = async () => {
 
   const table = new TodoTable("todos", { protect: settings.protectData });
   const auth = new AuthPool("auth", {
+    region,
     protect: settings.protectData,
     sesIdentityArn: settings.sesIdentityArn,
     emailFrom: settings.emailFrom,
@@ -38,13 +39,14 @@ export = async () => {
     tableName: table.tableName,
     tableArn: table.tableArn,
     userPoolArn: auth.userPoolArn,
+    userPoolClientId: auth.userPoolClientId,
     region,
     memorySize: settings.lambdaMemoryMb,
     timeoutSeconds: settings.lambdaTimeoutSeconds,
     logRetentionDays: settings.logRetentionDays,
     throttleRateLimit: settings.apiThrottleRateLimit,
     throttleBurstLimit: settings.apiThrottleBurstLimit,
-    manageAccountLogRole: settings.manageApiGatewayAccount,
+    accountLogRole: settings.apiGatewayLogRole,
   });
 
   const build = await buildSite(SITE_DIR);
@@ -58,12 +60,15 @@ export = async () => {
     cognitoOrigin: `https://cognito-idp.${region}.amazonaws.com`,
     apiDomain: api.originDomain,
     apiStageName: api.stageName,
+    apiOriginKey: api.originKey,
     priceClass: settings.cdnPriceClass as CdnPriceClass, // StaticSite refuses any other value
     // With protected data, destroy stops at a bucket holding objects Pulumi did not put there.
     forceDestroy: !settings.protectData,
     domainName: settings.domainName,
     hostedZoneId: settings.hostedZoneId,
     wafRateLimit: settings.wafRateLimit,
+    accessLogs: settings.cdnAccessLogs,
+    logRetentionDays: settings.logRetentionDays,
   });
 
   const monitoring = new Monitoring("monitoring", {
@@ -82,8 +87,6 @@ export = async () => {
     siteUrl: site.url,
     /** The API as the site calls it: same origin, under /api. */
     apiUrl: pulumi.interpolate`${site.url}${API_BASE}`,
-    /** The stage itself (for debugging; clients use apiUrl). */
-    apiStageUrl: api.invokeUrl,
     userPoolId: auth.userPoolId,
     userPoolClientId: auth.userPoolClientId,
     tableName: table.tableName,

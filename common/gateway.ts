@@ -35,6 +35,15 @@ export const GATEWAY_ERRORS = {
   /** API Gateway answers an unknown path or method with 403 "Missing Authentication Token"; we say 404. */
   MISSING_AUTHENTICATION_TOKEN: { status: 404, code: "not_found", message: "There is no such API route." },
   ACCESS_DENIED: { status: 403, code: "forbidden", message: "This token may not call this route." },
+  /**
+   * No API key, or not the front door's: a call that did not come through the site's address
+   * (CloudFront adds the key). API Gateway checks it after the authorizer.
+   */
+  INVALID_API_KEY: {
+    status: 403,
+    code: "forbidden",
+    message: "This API answers only through the site's own address: call it there, under /api.",
+  },
   THROTTLED: { status: 429, code: "throttled", message: "Too many requests: wait a moment and try again." },
   REQUEST_TOO_LARGE: { status: 413, code: "payload_too_large", message: "The request is too large." },
   DEFAULT_4XX: { status: 400, code: "bad_request", message: "The request was refused: $context.error.messageString" },

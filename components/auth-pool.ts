@@ -10,11 +10,19 @@
  * - no user-existence leaks (`preventUserExistenceErrors`), token revocation on
  * - access and ID tokens live 60 minutes, refresh tokens 30 days
  * - the settings the local Cognito shares live in auth-policy.ts (password, pool, client, tokens)
- * - with `protect`: deletion protection on, and `retainOnDelete` so `pulumi destroy` keeps the users
+ * - the e-mail changes only once the new address is verified (`attributesRequireVerificationBeforeUpdate`):
+ *   until then the old, verified one stays the sign-in name and the `email` claim
+ * - the app client reads and writes only the attributes the site uses (WRITE_ATTRIBUTES, READ_ATTRIBUTES)
+ * - with `protect`: deletion protection on; Pulumi's `protect`, so the engine refuses to delete or
+ *   replace the pool (a replacing change such as `usernameAttributes` would otherwise make a new,
+ *   empty pool: every account gone); and `retainOnDelete` so `pulumi destroy` keeps the users
  * - e-mail: with `sesIdentityArn`, Cognito sends as DEVELOPER through that SES identity, from
  *   `emailFrom` (SES's quotas apply); without, Cognito's built-in sender, which allows only a few
  *   e-mails a day per account ("below the required delivery volume" of production, Cognito's
- *   EmailConfigurationType) and then answers LimitExceededException "Exceeded daily email limit"
+ *   EmailConfigurationType) and then answers LimitExceededException "Exceeded daily email limit".
+ *   The SES identity must be in the pool's region or in us-east-1, us-west-2 or eu-west-1 (Cognito
+ *   developer guide, "Email settings for Amazon Cognito user pools"; CDK's UserPoolSESOptions
+ *   `sesRegion`): another region is refused before anything is created
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,7 +31,16 @@ import { SETTINGS } from "./settings";
 
 export const PASSWORD_MIN_LENGTH = PASSWORD_POLICY.minimumLength;
 
+/** Regions whose SES Cognito may send from when the identity is not in the pool's own region. */
+export const SES_ALTERNATE_REGIONS = ["us-east-1", "us-west-2", "eu-west-1"] as const;
+/** What the site writes: the e-mail at sign-up (site/src/auth.ts). */
+export const WRITE_ATTRIBUTES = ["email"] as const;
+/** What the site may read of its own account. */
+export const READ_ATTRIBUTES = ["email", "email_verified"] as const;
+
 export interface AuthPoolArgs {
+  /** The pool's region (the provider's): an SES identity must be here or in SES_ALTERNATE_REGIONS. */
+  readonly region: string;
   /** Turn on deletion protection and keep the pool when the stack is destroyed. @default SETTINGS.protectData */
   readonly protect?: boolean;
   /** Minutes access and ID tokens stay valid. @default 60 (TOKEN_VALIDITY) */
@@ -41,7 +58,7 @@ export class AuthPool extends pulumi.ComponentResource {
   public readonly userPoolArn: pulumi.Output<string>;
   public readonly userPoolClientId: pulumi.Output<string>;
 
-  constructor(name: string, args: AuthPoolArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: AuthPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     const protect = args.protect ?? SETTINGS.protectData.default;
     const tokenMinutes = args.tokenValidityMinutes ?? TOKEN_VALIDITY.accessAndIdTokenMinutes;
     const refreshDays = args.refreshTokenValidityDays ?? TOKEN_VALIDITY.refreshTokenDays;
@@ -53,6 +70,12 @@ export class AuthPool extends pulumi.ComponentResource {
         `sesIdentityArn must be an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<domain or address>), not ${sesIdentityArn}`,
       );
     if ((sesIdentityArn === "") !== (emailFrom === "")) problems.push("sesIdentityArn and emailFrom go together: set both, or neither");
+    const sesRegion = /^arn:aws[a-z-]*:ses:([a-z0-9-]+):/.exec(sesIdentityArn)?.[1];
+    if (sesRegion !== undefined && sesRegion !== args.region && !(SES_ALTERNATE_REGIONS as readonly string[]).includes(sesRegion))
+      problems.push(
+        `sesIdentityArn is in ${sesRegion}, where Cognito cannot send from for a pool in ${args.region}: ` +
+          `verify the identity in ${[args.region, ...SES_ALTERNATE_REGIONS].join(", ")} and use that one`,
+      );
     if (emailFrom !== "" && !/^([^<>]*<)?[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>?$/.test(emailFrom))
       problems.push(`emailFrom must be an address, optionally with a name: "tasklane <no-reply@example.com>", not ${emailFrom}`);
     // Cognito's own limits: access/ID tokens 5 minutes to 1 day, refresh tokens 1 to 3650 days.
@@ -74,12 +97,13 @@ export class AuthPool extends pulumi.ComponentResource {
         accountRecoverySetting: { recoveryMechanisms: USER_POOL_SETTINGS.recoveryMechanisms.map((m) => ({ ...m })) },
         adminCreateUserConfig: { allowAdminCreateUserOnly: USER_POOL_SETTINGS.allowAdminCreateUserOnly },
         deletionProtection: protect ? "ACTIVE" : "INACTIVE",
+        userAttributeUpdateSettings: { attributesRequireVerificationBeforeUpdates: ["email"] },
         emailConfiguration:
           sesIdentityArn !== ""
             ? { emailSendingAccount: "DEVELOPER", sourceArn: sesIdentityArn, fromEmailAddress: emailFrom }
             : { emailSendingAccount: "COGNITO_DEFAULT" },
       },
-      { parent: this, retainOnDelete: protect },
+      { parent: this, protect, retainOnDelete: protect },
     );
 
     const client = new aws.cognito.UserPoolClient(
@@ -95,6 +119,8 @@ export class AuthPool extends pulumi.ComponentResource {
         refreshTokenValidity: refreshDays,
         tokenValidityUnits: { accessToken: "minutes", idToken: "minutes", refreshToken: "days" },
         supportedIdentityProviders: ["COGNITO"],
+        writeAttributes: [...WRITE_ATTRIBUTES],
+        readAttributes: [...READ_ATTRIBUTES],
       },
       { parent: this },
     );

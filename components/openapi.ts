@@ -4,16 +4,23 @@
  * out, so the tests can read it and the TodoApi component hashes it to redeploy on change.
  *
  * What it declares, for every route:
- * - a Cognito user-pools authorizer (the ID token in `Authorization`)
+ * - a Cognito user-pools authorizer (the ID token in `Authorization`) AND an API key in `x-api-key`:
+ *   the key is the front door's (CloudFront adds it to every /api request, TodoApi's usage plan
+ *   knows it), so a call straight to the stage is refused before Lambda runs
  * - the route's body schema (draft-04, from handlers/schemas.ts) as a model, checked by a
  *   request validator before Lambda runs; routes without a body validate parameters only
  * - a Lambda proxy (`aws_proxy`) integration with the route's own function
  * and, once, JSON gateway responses (GATEWAY_ERRORS) in the API's error shape.
  */
+import { can, ROLES, type Access } from "../handlers/lists";
 import { API_RESPONSE_HEADERS, asModel, errorBody, GATEWAY_ERRORS, type GatewayError, type JsonSchema } from "../common/gateway";
 import type { Route } from "../handlers/routes";
 
 export const AUTHORIZER_NAME = "cognito";
+/** The security scheme of the front door's API key (API Gateway reads it from `x-api-key`). */
+export const API_KEY_SCHEME = "edge-key";
+/** The header API Gateway reads an API key from (the key source HEADER); CloudFront adds it. */
+export const API_KEY_HEADER = "x-api-key";
 /** Validator names, as the document's `x-amazon-apigateway-request-validators` declares them. */
 export const VALIDATORS = {
   bodyAndParams: { validateRequestBody: true, validateRequestParameters: true },
@@ -96,8 +103,13 @@ export function openApiDocument(input: OpenApiInput): Record<string, unknown> {
     const operation: Record<string, unknown> = {
       operationId: route.name,
       summary: route.summary,
+      // Who may call it, from the one table of roles (handlers/lists.ts ROLE_PERMISSIONS).
+      ...(route.access !== "none" && {
+        description: `For members of the list whose role is ${ROLES.filter((role) => can(role, route.access as Access)).join(", ")}; a member with another role gets 403, anyone else 404 (as for a list that does not exist).`,
+      }),
       parameters: [...pathParameters(route), ...queryParameters(route)],
-      security: [{ [AUTHORIZER_NAME]: [] }],
+      // Both in one object: the token AND the key (OpenAPI's security requirement semantics).
+      security: [{ [AUTHORIZER_NAME]: [], [API_KEY_SCHEME]: [] }],
       responses: { default: { description: "See the API contract: JSON body, or an error {error:{code,message,details,requestId}}." } },
       "x-amazon-apigateway-request-validator": model ? "bodyAndParams" : "params",
       "x-amazon-apigateway-integration": {
@@ -134,8 +146,11 @@ export function openApiDocument(input: OpenApiInput): Record<string, unknown> {
           "x-amazon-apigateway-authtype": "cognito_user_pools",
           "x-amazon-apigateway-authorizer": { type: "cognito_user_pools", providerARNs: [input.userPoolArn] },
         },
+        [API_KEY_SCHEME]: { type: "apiKey", name: API_KEY_HEADER, in: "header" },
       },
     },
+    // The key comes from the header (api-gateway-swagger-extensions-api-key-source.html).
+    "x-amazon-apigateway-api-key-source": "HEADER",
     "x-amazon-apigateway-request-validators": VALIDATORS,
     "x-amazon-apigateway-gateway-responses": gatewayResponses(),
   };

@@ -60,11 +60,11 @@ export const SETTINGS = {
     default: "PriceClass_100",
     description: "CloudFront price class; PriceClass_100, PriceClass_200 or PriceClass_All.",
   }),
-  manageApiGatewayAccount: setting<boolean>({
-    type: "boolean",
-    default: false,
+  apiGatewayLogRole: setting<string>({
+    type: "string",
+    default: "",
     description:
-      "This stack sets API Gateway's account-wide CloudWatch Logs role (access logs need it once per account and region) and keeps it on destroy; exactly one stack per account and region may.",
+      "Who sets API Gateway's account-wide CloudWatch Logs role, which access logging needs once per account and region: `this-stack` (sets it and keeps it on destroy; exactly one stack per account and region) or `elsewhere` (another stack or the console already did). Required: without it `pulumi up` stops before creating anything.",
   }),
   domainName: setting<string>({
     type: "string",
@@ -99,6 +99,12 @@ export const SETTINGS = {
     default: 1000,
     description:
       "AWS WAF on the distribution: requests one IP may send to /api/* in 5 minutes before it gets 429s, plus AWS's common rule set; 0 for no web ACL (about $7 a month less).",
+  }),
+  cdnAccessLogs: setting<boolean>({
+    type: "boolean",
+    default: false,
+    description:
+      "CloudFront's access logs (standard logging v2) to a CloudWatch Logs group in us-east-1, kept logRetentionDays; $0.50 per GB delivered.",
   }),
 };
 

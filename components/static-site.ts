@@ -29,6 +29,7 @@ import { CACHE_REVALIDATE, contentTypeOf, FILE_PATH, type BuiltFile, type SiteCo
 import { securityHeaders } from "../common/security-headers";
 import { API_RESPONSE_HEADERS, errorBody } from "../common/gateway";
 import { API_BASE } from "../handlers/routes";
+import { API_KEY_HEADER } from "./openapi";
 import { SETTINGS } from "./settings";
 
 /** AWS managed policies (fixed ids, the same in every account). */
@@ -58,11 +59,49 @@ export const SPA_FALLBACK_CODE = `function handler(event) {
 export const CDN_PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 export type CdnPriceClass = (typeof CDN_PRICE_CLASSES)[number];
 
-/** CloudFront takes certificates and web ACLs only from us-east-1, wherever the stack is. */
+/**
+ * CloudFront takes certificates and web ACLs only from us-east-1, wherever the stack is (ACM:
+ * "To use a certificate with CloudFront, you must request or import it in US East (N. Virginia)";
+ * AWS WAF: a web ACL for CloudFront has scope CLOUDFRONT and lives in us-east-1), and delivers its
+ * standard logs (v2) from us-east-1 (CloudFront developer guide, "Configure standard logging (v2)").
+ */
 export const CLOUDFRONT_CONTROL_REGION = "us-east-1";
+/**
+ * AWS's common rule set (AWSManagedRulesCommonRuleSet, "Baseline rule groups" in the AWS WAF
+ * developer guide), rule by rule, and what each does here. The ones that read the request BODY
+ * only count: a body here is a to-do a person typed, and each of them refuses ordinary text with
+ * WAF's bare 403 ("fix ../config path", "router at http://10.0.0.1", "<b> tags in the docs",
+ * a long note). The API validates its own bodies (JSON Schema at the gateway and in Lambda) and
+ * never interprets a title as a path, URL or markup: the site renders titles only as text, under a
+ * Trusted Types CSP. Every other rule (headers, query string, URI, cookies) still blocks.
+ */
+export const WAF_COMMON_RULES = {
+  NoUserAgent_HEADER: "blocks: requests without a User-Agent header",
+  UserAgent_BadBots_HEADER: "blocks: User-Agents of known bad bots (nessus, nmap…)",
+  SizeRestrictions_QUERYSTRING: "blocks: query strings over 2 KB",
+  SizeRestrictions_Cookie_HEADER: "blocks: cookie headers over 10 KB",
+  SizeRestrictions_BODY: "counts only: bodies over 8 KB (the API takes 16 KiB and answers 413 itself)",
+  SizeRestrictions_URIPATH: "blocks: URI paths over 1 KB",
+  EC2MetaDataSSRF_BODY: "counts only: bodies naming the EC2 metadata address (169.254.169.254) — a to-do may",
+  EC2MetaDataSSRF_COOKIE: "blocks: the metadata address in cookies",
+  EC2MetaDataSSRF_URIPATH: "blocks: the metadata address in the URI path",
+  EC2MetaDataSSRF_QUERYARGUMENTS: "blocks: the metadata address in query arguments",
+  GenericLFI_QUERYARGUMENTS: "blocks: path traversal (../) in query arguments",
+  GenericLFI_URIPATH: "blocks: path traversal in the URI path",
+  GenericLFI_BODY: "counts only: path traversal in the body — a to-do may say ../config",
+  RestrictedExtensions_URIPATH: "blocks: paths ending in .log, .ini, .bak… (the site serves none)",
+  RestrictedExtensions_QUERYARGUMENTS: "blocks: such extensions in query arguments",
+  GenericRFI_QUERYARGUMENTS: "blocks: URLs with IPv4 addresses in query arguments",
+  GenericRFI_BODY: "counts only: URLs with IPv4 addresses in the body — a to-do may hold one",
+  GenericRFI_URIPATH: "blocks: URLs with IPv4 addresses in the URI path",
+  CrossSiteScripting_COOKIE: "blocks: script-like markup in cookies",
+  CrossSiteScripting_QUERYARGUMENTS: "blocks: script-like markup in query arguments",
+  CrossSiteScripting_BODY: "counts only: markup in the body — a to-do may mention <script>",
+  CrossSiteScripting_URIPATH: "blocks: script-like markup in the URI path",
+} as const;
+/** Rules of AWS's common rule set that only count here: every one that inspects the body. */
+export const WAF_COUNT_ONLY_RULES = Object.keys(WAF_COMMON_RULES).filter((rule) => rule.endsWith("_BODY"));
 /** The window AWS WAF counts a client's requests in, in seconds. */
-export /** Rules of AWS's common rule set that only count here (see the web ACL for why). */
-const WAF_COUNT_ONLY_RULES = ["SizeRestrictions_BODY", "CrossSiteScripting_BODY"] as const;
 const WAF_WINDOW_SECONDS = 300;
 /** The web ACL's rules, in priority order (the cost model prices one rule each). */
 export const WAF_RULE_NAMES = ["api-rate-limit-per-ip", "aws-common-rule-set"] as const;
@@ -86,6 +125,11 @@ export interface StaticSiteArgs {
   readonly apiDomain: pulumi.Input<string>;
   /** The stage name: CloudFront prefixes it to /api/… paths. */
   readonly apiStageName: pulumi.Input<string>;
+  /**
+   * The API key the stage requires (TodoApi's originKey, a secret): CloudFront adds it to every
+   * /api request, so only requests through the distribution reach the API.
+   */
+  readonly apiOriginKey: pulumi.Input<string>;
   /** @default SETTINGS.cdnPriceClass */
   readonly priceClass?: CdnPriceClass;
   /** Let `pulumi destroy` delete the bucket with its objects. @default true */
@@ -99,6 +143,13 @@ export interface StaticSiteArgs {
    * A flag that decides whether resources exist: a plain number. @default SETTINGS.wafRateLimit
    */
   readonly wafRateLimit?: number;
+  /**
+   * CloudFront's standard access logs (v2) to a CloudWatch Logs group in us-east-1, so a request
+   * can be followed from the edge to the function (the `x-edge-request-id`). @default SETTINGS.cdnAccessLogs
+   */
+  readonly accessLogs?: boolean;
+  /** Days the access-log group keeps logs. @default SETTINGS.logRetentionDays */
+  readonly logRetentionDays?: number;
 }
 
 type SecurityHeadersConfig = aws.types.input.cloudfront.ResponseHeadersPolicySecurityHeadersConfig;
@@ -158,6 +209,8 @@ export class StaticSite extends pulumi.ComponentResource {
     const domainName = args.domainName ?? SETTINGS.domainName.default;
     const hostedZoneId = args.hostedZoneId ?? SETTINGS.hostedZoneId.default;
     const wafRateLimit = args.wafRateLimit ?? SETTINGS.wafRateLimit.default;
+    const accessLogs = args.accessLogs ?? SETTINGS.cdnAccessLogs.default;
+    const logRetentionDays = args.logRetentionDays ?? SETTINGS.logRetentionDays.default;
     const problems: string[] = [];
     if (domainName !== "" && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName))
       problems.push(`domainName must be a lower-case DNS name such as todo.example.com, not ${domainName}`);
@@ -236,7 +289,7 @@ export class StaticSite extends pulumi.ComponentResource {
 
     // A second AWS provider for what CloudFront reads only from us-east-1 (certificate, web ACL).
     const usEast1 =
-      domainName !== "" || wafRateLimit > 0
+      domainName !== "" || wafRateLimit > 0 || accessLogs
         ? new aws.Provider(`${name}-${CLOUDFRONT_CONTROL_REGION}`, { region: CLOUDFRONT_CONTROL_REGION }, { parent: this })
         : undefined;
     const inUsEast1 = { parent: this, provider: usEast1 };
@@ -321,13 +374,8 @@ export class StaticSite extends pulumi.ComponentResource {
                 managedRuleGroupStatement: {
                   vendorName: "AWS",
                   name: WAF_MANAGED_RULE_GROUP,
-                  // Two body rules only count, because blocking would refuse what a person may type:
-                  // - SizeRestrictions_BODY blocks bodies over 8 KB; the API takes up to 16 KiB and
-                  //   answers a larger body itself, with a 413 in its own error shape;
-                  // - CrossSiteScripting_BODY blocks text that looks like markup, so a to-do titled
-                  //   "<script> tag in the docs" would get WAF's bare 403. The site renders titles
-                  //   only through textContent under a Trusted Types CSP, so markup in a title is
-                  //   text, not a vector; the other XSS rules (query, cookie, URI) still block.
+                  // Every body rule only counts: blocking would refuse what a person may type (see
+                  // WAF_COMMON_RULES). The API validates bodies itself and answers in its own shape.
                   ruleActionOverrides: WAF_COUNT_ONLY_RULES.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
                 },
               },
@@ -359,6 +407,8 @@ export class StaticSite extends pulumi.ComponentResource {
             domainName: args.apiDomain,
             originPath: pulumi.interpolate`/${args.apiStageName}`,
             customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+            // The front door's key (TodoApi): it overwrites any x-api-key a viewer sends.
+            customHeaders: [{ name: API_KEY_HEADER, value: args.apiOriginKey }],
           },
         ],
         defaultCacheBehavior: {
@@ -411,6 +461,11 @@ export class StaticSite extends pulumi.ComponentResource {
             name: domainName,
             type,
             aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+            // Route 53 refuses to create a record that exists ("Tried to create resource record set
+            // … but it already exists", provider docs for aws_route53_record `allow_overwrite`).
+            // An existing A/AAAA record for the domain is someone's site: it is not silently taken
+            // over. README "Going to production" says how to move it (delete it, or `pulumi import`).
+            allowOverwrite: false,
           },
           { parent: this },
         );
@@ -474,6 +529,30 @@ export class StaticSite extends pulumi.ComponentResource {
       },
       objectOpts,
     );
+
+    if (accessLogs) {
+      // Standard logging (v2): a delivery source for the distribution, a log group as destination,
+      // and the delivery between them, all in us-east-1 (CloudFront's logs are delivered there).
+      // CloudWatch Logs adds the group's resource policy for delivery.logs.amazonaws.com itself
+      // when the deploying identity may call logs:PutResourcePolicy (CloudWatch Logs user guide,
+      // "Logging that requires additional permissions [V2]"). Billed as vended logs, per GB.
+      const group = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { retentionInDays: logRetentionDays }, inUsEast1);
+      const source = new aws.cloudwatch.LogDeliverySource(
+        `${name}-access-log-source`,
+        { logType: "ACCESS_LOGS", resourceArn: distribution.arn },
+        inUsEast1,
+      );
+      const destination = new aws.cloudwatch.LogDeliveryDestination(
+        `${name}-access-log-destination`,
+        { outputFormat: "json", deliveryDestinationConfiguration: { destinationResourceArn: group.arn } },
+        inUsEast1,
+      );
+      new aws.cloudwatch.LogDelivery(
+        `${name}-access-log-delivery`,
+        { deliverySourceName: source.name, deliveryDestinationArn: destination.arn },
+        inUsEast1,
+      );
+    }
 
     this.bucketName = bucket.bucket;
     this.distributionId = distribution.id;

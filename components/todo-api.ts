@@ -32,6 +32,8 @@ export interface TodoApiArgs {
   readonly tableArn: pulumi.Input<string>;
   /** The user pool whose ID tokens the authorizer accepts. */
   readonly userPoolArn: pulumi.Input<string>;
+  /** The app client whose ID tokens the functions accept (the `aud` claim). */
+  readonly userPoolClientId: pulumi.Input<string>;
   /** The stack's AWS region (the API's domain name includes it). */
   readonly region: string;
   /** Memory of each function, in MB. @default SETTINGS.lambdaMemoryMb */
@@ -47,11 +49,16 @@ export interface TodoApiArgs {
   /** @default "live" */
   readonly stageName?: string;
   /**
-   * Set API Gateway's account-wide CloudWatch Logs role, which access logging needs once per
-   * account and region; only one stack there may. @default SETTINGS.manageApiGatewayAccount
+   * Who sets API Gateway's account-wide CloudWatch Logs role, which access logging needs once per
+   * account and region: "this-stack" (only one stack there may) or "elsewhere". Anything else is
+   * refused: a stage with access logging fails on an account without the role ("CloudWatch Logs
+   * role ARN must be set in account settings to enable logging"). @default SETTINGS.apiGatewayLogRole
    */
-  readonly manageAccountLogRole?: boolean;
+  readonly accountLogRole?: string;
 }
+
+/** The values of `accountLogRole` (settings: apiGatewayLogRole). */
+export const ACCOUNT_LOG_ROLE_OWNERS = ["this-stack", "elsewhere"] as const;
 
 /** Retention values CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -114,10 +121,10 @@ export class TodoApi extends pulumi.ComponentResource {
   /** The ApiName dimension of API Gateway's metrics. */
   public readonly restApiName: pulumi.Output<string>;
   public readonly stageName: pulumi.Output<string>;
-  /** e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/live (routes start with /api). */
-  public readonly invokeUrl: pulumi.Output<string>;
   /** The host CloudFront forwards /api/* to. */
   public readonly originDomain: pulumi.Output<string>;
+  /** The API key CloudFront sends in `x-api-key` (a secret): without it the stage answers 403. */
+  public readonly originKey: pulumi.Output<string>;
   /** Function name by route name. */
   public readonly functionNames: Record<string, pulumi.Output<string>>;
   /** Each function's timeout, defaults applied (Monitoring sets its duration alarm from it). */
@@ -130,7 +137,7 @@ export class TodoApi extends pulumi.ComponentResource {
     const rateLimit = args.throttleRateLimit ?? SETTINGS.apiThrottleRateLimit.default;
     const burstLimit = args.throttleBurstLimit ?? SETTINGS.apiThrottleBurstLimit.default;
     const stageName = args.stageName ?? "live";
-    const manageAccountLogRole = args.manageAccountLogRole ?? SETTINGS.manageApiGatewayAccount.default;
+    const accountLogRole = args.accountLogRole ?? SETTINGS.apiGatewayLogRole.default;
 
     const problems: string[] = [];
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) problems.push("memorySize must be 128 to 10240 MB");
@@ -140,12 +147,19 @@ export class TodoApi extends pulumi.ComponentResource {
     if (!(rateLimit > 0)) problems.push("throttleRateLimit must be positive");
     if (!Number.isInteger(burstLimit) || burstLimit < 1) problems.push("throttleBurstLimit must be a positive whole number");
     if (!/^[A-Za-z0-9_]+$/.test(stageName)) problems.push("stageName may hold letters, digits and _ only");
+    if (!(ACCOUNT_LOG_ROLE_OWNERS as readonly string[]).includes(accountLogRole))
+      problems.push(
+        `say who sets API Gateway's CloudWatch Logs role for this account and region, which access logging needs: ` +
+          `\`pulumi config set tasklane:apiGatewayLogRole this-stack\` on the one stack per account and region that sets it, ` +
+          `or \`elsewhere\` where another stack or the console already has (not "${accountLogRole}")`,
+      );
     if (problems.length > 0) throw new Error(`TodoApi ${name}: ${problems.join("; ")}`);
     // Arguments are checked before super(): nothing is registered for a component that cannot be built.
     super("tasklane:index:TodoApi", name, {}, opts);
     this.timeoutSeconds = timeout;
 
     const tableName = pulumi.output(args.tableName);
+    const userPoolClientId = pulumi.output(args.userPoolClientId);
     const sdkPackages = runtimeProvidedPackages();
     const functionNames: Record<string, pulumi.Output<string>> = {};
     const invokeArns: Record<string, pulumi.Output<string>> = {};
@@ -160,33 +174,12 @@ export class TodoApi extends pulumi.ComponentResource {
         { parent: this },
       );
 
-      const fn = new aws.lambda.CallbackFunction(
-        id,
-        {
-          description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
-          // Reaches only this route's code and generated validators (see handlers/lambda.ts).
-          callbackFactory: lambdaFactory(route, tableName),
-          runtime: aws.lambda.Runtime.NodeJS24dX,
-          architectures: ["arm64"],
-          memorySize,
-          timeout,
-          role: role.arn,
-          tracingConfig: { mode: "Active" },
-          // INFO keeps Lambda's platform.report line (duration, memory, init time) in the log.
-          loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "INFO" },
-          // A fresh options object per function: CallbackFunction appends to the list it is given.
-          codePathOptions: { extraExcludePackages: [...sdkPackages] },
-        },
-        { parent: this },
-      );
-
-      // Named as Lambda's default log group, so the function writes here; it is created by us
-      // (with retention) and the role gets no logs:CreateLogGroup.
-      const logGroup = new aws.cloudwatch.LogGroup(
-        `${id}-logs`,
-        { name: pulumi.interpolate`/aws/lambda/${fn.name}`, retentionInDays },
-        { parent: this },
-      );
+      // The function's own log group, made first and named by Pulumi (not Lambda's default
+      // /aws/lambda/<function name>, which would need the function's name first): the role policy
+      // can then name it, and the function can wait for the policy. Lambda writes to it through
+      // loggingConfig.logGroup (Lambda developer guide, "Configuring CloudWatch log groups": a
+      // custom group's name must not begin with "aws/"). The role gets no logs:CreateLogGroup.
+      const logGroup = new aws.cloudwatch.LogGroup(`${id}-logs`, { retentionInDays }, { parent: this });
       const policy = new aws.iam.RolePolicy(
         `${id}-policy`,
         {
@@ -215,6 +208,34 @@ export class TodoApi extends pulumi.ComponentResource {
           }),
         },
         { parent: this },
+      );
+
+      const fn = new aws.lambda.CallbackFunction(
+        id,
+        {
+          description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
+          // Reaches only this route's code and generated validators (see handlers/lambda.ts).
+          callbackFactory: lambdaFactory(route, tableName, userPoolClientId),
+          runtime: aws.lambda.Runtime.NodeJS24dX,
+          architectures: ["arm64"],
+          memorySize,
+          timeout,
+          role: role.arn,
+          tracingConfig: { mode: "Active" },
+          // INFO keeps Lambda's platform.report line (duration, memory, init time) in the log.
+          loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "INFO", logGroup: logGroup.name },
+          // A fresh options object per function: CallbackFunction appends to the list it is given.
+          codePathOptions: { extraExcludePackages: [...sdkPackages] },
+        },
+        {
+          parent: this,
+          // CreateFunction with Active tracing refuses a role that cannot call
+          // xray:PutTraceSegments yet ("The provided execution role does not have permissions to
+          // call PutTraceSegments on XRAY", InvalidParameterValueException; serverless/serverless#6931,
+          // coinbase/fenrir#1), so the role's policy comes first. Rule "xray-grant-before-function"
+          // in dev/deploy-rules.ts holds it.
+          dependsOn: [policy],
+        },
       );
 
       functionNames[route.name] = fn.name;
@@ -276,7 +297,7 @@ export class TodoApi extends pulumi.ComponentResource {
     const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { retentionInDays }, { parent: this });
 
     let account: aws.apigateway.Account | undefined;
-    if (manageAccountLogRole) {
+    if (accountLogRole === "this-stack") {
       // One setting per account and region, shared by every REST API there. Deleting it (provider
       // v7) resets it and turns access logging off for all of them (terraform-provider-aws PR
       // #42226), so `pulumi destroy` leaves the setting, and the role it points at, in place.
@@ -335,17 +356,40 @@ export class TodoApi extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // The front door. Every method requires this key (openapi.ts) besides the ID token, and only
+    // CloudFront knows it: StaticSite adds it to each /api request as an origin custom header (a
+    // viewer's own x-api-key is overwritten, CloudFront developer guide "Adding custom headers to
+    // origin requests"). A call straight to the stage's execute-api URL carries no key and is
+    // refused 403 by API Gateway itself, after the authorizer and before validation and Lambda,
+    // so it costs no invocation; WAF on CloudFront can no longer be walked around. The value is
+    // generated by API Gateway and kept as a secret in the stack's state. Keys cost nothing; the
+    // usage plan sets no throttle of its own (the stage's per-method limits stay the ones that apply).
+    const edgeKey = new aws.apigateway.ApiKey(
+      `${name}-edge-key`,
+      { description: "tasklane: CloudFront's origin header; the API answers only requests that carry it", enabled: true },
+      { parent: this, additionalSecretOutputs: ["value"] },
+    );
+    const plan = new aws.apigateway.UsagePlan(
+      `${name}-edge-plan`,
+      { description: "tasklane: the front door's key on this stage", apiStages: [{ apiId: api.id, stage: stage.stageName }] },
+      { parent: this },
+    );
+    new aws.apigateway.UsagePlanKey(
+      `${name}-edge-plan-key`,
+      { keyId: edgeKey.id, keyType: "API_KEY", usagePlanId: plan.id },
+      { parent: this },
+    );
+
     this.restApiId = api.id;
+    this.originKey = pulumi.secret(edgeKey.value);
     this.restApiName = api.name;
     this.stageName = stage.stageName;
     this.originDomain = pulumi.interpolate`${api.id}.execute-api.${args.region}.amazonaws.com`;
-    this.invokeUrl = pulumi.interpolate`https://${this.originDomain}/${stage.stageName}`;
     this.functionNames = functionNames;
     this.registerOutputs({
       restApiId: this.restApiId,
       restApiName: this.restApiName,
       stageName: this.stageName,
-      invokeUrl: this.invokeUrl,
       originDomain: this.originDomain,
       functionNames: this.functionNames,
     });

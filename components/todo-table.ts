@@ -10,7 +10,11 @@
  * - point-in-time recovery on; server-side encryption on with the AWS-managed KMS key
  *   (`aws/dynamodb`, auditable in CloudTrail), or a customer-managed key given as `kmsKeyArn`
  * - TTL on `expiresAt`, which expires the adapter's idempotency records and tombstones (30 days)
- * - with `protect`: deletion protection on, and `retainOnDelete` so `pulumi destroy` leaves the data
+ * - with `protect`: deletion protection on; Pulumi's `protect`, so the engine refuses to delete or
+ *   REPLACE the table (a replacing change — a new key attribute, a new local secondary index —
+ *   would otherwise create a new, empty table and point the functions at it: `retainOnDelete`
+ *   alone keeps the old one but drops it from the stack); and `retainOnDelete` so
+ *   `pulumi destroy` (after `pulumi state unprotect`) still leaves the data
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -48,7 +52,7 @@ export class TodoTable extends pulumi.ComponentResource {
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
         deletionProtectionEnabled: protect,
       },
-      { parent: this, retainOnDelete: protect },
+      { parent: this, protect, retainOnDelete: protect },
     );
 
     this.tableName = table.name;

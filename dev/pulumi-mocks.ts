@@ -25,12 +25,30 @@ export interface Recorded {
   readonly inputs: Record<string, any>;
   readonly state: Record<string, any>;
   /** Options as the program set them (read from the registration request). */
-  readonly options: { retainOnDelete: boolean; protect: boolean; parent: string; dependsOn: string[]; provider: string };
+  readonly options: RecordedOptions;
+}
+
+/**
+ * What the engine receives with a registration besides the inputs: the options, and the
+ * dependencies a real `pulumi up` orders creation by. `dependsOn` is every URN the resource waits
+ * for (explicit `dependsOn`, expanded from components to their children, and the resources its
+ * inputs came from); `propertyDependencies` says which input carried which.
+ */
+export interface RecordedOptions {
+  readonly urn: string;
+  readonly retainOnDelete: boolean;
+  readonly protect: boolean;
+  readonly deleteBeforeReplace: boolean;
+  readonly parent: string;
+  readonly dependsOn: string[];
+  readonly propertyDependencies: Record<string, string[]>;
+  /** "<provider urn>::<provider id>" when the resource names an explicit provider; "" for the default one. */
+  readonly provider: string;
 }
 
 export const recorded: Recorded[] = [];
 export const unexpectedCalls: string[] = [];
-const options = new Map<string, Recorded["options"]>();
+const options = new Map<string, RecordedOptions>();
 
 let counter = 0;
 const physical = (name: string) => `${name}-${(++counter).toString(16).padStart(7, "0")}`;
@@ -85,6 +103,9 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
       };
     case "aws:route53/record:Record":
       return { fqdn: String(inputs.name).replace(/\.$/, "") };
+    case "aws:apigateway/apiKey:ApiKey":
+      // API Gateway generates the value when none is given (20 to 128 alphanumerics).
+      return { value: inputs.value ?? `generatedkey${physical(name).replace(/[^A-Za-z0-9]/g, "")}`, name: inputs.name ?? physical(name) };
     case "aws:sns/topic:Topic":
       return { arn: arn("sns", physical(name)) };
     default:
@@ -92,19 +113,40 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
   }
 }
 
+/** The wire's mark of a secret value (`{ [SECRET_SIG]: SECRET_VALUE_SIG, value }`), as the engine sends it. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+/**
+ * Inputs with their secrets' values in place: a secret arrives wrapped, and so does any object
+ * or list holding one (the CloudFront origins with the API key). The tests read values; which
+ * inputs are secret is the program's business, kept by `pulumi.secret`.
+ */
+function revealed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(revealed);
+  if (value && typeof value === "object" && !(value instanceof Promise) && Object.getPrototypeOf(value) === Object.prototype) {
+    const record = value as Record<string, unknown>;
+    if (SECRET_SIG in record && "value" in record) return revealed(record.value);
+    return Object.fromEntries(Object.entries(record).map(([key, v]) => [key, revealed(v)]));
+  }
+  return value;
+}
+
 // setMocks is async in name only (its body is synchronous); runProgram awaits it all the same.
 const mocksSet = pulumi.runtime.setMocks(
   {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
-      const state = { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) };
+      const inputs = revealed(args.inputs) as Record<string, any>;
+      const state = { ...inputs, ...outputsFor(args.type, args.name, inputs) };
       const opts = options.get(`${args.type}::${args.name}`) ?? {
+        urn: "",
         retainOnDelete: false,
         protect: false,
+        deleteBeforeReplace: false,
         parent: "",
         dependsOn: [],
+        propertyDependencies: {},
         provider: "",
       };
-      recorded.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, state, options: opts });
+      recorded.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, state, options: opts });
       return { id: `${args.name}-id`, state };
     },
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
@@ -122,12 +164,19 @@ const mocksSet = pulumi.runtime.setMocks(
 const monitor = pulumi.runtime.getMonitor() as any;
 const register = monitor.registerResource.bind(monitor);
 monitor.registerResource = (req: any, callback: unknown) => {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps: { getUrnsList(): string[] }, key: string) => {
+    propertyDependencies[key] = deps.getUrnsList();
+  });
   options.set(`${req.getType()}::${req.getName()}`, {
+    // The URN the mock monitor gives the resource (the same rule as the engine's).
+    urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()) as string,
     retainOnDelete: req.getRetainondelete() ?? false,
     protect: req.getProtect() ?? false,
+    deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
     parent: req.getParent(),
     dependsOn: req.getDependenciesList(),
-    // "<provider urn>::<provider id>" when the resource names an explicit provider; "" for the default one.
+    propertyDependencies,
     provider: req.getProvider(),
   });
   return register(req, callback);
@@ -152,26 +201,39 @@ export async function settle(): Promise<void> {
 }
 
 export type StackOutputs = Record<string, unknown>;
-let program: Promise<StackOutputs> | undefined;
+let program: { stack: string; promise: Promise<StackOutputs> } | undefined;
+
+/** A stack's config as the engine passes it: the stack file's keys, then `overrides` (plain keys are the project's). */
+export function stackConfig(stackFile: string, overrides: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const stack = readYaml(stackFile) as { config: Record<string, unknown> };
+  const config = Object.fromEntries(Object.entries(stack.config).map(([k, v]) => [k, String(v)]));
+  for (const [key, value] of Object.entries(overrides)) config[key.includes(":") ? key : `tasklane:${key}`] = value;
+  return config;
+}
 
 /**
- * Runs index.ts once per process (resource names are global) with the dev stack's config, only
- * the keys Pulumi.dev.yaml sets, so index.ts's own defaults stand for the rest.
+ * Runs index.ts once per process (resource names are global) with a stack's config: only the keys
+ * its stack file sets (Pulumi.dev.yaml unless told), so index.ts's own defaults stand for the
+ * rest. dev/snapshot.ts runs it for other stacks, each in a process of its own.
  */
-export function runProgram(): Promise<StackOutputs> {
-  program ??= (async () => {
-    await mocksSet;
-    const stack = readYaml("Pulumi.dev.yaml") as { config: Record<string, unknown> };
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(stack.config).map(([k, v]) => [k, String(v)])));
-    const mod = (await import("../index")) as unknown as { default?: () => Promise<Record<string, pulumi.Output<unknown>>> };
-    const main = (mod.default ?? mod) as () => Promise<Record<string, pulumi.Output<unknown>>>;
-    const outputs = await main();
-    const values: StackOutputs = {};
-    for (const [key, output] of Object.entries(outputs)) values[key] = await valueOf(output);
-    await settle();
-    return values;
-  })();
-  return program;
+export function runProgram(stackFile = "Pulumi.dev.yaml", overrides: Readonly<Record<string, string>> = {}): Promise<StackOutputs> {
+  const stack = JSON.stringify([stackFile, overrides]);
+  if (program && program.stack !== stack) throw new Error(`runProgram already ran ${program.stack} in this process; one stack per process`);
+  program ??= {
+    stack,
+    promise: (async () => {
+      await mocksSet;
+      pulumi.runtime.setAllConfig(stackConfig(stackFile, overrides));
+      const mod = (await import("../index")) as unknown as { default?: () => Promise<Record<string, pulumi.Output<unknown>>> };
+      const main = (mod.default ?? mod) as () => Promise<Record<string, pulumi.Output<unknown>>>;
+      const outputs = await main();
+      const values: StackOutputs = {};
+      for (const [key, output] of Object.entries(outputs)) values[key] = await valueOf(output);
+      await settle();
+      return values;
+    })(),
+  };
+  return program.promise;
 }
 
 export const ofType = (type: string): Recorded[] => recorded.filter((r) => r.type === type);

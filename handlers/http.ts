@@ -67,6 +67,13 @@ export interface HandlerOptions {
    * tests; a test shrinks it to make bulk changes stop early). @default DEFAULT_TIME_BUDGET_MS
    */
   readonly timeBudgetMs?: number;
+  /**
+   * The app client whose ID tokens this API accepts: a token whose `aud` claim is another client's
+   * is refused with 401. API Gateway's Cognito authorizer accepts an ID token of any client of the
+   * pool (it checks signature, issuer and expiry only), so the function checks the audience itself,
+   * as the local authorizer does. Every Lambda function sets it (handlers/lambda.ts). @default none
+   */
+  readonly audience?: string;
 }
 
 /** TodoApi's default function timeout: the budget where no Lambda context gives one. */
@@ -204,8 +211,12 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
     const budget = Math.min(options.timeBudgetMs ?? remaining ?? DEFAULT_TIME_BUDGET_MS, remaining ?? Infinity);
     const deadline = Date.now() + budget;
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? "unknown";
-    const sub = event.requestContext?.authorizer?.claims?.sub;
-    const userId = typeof sub === "string" && sub.length > 0 ? sub : undefined;
+    // CloudFront's id of the request (its access log's x-edge-request-id), to follow it from the edge.
+    const edgeRequestId = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === "x-amz-cf-id")?.[1];
+    const claims = event.requestContext?.authorizer?.claims;
+    const sub = claims?.sub;
+    const audienceOk = options.audience === undefined || claims?.aud === options.audience;
+    const userId = typeof sub === "string" && sub.length > 0 && audienceOk ? sub : undefined;
     let result: ProxyResult;
     let failure: unknown;
     try {
@@ -232,7 +243,7 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
       const reply: Reply = await route.handle(
         {
           userId,
-          caller: callerOf(userId, event.requestContext?.authorizer?.claims ?? {}),
+          caller: callerOf(userId, claims ?? {}),
           role,
           requestId,
           body,
@@ -261,6 +272,7 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
       status: result.statusCode,
       durationMs: Number(process.hrtime.bigint() - started) / 1e6,
       requestId,
+      ...(typeof edgeRequestId === "string" && { edgeRequestId: edgeRequestId.slice(0, 128) }),
       userId: userId ?? null,
       ...(failure instanceof HttpError && { errorCode: failure.code }),
       ...(internal && {

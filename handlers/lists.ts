@@ -147,6 +147,6 @@ export interface FeedOptions {
 }
 
 export interface FeedStore {
-  /** One page of the feed: the person's lists (joined, changed, left), then each list's own changes. */
-  allChanges(sub: string, options: FeedOptions): Promise<{ items: FeedItem[]; stop?: FeedStop }>;
+  /** One page of the feed: the person's lists (joined, changed, left), then each list's own changes. Adopts the first list. */
+  allChanges(caller: Caller, options: FeedOptions, now: string): Promise<{ items: FeedItem[]; stop?: FeedStop }>;
 }

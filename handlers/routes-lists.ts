@@ -478,11 +478,15 @@ export const LIST_ROUTES: readonly Route[] = [
         query.cursor === undefined ? { since: "" } : openCursor(req.userId, ALL_CHANGES, query.cursor, feedPositionFromJson);
       assertFresh({ since: position.pass?.startedAt ?? position.since }, req.now);
       const startedAt = position.pass?.startedAt ?? req.now;
-      const page = await store.allChanges(req.userId, {
-        since: position.since,
-        stop: position.pass?.stop,
-        limit: query.limit === undefined ? CHANGES_LIMIT_DEFAULT : Number(query.limit),
-      });
+      const page = await store.allChanges(
+        req.caller,
+        {
+          since: position.since,
+          stop: position.pass?.stop,
+          limit: query.limit === undefined ? CHANGES_LIMIT_DEFAULT : Number(query.limit),
+        },
+        req.now,
+      );
       const next: FeedPosition = page.stop
         ? { since: position.since, pass: { startedAt, stop: page.stop } }
         : { since: caughtUp(position.since, startedAt).since };

@@ -10,6 +10,7 @@
  * removal's second step did not run.
  */
 import type { FeedItem, FeedStop, FeedStore, Role } from "./lists";
+import { adoptFirstList } from "./store-lists";
 import type { Table } from "./store";
 import { toTodo, type Item } from "./store-bulk";
 import {
@@ -98,8 +99,14 @@ function toFeedItem(listId: string, item: Item, role: Role, position: unknown): 
 export const FEED_OPERATIONS: { readonly [K in keyof FeedStore]: (table: Table) => FeedStore[K] } = {
   allChanges:
     (table) =>
-    async (sub, { since, stop, limit }) => {
-      const entries = await entriesOf(table, sub);
+    async (caller, { since, stop, limit }, now) => {
+      const { sub } = caller;
+      let entries = await entriesOf(table, sub);
+      // A client may sync before it ever lists its lists: the first list is adopted here too.
+      if (!entries.some((e) => e.listId === sub && live(e))) {
+        await adoptFirstList(table, caller, now);
+        entries = await entriesOf(table, sub);
+      }
       const liveIds = entries.filter(live).map((e) => e.listId as string);
       const found = await batchGet(
         table,

@@ -248,7 +248,7 @@ async function countTodos({ doc, name }: Table, listId: string): Promise<number>
  * already are) their first list. Three conditional Puts (meta, owner's membership, index entry),
  * in that order, none copying a to-do: running it again, or after an interruption, finds what is
  * done and does the rest. Also how a new person gets their first list. Runs lazily, from
- * `GET /api/lists` (see README: why no all-users script).
+ * `GET /api/lists` and `GET /api/changes` (see README: why no all-users script).
  */
 export async function adoptFirstList(table: Table, caller: Caller, now: string): Promise<void> {
   const { sub } = caller;
@@ -328,27 +328,29 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
     async (caller, { id, name, now }, requestKey) => {
       let listId = id;
       let fresh = true;
-      if (requestKey !== undefined) {
-        const recordKey = itemKey(userPartition(caller.sub), IDEMPOTENCY_PREFIX + sha256(requestKey));
-        const requestHash = sha256(name);
-        const record = {
-          ...recordKey,
-          listId: id,
-          requestHash,
-          [TTL_ATTRIBUTE]: Math.floor(Date.parse(now) / 1000) + IDEMPOTENCY_TTL_SECONDS,
-        };
-        if (!(await putIfAbsent(table, record))) {
-          const earlier = await getItem(table, recordKey);
-          if (!earlier) throw new ConflictError("A request with this Idempotency-Key expired while being retried. Send it again.");
-          if (earlier.requestHash !== requestHash) {
-            throw new ConflictError("This Idempotency-Key was already used with a different request. Use a new key for a new list.");
-          }
-          listId = earlier.listId as string;
-          fresh = false;
+      const recordKey = requestKey === undefined ? undefined : itemKey(userPartition(caller.sub), IDEMPOTENCY_PREFIX + sha256(requestKey));
+      const requestHash = sha256(name);
+      const replay = async (): Promise<void> => {
+        const earlier = recordKey && (await getItem(table, recordKey));
+        if (!earlier) throw new ConflictError("A request with this Idempotency-Key expired while being retried. Send it again.");
+        if (earlier.requestHash !== requestHash) {
+          throw new ConflictError("This Idempotency-Key was already used with a different request. Use a new key for a new list.");
+        }
+        listId = earlier.listId as string;
+        fresh = false;
+      };
+      if (recordKey && (await getItem(table, recordKey))) await replay();
+      else {
+        // Counted before anything is written (a crash leaves the count one high, never low). The
+        // first list is not counted: the others may be MAX_LISTS_PER_PERSON - 1.
+        if (!(await adjust(table, profileKey(caller.sub), "listCount", 1, MAX_LISTS_PER_PERSON - 1))) throw listLimitError();
+        const ttl = Math.floor(Date.parse(now) / 1000) + IDEMPOTENCY_TTL_SECONDS;
+        if (recordKey && !(await putIfAbsent(table, { ...recordKey, listId: id, requestHash, [TTL_ATTRIBUTE]: ttl }))) {
+          // A concurrent request with the same key got there first: its list, counted once.
+          await adjust(table, profileKey(caller.sub), "listCount", -1);
+          await replay();
         }
       }
-      // The first list is not counted: the others may be MAX_LISTS_PER_PERSON - 1.
-      if (fresh && !(await adjust(table, profileKey(caller.sub), "listCount", 1, MAX_LISTS_PER_PERSON - 1))) throw listLimitError();
       await putIfAbsent(table, metaItem(listId, name, caller.sub, now, 0));
       await putIfAbsent(table, memberItem(listId, caller.sub, caller.email ?? "", "owner", now));
       await putIfAbsent(table, entryItem(caller.sub, listId, "owner", now));
@@ -432,12 +434,13 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
       },
     );
     if (result.last !== undefined) return result;
-    // 3. The owner's membership (their access ends), their index entry, then the meta.
+    // 3. The meta, then the owner's membership (their access ends) and index entry. In this
+    // order a crash leaves the owner able to send DELETE again, which finishes.
+    await table.doc.delete({ TableName: table.name, Key: metaKey(listId) });
     for (const member of (await queryAll(table, listId, MEMBER_PREFIX)).filter(live)) {
       await table.doc.delete({ TableName: table.name, Key: memberKey(listId, member.memberId as string) });
       await dropEntry(table, member.memberId as string, listId, now);
     }
-    await table.doc.delete({ TableName: table.name, Key: metaKey(listId) });
     return result;
   },
 

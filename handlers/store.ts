@@ -75,7 +75,8 @@ export const DYNAMODB_ACTIONS = {
   acceptInvitation: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem"],
   declineInvitation: ["dynamodb:DeleteItem"],
   updateListTodo: ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem"],
-  allChanges: ["dynamodb:Query", "dynamodb:BatchGetItem"],
+  // Query and BatchGetItem; GetItem and PutItem for adopting the first list on a first sync.
+  allChanges: ["dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"],
 } as const satisfies Record<keyof TodoStore, readonly string[]>;
 
 export interface DocumentClientOptions {

@@ -24,6 +24,9 @@
  * "migration" writes the meta, the owner's membership and the index entry, each a conditional
  * Put, and copies nothing. A list created later gets a ULID. List ids are checked against
  * LIST_ID_PATTERN (schemas.ts) before they become a partition: `u#…` and `i#…` never match.
+ * The adoption runs lazily, at a person's first `GET /api/lists` or `GET /api/changes` (how a
+ * client learns its list ids), not from an all-users script: it costs the same three writes whenever it runs, the
+ * old routes do not need it, and a script would need a Scan (or Cognito's user list) for nothing.
  *
  * `~list` and `~member#…` sort AFTER `~idem#` (`l`, `m` > `i`), so every to-do Query, bounded
  * by `todoId < "~idem#"`, never sees them: the old `/api/todos…` routes' key conditions did
@@ -52,6 +55,14 @@
  *   A crash between leaves a counter one too high: the limit can only be reached early, never
  *   exceeded. (The old routes do not maintain `todoCount` of the first list: it is set exactly
  *   when the list is adopted, and drifts while the old routes are still in use.)
+ * - Deleting a list: other members' items first (their access ends at once), then the to-dos
+ *   (a chunk a call, with a continuation cursor), then the meta, then the owner's membership:
+ *   an interrupted delete leaves the owner able to send DELETE again, which finishes it.
+ * - Moving a to-do: put in the target (same id, `attribute_not_exists`), then tombstone the
+ *   source conditioned on the version read: a retry finds it moved; an edit in between gets 412
+ *   and the copy is withdrawn.
+ * - The feed (`GET /api/changes`) reads the person's index but verifies every entry against
+ *   the list side before reading a list: a stale entry shows the list as removed, never its data.
  * - Idempotent steps: every write is a conditional Put (`attribute_not_exists`) or an Update
  *   whose repetition changes nothing more (or only a counter, see above), so each multi-step
  *   operation is safe to retry from the start after any interruption.

@@ -10,13 +10,16 @@
  * - what cognito-local skips or says differently, made to match Cognito (cognito-patch.ts);
  * - a stable issuer: a token's `iss` holds the endpoint, port included, so the port is kept in
  *   `<dataDir>/port.txt` and taken again on the next start. A restart signs nobody out, as a
- *   deploy does not on AWS (unless that port is taken meanwhile: then `log` says so).
+ *   deploy does not on AWS (unless that port is taken meanwhile: then `log` says so);
+ * - a door (local-guard.ts): local tools make any call; the app's own pages (`browserOrigins`)
+ *   only a user's own calls (sign-up, sign-in, …), never Admin* or ListUsers; other pages none.
+ *   `<dataDir>` is readable by its owner only: cognito-local keeps passwords there in plain text.
  *
  * cognito-local signs every token with one key pair that ships in its npm package: anyone can
  * mint tokens it accepts. That is fine on a laptop and one more reason it never leaves 127.0.0.1.
  */
 import { randomInt } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type RequestListener, type Server } from "node:http";
 import { join } from "node:path";
 import type { Message } from "cognito-local/lib/services/messages";
@@ -25,15 +28,18 @@ import { loadCognitoLocal, type Ctx } from "./cognito-local";
 import { patchRouter } from "./cognito-patch";
 import { ensurePoolAndClient } from "./cognito-pool";
 import { closeServer, listen, PortInUseError, type PortName } from "./listen";
+import { cognitoDoor, guardServer, privateDir } from "./local-guard";
 
 export interface LocalCognitoOptions {
   /** A fixed port. @default the one of the last start with this dataDir, else a free one */
   readonly port?: number;
-  /** Folder for cognito-local's JSON files (and the port); created when missing. */
+  /** Folder for cognito-local's JSON files (and the port); created (or made) owner-only. */
   readonly dataDir: string;
+  /** Origins of the site's pages, which call Cognito from the browser. @default none: no page at all */
+  readonly browserOrigins?: readonly string[];
   /** Every confirmation/reset code is this one. @default a random 6-digit code, sent to `log` */
   readonly confirmationCode?: string;
-  /** Where codes (and cognito-local's own errors) go. */
+  /** Where codes, cognito-local's own errors and refused requests go. */
   readonly log: (line: string) => void;
   /** Names the port in the error when it is taken. */
   readonly name?: PortName;
@@ -82,7 +88,7 @@ async function listenStable(server: Server, options: LocalCognitoOptions): Promi
 
 export async function startCognito(options: LocalCognitoOptions): Promise<LocalCognito> {
   const cl = await loadCognitoLocal();
-  mkdirSync(options.dataDir, { recursive: true });
+  privateDir(options.dataDir, options.log);
   // Listen first: the port is part of every token's issuer, so it must be known before the
   // token generator is built. Requests are attached once everything is ready.
   const server = createServer();
@@ -128,6 +134,7 @@ export async function startCognito(options: LocalCognitoOptions): Promise<LocalC
     const patched = patchRouter(router, services, ctx, cl.CognitoError);
     const app = cl.createServer(patched, logger, config.ServerConfig, services).application as RequestListener;
     server.on("request", app);
+    guardServer(server, cognitoDoor(options.browserOrigins ?? [], options.log));
     return {
       endpoint,
       port,

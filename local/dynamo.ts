@@ -1,6 +1,7 @@
 /**
  * A DynamoDB-compatible server for laptops and tests: dynalite, in-process, on 127.0.0.1.
- * In memory by default; on disk when `path` is given. The table gets TodoTable's definition.
+ * In memory by default; on disk when `path` is given (a folder only its owner can read). The
+ * table gets TodoTable's definition. Local tools only: no web page reaches it (local-guard.ts).
  */
 import {
   BatchWriteItemCommand,
@@ -15,6 +16,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { CHANGES_INDEX, changeKeyOf, KEY_ATTRIBUTES, TABLE_KEY } from "../handlers/table";
 import { closeServer, listen, type PortName } from "./listen";
+import { guardServer, privateDir } from "./local-guard";
 
 export const LOCAL_REGION = "us-east-1";
 /** dynalite accepts any credentials; the SDK insists on some. */
@@ -26,10 +28,24 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-export async function startDynalite(options: { port?: number; path?: string; name?: PortName } = {}): Promise<LocalDynamo> {
+export interface DynaliteOptions {
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** Keep the tables in this folder (created, or made, owner-only). @default in memory */
+  readonly path?: string;
+  /** Names the port in the error when it is taken. */
+  readonly name?: PortName;
+  /** Where refused requests and a tightened folder are told. @default nowhere */
+  readonly log?: (line: string) => void;
+}
+
+export async function startDynalite(options: DynaliteOptions = {}): Promise<LocalDynamo> {
+  const log = options.log ?? (() => undefined);
+  if (options.path) privateDir(options.path, log);
   // Loaded on first use: files that only need LOCAL_REGION do not pay for dynalite's LevelDB.
   const { default: dynalite } = await import("dynalite");
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path && { path: options.path }) });
+  guardServer(server, { name: "DynamoDB (dynalite)", log });
   const port = await listen(server, options.port ?? 0, options.name);
   return { endpoint: `http://127.0.0.1:${port}`, port, close: () => closeServer(server) };
 }

@@ -5,11 +5,13 @@
  * - Cognito: cognito-local under `<dataDir>/cognito`, one pool + app client like AuthPool;
  * - one origin (`url`): the site (CloudFront's part) and, under /api, the API (API Gateway's
  *   part: authorizer, validator, proxy events) in front of the same handler code as Lambda.
- * Everything listens on 127.0.0.1 only. The origin listens first and answers 503 (Retry-After)
- * until the rest is ready, so nothing that connects early is left hanging. Cognito keeps its port
- * from one start to the next (local/cognito.ts), so tokens issued before a restart still work.
+ * Everything listens on 127.0.0.1 only; dynalite and cognito-local refuse other web pages, and
+ * the data folder is readable by its owner only (local-guard.ts). The origin listens first and
+ * answers 503 (Retry-After) until the rest is ready, so nothing that connects early is left
+ * hanging. Cognito keeps its port from one start to the next (local/cognito.ts), so tokens
+ * issued before a restart still work.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +28,7 @@ import { cognitoAuthorizer } from "./authorizer";
 import { startCognito, type LocalCognito } from "./cognito";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTodoTable, startDynalite, type LocalDynamo } from "./dynamo";
 import { closeServer, listen } from "./listen";
+import { loopbackOrigins, privateDir } from "./local-guard";
 import { createSiteHost } from "./site-host";
 
 export const LOCAL_TABLE_NAME = "tasklane-todos";
@@ -116,11 +119,12 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const url = `http://127.0.0.1:${port}`;
     await options.onListening?.(url);
 
-    mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
+    privateDir(dataDir, log);
     const dynamo: LocalDynamo = await startDynalite({
       port: options.dynamoPort ?? 0,
       path: join(dataDir, "dynamodb"),
       name: { what: "DynamoDB (dynalite)", variable: "DYNAMO_PORT" },
+      log,
     });
     cleanups.push(() => dynamo.close());
     await ensureTodoTable(dynamo.endpoint, LOCAL_TABLE_NAME);
@@ -128,6 +132,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const cognito: LocalCognito = await startCognito({
       port: options.cognitoPort,
       dataDir: join(dataDir, "cognito"),
+      // The site calls Cognito from the browser (site/src/auth.ts), from this origin.
+      browserOrigins: loopbackOrigins(port),
       confirmationCode: options.confirmationCode,
       log,
       name: { what: "Cognito (cognito-local)", variable: "COGNITO_PORT" },
@@ -138,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     let files: readonly BuiltFile[] | undefined;
     if (!siteDir) {
       ({ outDir: siteDir, files } = await buildSite(join(dataDir, "site")));
+      chmodSync(siteDir, 0o700); // the build makes the folder anew each start, with the usual mode
     }
     const config: SiteConfig = {
       region: LOCAL_REGION,

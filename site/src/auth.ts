@@ -224,14 +224,20 @@ export function passwordProblems(password: string): string[] {
   return policyProblems(password).map((problem) => problem.message);
 }
 
-/** The `exp` claim of a JWT, in epoch milliseconds (the payload is read, not verified: the API verifies). */
-export function tokenExpiry(jwt: string): number | undefined {
+/** The claims of a JWT: the payload is read, not verified (the API verifies). Empty when unreadable. */
+export function tokenClaims(jwt: string): Readonly<Record<string, unknown>> {
   try {
-    const payload = JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: unknown };
-    return typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
+    const payload = JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as unknown;
+    return payload && typeof payload === "object" ? (payload as Record<string, unknown>) : {};
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+/** The `exp` claim of a JWT, in epoch milliseconds. */
+export function tokenExpiry(jwt: string): number | undefined {
+  const exp = tokenClaims(jwt).exp;
+  return typeof exp === "number" ? exp * 1000 : undefined;
 }
 
 export const looksLikeEmail = (email: string): boolean => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);

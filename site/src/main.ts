@@ -6,7 +6,7 @@
 import { createAccountView } from "./account";
 import { createApi } from "./api";
 import { createApp, type App } from "./app";
-import { createAuth, type Session } from "./auth";
+import { createAuth, tokenClaims, type Session } from "./auth";
 import { createAuthView } from "./auth-view";
 import { idbStore, memoryStore } from "./db";
 import * as m from "./model";
@@ -132,10 +132,14 @@ async function start(): Promise<void> {
 }
 
 /**
- * Whose the device copy is: the account's e-mail (Cognito's user name here, case-insensitive).
+ * Whose the device copy is: the account's `sub` (its ID token's subject, which never changes and
+ * is never reused), not the e-mail, which a person may change and a new account may take later.
  * A copy of anyone else is wiped before it is shown.
  */
-const copyOwner = (session: Session): string => session.email.toLowerCase();
+const copyOwner = (session: Session): string => {
+  const sub = tokenClaims(session.idToken).sub;
+  return typeof sub === "string" ? sub : "";
+};
 
 /** The person's id: the ID token's `sub` (their member id, and their first list's id). */
 function subOf(session: Session): string {

@@ -103,7 +103,7 @@ describe("AuthPool", () => {
   });
 
   it("with protect: deletion protection ACTIVE and retainOnDelete", async () => {
-    new AuthPool("protected-auth", { protect: true });
+    new AuthPool("protected-auth", { region: "eu-west-1", protect: true });
     await settle();
     const pool = named("aws:cognito/userPool:UserPool", "protected-auth-users");
     expect(pool.inputs.deletionProtection).to.equal("ACTIVE");
@@ -119,7 +119,7 @@ describe("AuthPool", () => {
 
   it("with an SES identity: sends as DEVELOPER through it, from emailFrom", async () => {
     const identity = "arn:aws:ses:eu-west-1:123456789012:identity/example.com";
-    new AuthPool("ses-auth", { sesIdentityArn: identity, emailFrom: "tasklane <no-reply@example.com>" });
+    new AuthPool("ses-auth", { region: "eu-west-1", sesIdentityArn: identity, emailFrom: "tasklane <no-reply@example.com>" });
     await settle();
     expect(named("aws:cognito/userPool:UserPool", "ses-auth-users").inputs.emailConfiguration).to.deep.equal({
       emailSendingAccount: "DEVELOPER",
@@ -129,12 +129,14 @@ describe("AuthPool", () => {
   });
 
   it("refuses an SES identity without a sender, or one that is not an SES identity ARN", () => {
-    expect(() => new AuthPool("bad-ses", { sesIdentityArn: "arn:aws:s3:::bucket" })).to.throw(/sesIdentityArn must be.*set both/);
-    expect(() => new AuthPool("bad-ses2", { emailFrom: "not an address" })).to.throw(/set both.*emailFrom must be/);
+    expect(() => new AuthPool("bad-ses", { region: "eu-west-1", sesIdentityArn: "arn:aws:s3:::bucket" })).to.throw(
+      /sesIdentityArn must be.*set both/,
+    );
+    expect(() => new AuthPool("bad-ses2", { region: "eu-west-1", emailFrom: "not an address" })).to.throw(/set both.*emailFrom must be/);
   });
 
   it("refuses token lifetimes Cognito would refuse, naming every problem", () => {
-    expect(() => new AuthPool("bad-auth", { tokenValidityMinutes: 2, refreshTokenValidityDays: 0 })).to.throw(
+    expect(() => new AuthPool("bad-auth", { region: "eu-west-1", tokenValidityMinutes: 2, refreshTokenValidityDays: 0 })).to.throw(
       /tokenValidityMinutes.*refreshTokenValidityDays/,
     );
   });

@@ -44,7 +44,7 @@ type BuildEvent = (route: string, request: Omit<ProxyRequest, "resource">) => Pr
  * One user's session through every route. Self-contained (no imports): it is also sent, as
  * source, to the fresh process. Returns each answer with ids and times replaced by placeholders.
  */
-async function scenario(invoke: Invoke, user: string, build: BuildEvent): Promise<unknown[]> {
+async function scenario(invoke: Invoke, user: string, build: BuildEvent, audience: string): Promise<unknown[]> {
   const answers: unknown[] = [];
   let n = 0;
   const ids = new Map<string, string>();
@@ -55,7 +55,7 @@ async function scenario(invoke: Invoke, user: string, build: BuildEvent): Promis
         return ids.get(id) as string;
       })
       .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, "<time>");
-  type Extra = { body?: unknown; headers?: Record<string, string>; params?: Record<string, string>; anonymous?: boolean };
+  type Extra = { body?: unknown; headers?: Record<string, string>; params?: Record<string, string>; anonymous?: boolean; aud?: string };
   const call = async (route: string, method: string, url: string, extra: Extra = {}) => {
     const event = build(route, {
       method,
@@ -63,7 +63,7 @@ async function scenario(invoke: Invoke, user: string, build: BuildEvent): Promis
       pathParameters: extra.params,
       headers: { "content-type": "application/json", ...extra.headers },
       body: extra.body === undefined ? null : JSON.stringify(extra.body),
-      claims: extra.anonymous ? null : { sub: user },
+      claims: extra.anonymous ? null : { sub: user, aud: extra.aud ?? audience, token_use: "id" },
       requestId: `req-${++n}`,
     });
     const result = await invoke(route, event);
@@ -85,6 +85,8 @@ async function scenario(invoke: Invoke, user: string, build: BuildEvent): Promis
   await call("clearCompleted", "POST", "/api/todos/clear-completed");
   await call("deleteTodo", "DELETE", `/api/todos/${id}`, { params });
   await call("getTodo", "GET", `/api/todos/${id}`, { params, anonymous: true });
+  // An ID token of another app client of the same pool: API Gateway's authorizer lets it through.
+  await call("listTodos", "GET", "/api/todos", { aud: "another-client-of-the-pool" });
   return answers;
 }
 
@@ -100,6 +102,7 @@ scenario(
   (route, event) => handlers[route](event, { awsRequestId: "ctx" }),
   process.env.USER_SUB,
   (route, request) => proxyEvent({ ...request, resource: resources[route] }),
+  process.env.AUDIENCE,
 )
   .then((answers) => require("fs").writeFileSync(process.env.RESULT_FILE, JSON.stringify(answers)))
   .catch((err) => { console.error(err); process.exit(1); });
@@ -232,6 +235,10 @@ describe("Lambda archives (serialized CallbackFunction code)", () => {
         folders[archive.route] = folder;
       }
 
+      // The app client the program captured into every closure (the only `aud` the functions take).
+      // (Under the mocks a resource's id is "<name>-id": AuthPool's client is "auth-site".)
+      const audience = "auth-site-id";
+      expect(archives[0].indexJs, "the client id is serialized into the closure").to.include(audience);
       // Both sides see the same table name: the one the program captured into every closure.
       const tableName = /"?tableName"?[^"]*"(todos-table-[0-9a-f]+)"/.exec(archives[0].indexJs)?.[1];
       expect(tableName, "the table name is serialized into the closure").to.be.a("string");
@@ -258,6 +265,7 @@ describe("Lambda archives (serialized CallbackFunction code)", () => {
           PROXY_EVENT_JS: proxyEventJs,
           RESOURCES: JSON.stringify(Object.fromEntries(routes.map((r) => [r.name, r.path]))),
           USER_SUB: "user-archive",
+          AUDIENCE: audience,
           RESULT_FILE: resultFile,
         },
         dir,
@@ -271,20 +279,23 @@ describe("Lambda archives (serialized CallbackFunction code)", () => {
         process.env[key] = value;
       }
       const store = dynamoTodoStore(createDocumentClient(), tableName!);
-      const handlers = Object.fromEntries(routes.map((r) => [r.name, createHandler(routeNamed(r.name), store, { log: () => {} })]));
+      const handlers = Object.fromEntries(
+        routes.map((r) => [r.name, createHandler(routeNamed(r.name), store, { log: () => {}, audience })]),
+      );
       const build: BuildEvent = (name, request) => proxyEvent({ ...request, resource: routeNamed(name).path });
-      const inProcess = await scenario((name, event) => handlers[name](event, { awsRequestId: "ctx" }), "user-in-process", build);
+      const inProcess = await scenario((name, event) => handlers[name](event, { awsRequestId: "ctx" }), "user-in-process", build, audience);
 
-      expect(fromArchives).to.have.length(10);
+      expect(fromArchives).to.have.length(11);
       const statuses = (fromArchives as { statusCode: number }[]).map((a) => a.statusCode);
-      expect(statuses).to.deep.equal([201, 201, 400, 200, 200, 200, 412, 200, 404, 401]);
+      // The last: a valid token of another app client is refused by the function itself.
+      expect(statuses).to.deep.equal([201, 201, 400, 200, 200, 200, 412, 200, 404, 401, 401]);
       expect(fromArchives).to.deep.equal(inProcess);
       // The archives' log lines are JSON, one per request.
       const lines = child.stdout
         .trim()
         .split("\n")
         .map((l) => JSON.parse(l) as { msg: string });
-      expect(lines.filter((l) => l.msg === "request")).to.have.length(10);
+      expect(lines.filter((l) => l.msg === "request")).to.have.length(11);
     });
   });
 });

@@ -1,7 +1,14 @@
 /** The OpenAPI document TodoApi gives API Gateway, generated from the route table. */
 import Ajv from "ajv-draft-04";
 import { expect } from "chai";
-import { AUTHORIZER_NAME, gatewayResponseTemplate, modelName, openApiDocument } from "../../components/openapi";
+import {
+  API_KEY_HEADER,
+  API_KEY_SCHEME,
+  AUTHORIZER_NAME,
+  gatewayResponseTemplate,
+  modelName,
+  openApiDocument,
+} from "../../components/openapi";
 import { GATEWAY_ERRORS } from "../../common/gateway";
 import { routes } from "../../handlers/routes";
 import { named, runProgram } from "../../dev/pulumi-mocks";
@@ -25,7 +32,7 @@ describe("the API's OpenAPI document", () => {
     for (const route of routes) expect(doc.paths[route.path][route.method.toLowerCase()].operationId).to.equal(route.name);
   });
 
-  it("puts the Cognito user-pools authorizer on every method but OPTIONS, for the stack's pool", () => {
+  it("puts the Cognito user-pools authorizer AND the front door's API key on every method but OPTIONS, for the stack's pool", () => {
     const scheme = doc.components.securitySchemes[AUTHORIZER_NAME];
     expect(scheme["x-amazon-apigateway-authtype"]).to.equal("cognito_user_pools");
     expect(scheme["x-amazon-apigateway-authorizer"]).to.deep.equal({
@@ -38,11 +45,14 @@ describe("the API's OpenAPI document", () => {
     for (const item of Object.values(doc.paths as Record<string, any>)) {
       for (const [method, operation] of Object.entries(item as Record<string, any>)) {
         if (method === "options") continue;
-        expect(operation.security, method).to.deep.equal([{ [AUTHORIZER_NAME]: [] }]);
+        // One requirement object with both schemes: the token and the key, not either.
+        expect(operation.security, method).to.deep.equal([{ [AUTHORIZER_NAME]: [], [API_KEY_SCHEME]: [] }]);
         checked++;
       }
     }
     expect(checked).to.equal(routes.length);
+    expect(doc.components.securitySchemes[API_KEY_SCHEME]).to.deep.equal({ type: "apiKey", name: API_KEY_HEADER, in: "header" });
+    expect(doc["x-amazon-apigateway-api-key-source"]).to.equal("HEADER");
   });
 
   it("publishes each body schema (draft-04, from handlers/schemas.ts) as a model and validates bodies with it", () => {

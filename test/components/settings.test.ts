@@ -47,11 +47,12 @@ describe("stack settings (components/settings.ts)", () => {
       ["todo-api.ts", "logRetentionDays", "logRetentionDays"],
       ["todo-api.ts", "throttleRateLimit", "apiThrottleRateLimit"],
       ["todo-api.ts", "throttleBurstLimit", "apiThrottleBurstLimit"],
-      ["todo-api.ts", "manageAccountLogRole", "manageApiGatewayAccount"],
+      ["todo-api.ts", "accountLogRole", "apiGatewayLogRole"],
       ["static-site.ts", "priceClass", "cdnPriceClass"],
       ["static-site.ts", "domainName", "domainName"],
       ["static-site.ts", "hostedZoneId", "hostedZoneId"],
       ["static-site.ts", "wafRateLimit", "wafRateLimit"],
+      ["static-site.ts", "accessLogs", "cdnAccessLogs"],
       ["monitoring.ts", "alarmEmail", "alarmEmail"],
       ["monitoring.ts", "monthlyBudgetUsd", "monthlyBudgetUsd"],
     ];
@@ -70,7 +71,7 @@ describe("stack settings (components/settings.ts)", () => {
     const managers = new Map<string, string[]>();
     for (const file of stackFiles()) {
       const config = stackConfig(file);
-      const manages = (config["tasklane:manageApiGatewayAccount"] ?? SETTINGS.manageApiGatewayAccount.default) === true;
+      const manages = (config["tasklane:apiGatewayLogRole"] ?? SETTINGS.apiGatewayLogRole.default) === "this-stack";
       const region = String(config["aws:region"]);
       if (manages) managers.set(region, [...(managers.get(region) ?? []), file]);
     }
@@ -79,7 +80,12 @@ describe("stack settings (components/settings.ts)", () => {
     expect(stackFiles().length).to.be.greaterThan(1);
     for (const [region, files] of managers) expect(files, `${region}: ${files.join(", ")}`).to.have.length(1);
     expect([...managers.values()].flat()).to.deep.equal(["Pulumi.dev.yaml"]);
-    expect(SETTINGS.manageApiGatewayAccount.default, "a new stack never takes the account setting over by default").to.equal(false);
+    expect(SETTINGS.apiGatewayLogRole.default, "a new stack never takes the account setting over by default").to.equal("");
+    for (const file of stackFiles())
+      expect(stackConfig(file)["tasklane:apiGatewayLogRole"], `${file} says who sets the account's log role`).to.be.oneOf([
+        "this-stack",
+        "elsewhere",
+      ]);
   });
 
   it("exactly one stack file of the account sets a cost budget (a budget sees the whole account's bill)", () => {

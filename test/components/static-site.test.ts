@@ -173,6 +173,7 @@ describe("StaticSite", () => {
           cognitoOrigin: "http://x",
           apiDomain: "d",
           apiStageName: "s",
+          apiOriginKey: "k",
         }),
     ).to.throw(/index\.html.*cognitoOrigin/);
     await settle();
@@ -192,6 +193,7 @@ describe("StaticSite with its own domain and AWS WAF (the production shape)", ()
       cognitoOrigin: "https://cognito-idp.eu-west-1.amazonaws.com",
       apiDomain: "abc.execute-api.eu-west-1.amazonaws.com",
       apiStageName: "live",
+      apiOriginKey: "edge-key-value-0123456789",
       domainName: "todo.example.com",
       hostedZoneId: "Z0123456789ABCDEFGHIJ",
       wafRateLimit: 500,
@@ -275,10 +277,13 @@ describe("StaticSite with its own domain and AWS WAF (the production shape)", ()
     const managed = acl.inputs.rules.find((r: any) => r.statement.managedRuleGroupStatement);
     expect(managed.overrideAction).to.deep.equal({ none: {} });
     expect(managed.statement.managedRuleGroupStatement).to.deep.include({ vendorName: "AWS", name: WAF_MANAGED_RULE_GROUP });
-    expect(managed.statement.managedRuleGroupStatement.ruleActionOverrides).to.deep.equal([
-      { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
-      { name: "CrossSiteScripting_BODY", actionToUse: { count: {} } },
-    ]);
+    // Every rule of the set that reads the body (AWS WAF developer guide, "Baseline rule groups").
+    expect(managed.statement.managedRuleGroupStatement.ruleActionOverrides).to.deep.equal(
+      ["SizeRestrictions_BODY", "EC2MetaDataSSRF_BODY", "GenericLFI_BODY", "GenericRFI_BODY", "CrossSiteScripting_BODY"].map((name) => ({
+        name,
+        actionToUse: { count: {} },
+      })),
+    );
     expect(new Set(acl.inputs.rules.map((r: any) => r.priority)).size).to.equal(acl.inputs.rules.length);
     // The cost model prices a rule per name here.
     expect(acl.inputs.rules.map((r: any) => r.name)).to.deep.equal([...WAF_RULE_NAMES]);
@@ -292,6 +297,7 @@ describe("StaticSite with its own domain and AWS WAF (the production shape)", ()
       cognitoOrigin: "https://cognito-idp.eu-west-1.amazonaws.com",
       apiDomain: "d",
       apiStageName: "s",
+      apiOriginKey: "k",
     };
     expect(() => new StaticSite("bad-domain", { ...base, domainName: "todo.example.com", wafRateLimit: 5 })).to.throw(
       /hostedZoneId.*wafRateLimit/,

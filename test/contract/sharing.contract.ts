@@ -11,6 +11,7 @@ import { expect } from "chai";
 import { can, ROLE_PERMISSIONS, type Access, type Role } from "../../handlers/lists";
 import { ulidFactory } from "../../handlers/ids";
 import { sealCursor } from "../../handlers/cursor";
+import { TABLE_KEY } from "../../handlers/table";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";
 
 type List = { id: string; name: string; role: Role; version: number; ownerId: string };
@@ -479,6 +480,49 @@ export function sharingContract(api: () => ApiDriver): void {
         await send("alice", { method: "PATCH", path: `/api/lists/${list.id}/todos/${made[2].id}`, body: { position: "V0" } }),
         400,
       );
+    });
+
+    it("deletes a list with its to-dos (owner), continuing with nextCursor, and every member loses it at once", async function () {
+      const list = await sharedList("Doomed");
+      await Promise.all(Array.from({ length: 120 }, (_, i) => createTodo("bob", list.id, `t${i}`)));
+      const bobSync = await feed("bob", null);
+      api().setTimeBudget?.(1); // in-process: each call does one chunk and hands out a cursor
+      let calls = 0;
+      let deleted = 0;
+      try {
+        let cursor: string | null = null;
+        do {
+          const body: { deleted: number; nextCursor: string | null } = await ok("alice", {
+            method: "DELETE",
+            path: `/api/lists/${list.id}${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`,
+          });
+          deleted += body.deleted;
+          cursor = body.nextCursor;
+          calls++;
+          // Other members lost the list with the first call.
+          expectStatus(await send("bob", { method: "GET", path: `/api/lists/${list.id}/todos` }), 404);
+        } while (cursor !== null && calls < 100);
+      } finally {
+        api().setTimeBudget?.(undefined);
+      }
+      expect(deleted).to.equal(120);
+      if (api().setTimeBudget) expect(calls).to.be.above(1);
+      expectStatus(await send("alice", { method: "GET", path: `/api/lists/${list.id}` }), 404);
+      expect((await api().tableItems()).filter((i) => i[TABLE_KEY.partition] === list.id)).to.deep.equal([]);
+      expect((await lists("alice")).map((l) => l.id)).to.not.include(list.id);
+      expect((await feed("bob", bobSync.cursor)).items).to.deep.include({ type: "list", id: list.id, removed: true });
+    });
+
+    it("creates one list for a retried POST /api/lists with the same Idempotency-Key, 409 for the key with another name", async function () {
+      const headers = { "Idempotency-Key": "list-key-1" };
+      const first = await send("alice", { method: "POST", path: "/api/lists", body: { name: "Once" }, headers });
+      const again = await send("alice", { method: "POST", path: "/api/lists", body: { name: "Once" }, headers });
+      expectStatus(first, 201);
+      expectStatus(again, 201);
+      expect(again.body.id).to.equal(first.body.id);
+      expect(again.headers["idempotent-replayed"]).to.equal("true");
+      expectStatus(await send("alice", { method: "POST", path: "/api/lists", body: { name: "Other" }, headers }), 409);
+      expect((await lists("alice")).filter((l) => l.name === "Once")).to.have.length(1);
     });
   });
 }

@@ -199,6 +199,27 @@ describe("Lambda adapter", function () {
       expect(logs.map((l) => l.status)).to.deep.equal([401, 401, 401]);
     });
 
+    it("refuses an ID token of another app client of the pool (aud), which API Gateway's authorizer lets through", async function () {
+      const handler = createHandler(routeNamed("listTodos"), dynamoTodoStore(driver.doc, driver.tableName), {
+        log: () => undefined,
+        audience: "site-client",
+      });
+      const as = (claims: Record<string, string>) =>
+        handler(event({ httpMethod: "GET", body: null, requestContext: { authorizer: { claims } } }));
+      expect((await as({ sub: USER_IDS.alice, aud: "site-client" })).statusCode).to.equal(200);
+      expect((await as({ sub: USER_IDS.alice, aud: "another-client" })).statusCode).to.equal(401);
+      // An access token has no aud (client_id instead): not what this API takes.
+      expect((await as({ sub: USER_IDS.alice, client_id: "site-client", token_use: "access" })).statusCode).to.equal(401);
+    });
+
+    it("logs CloudFront's request id (X-Amz-Cf-Id) as edgeRequestId, to follow a request from the edge", async function () {
+      const logs: LogEntry[] = [];
+      const handler = createHandler(routeNamed("listTodos"), dynamoTodoStore(driver.doc, driver.tableName), { log: (e) => logs.push(e) });
+      await handler(event({ httpMethod: "GET", body: null, headers: { "X-Amz-Cf-Id": "edge-123==" } }));
+      await handler(event({ httpMethod: "GET", body: null, headers: {} }));
+      expect(logs.map((l) => l.edgeRequestId)).to.deep.equal(["edge-123==", undefined]);
+    });
+
     it("sends no-store and nosniff on every response", async function () {
       const ok = await driver.send("alice", { method: "GET", path: "/api/todos" });
       const bad = await driver.send("alice", { method: "GET", path: "/api/todos?limit=0" });

@@ -154,4 +154,29 @@ describe("migration to lists: the first list adopts the to-dos from before lists
       }
     });
   }
+
+  for (const n of [0, 10_000]) {
+    it(`adopts ${n} to-dos on a first GET /api/changes too, whose feed then carries every one of them exactly once`, async function () {
+      const todos = await seedOld(n);
+      const items: { type: string; id: string; listId?: string; deleted?: boolean }[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 1000; page++) {
+        const res = await api.send("alice", {
+          method: "GET",
+          path: `/api/changes?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        });
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        items.push(...res.body.items);
+        cursor = res.body.nextCursor as string;
+        if (!res.body.hasMore) break;
+      }
+      const live = items.filter((i) => i.type === "todo" && !i.deleted);
+      expect(live.map((i) => i.id).sort()).to.deep.equal(todos.map((t) => t.id).sort());
+      expect(new Set(live.map((i) => i.listId))).to.deep.equal(new Set(n === 0 ? [] : [alice()]));
+      expect(items.filter((i) => i.type === "todo" && i.deleted)).to.have.length(1);
+      expect(items.filter((i) => i.type === "list").map((i) => i.id)).to.deep.equal([alice()]);
+      expect(items.filter((i) => i.type === "member").map((i) => i.id)).to.deep.equal([alice()]);
+      await expectAdopted(todos);
+    });
+  }
 });

@@ -67,4 +67,16 @@ describe("the local Cognito authorizer (local/authorizer.ts)", function () {
     };
     for (const [name, token] of Object.entries(cases)) expect(await authorize(await token), name).to.equal(undefined);
   });
+
+  it("reports the e-mail verified only under the local stack's explicit rule (cognito-local never verifies one)", async function () {
+    const local = cognitoAuthorizer({
+      jwksUrl: `${issuer}/.well-known/jwks.json`,
+      issuer,
+      clientId: CLIENT_ID,
+      confirmedMeansVerifiedEmail: true,
+    });
+    expect(await authorize(await mint(idClaims()))).to.include({ email_verified: "false" });
+    expect(await local(await mint(idClaims()))).to.include({ email: "ada@example.com", email_verified: "true" });
+    expect(await local(await mint({ ...idClaims(), email: undefined }))).to.not.have.property("email_verified", "true");
+  });
 });
