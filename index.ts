@@ -47,6 +47,7 @@ export = async () => {
     throttleRateLimit: settings.apiThrottleRateLimit,
     throttleBurstLimit: settings.apiThrottleBurstLimit,
     accountLogRole: settings.apiGatewayLogRole,
+    detailedMetrics: settings.detailedMetrics,
   });
 
   const build = await buildSite(SITE_DIR);
@@ -80,6 +81,9 @@ export = async () => {
     tableName: table.tableName,
     alarmEmail: settings.alarmEmail,
     monthlyBudgetUsd: settings.monthlyBudgetUsd,
+    alarms: settings.alarms,
+    dashboard: settings.dashboard,
+    detailedMetrics: settings.detailedMetrics,
   });
 
   return {
@@ -90,6 +94,7 @@ export = async () => {
     userPoolId: auth.userPoolId,
     userPoolClientId: auth.userPoolClientId,
     tableName: table.tableName,
+    /** The stack's dashboard (setting `dashboard`), else the console's list of dashboards. */
     dashboardUrl: monitoring.dashboardUrl,
     alarmTopicArn: monitoring.topicArn,
   };

@@ -46,6 +46,37 @@ export const TRAFFIC_MIX: Readonly<Record<string, number>> = Object.fromEntries(
   Object.entries(ACTIVE_USER_HOUR).map(([route, n]) => [route, n / hourRequests]),
 );
 
+/**
+ * Write units the change feed's index adds to each write unit a route spends on the table. The
+ * `byChange` index is a local secondary index projecting every attribute (CHANGES_INDEX in
+ * handlers/table.ts), and DynamoDB bills keeping it in step on top of the table's write: a new
+ * item that has the index key costs one more write (put the entry), an update that changes the
+ * key's value two more (delete the old entry, put the new), deleting an indexed item one more
+ * (each up to 1 KB; a to-do is far smaller). DynamoDB Developer Guide, "Local secondary indexes",
+ * Write capacity units:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LSI.html#LSI.ThroughputConsiderations.Writes
+ * dynalite, the bench's DynamoDB, bills the table alone, so the meter cannot see these units.
+ * Every item a route writes is of one kind, so a ratio per route is exact for what the bench sends.
+ */
+export const INDEX_WRITES_PER_TABLE_WRITE: Readonly<Record<string, number>> = {
+  // A new to-do carries its changeKey. (With an Idempotency-Key a create makes two more writes, to
+  // a record that has no changeKey and so no index entry: the bench sends none.)
+  createTodo: 1,
+  // Every change stamps a new updatedAt, so a new changeKey: the entry moves.
+  updateTodo: 2,
+  // A delete is an update to a tombstone, stamped like any change (the feed keeps it).
+  deleteTodo: 2,
+  clearCompleted: 2,
+  markAllTodos: 2,
+  // BatchWriteItem deletes the items: each removes its entry.
+  deleteAllTodos: 1,
+};
+
+/** The index's write units on top of `tableWriteUnits` spent by `route` (0 for routes that only read). */
+export function indexWriteUnits(route: string, tableWriteUnits: number): number {
+  return tableWriteUnits * (INDEX_WRITES_PER_TABLE_WRITE[route] ?? 0);
+}
+
 /** Lambda gives a function one full vCPU at 1,769 MB and a proportional share below that. */
 const FULL_VCPU_MB = 1769;
 
@@ -58,6 +89,8 @@ export interface CostLine {
   readonly logs: number;
   readonly total: number;
   readonly billedMs: number;
+  /** The change feed index's write units per request, on top of the table's (INDEX_WRITES_PER_TABLE_WRITE). */
+  readonly indexWriteUnits: number;
 }
 
 export function costPerMillion(m: RouteMeasure, stack: StackShape): CostLine {
@@ -70,7 +103,9 @@ export function costPerMillion(m: RouteMeasure, stack: StackShape): CostLine {
   const apiGateway = PRICES.apiGatewayRestPerRequest * million;
   const cloudFront = (PRICES.cloudFrontHttpsPerRequest + (m.responseBytesPerRequest / 1e9) * PRICES.cloudFrontPerGbOut) * million;
   const lambda = (PRICES.lambdaPerRequest + gbSeconds * PRICES.lambdaArm64PerGbSecond) * million;
-  const dynamoDb = (m.readUnitsPerRequest * PRICES.dynamoDbPerRead + m.writeUnitsPerRequest * PRICES.dynamoDbPerWrite) * million;
+  const indexUnits = indexWriteUnits(m.route, m.writeUnitsPerRequest);
+  const dynamoDb =
+    (m.readUnitsPerRequest * PRICES.dynamoDbPerRead + (m.writeUnitsPerRequest + indexUnits) * PRICES.dynamoDbPerWrite) * million;
   const logs = (logBytes / 1e9) * PRICES.cloudWatchLogsPerGb * million;
   return {
     route: m.route,
@@ -81,6 +116,7 @@ export function costPerMillion(m: RouteMeasure, stack: StackShape): CostLine {
     logs,
     total: apiGateway + cloudFront + lambda + dynamoDb + logs,
     billedMs,
+    indexWriteUnits: indexUnits,
   };
 }
 
@@ -112,6 +148,7 @@ export function costReport(measures: readonly RouteMeasure[], stack: StackShape)
     logs: blend("logs"),
     total: blend("total"),
     billedMs: blend("billedMs"),
+    indexWriteUnits: blend("indexWriteUnits"),
   };
   const services = ["apiGateway", "cloudFront", "lambda", "dynamoDb", "logs"] as const;
   const dominant = services.map((service) => ({ service, share: blended[service] / blended.total })).sort((a, b) => b.share - a.share);

@@ -1,13 +1,15 @@
 /**
  * `npm run cost`: the AWS bill per million API requests for the configured stack (memory from
  * the Pulumi program), from the handler figures of the last `npm run bench` (bench/results.json),
- * or measured now when there are none.
+ * or measured now when there are none; then what the dev and prod stacks cost when nobody uses
+ * them (each run under the Pulumi mocks, bench/idle-cost.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SETTINGS } from "../components/settings";
 import { accessLogBytesPerRequest } from "./access-log";
 import { costReport, extrasReport, type OptionalParts } from "./cost-model";
+import { idleCostTable } from "./idle-cost";
 import { benchLambda, type LambdaResults } from "./lambda";
 import { activeHourText, costTable, mixText } from "./report";
 import { markdownTable } from "./lib/stats";
@@ -55,6 +57,11 @@ async function main(): Promise<void> {
       })),
     ),
   );
+
+  console.error("\nRunning the dev and prod stacks under the Pulumi mocks (about half a minute)…");
+  const idle = await idleCostTable();
+  console.log("\nWhat a stack costs when nobody uses it (README, the same table):\n");
+  console.log(idle.table);
 }
 
 /** The optional parts as a stack file sets them (its keys over the defaults). */

@@ -2,7 +2,8 @@
  * AWS list prices the cost model uses: us-east-1, on-demand, no free tier, no Savings Plans.
  * Taken from the public pricing pages of each service; checked 2026-11-25 (the figures have been
  * stable since DynamoDB's November 2024 on-demand price cut); WAF, X-Ray, Route 53, SES and Budgets
- * checked 2026-11-30. Change them here, and only here.
+ * checked 2026-11-30; CloudWatch alarms, dashboards and custom metrics, the API Gateway cache and
+ * KMS keys 2026-12-06. Change them here, and only here.
  */
 export const PRICES = {
   checked: "2026-11-25",
@@ -35,6 +36,26 @@ export const PRICES = {
   sesPerEmail: 0.1 / 1000,
   /** AWS Budgets: an account's first two budgets are free, each further one costs this a day. */
   budgetPerDayBeyondTwo: 0.02,
+  /**
+   * CloudWatch alarms, per metric an alarm watches a month (a metric-math alarm: each metric in
+   * it), standard resolution (60 s or longer) and high resolution; dashboards, each a month; custom
+   * metrics (API Gateway's per-method ones too), each a month for the first 10,000, "prorated by
+   * the hour and metered only when you send metrics to CloudWatch". The free tier (10 alarm
+   * metrics, 3 dashboards, 10 metrics) is the account's, shared by every stack and app in it:
+   * not counted. https://aws.amazon.com/cloudwatch/pricing/ (checked 2026-12-06)
+   */
+  cloudWatchAlarmMetricPerMonth: 0.1,
+  cloudWatchHighResolutionAlarmMetricPerMonth: 0.3,
+  cloudWatchDashboardPerMonth: 3,
+  cloudWatchCustomMetricPerMonth: 0.3,
+  /**
+   * API Gateway's stage cache, per hour, by size in GB (only the smallest is priced here): billed
+   * every hour it exists, traffic or not. https://aws.amazon.com/api-gateway/pricing/ (its rate
+   * table; $0.020 an hour for 0.5 GB in us-east-1, checked 2026-12-06)
+   */
+  apiGatewayCachePerHour: { "0.5": 0.02 } as Readonly<Record<string, number>>,
+  /** AWS KMS: a customer managed key a month; AWS managed keys (aws/dynamodb) are free. https://aws.amazon.com/kms/pricing/ */
+  kmsCustomerKeyPerMonth: 1,
 } as const;
 
 /**

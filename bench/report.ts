@@ -1,5 +1,5 @@
 /** Renders bench results as the Markdown the README shows. */
-import { ACTIVE_USER_HOUR, type CostReport } from "./cost-model";
+import { ACTIVE_USER_HOUR, indexWriteUnits, type CostReport } from "./cost-model";
 import { COLD_REFERENCES, type LambdaResults } from "./lambda";
 import type { LoadFigure } from "./local-api";
 import type { SiteFigures } from "./site";
@@ -115,7 +115,9 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
     ),
   );
 
-  out.push(`\n**Handler cost** (warm, per request; DynamoDB calls and capacity measured on the wire)\n`);
+  out.push(
+    `\n**Handler cost** (warm, per request; DynamoDB calls and capacity measured on the wire, plus the write units DynamoDB adds for the change feed's index)\n`,
+  );
   out.push(
     markdownTable(
       r.lambda.handlers.map((h) => ({
@@ -125,7 +127,7 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
         "DynamoDB calls": `${h.dynamoCallsPerRequest} (${Object.entries(h.callsByOperation)
           .map(([k, v]) => `${k} ${v}`)
           .join(", ")})`,
-        "RRU / WRU": `${h.readUnitsPerRequest} / ${h.writeUnitsPerRequest}`,
+        "RRU / WRU (+ index)": `${h.readUnitsPerRequest} / ${h.writeUnitsPerRequest} (+ ${indexWriteUnits(h.route, h.writeUnitsPerRequest)})`,
         "log bytes": h.logBytesPerRequest,
         "response bytes": h.responseBytesPerRequest,
       })),

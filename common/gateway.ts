@@ -56,6 +56,13 @@ export const GATEWAY_ERRORS = {
 
 export type GatewayErrorType = keyof typeof GATEWAY_ERRORS;
 
+/**
+ * The header API Gateway reads an API key from (key source HEADER). The front door's key travels
+ * in it: CloudFront adds it to every /api request (StaticSite), the OpenAPI document requires it,
+ * and the local origin and API host play both parts with it.
+ */
+export const API_KEY_HEADER = "x-api-key";
+
 /** One problem with a request: where (`body.title`, `query.limit`) and what. */
 export interface ErrorDetail {
   /** JSON pointer-ish location of the offending input, e.g. "body.title" or "query.limit". */

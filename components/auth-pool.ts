@@ -10,6 +10,13 @@
  * - no user-existence leaks (`preventUserExistenceErrors`), token revocation on
  * - access and ID tokens live 60 minutes, refresh tokens 30 days
  * - the settings the local Cognito shares live in auth-policy.ts (password, pool, client, tokens)
+ * - feature plan LITE, the cheapest that has every feature the pool uses: e-mail sign-up with a
+ *   verification code, a length-only password policy, password and refresh-token sign-in, token
+ *   revocation, no user-existence errors, deletion protection and SES (DEVELOPER) e-mail are all in
+ *   Lite; Essentials adds managed login, e-mail MFA, passwordless and passkey sign-in, access-token
+ *   customization and password history, none used here (Cognito's "Features by plan",
+ *   https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-sign-in-feature-plans.html).
+ *   Essentials is what a pool gets unless it says otherwise
  * - the e-mail changes only once the new address is verified (`attributesRequireVerificationBeforeUpdate`):
  *   until then the old, verified one stays the sign-in name and the `email` claim
  * - the app client reads and writes only the attributes the site uses (WRITE_ATTRIBUTES, READ_ATTRIBUTES)
@@ -98,6 +105,7 @@ export class AuthPool extends pulumi.ComponentResource {
         adminCreateUserConfig: { allowAdminCreateUserOnly: USER_POOL_SETTINGS.allowAdminCreateUserOnly },
         deletionProtection: protect ? "ACTIVE" : "INACTIVE",
         userAttributeUpdateSettings: { attributesRequireVerificationBeforeUpdates: ["email"] },
+        userPoolTier: "LITE",
         emailConfiguration:
           sesIdentityArn !== ""
             ? { emailSendingAccount: "DEVELOPER", sourceArn: sesIdentityArn, fromEmailAddress: emailFrom }

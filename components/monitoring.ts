@@ -1,14 +1,20 @@
 /**
- * Monitoring: CloudWatch alarms, an SNS topic they notify, and one dashboard.
+ * Monitoring: CloudWatch alarms, an SNS topic they notify, and optionally a dashboard.
  *
  * Default settings:
- * - per function: errors (any in 5 minutes), throttles (any), p99 duration above 80 % of its timeout
- * - API: 5xx rate above 1 % of requests (5 minutes, at least one 5xx), p99 latency above 2 s
- * - table: throttled requests and system errors, summed over every operation the routes use
+ * - `alarms: "perFunction"`, per function: errors (any in 5 minutes), throttles (any), p99
+ *   duration above 80 % of its timeout; and the table's throttled requests and system errors,
+ *   summed over every operation the routes use (a metric-math alarm; 5 of CloudWatch's 10 metrics)
+ * - always, the API: 5xx rate above 1 % of requests (5 minutes, at least one 5xx), p99 latency
+ *   above 2 s. `alarms: "api"` keeps only these two, the stack as its clients see it: a function's
+ *   error or timeout reaches them as a 5xx (API Gateway answers 502 for a failed Lambda proxy call)
+ * - CloudWatch bills an alarm by the metrics it watches, $0.10 a month each, a metric-math alarm
+ *   for every metric in it (bench/fixed-cost.ts prices them from the program)
  * - alarms notify an SNS topic (on alarm and on recovery); missing data is "not breaching"
  * - an optional e-mail subscription (the recipient must confirm it)
- * - a dashboard: requests, 4xx/5xx, p50/p99 latency per route, Lambda duration and concurrency,
- *   DynamoDB consumed capacity and throttles
+ * - with `dashboard` ($3 a month): requests, 4xx/5xx, p50/p99 latency (per route with
+ *   `detailedMetrics`, API Gateway's per-method metrics; for the stage without), Lambda duration
+ *   and concurrency, DynamoDB consumed capacity and throttles
  * - a monthly cost budget (the whole account's bill, in USD): alerts at 80 % of actual and 100 %
  *   of forecast spend, to the same topic (its policy lets only this account's alarms and AWS Budgets publish)
  */
@@ -16,6 +22,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { routes, type Route } from "../handlers/routes";
 import { SETTINGS } from "./settings";
+
+/** The alarm sets `alarms` chooses from (see the file comment). */
+export const ALARM_SETS = ["perFunction", "api"] as const;
 
 export interface MonitoringArgs {
   readonly region: string;
@@ -30,6 +39,12 @@ export interface MonitoringArgs {
   readonly alarmEmail?: string;
   /** Monthly cost budget in USD; 0 for none. @default SETTINGS.monthlyBudgetUsd */
   readonly monthlyBudgetUsd?: number;
+  /** Which alarms: one of ALARM_SETS. @default SETTINGS.alarms */
+  readonly alarms?: string;
+  /** Make the dashboard. A flag that decides whether a resource exists: a plain boolean. @default SETTINGS.dashboard */
+  readonly dashboard?: boolean;
+  /** API Gateway sends per-method metrics (TodoApi's `detailedMetrics`): the dashboard draws latency per route. @default SETTINGS.detailedMetrics */
+  readonly detailedMetrics?: boolean;
   /** p99 API latency that raises an alarm, in milliseconds. @default 2000 */
   readonly apiLatencyP99Ms?: number;
   /** Share of requests answered 5xx that raises an alarm. @default 0.01 */
@@ -45,7 +60,9 @@ export function dynamoOperations(routes: readonly Route[]): string[] {
 
 export class Monitoring extends pulumi.ComponentResource {
   public readonly topicArn: pulumi.Output<string>;
-  public readonly dashboardName: pulumi.Output<string>;
+  /** The dashboard's name, when there is one. */
+  public readonly dashboardName: pulumi.Output<string> | undefined;
+  /** The stack's dashboard, or without one the console's dashboards (CloudWatch's automatic ones are there). */
   public readonly dashboardUrl: pulumi.Output<string>;
   public readonly alarmNames: pulumi.Output<string>[];
 
@@ -54,7 +71,12 @@ export class Monitoring extends pulumi.ComponentResource {
     const rate5xx = args.api5xxRate ?? 0.01;
     const email = args.alarmEmail ?? SETTINGS.alarmEmail.default;
     const budgetUsd = args.monthlyBudgetUsd ?? SETTINGS.monthlyBudgetUsd.default;
+    const alarmSet = args.alarms ?? SETTINGS.alarms.default;
+    const withDashboard = args.dashboard ?? SETTINGS.dashboard.default;
+    const perRouteMetrics = args.detailedMetrics ?? SETTINGS.detailedMetrics.default;
     const problems: string[] = [];
+    if (!(ALARM_SETS as readonly string[]).includes(alarmSet))
+      problems.push(`alarms must be one of ${ALARM_SETS.join(", ")}, not ${alarmSet}`);
     if (!Number.isInteger(budgetUsd) || budgetUsd < 0)
       problems.push(`monthlyBudgetUsd must be a whole number of dollars, 0 for none, not ${budgetUsd}`);
     if (email !== "" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push(`alarmEmail is not an e-mail address: ${email}`);
@@ -131,7 +153,7 @@ export class Monitoring extends pulumi.ComponentResource {
       alarms.push(new aws.cloudwatch.MetricAlarm(`${name}-${id}`, { ...notify, ...alarmArgs }, { parent: this }));
     };
 
-    for (const route of routes) {
+    for (const route of alarmSet === "perFunction" ? routes : []) {
       const dimensions = { FunctionName: args.functionNames[route.name] };
       const lambda = { namespace: "AWS/Lambda", dimensions, period: PERIOD, evaluationPeriods: 1 };
       alarm(`${route.name}-errors`, {
@@ -212,34 +234,47 @@ export class Monitoring extends pulumi.ComponentResource {
         returnData: true,
       },
     ];
-    alarm("table-throttles", {
-      alarmDescription: "DynamoDB: requests were throttled",
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      threshold: 1,
-      evaluationPeriods: 1,
-      metricQueries: tableSum("ThrottledRequests"),
-    });
-    alarm("table-system-errors", {
-      alarmDescription: "DynamoDB: requests failed with a 500 (system error)",
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      threshold: 1,
-      evaluationPeriods: 1,
-      metricQueries: tableSum("SystemErrors"),
-    });
+    if (alarmSet === "perFunction") {
+      alarm("table-throttles", {
+        alarmDescription: "DynamoDB: requests were throttled",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        evaluationPeriods: 1,
+        metricQueries: tableSum("ThrottledRequests"),
+      });
+      alarm("table-system-errors", {
+        alarmDescription: "DynamoDB: requests failed with a 500 (system error)",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        evaluationPeriods: 1,
+        metricQueries: tableSum("SystemErrors"),
+      });
+    }
 
-    const body = pulumi
-      .all([pulumi.output(args.restApiName), pulumi.output(args.stageName), pulumi.output(args.tableName), pulumi.all(args.functionNames)])
-      .apply(([apiName, stage, table, functions]) => JSON.stringify(dashboardBody(args.region, routes, apiName, stage, table, functions)));
-    // Dashboards have no auto-naming: project and stack in the name keep stacks apart.
-    const dashboard = new aws.cloudwatch.Dashboard(
-      `${name}-dashboard`,
-      { dashboardName: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`, dashboardBody: body },
-      { parent: this },
-    );
+    const consoleUrl = `https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}#dashboards:`;
+    let dashboard: aws.cloudwatch.Dashboard | undefined;
+    if (withDashboard) {
+      const body = pulumi
+        .all([
+          pulumi.output(args.restApiName),
+          pulumi.output(args.stageName),
+          pulumi.output(args.tableName),
+          pulumi.all(args.functionNames),
+        ])
+        .apply(([apiName, stage, table, functions]) =>
+          JSON.stringify(dashboardBody(args.region, routes, apiName, stage, table, functions, perRouteMetrics)),
+        );
+      // Dashboards have no auto-naming: project and stack in the name keep stacks apart.
+      dashboard = new aws.cloudwatch.Dashboard(
+        `${name}-dashboard`,
+        { dashboardName: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`, dashboardBody: body },
+        { parent: this },
+      );
+    }
 
     this.topicArn = topic.arn;
-    this.dashboardName = dashboard.dashboardName;
-    this.dashboardUrl = pulumi.interpolate`https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}#dashboards:name=${dashboard.dashboardName}`;
+    this.dashboardName = dashboard?.dashboardName;
+    this.dashboardUrl = dashboard ? pulumi.interpolate`${consoleUrl}name=${dashboard.dashboardName}` : pulumi.output(consoleUrl);
     this.alarmNames = alarms.map((a) => a.name);
     this.registerOutputs({ topicArn: this.topicArn, dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl });
   }
@@ -247,7 +282,10 @@ export class Monitoring extends pulumi.ComponentResource {
 
 type Widget = Record<string, unknown>;
 
-/** The dashboard, as CloudWatch's JSON: plain values in, so the tests read it directly. */
+/**
+ * The dashboard, as CloudWatch's JSON: plain values in, so the tests read it directly. Latency per
+ * route needs API Gateway's per-method metrics (`perRouteMetrics`); without them, the stage's.
+ */
 export function dashboardBody(
   region: string,
   routes: readonly Route[],
@@ -255,6 +293,7 @@ export function dashboardBody(
   stage: string,
   table: string,
   functions: Readonly<Record<string, string>>,
+  perRouteMetrics: boolean,
 ): { widgets: Widget[] } {
   const api = ["ApiName", apiName, "Stage", stage];
   const metric = (title: string, metrics: unknown[][], extra: Record<string, unknown> = {}): Widget => ({
@@ -284,8 +323,14 @@ export function dashboardBody(
         ["AWS/ApiGateway", "5XXError", ...api, { stat: "Sum", label: "5xx" }],
         ...routes.map((r) => ["AWS/Lambda", "Errors", "FunctionName", functions[r.name], { stat: "Sum", label: `${r.name} errors` }]),
       ]),
-      metric("Latency p50 per route (ms)", perRoute("p50")),
-      metric("Latency p99 per route (ms)", perRoute("p99")),
+      ...(perRouteMetrics
+        ? [metric("Latency p50 per route (ms)", perRoute("p50")), metric("Latency p99 per route (ms)", perRoute("p99"))]
+        : [
+            metric(
+              "Latency p50 / p99 (ms)",
+              ["p50", "p99"].map((stat) => ["AWS/ApiGateway", "Latency", ...api, { stat, label: `latency ${stat}` }]),
+            ),
+          ]),
       metric("Lambda duration p99 (ms)", perFunction("Duration", "p99")),
       metric("Lambda concurrency (max)", perFunction("ConcurrentExecutions", "Maximum")),
       metric("DynamoDB consumed capacity", [

@@ -13,14 +13,20 @@
  * and, once, JSON gateway responses (GATEWAY_ERRORS) in the API's error shape.
  */
 import { can, ROLES, type Access } from "../handlers/lists";
-import { API_RESPONSE_HEADERS, asModel, errorBody, GATEWAY_ERRORS, type GatewayError, type JsonSchema } from "../common/gateway";
+import {
+  API_KEY_HEADER,
+  API_RESPONSE_HEADERS,
+  asModel,
+  errorBody,
+  GATEWAY_ERRORS,
+  type GatewayError,
+  type JsonSchema,
+} from "../common/gateway";
 import type { Route } from "../handlers/routes";
 
 export const AUTHORIZER_NAME = "cognito";
 /** The security scheme of the front door's API key (API Gateway reads it from `x-api-key`). */
 export const API_KEY_SCHEME = "edge-key";
-/** The header API Gateway reads an API key from (the key source HEADER); CloudFront adds it. */
-export const API_KEY_HEADER = "x-api-key";
 /** Validator names, as the document's `x-amazon-apigateway-request-validators` declares them. */
 export const VALIDATORS = {
   bodyAndParams: { validateRequestBody: true, validateRequestParameters: true },

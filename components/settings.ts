@@ -106,6 +106,24 @@ export const SETTINGS = {
     description:
       "CloudFront's access logs (standard logging v2) to a CloudWatch Logs group in us-east-1, kept logRetentionDays; $0.50 per GB delivered.",
   }),
+  alarms: setting<string>({
+    type: "string",
+    default: "perFunction",
+    description:
+      "CloudWatch alarms: perFunction (each function's errors, throttles and p99 duration, the API's 5xx rate and p99 latency, the table's throttles and system errors) or api (the API's 5xx rate and p99 latency only). Priced per metric watched (README, what a stack costs when nobody uses it).",
+  }),
+  dashboard: setting<boolean>({
+    type: "boolean",
+    default: false,
+    description:
+      "The stack's CloudWatch dashboard (requests, errors, latency, Lambda duration and concurrency, DynamoDB capacity); billed by the month (README, what a stack costs when nobody uses it). CloudWatch's automatic dashboards per service are free.",
+  }),
+  detailedMetrics: setting<boolean>({
+    type: "boolean",
+    default: false,
+    description:
+      "API Gateway's per-method metrics (the dashboard's latency per route): CloudWatch bills them as custom metrics, 5 a route, for each hour they get data; nothing while idle.",
+  }),
 };
 
 export type SettingName = keyof typeof SETTINGS;

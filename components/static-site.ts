@@ -27,9 +27,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CACHE_REVALIDATE, contentTypeOf, FILE_PATH, type BuiltFile, type SiteConfig } from "../common/hosting";
 import { securityHeaders } from "../common/security-headers";
-import { API_RESPONSE_HEADERS, errorBody } from "../common/gateway";
+import { API_KEY_HEADER, API_RESPONSE_HEADERS, errorBody } from "../common/gateway";
 import { API_BASE } from "../handlers/routes";
-import { API_KEY_HEADER } from "./openapi";
 import { SETTINGS } from "./settings";
 
 /** AWS managed policies (fixed ids, the same in every account). */

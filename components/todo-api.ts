@@ -7,8 +7,8 @@
  *   Schema models, so bad bodies are refused before Lambda runs; JSON gateway responses in the
  *   API's error shape (see openapi.ts)
  * - a regional REST API that gzips responses of 1 KiB or more for clients that accept it; a stage
- *   with JSON access logs to its own log group, X-Ray tracing, throttling per method and detailed
- *   (per-method) metrics; a deployment replaced whenever the document changes
+ *   with JSON access logs to its own log group, X-Ray tracing, throttling per method and, with
+ *   `detailedMetrics`, per-method metrics; a deployment replaced whenever the document changes
  * - per route: an `aws.lambda.CallbackFunction` (Node.js 24, arm64, JSON logs, X-Ray active
  *   tracing) whose code is the handler closure, without the AWS SDK v3 (the runtime ships it); its
  *   own log group with retention; its own role allowed to write that log group, to send its trace
@@ -55,6 +55,8 @@ export interface TodoApiArgs {
    * role ARN must be set in account settings to enable logging"). @default SETTINGS.apiGatewayLogRole
    */
   readonly accountLogRole?: string;
+  /** Per-method CloudWatch metrics (billed as custom metrics for each hour with traffic). @default SETTINGS.detailedMetrics */
+  readonly detailedMetrics?: boolean;
 }
 
 /** The values of `accountLogRole` (settings: apiGatewayLogRole). */
@@ -138,6 +140,7 @@ export class TodoApi extends pulumi.ComponentResource {
     const burstLimit = args.throttleBurstLimit ?? SETTINGS.apiThrottleBurstLimit.default;
     const stageName = args.stageName ?? "live";
     const accountLogRole = args.accountLogRole ?? SETTINGS.apiGatewayLogRole.default;
+    const detailedMetrics = args.detailedMetrics ?? SETTINGS.detailedMetrics.default;
 
     const problems: string[] = [];
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) problems.push("memorySize must be 128 to 10240 MB");
@@ -346,7 +349,7 @@ export class TodoApi extends pulumi.ComponentResource {
         // burst, shared by all clients (the per-client limit is StaticSite's WAF rule).
         methodPath: "*/*",
         settings: {
-          metricsEnabled: true,
+          metricsEnabled: detailedMetrics,
           throttlingRateLimit: rateLimit,
           throttlingBurstLimit: burstLimit,
           loggingLevel: "OFF",

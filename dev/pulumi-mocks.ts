@@ -3,7 +3,8 @@
  * (mocks are global to the process), records every resource registered (type, name, inputs,
  * and the options the program set: retainOnDelete, protect, dependsOn, provider) and fails on any
  * provider function call, since the program should need none. `runProgram()` runs index.ts
- * once with the config of Pulumi.dev.yaml and waits until every resource is registered.
+ * once with the config of Pulumi.dev.yaml (dev/snapshot.ts: any stack, in a process of its own)
+ * and waits until every resource is registered.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -202,6 +203,10 @@ export async function settle(): Promise<void> {
 
 export type StackOutputs = Record<string, unknown>;
 let program: { stack: string; promise: Promise<StackOutputs> } | undefined;
+let programRecorded: readonly Recorded[] = [];
+
+/** What index.ts registered in runProgram(), without what tests made themselves before or after. */
+export const programResources = (): readonly Recorded[] => programRecorded;
 
 /** A stack's config as the engine passes it: the stack file's keys, then `overrides` (plain keys are the project's). */
 export function stackConfig(stackFile: string, overrides: Readonly<Record<string, string>> = {}): Record<string, string> {
@@ -226,10 +231,12 @@ export function runProgram(stackFile = "Pulumi.dev.yaml", overrides: Readonly<Re
       pulumi.runtime.setAllConfig(stackConfig(stackFile, overrides));
       const mod = (await import("../index")) as unknown as { default?: () => Promise<Record<string, pulumi.Output<unknown>>> };
       const main = (mod.default ?? mod) as () => Promise<Record<string, pulumi.Output<unknown>>>;
+      const start = recorded.length;
       const outputs = await main();
       const values: StackOutputs = {};
       for (const [key, output] of Object.entries(outputs)) values[key] = await valueOf(output);
       await settle();
+      programRecorded = recorded.slice(start);
       return values;
     })(),
   };

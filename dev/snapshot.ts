@@ -29,8 +29,20 @@ function plain(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** Runs a stack in a child process; rejects with the program's own error when it refuses the config. */
-export async function snapshotStack(stackFile: string, overrides: Readonly<Record<string, string>> = {}): Promise<Snapshot> {
+const taken = new Map<string, Promise<Snapshot>>();
+
+/**
+ * Runs a stack in a child process; rejects with the program's own error when it refuses the
+ * config. Once per stack and overrides in a process: the program is the same all along (the
+ * rehearsal and the idle cost read the same snapshots).
+ */
+export function snapshotStack(stackFile: string, overrides: Readonly<Record<string, string>> = {}): Promise<Snapshot> {
+  const key = JSON.stringify([stackFile, overrides]);
+  if (!taken.has(key)) taken.set(key, takeSnapshot(stackFile, overrides));
+  return taken.get(key) as Promise<Snapshot>;
+}
+
+async function takeSnapshot(stackFile: string, overrides: Readonly<Record<string, string>>): Promise<Snapshot> {
   const dir = mkdtempSync(join(tmpdir(), "tasklane-snapshot-"));
   const out = join(dir, "snapshot.json");
   try {

@@ -6,16 +6,26 @@
  *    dropped (up to a bound), so the client, still sending, reads its 413 instead of a reset;
  * 2. no route for the method and path -> 404;
  * 3. the Cognito authorizer (see authorizer.ts) -> 401;
- * 4. the request validator: an `application/json` body is checked against the route's body
+ * 4. with `originKey`: the front door's API key, in `x-api-key`, missing or not that key -> 403
+ *    (on AWS only CloudFront sends it, so a call straight to the stage stops here);
+ * 5. the request validator: an `application/json` body is checked against the route's body
  *    model (draft-04, ajv), an empty one as `{}`; malformed JSON fails too -> 400 "validation_failed";
- * 5. the proxy event Lambda receives (proxy-event.ts), handed to the route's handler from
+ * 6. the proxy event Lambda receives (proxy-event.ts), handed to the route's handler from
  *    handlers/http.ts.
  * Gateway errors have the shape and text of GATEWAY_ERRORS, as the TodoApi component configures.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv-draft-04";
-import { API_RESPONSE_HEADERS, asModel, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE, type GatewayError } from "../common/gateway";
+import {
+  API_KEY_HEADER,
+  API_RESPONSE_HEADERS,
+  asModel,
+  errorBody,
+  GATEWAY_ERRORS,
+  JSON_CONTENT_TYPE,
+  type GatewayError,
+} from "../common/gateway";
 import { createHandler, JSON_MEDIA_TYPE, type LogEntry, type ProxyHandler } from "../handlers/http";
 import { matchRoute, routes } from "../handlers/routes";
 import type { TodoStore } from "../handlers/todos";
@@ -39,6 +49,11 @@ export interface ApiHostOptions {
    * adds to /api/* on AWS (its settings override the origin's). @default none
    */
   readonly edgeHeaders?: Readonly<Record<string, string>>;
+  /**
+   * The front door's API key: every request must carry it in `x-api-key` (API_KEY_HEADER), as
+   * TodoApi's stage requires; the local origin adds it, as CloudFront does. @default none: no key required
+   */
+  readonly originKey?: string;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -102,6 +117,13 @@ function describe(errors: readonly ErrorObject[] | null | undefined): string {
   return `[${messages.join(", ")}]`;
 }
 
+/** Compares digests, so the time taken says nothing about the key (not even its length). */
+function isKey(given: string | string[] | undefined, key: string): boolean {
+  if (typeof given !== "string") return false;
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(given), digest(key));
+}
+
 function headerPairs(req: IncomingMessage): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) out.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
@@ -163,6 +185,8 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
 
     const claims = await options.authorize(req.headers.authorization);
     if (!claims) return gatewayError(res, requestId, method, path, GATEWAY_ERRORS.UNAUTHORIZED);
+    if (options.originKey !== undefined && !isKey(req.headers[API_KEY_HEADER], options.originKey))
+      return gatewayError(res, requestId, method, path, GATEWAY_ERRORS.INVALID_API_KEY);
 
     const validate = validators.get(route.name);
     if (validate && JSON_MEDIA_TYPE.test(req.headers["content-type"] ?? "")) {

@@ -4,7 +4,10 @@
  * - DynamoDB: dynalite on disk under `<dataDir>/dynamodb`, with TodoTable's key schema;
  * - Cognito: cognito-local under `<dataDir>/cognito`, one pool + app client like AuthPool;
  * - one origin (`url`): the site (CloudFront's part) and, under /api, the API (API Gateway's
- *   part: authorizer, validator, proxy events) in front of the same handler code as Lambda.
+ *   part: authorizer, validator, proxy events) in front of the same handler code as Lambda;
+ * - the front door: a key made at each start that the origin adds to every /api request, as
+ *   CloudFront adds TodoApi's edge key; the API host refuses requests without it, so its own
+ *   listener (`stageUrl`, the stage's execute-api URL) answers a signed-in call with 403.
  * Everything listens on 127.0.0.1 only; dynalite and cognito-local refuse other web pages, and
  * the data folder is readable by its owner only (local-guard.ts). The origin listens first and
  * answers 503 (Retry-After) until the rest is ready, so nothing that connects early is left
@@ -16,8 +19,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { API_BASE } from "../handlers/routes";
-import { API_RESPONSE_HEADERS, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE } from "../common/gateway";
-import { randomUUID } from "node:crypto";
+import { API_KEY_HEADER, API_RESPONSE_HEADERS, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE } from "../common/gateway";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { LogEntry } from "../handlers/http";
 import { createDocumentClient, dynamoTodoStore } from "../handlers/store";
 import { buildSite } from "../site/build";
@@ -60,6 +63,12 @@ export interface StackOptions {
 export interface RunningStack {
   /** http://127.0.0.1:<port>  (site + /api on one origin) */
   url: string;
+  /**
+   * http://127.0.0.1:<port> of the API host alone, as API Gateway's stage URL: nothing adds the
+   * front door's key there, so every route answers 403 (401 without a token). Its answers still
+   * carry CloudFront's response headers (one API host serves both doors).
+   */
+  stageUrl: string;
   /** http://127.0.0.1:<port> of cognito-local */
   cognitoEndpoint: string;
   dynamoEndpoint: string;
@@ -98,6 +107,22 @@ function isApiPath(url: string | undefined): boolean {
   const path = (url ?? "/").split("?")[0];
   return path === API_BASE || path.startsWith(`${API_BASE}/`);
 }
+
+/**
+ * What CloudFront's origin custom header does: the front door's key replaces any the viewer
+ * sent. In rawHeaders too, since the proxy event is built from them.
+ */
+function addOriginKey(req: IncomingMessage, key: string): void {
+  const kept: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i].toLowerCase() !== API_KEY_HEADER) kept.push(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  }
+  req.rawHeaders = [...kept, API_KEY_HEADER, key];
+  req.headers[API_KEY_HEADER] = key;
+}
+
+/** API Gateway wants an API key of 20 characters or more; this one has 32. */
+const newOriginKey = () => randomBytes(24).toString("base64url");
 
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -157,6 +182,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const edgeHeaders = securityHeaders({ cognitoOrigin: cognito.endpoint });
     const site = createSiteHost({ siteDir, files, config, headers: edgeHeaders });
 
+    const originKey = newOriginKey();
     const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     cleanups.push(() => Promise.resolve(doc.destroy()));
     const api = createApiHost({
@@ -170,13 +196,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       }),
       log: options.requestLog,
       edgeHeaders,
+      originKey,
     });
-
-    serve = (req, res) => {
-      if (!isApiPath(req.url)) {
-        site(req, res);
-        return;
-      }
+    const answerApi = (req: IncomingMessage, res: ServerResponse) => {
       api(req, res).catch((err: unknown) => {
         // The handler maps its own errors; this is the host failing (dynalite gone, a bug here).
         options.requestLog?.({ level: "error", msg: "host.error", error: String(err) });
@@ -196,12 +218,24 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       });
     };
 
+    // API Gateway's stage URL: the API host alone, no key added.
+    const stage = createServer(answerApi);
+    cleanups.push(() => closeServer(stage));
+    const stageUrl = `http://127.0.0.1:${await listen(stage, 0)}`;
+
+    serve = (req, res) => {
+      if (!isApiPath(req.url)) return site(req, res);
+      addOriginKey(req, originKey);
+      answerApi(req, res);
+    };
+
     log(
       [
         "",
         `  tasklane is running at ${url}`,
         "",
         `  API         ${url}${API_BASE}`,
+        `  API stage   ${stageUrl}  (answers only through the site's address, as on AWS)`,
         `  Cognito     ${cognito.endpoint}  (pool ${cognito.userPoolId}, client ${cognito.userPoolClientId})`,
         `  DynamoDB    ${dynamo.endpoint}  (table ${LOCAL_TABLE_NAME})`,
         `  Data        ${dataDir}${temporary ? "  (temporary: deleted on exit)" : ""}`,
@@ -215,6 +249,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     let closing: Promise<void> | undefined;
     return {
       url,
+      stageUrl,
       cognitoEndpoint: cognito.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       userPoolId: cognito.userPoolId,

@@ -17,6 +17,7 @@ import { dirname, join, relative } from "node:path";
 import { PASSWORD_POLICY } from "../common/auth-policy";
 import { TITLE_MAX_LENGTH } from "../handlers/schemas";
 import { CACHE_IMMUTABLE, CACHE_REVALIDATE, contentTypeOf, SERVICE_WORKER, type BuiltFile } from "../common/hosting";
+import { ICON_SIZES, iconFile, iconPng, MANIFEST_FILE, manifest, THEME_COLOR } from "./install";
 
 export interface BuildResult {
   readonly outDir: string;
@@ -66,10 +67,15 @@ export async function buildSite(outDir: string): Promise<BuildResult> {
     // The API's limit (handlers/schemas.ts), so the form and the API never disagree.
     .replace("{{titleMaxLength}}", String(TITLE_MAX_LENGTH))
     // The password rule AuthPool and the local Cognito enforce (components/auth-policy.ts).
-    .replaceAll("{{passwordMinLength}}", String(PASSWORD_POLICY.minimumLength));
+    .replaceAll("{{passwordMinLength}}", String(PASSWORD_POLICY.minimumLength))
+    .replace("{{themeColor}}", THEME_COLOR);
   if (/\{\{\w+\}\}/.test(html)) throw new Error("index.html has a placeholder the build does not fill");
   writeFileSync(join(outDir, "index.html"), html);
   for (const name of STATIC_FILES) writeFileSync(join(outDir, name), readFileSync(join(SOURCE_DIR, name)));
+  // What makes the app installable (site/install.ts): its manifest and icons, made here.
+  writeFileSync(join(outDir, MANIFEST_FILE), JSON.stringify(manifest()));
+  for (const size of ICON_SIZES) writeFileSync(join(outDir, iconFile(size)), iconPng(size));
+  const installFiles = [MANIFEST_FILE, ...ICON_SIZES.map(iconFile)];
 
   // The shell the service worker keeps: everything the first page needs, by its hashed name.
   const shell = ["/index.html", "/favicon.svg", ...outputs.map((o) => `/${o.path}`)];
@@ -91,7 +97,7 @@ export async function buildSite(outDir: string): Promise<BuildResult> {
     { path: "index.html", contentType: contentTypeOf("index.html"), cacheControl: CACHE_REVALIDATE },
     // Never cached by the browser: each visit sees a new deploy's worker at once.
     { path: WORKER_FILE, contentType: contentTypeOf(WORKER_FILE), cacheControl: CACHE_REVALIDATE },
-    ...STATIC_FILES.map((path) => ({ path, contentType: contentTypeOf(path), cacheControl: CACHE_REVALIDATE })),
+    ...[...STATIC_FILES, ...installFiles].map((path) => ({ path, contentType: contentTypeOf(path), cacheControl: CACHE_REVALIDATE })),
     ...outputs.map(({ path }) => ({ path, contentType: contentTypeOf(path), cacheControl: CACHE_IMMUTABLE })),
   ];
   return { outDir, files };

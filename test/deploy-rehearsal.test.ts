@@ -11,7 +11,7 @@ import { DEPLOY_RULES, rehearse, type DeployRule } from "../dev/deploy-rules";
 import type { Recorded } from "../dev/pulumi-mocks";
 import { snapshotStack, type Snapshot } from "../dev/snapshot";
 
-/** Every optional setting on: own domain, SES e-mail, alarms by e-mail, a budget, access logs, WAF. */
+/** Every optional setting on: own domain, SES e-mail, alarms by e-mail, a budget, access logs, WAF, dashboard, per-method metrics. */
 export const EVERY_OPTION: Readonly<Record<string, string>> = {
   domainName: "todo.example.com",
   hostedZoneId: "Z0123456789ABCDEFGHIJ",
@@ -22,6 +22,9 @@ export const EVERY_OPTION: Readonly<Record<string, string>> = {
   apiGatewayLogRole: "this-stack",
   cdnAccessLogs: "true",
   wafRateLimit: "2000",
+  alarms: "perFunction",
+  dashboard: "true",
+  detailedMetrics: "true",
 };
 
 const clone = (s: Snapshot): Snapshot => JSON.parse(JSON.stringify(s)) as Snapshot;

@@ -9,14 +9,15 @@
  *   visible. A hidden tab polls nothing.
  */
 import type { Api } from "./api";
-import { editChanges, editedText, formatDay, localDay } from "./due";
+import { editedText, formatDay, localDay } from "./due";
+import { cleanTitle, couldNot, createIntent, keepMine, saveIntent } from "./edits";
 import { createEngine, type LocalStore } from "./engine";
 import * as m from "./model";
-import { fieldsOf, isLocalId, type Conflict, type Intent, type Snapshot } from "./replica";
+import { fieldsOf, isLocalId, type Intent, type Snapshot } from "./replica";
 import { createListIntents } from "./list-intents";
 import { moveKey } from "./order";
 import { createTabs, type TabMessage } from "./tabs";
-import { explain, isOffline, refusal } from "./words";
+import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
 import type { Choice } from "./conflicts-view";
 
@@ -24,8 +25,11 @@ import type { Choice } from "./conflicts-view";
 export const POLL_MS = 30_000;
 
 export interface AppHooks {
-  /** The session is over (here or in another tab): back to sign-in. */
-  signedOut(message: string, fromOtherTab: boolean): void;
+  /**
+   * The session is over (here or in another tab): back to sign-in. `keepEmail`: it ended on its
+   * own (not the person's choice), so the sign-in form may offer their e-mail again.
+   */
+  signedOut(message: string, fromOtherTab: boolean, keepEmail: boolean): void;
 }
 
 /** `user`: whose the device copy is (their e-mail); `me`: their id (the token's sub, also their first list's id). */
@@ -33,8 +37,8 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
   let state: m.State = { ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) };
   let alive = true;
   let leading = false;
-  /** The message on screen came from a failure to reach the server: it goes once that works. */
-  let troubleShown = false;
+  /** The message on screen about a failure to reach the server ("" if none): it goes once that works. */
+  let trouble = "";
   const today = () => localDay(new Date());
 
   function set(next: m.State): void {
@@ -58,7 +62,7 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     },
     refused(intent: Intent, err: unknown) {
       view.showMessage(`${couldNot(intent)}: ${refusal(err)}`);
-      troubleShown = false;
+      trouble = "";
       if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
       // A refused edit of the title or date: the editor re-opens with what was typed.
       if (intent.kind !== "update" || state.editing !== null || !m.find(state, intent.id)) return;
@@ -71,19 +75,18 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     trouble(err: unknown) {
       if (err === null) {
         view.loadFailed(false);
-        if (troubleShown) view.showMessage("");
-        troubleShown = false;
+        if (trouble) view.showMessage("");
+        trouble = "";
         return;
       }
-      // Offline is shown by the banner and the count of changes waiting; the rest says why.
       if (!state.loaded) view.loadFailed(true);
-      if (!isOffline(err) && !troubleShown) {
-        view.showMessage(`Your changes are kept on this device but could not be saved yet: ${explain(err)}`);
-        troubleShown = true;
-      }
+      // Offline is shown by the banner and the count of changes waiting; the rest says why and what is kept.
+      const text = troubleText(err, { waiting: state.waiting, loaded: state.loaded, online: navigator.onLine });
+      if (text !== trouble) view.showMessage(text);
+      trouble = text;
     },
     signedOut() {
-      hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false);
+      hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
     },
   }, me);
 
@@ -96,7 +99,7 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
         if (message.type === "changed") rereading ??= engine.reload().finally(() => (rereading = null));
         else if (message.type === "pull") {
           if (leading) engine.pull();
-        } else hooks.signedOut(message.message, true);
+        } else hooks.signedOut(message.message, true, message.keepEmail);
       },
       (on) => {
         leading = on;
@@ -140,10 +143,11 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
   }
 
   const intents = {
-    add(title: string, dueDate: string | null): void {
-      const key = crypto.randomUUID();
+    add(text: string, dueDate: string | null): void {
+      const title = cleanTitle(text);
+      if (!title) return;
       view.clearNew();
-      queue({ kind: "create", listId: listId(), id: `local-${key}`, key, title, dueDate, completed: false, createdAt: new Date().toISOString() });
+      queue(createIntent(listId(), { title, dueDate }));
       announce(`Added “${title}”${dueDate ? `, due ${formatDay(dueDate, today(), view.locale)}` : ""}.`);
     },
     toggle(id: string): void {
@@ -154,27 +158,32 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       announce(`“${item.title}” marked as ${completed ? "done" : "not done"}.`);
     },
     startEdit(id: string): void {
+      // One deleted elsewhere under its editor waits for Restore or Discard first.
+      if (m.editedGone(state)) return announce("First restore or discard the to-do deleted on another device.");
       if (m.find(state, id)) set(m.withEditing(state, id));
     },
     cancelEdit(id: string): void {
-      if (state.editing === id) set(m.withEditing(state, null));
+      if (state.editing !== id) return;
+      if (m.editedGone(state)) announce(`Discarded “${state.opened?.title}”.`);
+      set(m.withEditing(state, null));
     },
     saveEdit(id: string, text: string, due: string | null | undefined): void {
       if (state.editing !== id) return;
-      const item = m.find(state, id);
-      const title = text.trim();
+      const [opened, now] = [state.opened, m.find(state, id)];
+      const title = cleanTitle(text);
       set(m.withEditing(state, null));
-      if (!item) return;
-      if (title === "") return intents.remove(id);
-      // A half-typed date (undefined) leaves the date as it was.
-      const changes = editChanges(item, title, due === undefined ? item.dueDate : due);
-      if (!changes) return;
-      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes, was: fieldsOf(item) });
-      announce(editedText(item.title, changes, today(), view.locale));
+      if (!opened) return;
+      if (title === "" && now) return intents.remove(id);
+      const intent = saveIntent(opened, now, title, due);
+      if (!intent) return;
+      queue(intent);
+      if (intent.kind === "create") announce(`Restored “${title}”.`);
+      else if (intent.kind === "update") announce(editedText(opened.title, intent.changes, today(), view.locale));
     },
     remove(id: string): void {
       const item = m.find(state, id);
       if (!item) return;
+      if (state.editing === id) set(m.withEditing(state, null)); // not "deleted elsewhere"
       queue({ kind: "delete", listId: listId(), id, base: baseOf(id), was: fieldsOf(item) });
       announce(`Deleted “${item.title}”.`);
     },
@@ -186,6 +195,7 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     },
     clearCompleted(): void {
       const n = m.completedCount(state);
+      if (state.editing && m.find(state, state.editing)?.completed) set(m.withEditing(state, null));
       queue({ kind: "clearCompleted", listId: listId() });
       view.newTitle.focus();
       announce(`Deleted ${n} completed ${n === 1 ? "to-do" : "to-dos"}.`);
@@ -264,31 +274,10 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       removeEventListener("online", catchUp);
     },
     /** Tells the other tabs to sign out too. */
-    tellSignedOut(message: string): void {
-      tabs?.tell({ type: "signed-out", message });
+    tellSignedOut(message: string, keepEmail: boolean): void {
+      tabs?.tell({ type: "signed-out", message, keepEmail });
     },
   };
-}
-
-/** What "Keep mine" queues for a conflict. */
-function keepMine(c: Conflict): Intent[] {
-  const { listId } = c;
-  if (c.deleted) return c.theirs ? [{ kind: "delete", listId, id: c.todoId, base: c.theirs.version, was: fieldsOf(c.theirs) }] : [];
-  if (c.theirs) return [{ kind: "update", listId, id: c.todoId, base: c.theirs.version, changes: c.mine, was: fieldsOf(c.theirs) }];
-  const key = crypto.randomUUID();
-  return [{ kind: "create", listId, id: `local-${key}`, key, ...c.seen, createdAt: new Date().toISOString() }];
-}
-
-function couldNot(intent: Intent): string {
-  if (intent.kind === "create") return `Could not add “${intent.title}”`;
-  if (intent.kind === "markAll") return `Could not mark all as ${intent.completed ? "done" : "not done"}`;
-  if (intent.kind === "clearCompleted") return "Could not clear the completed to-dos";
-  if (intent.kind === "update" || intent.kind === "delete") return `Could not save the change to “${intent.was.title}”`;
-  if (intent.kind === "createList") return `Could not make the list “${intent.name}”`;
-  if (intent.kind === "deleteList") return `Could not delete the list “${intent.name}”`;
-  if (intent.kind === "updateList") return "Could not change the list";
-  if (intent.kind === "invite") return `Could not invite ${intent.email}`;
-  return "Could not change who is in the list";
 }
 
 export type App = ReturnType<typeof createApp>;

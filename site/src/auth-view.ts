@@ -1,6 +1,6 @@
 /**
  * The signed-out screens: sign in, create an account, confirm it, reset a password. One form
- * shows at a time; the e-mail typed in one follows to the next. Each error appears next to the
+ * shows at a time; they share one e-mail value (typed in any, it is the same in all). Each error appears next to the
  * field it concerns (aria-invalid + aria-describedby), or at the top of the form (role=alert).
  */
 import { AuthError, looksLikeEmail, passwordProblems, type Auth, type Session } from "./auth";
@@ -12,27 +12,51 @@ type Values = Record<Field, string>;
 
 const FORMS: readonly FormName[] = ["sign-in", "sign-up", "confirm", "forgot", "reset"];
 
+/** On the local stack no e-mail is ever sent: Cognito's answers that speak of one, reworded. */
+const TERMINAL = "the terminal running npm start";
+const LOCAL_WORDS: Record<string, string> = {
+  UserNotConfirmedException: `This account is not confirmed yet: enter the code printed in ${TERMINAL}.`,
+  CodeMismatchException: `That code is not right. Check ${TERMINAL} and try again.`,
+  CodeDeliveryFailureException: "The code could not be made. Try again.",
+};
+
 /**
  * `codesInTerminal`: the local stack (its /config.json names a Cognito endpoint of its own)
  * prints codes in the terminal instead of e-mailing them; the screens say so.
  */
 export function createAuthView(auth: Auth, signedIn: (session: Session) => void, codesInTerminal = false) {
-  const where = codesInTerminal ? "printed in the terminal where tasklane runs (npm start)" : "";
   if (codesInTerminal) {
-    $("confirm-hint").textContent = `The code is ${where}: no e-mail is sent. Enter it here to finish creating your account.`;
-    $("forgot-hint").textContent = `We will print a code in the terminal where tasklane runs, to choose a new password.`;
-    $("reset-hint").textContent = `Enter the code ${where}, and a new password.`;
+    $("confirm-hint").textContent = `The code is printed in ${TERMINAL}: no e-mail is sent. Enter it here to finish creating your account.`;
+    $("forgot-hint").textContent = `The code will be printed in ${TERMINAL}, to choose a new password.`;
+    $("reset-hint").textContent = `Enter the code printed in ${TERMINAL}, and a new password.`;
   }
   const input = (form: FormName, field: Field) => document.getElementById(`${form}-${field}`) as HTMLInputElement | null;
+  const forgetMe = $<HTMLButtonElement>("forget-me");
+
+  /** The one e-mail value of every form. */
+  function setEmail(email: string): void {
+    for (const f of FORMS) if (input(f, "email")!.value !== email) input(f, "email")!.value = email;
+  }
+  for (const f of FORMS) input(f, "email")!.addEventListener("input", (event) => setEmail((event.target as HTMLInputElement).value));
+
+  /** After sign-out: every field empty, or (a session that ended on its own) the e-mail offered again. */
+  function remember(email: string): void {
+    for (const f of FORMS) for (const field of ["email", "password", "code"] as Field[]) if (input(f, field)) input(f, field)!.value = "";
+    setEmail(email);
+    forgetMe.hidden = !email;
+  }
+  forgetMe.addEventListener("click", () => {
+    remember("");
+    input("sign-in", "email")!.focus();
+    setFormError("sign-in", "This device no longer shows your e-mail.", true);
+  });
 
   function show(name: FormName, note = ""): void {
-    const email = FORMS.map((f) => input(f, "email")?.value).find((v) => v) ?? "";
     for (const f of FORMS) {
       $(f).hidden = f !== name;
       clearErrors(f);
     }
     const emailInput = input(name, "email")!;
-    if (!emailInput.value) emailInput.value = email;
     setFormError(name, note, true);
     // Focus the first empty field, so a keyboard user can type at once.
     const first = (["email", "code", "password"] as Field[]).map((f) => input(name, f)).find((i) => i && !i.value) ?? emailInput;
@@ -63,7 +87,8 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
   function check(form: FormName, v: Values): boolean {
     const problems: [Field, string][] = [];
     if (!looksLikeEmail(v.email)) problems.push(["email", "Enter your e-mail address, like name@example.com."]);
-    if (input(form, "code") && !/^\S+$/.test(v.code)) problems.push(["code", "Enter the code from the e-mail."]);
+    if (input(form, "code") && !/^\S+$/.test(v.code))
+      problems.push(["code", codesInTerminal ? `Enter the code printed in ${TERMINAL}.` : "Enter the code from the e-mail."]);
     const password = input(form, "password");
     if (password) {
       const broken = form === "sign-in" ? (v.password ? [] : ["Enter your password."]) : passwordProblems(v.password);
@@ -94,7 +119,8 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
       try {
         await action(v);
       } catch (err) {
-        const e = err instanceof AuthError ? err : new AuthError("Unknown", "Something went wrong. Try again.");
+        let e = err instanceof AuthError ? err : new AuthError("Unknown", "Something went wrong. Try again.");
+        if (codesInTerminal && LOCAL_WORDS[e.code]) e = new AuthError(e.code, LOCAL_WORDS[e.code], e.field);
         if (e.field && input(form, e.field)) {
           setFieldError(form, e.field, e.message);
           input(form, e.field)!.focus();
@@ -117,26 +143,29 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
   handle("sign-up", async (v) => {
     await auth.signUp(v.email, v.password);
     input("sign-up", "password")!.value = "";
-    input("confirm", "email")!.value = v.email;
+    setEmail(v.email);
     show("confirm");
   });
   handle("confirm", async (v) => {
     await auth.confirm(v.email, v.code);
     input("confirm", "code")!.value = "";
-    input("sign-in", "email")!.value = v.email;
+    setEmail(v.email);
     show("sign-in");
     setFormError("sign-in", "Your account is confirmed. Sign in to start.", true);
   });
   handle("forgot", async (v) => {
+    // Only locally: on AWS whether an address has an account stays hidden (preventUserExistenceErrors).
+    if (codesInTerminal && !(await auth.accountExists(v.email)))
+      throw new AuthError("UserNotFoundException", "No account uses this e-mail address. Check it, or create an account.", "email");
     await auth.forgotPassword(v.email);
-    input("reset", "email")!.value = v.email;
+    setEmail(v.email);
     show("reset");
   });
   handle("reset", async (v) => {
     await auth.confirmForgotPassword(v.email, v.code, v.password);
     input("reset", "password")!.value = "";
     input("reset", "code")!.value = "";
-    input("sign-in", "email")!.value = v.email;
+    setEmail(v.email);
     show("sign-in");
     setFormError("sign-in", "Your password is changed. Sign in with the new one.", true);
   });
@@ -163,5 +192,5 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
     button.addEventListener("click", () => show(button.dataset.show as FormName));
   });
 
-  return { show };
+  return { show, remember };
 }

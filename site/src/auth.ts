@@ -59,9 +59,17 @@ const MESSAGES: Record<string, [string, AuthError["field"]?]> = {
   CodeDeliveryFailureException: ["We could not send the code. Check the e-mail address.", "email"],
 };
 
-export function toAuthError(type: string, message: string): AuthError {
+export function toAuthError(type: string, message: string, action = ""): AuthError {
   const code = type.split("#").pop() ?? type;
   const known = MESSAGES[code];
+  // ChangePassword with a wrong current password: AWS answers NotAuthorizedException ("Incorrect
+  // username or password."; a dead token says "Access Token…"), cognito-local InvalidPasswordException
+  // without a rule after a colon (the new one's rules are checked before sending).
+  if (
+    action === "ChangePassword" &&
+    ((code === "NotAuthorizedException" && !/token/i.test(message)) || (code === "InvalidPasswordException" && !/:/.test(message)))
+  )
+    return new AuthError(code, "Your current password is not right.", "password");
   if (code === "InvalidPasswordException" && /:/.test(message)) {
     // Cognito names the broken rule after a colon: "Password did not conform with policy: ...".
     return new AuthError(code, `The password does not meet the rules: ${message.split(":").pop()!.trim()}`, "password");
@@ -115,7 +123,7 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
       throw new AuthError("Offline", "Can't reach the sign-in service. Check your connection.");
     }
     const data = (await response.json().catch(() => ({}))) as CognitoReply;
-    if (!response.ok) throw toAuthError(String(data.__type ?? data.code ?? "Unknown"), String(data.message ?? ""));
+    if (!response.ok) throw toAuthError(String(data.__type ?? data.code ?? "Unknown"), String(data.message ?? ""), action);
     return data;
   }
 
@@ -181,6 +189,21 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
     },
 
     forgotPassword: (email: string) => call("ForgotPassword", { Username: email }),
+
+    /**
+     * Whether an account uses this address: ONLY for the local stack. cognito-local answers a
+     * ConfirmForgotPassword with a code that cannot match by UserNotFoundException for an unknown
+     * address and CodeMismatchException for a known one. On AWS, preventUserExistenceErrors hides
+     * the difference, and the site must never try to reveal it.
+     */
+    async accountExists(email: string): Promise<boolean> {
+      const probe = await call("ConfirmForgotPassword", {
+        Username: email,
+        ConfirmationCode: "-",
+        Password: "only a probe, never set",
+      }).catch((e: AuthError) => e);
+      return !(probe instanceof AuthError && probe.code === "UserNotFoundException");
+    },
 
     confirmForgotPassword: (email: string, code: string, password: string) =>
       call("ConfirmForgotPassword", { Username: email, ConfirmationCode: code, Password: password }),

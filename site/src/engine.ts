@@ -97,7 +97,8 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
   const changed = (local: boolean) => !stopped && hooks.changed(shown(), local);
 
   async function commit(tx: Tx, local = true): Promise<void> {
-    await serial(() => store.commit(tx));
+    // Stopped (signed out, the copy wiped): an answer arriving late writes nothing of the person.
+    await serial(() => (stopped ? Promise.resolve() : store.commit(tx)));
     snap = applyTx(snap, tx);
     changed(local);
   }
@@ -112,12 +113,12 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     try {
       if (i.kind === "create") {
         const t = await api.create(i.listId, { title: i.title, dueDate: i.dueDate, completed: i.completed }, i.key);
-        return done({ put: [t], requeue: rebased(rest(), i, t, 0, t.version) });
+        return done({ put: [t], requeue: rebased(rest(), i, t, 0) });
       }
       if (i.kind === "update") {
         const t = await api.update(i.listId, i.id, i.base, i.changes);
         const del = t.listId !== i.listId ? [keyOf(i.listId, i.id)] : [];
-        return done({ put: [t], del, requeue: rebased(rest(), i, t, i.base, t.version) });
+        return done({ put: [t], del, requeue: rebased(rest(), i, t, i.base) });
       }
       if (i.kind === "delete") {
         await api.remove(i.listId, i.id, i.base);

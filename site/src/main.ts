@@ -64,9 +64,9 @@ async function start(): Promise<void> {
   // A stored session: paint the list from the device before anything comes from the network.
   const stored = createAuth({ region: "", userPoolClientId: "" }).session();
   if (stored) {
-    showApp(stored.email);
+    showApp(accountEmail(stored));
     const snapshot = await store.load().catch(() => null);
-    if (snapshot && snapshot.user === copyOwner(stored) && !app) view.render(m.fromSnapshot(snapshot, initial(), subOf(stored)));
+    if (snapshot && snapshot.user === copyOwner(stored) && !app) view.render(m.fromSnapshot(snapshot, initial(), copyOwner(stored)));
   }
 
   let config: Config;
@@ -83,12 +83,12 @@ async function start(): Promise<void> {
 
   const auth = createAuth(config);
   const api = createApi(config.apiBase, auth);
-  const account = createAccountView(auth, api, () => signedOut("Your account and all its to-dos are deleted.", false));
+  const account = createAccountView(auth, api, () => signedOut("Your account and all its to-dos are deleted.", false, false));
 
   function signedIn(session: Session, fresh = false): void {
     app?.stop();
-    showApp(session.email);
-    app = createApp(api, store, copyOwner(session), subOf(session), view, { signedOut });
+    showApp(accountEmail(session));
+    app = createApp(api, store, copyOwner(session), copyOwner(session), view, { signedOut });
     view.showMessage("");
     // No render here: the screen keeps what it shows (this person's copy, painted above, or the
     // empty list after a sign-out) until the app has read the device copy; no empty flash.
@@ -97,23 +97,25 @@ async function start(): Promise<void> {
     if (fresh) view.newTitle.focus();
   }
 
-  function signedOut(message: string, fromOtherTab: boolean): void {
-    if (!fromOtherTab) app?.tellSignedOut(message);
+  /**
+   * Back to sign-in, and nothing of this person stays for the next one: the copy, the queue, the
+   * session, what was typed (drafts, forms), what was said (the live region), the header. Only
+   * when the session ended on its own (`keepEmail`) does the sign-in form keep their e-mail, to
+   * sign back in, with "Forget me on this device" beside it.
+   */
+  function signedOut(message: string, fromOtherTab: boolean, keepEmail: boolean): void {
+    const session = auth.session();
+    if (!fromOtherTab) app?.tellSignedOut(message, keepEmail);
     app?.stop();
     app = undefined;
-    // Keep the e-mail in the sign-in form: signing back in (or resetting) takes one field less.
-    const email = $<HTMLInputElement>("sign-in-email");
-    email.value ||= auth.session()?.email ?? "";
-    // Nothing of this person stays: the copy, the queue, what was typed, the session.
     void store.wipe();
     view.forget();
     account.reset();
     void auth.signOut();
     view.render(initial());
     view.showMessage("");
-    $("who").hidden = true;
-    $("app").hidden = true;
-    $("auth").hidden = false;
+    showApp("");
+    authView.remember(keepEmail && session ? accountEmail(session) : "");
     authView.show("sign-in", message);
   }
 
@@ -122,7 +124,7 @@ async function start(): Promise<void> {
     const waiting = app?.state.waiting ?? 0;
     const unsaved = `${waiting} ${waiting === 1 ? "change has" : "changes have"} not reached the server yet and will be lost.`;
     if (waiting > 0 && !confirm(`${unsaved} Sign out anyway?`)) return;
-    signedOut("You are signed out.", false);
+    signedOut("You are signed out.", false, false);
   });
   addEventListener("hashchange", () => app?.filterChanged());
   addEventListener("popstate", () => app?.listChanged());
@@ -134,30 +136,28 @@ async function start(): Promise<void> {
 /**
  * Whose the device copy is: the account's `sub` (its ID token's subject, which never changes and
  * is never reused), not the e-mail, which a person may change and a new account may take later.
- * A copy of anyone else is wiped before it is shown.
+ * A copy of anyone else is wiped before it is shown. It is also their member id (and their first
+ * list's id).
  */
 const copyOwner = (session: Session): string => {
   const sub = tokenClaims(session.idToken).sub;
   return typeof sub === "string" ? sub : "";
 };
 
-/** The person's id: the ID token's `sub` (their member id, and their first list's id). */
-function subOf(session: Session): string {
-  try {
-    const payload = session.idToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return (JSON.parse(atob(payload)) as { sub?: string }).sub ?? "";
-  } catch {
-    return "";
-  }
-}
+/** The e-mail as the account has it (the ID token's `email` claim), not as it was typed. */
+const accountEmail = (session: Session): string => {
+  const email = tokenClaims(session.idToken).email;
+  return typeof email === "string" ? email : session.email;
+};
 
+/** The list screen for this e-mail ("" empties the header: signed out). */
 function showApp(email: string): void {
   $("who-email").textContent = email;
   // For password managers: the account whose password the "change password" form changes.
   $<HTMLInputElement>("password-user").value = email;
-  $("who").hidden = false;
-  $("auth").hidden = true;
-  $("app").hidden = false;
+  $("who").hidden = !email;
+  $("auth").hidden = Boolean(email);
+  $("app").hidden = !email;
 }
 
 void start();

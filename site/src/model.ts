@@ -4,7 +4,7 @@
  * filter, the open editor. Counts and filters are over whole lists, so they are exact at any
  * size. Pure functions: test/site runs them under Node.
  */
-import { project, projectLists, projectMembers, type Conflict, type Item, type ListRow, type MemberRow } from "./replica";
+import { byPosition, isLocalId, project, projectLists, projectMembers, type Conflict, type Item, type ListRow, type MemberRow } from "./replica";
 import type { Snapshot } from "./replica";
 
 export type { Item, Todo } from "./replica";
@@ -27,6 +27,12 @@ export interface State {
   readonly filter: Filter;
   /** Id of the to-do being edited (its title and due date). */
   readonly editing: string | null;
+  /**
+   * The to-do as its editor opened it: saving is based on this version (If-Match), so a change
+   * made elsewhere meanwhile meets the conflict rules instead of being overwritten. It also keeps
+   * the row (and what was typed) when the to-do is deleted elsewhere under the editor.
+   */
+  readonly opened: Item | null;
   /** The device holds the whole list (a full sync completed once). */
   readonly loaded: boolean;
   /** Changes made here and not yet confirmed by the server. */
@@ -42,6 +48,7 @@ export const initialState: State = {
   items: [],
   filter: "all",
   editing: null,
+  opened: null,
   loaded: false,
   waiting: 0,
   conflicts: [],
@@ -61,8 +68,10 @@ export const hashOf = (filter: Filter): string => (filter === "all" ? "#/" : `#/
 export const listFromSearch = (search: string): string | null => new URLSearchParams(search).get("list");
 
 /**
- * The state for a snapshot of the copy, showing list `wanted` (null or gone: the first list);
- * the editor stays open while its to-do exists. `me`: the person's id.
+ * The state for a snapshot of the copy, showing list `wanted` (null or gone: the first list).
+ * `me`: the person's id. An open editor stays open even when its to-do is gone (deleted
+ * elsewhere): what was typed is the person's until they restore or discard it; it closes when
+ * another list is shown.
  */
 export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: string | null = state.listId): State {
   const all = project(s.todos, s.queue);
@@ -72,10 +81,23 @@ export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: stri
   const lists = rows.map((l) => ({ ...l, active: active.get(l.id) ?? 0 }));
   const listId = lists.some((l) => l.id === wanted) ? wanted : (lists[0]?.id ?? wanted);
   const items = all.filter((t) => t.listId === listId);
-  const editing = state.editing !== null && items.some((t) => t.id === state.editing) ? state.editing : null;
+  // A to-do not yet created on the server changes id when it is: its editor closes, as before.
+  // (Known gap: what was typed in it then is lost; it needs the engine to say which id it became.)
+  const { editing } = state;
+  const switched = state.listId !== null && listId !== state.listId;
+  if (editing !== null && (switched || (isLocalId(editing) && !items.some((t) => t.id === editing)))) state = withEditing(state, null);
   const members = listId === null ? [] : projectMembers(s.members, s.queue, listId);
   const conflicts = s.conflicts.filter((c) => c.listId === listId);
-  return { ...state, me, lists, listId, members, items, editing, loaded: s.synced, waiting: s.queue.length, conflicts };
+  return { ...state, me, lists, listId, members, items, loaded: s.synced, waiting: s.queue.length, conflicts };
+}
+
+/** The open editor's to-do was deleted (elsewhere) while it was open. */
+export const editedGone = (state: State): boolean => state.editing !== null && !find(state, state.editing);
+
+/** The rows on screen: the visible to-dos, and one deleted under its open editor (kept for its text). */
+export function shown(state: State): readonly Item[] {
+  const items = visible(state);
+  return editedGone(state) && state.opened ? [...items, state.opened].sort(byPosition) : items;
 }
 
 export const currentList = (state: State): ListEntry | undefined => state.lists.find((l) => l.id === state.listId);
@@ -103,7 +125,11 @@ export const waitingText = (n: number): string => (n === 0 ? "" : `${n} ${n === 
 export const find = (state: State, id: string): Item | undefined => state.items.find((t) => t.id === id);
 
 export const withFilter = (state: State, filter: Filter): State => ({ ...state, filter });
-export const withEditing = (state: State, id: string | null): State => ({ ...state, editing: id });
+export const withEditing = (state: State, id: string | null): State => ({
+  ...state,
+  editing: id,
+  opened: id === null ? null : (find(state, id) ?? null),
+});
 
 /** "Mark all": done when any is still to do, else all back to not done. */
 export const markAllTarget = (state: State): boolean => state.items.some((t) => !t.completed);

@@ -310,20 +310,26 @@ export function rebase(mine: Changes, was: Fields, theirs: Todo): { send: Change
   return { send, clash };
 }
 
-/** After an intent on a to-do is confirmed at `version`, later intents made on `oldBase` move to it (and to its new list or id). */
-export function rebased(
-  queue: readonly Queued[],
-  from: { listId: string; id: string },
-  to: { listId: string; id: string },
-  oldBase: number,
-  version: number,
-): Queued[] {
+const FIELDS = ["title", "completed", "dueDate"] as const;
+
+/**
+ * After an intent on a to-do (`from`: its list and id when made) is confirmed as `now` (its new
+ * version, in its list and with its id now), later intents made on `oldBase` move to that
+ * version, but only an edit made on what `now` holds (its `was` equals `now` in the fields of the
+ * to-do it changes): an edit made on the older text (another tab's editor, opened before this
+ * change) stays on its base, meets a 412 and the conflict rule, and overwrites nothing. Every
+ * later intent on the to-do follows it to its new list or id (a move, a create's real id).
+ */
+export function rebased(queue: readonly Queued[], from: { listId: string; id: string }, now: Todo, oldBase: number): Queued[] {
   const out: Queued[] = [];
+  const to = { listId: now.listId, id: now.id };
   const moved = from.listId !== to.listId || from.id !== to.id;
   for (const q of queue) {
     const i = q.intent;
     if ((i.kind !== "update" && i.kind !== "delete") || i.id !== from.id || i.listId !== from.listId) continue;
-    if (i.base === oldBase) out.push({ seq: q.seq, intent: { ...i, ...to, base: version } });
+    const fields = i.kind === "delete" ? FIELDS : FIELDS.filter((k) => k in i.changes);
+    const madeOnNow = fields.every((k) => i.was[k] === now[k]);
+    if (i.base === oldBase && madeOnNow) out.push({ seq: q.seq, intent: { ...i, ...to, base: now.version } });
     else if (moved) out.push({ seq: q.seq, intent: { ...i, ...to } });
   }
   return out;

@@ -5,11 +5,13 @@
  *   <li class="todo [done] [pending] [unsaved] [overdue]" data-id>
  *     <input class="toggle">                      named after the title, described by the due date
  *     <div class="text"><span class="title"> <span class="due"><time datetime> <span class="overdue-tag"> <span class="by">
- *     <div class="editor">                        only while editing: title, due date, "Clear date", "Move to"
+ *     <div class="editor">                        only while editing: title, due date, "Clear date", "Move to",
+ *       <p class="edit-note" role="status">        what happened underneath: changed or deleted elsewhere
+ *       <span class="edit-gone">                   deleted elsewhere: "Restore with my text", "Discard"
  *     <button class="edit"> <button class="delete">
  */
 import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
-import { dueText, isOverdue } from "./due";
+import { dueText, formatDay, isOverdue } from "./due";
 import type { Item } from "./model";
 
 /** What an editor holds: re-opened with it after a failed save. */
@@ -67,6 +69,10 @@ export interface RowContext {
   readonly writable: boolean;
   readonly editor: string | null;
   readonly targets: readonly { id: string; name: string }[];
+  /** The to-do as its open editor opened it (what "changed elsewhere" compares with). */
+  readonly opened?: Item | null;
+  /** Deleted elsewhere under its open editor: kept for its text, with Restore and Discard. */
+  readonly gone?: boolean;
 }
 
 function moveSelect(targets: RowContext["targets"]): HTMLSelectElement {
@@ -86,7 +92,26 @@ function createEditor(draft: Draft): HTMLDivElement {
       el("input", { type: "date", className: "edit-due", value: draft.dueDate ?? "" }),
       named("edit-clear", "Clear date"),
     ),
+    el("p", { className: "edit-note", role: "status" }),
+    el(
+      "span",
+      { className: "edit-gone", hidden: true },
+      el("button", { type: "button", className: "secondary restore" }, "Restore with my text"),
+      " ",
+      el("button", { type: "button", className: "secondary discard" }, "Discard"),
+    ),
   );
+}
+
+/**
+ * What the open editor says about its to-do now, against the version it opened (`opened`):
+ * deleted elsewhere, changed elsewhere (with the other text), or nothing.
+ */
+export function underneathText(item: Item, opened: Item | null, gone: boolean, today: string, locale: string): string {
+  if (gone) return "Deleted on another device. Restore it with your text, or discard it.";
+  if (!opened || (opened.title === item.title && opened.dueDate === item.dueDate)) return "";
+  const due = item.dueDate ? `, due ${formatDay(item.dueDate, today, locale)}` : "";
+  return `Changed on another device: ${quoted(item.title)}${due}. Saving keeps both for you to choose.`;
 }
 
 export function updateRow(
@@ -103,8 +128,10 @@ export function updateRow(
   const [text, title, due, tag] = [part("text"), part("title"), part("due"), part("overdue-tag")];
   const [edit, remove] = [part<HTMLButtonElement>("edit"), part<HTMLButtonElement>("delete")];
   const overdue = isOverdue(item, today);
+  const gone = context.gone ?? false;
   row.dataset.id = item.id;
-  row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}${item.unsaved ? " unsaved" : ""}${overdue ? " overdue" : ""}`;
+  row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}${item.unsaved ? " unsaved" : ""}${overdue ? " overdue" : ""}${gone ? " gone" : ""}`;
+  toggle.hidden = gone;
   due.id = `d-${item.id}`;
   // Named by the title itself, not by reference: the title is hidden while the editor is open.
   toggle.setAttribute("aria-label", item.title);
@@ -123,7 +150,7 @@ export function updateRow(
   by.hidden = context.editor === null;
   setText(by, context.editor === null ? "" : ` · changed by ${context.editor}`);
   toggle.disabled = !context.writable;
-  remove.hidden = !context.writable;
+  remove.hidden = gone || !context.writable;
   row.draggable = context.writable && !editing;
   if (context.writable) toggle.setAttribute("aria-keyshortcuts", "Alt+ArrowUp Alt+ArrowDown");
   else toggle.removeAttribute("aria-keyshortcuts");
@@ -156,6 +183,12 @@ export function updateRow(
   input.setAttribute("aria-label", `Edit ${quoted(item.title)}; Enter saves, Escape cancels`);
   date.setAttribute("aria-label", `Due date of ${quoted(item.title)}; Enter saves, Escape cancels`);
   setText(clear.lastElementChild!, ` of ${quoted(item.title)}`);
+  const note = part("edit-note");
+  // Always in the page (empty when nothing happened): a live region must exist before it speaks.
+  setText(note, underneathText(item, context.opened ?? null, gone, today, locale));
+  part("edit-gone").hidden = !gone;
+  const move = row.querySelector<HTMLElement>(".move-to");
+  if (move) move.hidden = gone;
   if (opening) {
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);

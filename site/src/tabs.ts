@@ -6,7 +6,7 @@
  *   tab when its holder closes. Without Web Locks, every tab leads (the server's Idempotency-Key
  *   and If-Match still keep each change once).
  */
-export type TabMessage = { type: "changed" } | { type: "pull" } | { type: "signed-out"; message: string };
+export type TabMessage = { type: "changed" } | { type: "pull" } | { type: "signed-out"; message: string; keepEmail: boolean };
 
 const CHANNEL = "tasklane";
 const LOCK = "tasklane-sender";

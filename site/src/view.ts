@@ -7,7 +7,7 @@
 import { renderConflicts, type Choice } from "./conflicts-view";
 import { localDay, pageLocale } from "./due";
 import { createListsView, type ListIntents } from "./lists-view";
-import { canWrite, completedCount, itemsLeftText, markAllTarget, visible, waitingText, type State } from "./model";
+import { canWrite, completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type State } from "./model";
 import { createRow, dayOf, updateRow, type Draft } from "./row";
 
 export interface Intents extends ListIntents {
@@ -80,6 +80,9 @@ export function createTodoView(intents: Intents) {
     if (!button) return;
     if (button.classList.contains("edit")) intents.startEdit(idOf(button));
     else if (button.classList.contains("delete")) intents.remove(idOf(button));
+    // A to-do deleted elsewhere under its editor: saving re-creates it with the text, Discard lets it go.
+    else if (button.classList.contains("restore")) save(button.closest(".editor")!);
+    else if (button.classList.contains("discard")) intents.cancelEdit(idOf(button));
     else if (button.classList.contains("edit-clear")) {
       const date = dateIn(button.closest(".editor")!);
       date.value = "";
@@ -140,6 +143,8 @@ export function createTodoView(intents: Intents) {
     // Leaving the editor saves it, as in TodoMVC; moving inside it (title, date, Clear) does not,
     // nor does the window losing focus (the element stays active: a date picker, another app).
     if (!editor || !target.isConnected || editor.contains(event.relatedTarget as Node | null) || document.activeElement === target) return;
+    // Deleted elsewhere: it waits for Restore or Discard, whatever else the person does meanwhile.
+    if (editor.closest(".gone")) return;
     // A click elsewhere: close the editor after the click, so the rows below do not move under it.
     if (pressed) void pressed.then(() => editor.isConnected && save(editor));
     else save(editor);
@@ -155,7 +160,8 @@ export function createTodoView(intents: Intents) {
     const writable = canWrite(state);
     const by = state.members.length > 1 ? new Map(state.members.map((mb) => [mb.id, mb.id === state.me ? "you" : mb.email])) : null;
     const targets = state.lists.filter((l) => l.role !== "viewer" && l.id !== state.listId).map((l) => ({ id: l.id, name: l.name }));
-    const items = visible(state);
+    const items = shown(state);
+    const gone = editedGone(state);
     const wanted = new Set(items.map((t) => t.id));
     let refocus: HTMLElement | null = null;
     for (const [id, row] of rows) {
@@ -175,10 +181,13 @@ export function createTodoView(intents: Intents) {
       }
       const expectedPlace: ChildNode | null = previous ? previous.nextSibling : list.firstChild;
       if (expectedPlace !== row) list.insertBefore(row, expectedPlace);
-      updateRow(row, item, state.editing === item.id, today, locale, () => takeDraft(item.id), {
+      const editing = state.editing === item.id;
+      updateRow(row, item, editing, today, locale, () => takeDraft(item.id), {
         writable,
         editor: by && item.lastEditedBy ? (by.get(item.lastEditedBy) ?? null) : null,
         targets,
+        opened: editing ? state.opened : null,
+        gone: editing && gone,
       });
       previous = row;
     }
@@ -245,12 +254,14 @@ export function createTodoView(intents: Intents) {
       newTitle.value = "";
       newDue.value = "";
     },
-    /** Forgets everything typed (signing out: it belongs to this person). */
+    /** Forgets everything typed and said (signing out: it belongs to this person). */
     forget(): void {
       this.clearNew();
       drafts.clear();
       for (const row of rows.values()) row.remove();
       rows.clear();
+      announce("");
+      this.loadFailed(false);
     },
     /** Gives back what a refused add took, unless something new has been typed meanwhile. */
     restoreNew(title: string, dueDate: string | null): void {
@@ -264,10 +275,13 @@ export function createTodoView(intents: Intents) {
 
 export type TodoView = ReturnType<typeof createTodoView>;
 
-/** Says something to screen-reader users without moving focus. */
+let announcing: ReturnType<typeof setTimeout> | undefined;
+
+/** Says something to screen-reader users without moving focus; "" (signing out) says nothing more. */
 export function announce(text: string): void {
   const region = $("announce");
   // Clearing first makes a repeated sentence count as a change.
   region.textContent = "";
-  setTimeout(() => (region.textContent = text), 50);
+  clearTimeout(announcing);
+  if (text) announcing = setTimeout(() => (region.textContent = text), 50);
 }

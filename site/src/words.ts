@@ -17,3 +17,23 @@ export function refusal(err: unknown): string {
     return "the list or to-do is no longer there: it was deleted, or you are no longer a member of the list.";
   return explain(err);
 }
+
+/**
+ * What the screen says while sending or pulling fails, given what is at stake: changes waiting
+ * (kept on this device, sent later), or a first load (the list is not here yet), or neither.
+ * "" when the offline banner already says it all (the browser knows it is offline).
+ */
+export function troubleText(err: unknown, at: { waiting: number; loaded: boolean; online: boolean }): string {
+  const unreachable = isOffline(err);
+  if (unreachable && !at.online) return "";
+  const why = unreachable ? "the server cannot be reached right now" : explain(err).replace(/\.$/, "");
+  const n = at.waiting;
+  if (n > 0) {
+    const kept = `Your ${n === 1 ? "change is" : `${n} changes are`} kept on this device`;
+    return unreachable
+      ? `The server cannot be reached right now. ${kept} and will be sent when it answers.`
+      : `${kept} but could not be saved yet: ${why}. ${n === 1 ? "It" : "They"} will be sent again.`;
+  }
+  if (!at.loaded) return `Your list could not be loaded: ${why}. Trying again…`;
+  return `Could not check for changes from your other devices: ${why}. Trying again…`;
+}

@@ -111,6 +111,10 @@ describe("AuthPool", () => {
     expect(named("aws:cognito/userPool:UserPool", "auth-users").options.retainOnDelete).to.equal(false);
   });
 
+  it("is on the LITE feature plan, the cheapest with every feature the pool uses (Essentials is Cognito's default)", () => {
+    expect(named("aws:cognito/userPool:UserPool", "auth-users").inputs.userPoolTier).to.equal("LITE");
+  });
+
   it("sends e-mail with Cognito's built-in sender when no SES identity is set (the dev stack)", () => {
     expect(named("aws:cognito/userPool:UserPool", "auth-users").inputs.emailConfiguration).to.deep.equal({
       emailSendingAccount: "COGNITO_DEFAULT",

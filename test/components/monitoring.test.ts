@@ -1,36 +1,61 @@
-/** Monitoring: alarms per function, API and table; the SNS topic; the dashboard. */
+/**
+ * Monitoring: alarms per function, API and table; the SNS topic; the dashboard. The dev stack has
+ * the API's alarms only and no dashboard (its settings); `full` and `lean` below are Monitoring
+ * with every alarm and a dashboard, with and without API Gateway's per-method metrics.
+ */
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { dynamoOperations } from "../../components/monitoring";
+import { dynamoOperations, Monitoring } from "../../components/monitoring";
 import { readSettings } from "../../components/settings";
 import { routes } from "../../handlers/routes";
-import { named, ofType, runProgram, type Recorded } from "../../dev/pulumi-mocks";
+import { named, ofType, runProgram, settle, type Recorded } from "../../dev/pulumi-mocks";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 describe("Monitoring", () => {
   let alarms: Recorded[];
   let outputs: Record<string, unknown>;
   before(async () => {
     outputs = await runProgram();
-    alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("monitoring-"));
+    alarms = ofType(ALARM).filter((a) => a.name.startsWith("monitoring-"));
+    const stackArgs = {
+      region: "eu-west-1",
+      functionNames: Object.fromEntries(routes.map((r) => [r.name, named("aws:lambda/function:Function", `api-${r.name}`).state.name])),
+      functionTimeoutSeconds: 5,
+      restApiName: named("aws:apigateway/restApi:RestApi", "api-rest").state.name,
+      stageName: "live",
+      tableName: String(outputs.tableName),
+      monthlyBudgetUsd: 0,
+    };
+    new Monitoring("full", { ...stackArgs, alarms: "perFunction", dashboard: true, detailedMetrics: true });
+    new Monitoring("lean", { ...stackArgs, alarms: "api", dashboard: true, detailedMetrics: false });
+    await settle();
   });
-  const alarm = (id: string) => named("aws:cloudwatch/metricAlarm:MetricAlarm", `monitoring-${id}`).inputs;
+  const alarm = (id: string, component = "monitoring") => named(ALARM, `${component}-${id}`).inputs;
 
-  it("alarms on each function's errors, throttles and p99 duration (80% of its timeout)", () => {
+  it("in the dev stack (alarms: api) alarms on the API's 5xx rate and p99 latency only, and makes no dashboard", () => {
+    expect(alarms.map((a) => a.name).sort()).to.deep.equal(["monitoring-api-5xx-rate", "monitoring-api-latency-p99"]);
+    expect(ofType("aws:cloudwatch/dashboard:Dashboard").map((d) => d.name)).to.not.include("monitoring-dashboard");
+    // Without a dashboard of its own the output leads to the console's dashboards (CloudWatch's automatic ones).
+    expect(outputs.dashboardUrl).to.equal("https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:");
+  });
+
+  it("with alarms: perFunction, alarms on each function's errors, throttles and p99 duration (80% of its timeout)", () => {
     for (const route of routes) {
       const fnName = named("aws:lambda/function:Function", `api-${route.name}`).state.name;
-      expect(alarm(`${route.name}-errors`)).to.deep.include({
+      expect(alarm(`${route.name}-errors`, "full")).to.deep.include({
         namespace: "AWS/Lambda",
         metricName: "Errors",
         statistic: "Sum",
         threshold: 1,
         dimensions: { FunctionName: fnName },
       });
-      expect(alarm(`${route.name}-throttles`)).to.deep.include({
+      expect(alarm(`${route.name}-throttles`, "full")).to.deep.include({
         metricName: "Throttles",
         threshold: 1,
         dimensions: { FunctionName: fnName },
       });
-      expect(alarm(`${route.name}-duration-p99`)).to.deep.include({
+      expect(alarm(`${route.name}-duration-p99`, "full")).to.deep.include({
         metricName: "Duration",
         extendedStatistic: "p99",
         threshold: 4000,
@@ -50,14 +75,14 @@ describe("Monitoring", () => {
     expect(alarm("api-latency-p99")).to.deep.include({ namespace: "AWS/ApiGateway", metricName: "Latency", extendedStatistic: "p99" });
   });
 
-  it("alarms on DynamoDB throttled requests and system errors over every operation the routes use", () => {
+  it("with alarms: perFunction, alarms on DynamoDB throttled requests and system errors over every operation the routes use", () => {
     const operations = dynamoOperations(routes);
     expect(operations).to.include.members(["PutItem", "Query", "BatchWriteItem"]);
     for (const [id, metricName] of [
       ["table-throttles", "ThrottledRequests"],
       ["table-system-errors", "SystemErrors"],
     ]) {
-      const queries = alarm(id).metricQueries;
+      const queries = alarm(id, "full").metricQueries;
       const metrics = queries.filter((q: any) => q.metric).map((q: any) => q.metric);
       expect(metrics.map((m: any) => m.dimensions.Operation).sort()).to.deep.equal(operations);
       for (const m of metrics)
@@ -67,13 +92,39 @@ describe("Monitoring", () => {
   });
 
   it("sends every alarm (and its recovery) to the SNS topic; no e-mail subscription unless configured", () => {
-    const topic = named("aws:sns/topic:Topic", "monitoring-alarms");
-    expect(alarms).to.have.length(routes.length * 3 + 4);
-    for (const a of alarms) {
-      expect(a.inputs.alarmActions, a.name).to.deep.equal([topic.state.arn]);
-      expect(a.inputs.okActions, a.name).to.deep.equal([topic.state.arn]);
+    for (const component of ["monitoring", "full"]) {
+      const topic = named("aws:sns/topic:Topic", `${component}-alarms`);
+      const mine = ofType(ALARM).filter((a) => a.name.startsWith(`${component}-`));
+      expect(mine).to.have.length(component === "full" ? routes.length * 3 + 4 : 2);
+      for (const a of mine) {
+        expect(a.inputs.alarmActions, a.name).to.deep.equal([topic.state.arn]);
+        expect(a.inputs.okActions, a.name).to.deep.equal([topic.state.arn]);
+      }
     }
     expect(ofType("aws:sns/topicSubscription:TopicSubscription")).to.be.empty; // the dev stack sets no alarmEmail
+  });
+
+  it("keeps every metric-math alarm within CloudWatch's 10 metrics (a hard limit)", () => {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html
+    for (const a of ofType(ALARM)) {
+      const metrics = ((a.inputs.metricQueries ?? []) as { metric?: unknown }[]).filter((q) => q.metric);
+      expect(metrics.length, a.name).to.be.at.most(10);
+    }
+  });
+
+  it("refuses an alarm set it does not know", () => {
+    expect(
+      () =>
+        new Monitoring("bad-alarms", {
+          region: "eu-west-1",
+          functionNames: Object.fromEntries(routes.map((r) => [r.name, r.name])),
+          functionTimeoutSeconds: 5,
+          restApiName: "api",
+          stageName: "live",
+          tableName: "table",
+          alarms: "aggregated",
+        }),
+    ).to.throw(/alarms must be one of perFunction, api, not aggregated/);
   });
 
   it("lets only this account's CloudWatch alarms and AWS Budgets publish to the topic", () => {
@@ -121,8 +172,8 @@ describe("Monitoring", () => {
     );
   });
 
-  it("draws requests, errors, p50/p99 latency per route, Lambda duration and concurrency, DynamoDB capacity", () => {
-    const dashboard = named("aws:cloudwatch/dashboard:Dashboard", "monitoring-dashboard").inputs;
+  it("with a dashboard: draws requests, errors, p50/p99 latency per route, Lambda duration and concurrency, DynamoDB capacity", () => {
+    const dashboard = named("aws:cloudwatch/dashboard:Dashboard", "full-dashboard").inputs;
     const widgets = JSON.parse(dashboard.dashboardBody).widgets as any[];
     const titled = (title: string) => widgets.find((w) => w.properties.title.startsWith(title))?.properties.metrics as any[][];
     expect(titled("Requests")[0].slice(0, 2)).to.deep.equal(["AWS/ApiGateway", "Count"]);
@@ -138,8 +189,18 @@ describe("Monitoring", () => {
       "ConsumedReadCapacityUnits",
       "ConsumedWriteCapacityUnits",
     ]);
-    expect(outputs.dashboardUrl).to.equal(
-      `https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=${dashboard.dashboardName}`,
-    );
+    expect(dashboard.dashboardName).to.equal("tasklane-test-full");
+  });
+
+  it("without per-method metrics (detailedMetrics off) draws the stage's p50/p99 latency instead of each route's", () => {
+    const widgets = JSON.parse(named("aws:cloudwatch/dashboard:Dashboard", "lean-dashboard").inputs.dashboardBody).widgets as any[];
+    const titles = widgets.map((w) => w.properties.title as string);
+    expect(titles.filter((t) => t.includes("per route"))).to.be.empty;
+    const latency = widgets.find((w) => w.properties.title === "Latency p50 / p99 (ms)").properties.metrics as any[][];
+    expect(latency.map((m) => [m[1], m.at(-1).stat])).to.deep.equal([
+      ["Latency", "p50"],
+      ["Latency", "p99"],
+    ]);
+    for (const m of latency) expect(m).to.not.include("Method");
   });
 });

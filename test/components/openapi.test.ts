@@ -1,15 +1,8 @@
 /** The OpenAPI document TodoApi gives API Gateway, generated from the route table. */
 import Ajv from "ajv-draft-04";
 import { expect } from "chai";
-import {
-  API_KEY_HEADER,
-  API_KEY_SCHEME,
-  AUTHORIZER_NAME,
-  gatewayResponseTemplate,
-  modelName,
-  openApiDocument,
-} from "../../components/openapi";
-import { GATEWAY_ERRORS } from "../../common/gateway";
+import { API_KEY_SCHEME, AUTHORIZER_NAME, gatewayResponseTemplate, modelName, openApiDocument } from "../../components/openapi";
+import { API_KEY_HEADER, GATEWAY_ERRORS } from "../../common/gateway";
 import { routes } from "../../handlers/routes";
 import { named, runProgram } from "../../dev/pulumi-mocks";
 

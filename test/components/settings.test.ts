@@ -55,6 +55,10 @@ describe("stack settings (components/settings.ts)", () => {
       ["static-site.ts", "accessLogs", "cdnAccessLogs"],
       ["monitoring.ts", "alarmEmail", "alarmEmail"],
       ["monitoring.ts", "monthlyBudgetUsd", "monthlyBudgetUsd"],
+      ["monitoring.ts", "alarms", "alarms"],
+      ["monitoring.ts", "dashboard", "dashboard"],
+      ["monitoring.ts", "detailedMetrics", "detailedMetrics"],
+      ["todo-api.ts", "detailedMetrics", "detailedMetrics"],
     ];
     const index = readFileSync(join(ROOT, "index.ts"), "utf8");
     for (const [file, arg, setting] of fed) {

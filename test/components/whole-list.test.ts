@@ -1,10 +1,12 @@
 /**
  * The whole-list routes (issue 10) in the program: each is a route of the one table, so it gets
  * its own function and role, its place in the OpenAPI document with its validator and model, its
- * invoke permission and its alarms. The generic tests check every route; this one names the new
+ * invoke permission and (with `alarms: perFunction`) its alarms. The generic tests check every route; this one names the new
  * routes, so that none of them can drop out of the table unnoticed.
  */
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { readSettings } from "../../components/settings";
 import { TodoApi } from "../../components/todo-api";
 import { named, recorded, runProgram, settle } from "../../dev/pulumi-mocks";
 import { routeNamed } from "../../handlers/routes";
@@ -53,7 +55,10 @@ describe("the whole-list routes in the program", () => {
       }
       const permission = named("aws:lambda/permission:Permission", `api-${name}-invoke`);
       expect(String(permission.inputs.sourceArn)).to.match(new RegExp(`/\\*/${route.method}${expected.path}$`));
-      for (const alarm of ["errors", "throttles", "duration-p99"]) {
+      // Per-function alarms come with `alarms: perFunction` (the dev stack watches the API only;
+      // monitoring.test.ts checks every route's on a Monitoring of its own).
+      const perFunction = readSettings(new pulumi.Config("tasklane")).alarms === "perFunction";
+      for (const alarm of perFunction ? ["errors", "throttles", "duration-p99"] : []) {
         const { inputs } = named("aws:cloudwatch/metricAlarm:MetricAlarm", `monitoring-${name}-${alarm}`);
         expect(inputs.dimensions).to.deep.equal({ FunctionName: fn.state.name as string });
       }

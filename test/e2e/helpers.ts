@@ -3,6 +3,7 @@
  * accessible name (what a screen-reader user hears), so the tests also check the labelling.
  */
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
 import type { Locator, Page } from "playwright-core";
 
 export const CODE = "246810";
@@ -154,4 +155,17 @@ export async function failPatches(page: Page, status = 500): Promise<void> {
         })
       : route.continue(),
   );
+}
+
+/**
+ * axe-core's violations on the page (WCAG 2.x A/AA rules). axe-core is a devDependency (Lighthouse
+ * brings the same one); it is evaluated through the DevTools protocol, which the page's CSP does not govern.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+    const result = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+  });
 }

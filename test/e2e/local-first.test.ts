@@ -13,7 +13,22 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack, type StackOptions } from "../../local/stack";
-import { CODE, SESSION_KEY, add, expectTitles, form, refocus, register, row, seed, serverTodos, settled, signIn, titles } from "./helpers";
+import {
+  CODE,
+  SESSION_KEY,
+  add,
+  axeViolations,
+  expectTitles,
+  form,
+  refocus,
+  register,
+  row,
+  seed,
+  serverTodos,
+  settled,
+  signIn,
+  titles,
+} from "./helpers";
 
 const A = { email: "lin@example.com", password: "local first all the way" };
 
@@ -24,19 +39,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
     server.on("error", reject);
-  });
-}
-
-/**
- * axe-core's violations on the page (WCAG 2.x A/AA rules). axe-core is a devDependency (Lighthouse
- * brings the same one); it is evaluated through the DevTools protocol, which the page's CSP does not govern.
- */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
-    const result = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
-    return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
   });
 }
 

@@ -95,6 +95,25 @@ describe("site auth client (against cognito-local)", () => {
     expect((await auth.signIn("grace@example.com", "a new twelve+ password")).email).to.equal("grace@example.com");
   });
 
+  it("says the current password is wrong when changing it with a wrong one (not 'does not meet the rules')", async () => {
+    const auth = client();
+    await auth.signUp("ida@example.com", "the right old password");
+    await auth.confirm("ida@example.com", CODE);
+    await auth.signIn("ida@example.com", "the right old password");
+    const wrong = await auth.changePassword("not the old password", "a brand new password").catch((e: AuthError) => e);
+    expect(wrong).to.be.instanceOf(AuthError).and.include({ message: "Your current password is not right." });
+    // Cognito's own answer on AWS for the same mistake.
+    expect(toAuthError("NotAuthorizedException", "Incorrect username or password.", "ChangePassword")).to.include({
+      message: "Your current password is not right.",
+    });
+  });
+
+  it("tells locally whether an account uses an address (cognito-local shows it; AWS hides it)", async () => {
+    const auth = client();
+    expect(await auth.accountExists("ida@example.com")).to.equal(true);
+    expect(await auth.accountExists("nobody-here@example.com")).to.equal(false);
+  });
+
   it("reports an unreachable Cognito as offline, not as a wrong password", async () => {
     const auth = createAuth({ region: "us-east-1", userPoolClientId: "x", cognitoEndpoint: "http://127.0.0.1:9/" }, memoryStorage());
     const offline = await auth.signIn("a@example.com", "whatever password").catch((e: AuthError) => e);

@@ -8,6 +8,8 @@ import { buildSite, type BuildResult } from "../../site/build";
 import { CACHE_IMMUTABLE, CACHE_REVALIDATE } from "../../common/hosting";
 import { BUDGET, measureSite } from "../../scripts/site-size";
 import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
+import { ICON_SIZES, iconFile, MANIFEST_FILE, THEME_COLOR } from "../../site/install";
+import { inflateSync } from "node:zlib";
 
 describe("site build", () => {
   let outDir: string;
@@ -32,6 +34,32 @@ describe("site build", () => {
       "assets/styles-HASH.css",
     ]);
     for (const asset of assets) expect(asset.cacheControl).to.equal(CACHE_IMMUTABLE);
+  });
+
+  it("makes the app installable: a manifest (name, start URL, standalone, theme colour) and PNG icons of 192 and 512 px", () => {
+    const byPath = new Map(result.files.map((f) => [f.path, f]));
+    expect(byPath.get(MANIFEST_FILE)).to.include({
+      contentType: "application/manifest+json; charset=utf-8",
+      cacheControl: CACHE_REVALIDATE,
+    });
+    const written = JSON.parse(readFileSync(join(outDir, MANIFEST_FILE), "utf8")) as Record<string, any>;
+    expect(written).to.include({ name: "tasklane", start_url: "/", display: "standalone", theme_color: THEME_COLOR });
+    for (const size of ICON_SIZES) {
+      expect(byPath.get(iconFile(size))).to.include({ contentType: "image/png" });
+      expect(written.icons).to.deep.include({ src: `/${iconFile(size)}`, sizes: `${size}x${size}`, type: "image/png", purpose: "any" });
+      const png = readFileSync(join(outDir, iconFile(size)));
+      expect(png.subarray(0, 8).toString("hex")).to.equal("89504e470d0a1a0a");
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)], "IHDR width and height").to.deep.equal([size, size]);
+      // The corners are transparent and the middle is the theme colour, as in favicon.svg.
+      const pixels = inflateSync(png.subarray(41, png.length - 16));
+      const at = (x: number, y: number) =>
+        pixels.subarray(1 + y * (1 + size * 4) + x * 4, 1 + y * (1 + size * 4) + x * 4 + 4).toString("hex");
+      expect(at(0, 0)).to.equal("00000000");
+      expect(at(Math.round(size * 0.2), Math.round(size * 0.2))).to.equal(`${THEME_COLOR.slice(1)}ff`);
+    }
+    const html = readFileSync(join(outDir, "index.html"), "utf8");
+    expect(html).to.contain(`<link rel="manifest" href="/${MANIFEST_FILE}">`).and.contain(`content="${THEME_COLOR}"`);
+    expect(readFileSync(join(__dirname, "../../site/favicon.svg"), "utf8")).to.contain(`fill="${THEME_COLOR}"`);
   });
 
   it("links index.html to the hashed files it built, with nothing inline (the CSP allows none)", () => {

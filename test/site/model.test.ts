@@ -42,10 +42,18 @@ describe("site model", () => {
     expect(m.waitingText(0)).to.equal("");
   });
 
-  it("closes the editor when its to-do goes away, and keeps it open otherwise", () => {
+  it("keeps an editor open on the version it opened, and its row when the to-do is deleted elsewhere", () => {
     const editing = m.withEditing(loaded, "01A");
-    expect(m.fromSnapshot(applyTx(copy, { del: ["01A"] }), editing).editing).to.equal(null);
-    expect(m.fromSnapshot(applyTx(copy, { del: ["01B"] }), editing).editing).to.equal("01A");
+    expect(editing.opened).to.include({ id: "01A", title: "a", version: 1 });
+    const renamed = m.fromSnapshot(applyTx(copy, { put: [{ ...a, title: "theirs", version: 2 }] }), editing);
+    expect(renamed.opened).to.include({ title: "a", version: 1 });
+    const gone = m.fromSnapshot(applyTx(copy, { del: ["01A"] }), editing);
+    expect(gone.editing).to.equal("01A");
+    expect(m.editedGone(gone)).to.equal(true);
+    expect(m.shown(gone).map((t) => t.id)).to.deep.equal(["01C", "01B", "01A"]);
+    expect(gone.items.map((t) => t.id)).to.deep.equal(["01C", "01B"]);
+    expect(m.editedGone(m.fromSnapshot(applyTx(copy, { del: ["01B"] }), editing))).to.equal(false);
+    expect(m.withEditing(gone, null).opened).to.equal(null);
   });
 
   it("marks all as done while any is active, else all as not done", () => {

@@ -1,0 +1,67 @@
+/**
+ * What the person's edits become as intents, as pure functions (test/site runs them under Node):
+ * a title cleaned the way the server takes it, an editor's save based on the version the editor
+ * opened, a to-do restored from an editor whose to-do was deleted elsewhere, "Keep mine".
+ */
+import { editChanges } from "./due";
+import type { Item } from "./model";
+import { fieldsOf, type Conflict, type Intent } from "./replica";
+
+/**
+ * A title the API accepts: line breaks and tabs (pasted text) become one space, other control
+ * characters and U+FFFD (broken encoding) are dropped, ends trimmed. Everything else stays:
+ * letters of any script, emoji (joiners and variation selectors are not control characters).
+ * The API refuses C0 controls, DEL and U+FFFD (handlers/schemas.ts, test/site holds the two equal).
+ */
+export function cleanTitle(text: string): string {
+  return (
+    text
+      .replace(/[\t\n\v\f\r\u0085\u2028\u2029]+/g, " ")
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      .replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "")
+      .trim()
+  );
+}
+
+/** A new to-do in list `listId` (a local id until the server answers; the key makes a retried POST one to-do). */
+export function createIntent(listId: string, fields: { title: string; dueDate: string | null; completed?: boolean }): Intent {
+  const key = crypto.randomUUID();
+  const { title, dueDate, completed = false } = fields;
+  return { kind: "create", listId, id: `local-${key}`, key, title, dueDate, completed, createdAt: new Date().toISOString() };
+}
+
+/**
+ * What saving an editor queues. `opened` is the to-do as the editor opened it: the change is
+ * what the person changed from that, sent with If-Match of that version, so a change made
+ * elsewhere meanwhile meets the conflict rules (a 412, then "Changed in two places") instead of
+ * being overwritten. `now` is the to-do now (undefined: deleted meanwhile; saving restores it).
+ * `dueDate` undefined: the date field was left half typed, so the date stays as it opened.
+ * Either way the intent is in the list the to-do was in when the editor opened.
+ */
+export function saveIntent(opened: Item, now: Item | undefined, title: string, dueDate: string | null | undefined): Intent | null {
+  const due = dueDate === undefined ? opened.dueDate : dueDate;
+  if (!now) return title ? createIntent(opened.listId, { title, dueDate: due, completed: opened.completed }) : null;
+  const changes = editChanges(opened, title, due);
+  return changes && { kind: "update", listId: opened.listId, id: opened.id, base: opened.version, changes, was: fieldsOf(opened) };
+}
+
+/** What "Keep mine" queues for a conflict. */
+export function keepMine(c: Conflict): Intent[] {
+  const { listId } = c;
+  if (c.deleted) return c.theirs ? [{ kind: "delete", listId, id: c.todoId, base: c.theirs.version, was: fieldsOf(c.theirs) }] : [];
+  if (c.theirs) return [{ kind: "update", listId, id: c.todoId, base: c.theirs.version, changes: c.mine, was: fieldsOf(c.theirs) }];
+  return [createIntent(listId, c.seen)];
+}
+
+/** The start of the message for an intent the server refused for good. */
+export function couldNot(intent: Intent): string {
+  if (intent.kind === "create") return `Could not add “${intent.title}”`;
+  if (intent.kind === "markAll") return `Could not mark all as ${intent.completed ? "done" : "not done"}`;
+  if (intent.kind === "clearCompleted") return "Could not clear the completed to-dos";
+  if (intent.kind === "update" || intent.kind === "delete") return `Could not save the change to “${intent.was.title}”`;
+  if (intent.kind === "createList") return `Could not make the list “${intent.name}”`;
+  if (intent.kind === "deleteList") return `Could not delete the list “${intent.name}”`;
+  if (intent.kind === "updateList") return "Could not change the list";
+  if (intent.kind === "invite") return `Could not invite ${intent.email}`;
+  return "Could not change who is in the list";
+}
