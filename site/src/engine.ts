@@ -69,6 +69,8 @@ const goneIs404 = (err: unknown): null => {
   throw err;
 };
 
+const named = (id: unknown): boolean => typeof id === "string" && id !== "";
+
 /** `me`: the person's id (the token's `sub`): their first list's id, and their member id. */
 export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks, me: string, backoff = BACKOFF) {
   let snap: Snapshot = emptySnapshot;
@@ -107,6 +109,8 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     const i = q.intent;
     const done = (tx: Tx = {}) => commit({ ...tx, dequeue: [q.seq, ...(tx.dequeue ?? [])] });
     const rest = () => snap.queue.filter((o) => o.seq !== q.seq);
+    // An intent naming no list (or no to-do) cannot be sent: dropped here, not retried on a timer.
+    if ((i.kind !== "createList" && !named(i.listId)) || ((i.kind === "update" || i.kind === "delete") && !named(i.id))) return done();
     // Its list's creation (or the to-do's) was refused: nothing to send.
     if ("listId" in i && isLocalId(i.listId)) return done();
     if ((i.kind === "update" || i.kind === "delete") && (isLocalId(i.id) || (i.kind === "update" && isLocalId(i.changes.listId ?? "")))) return done();

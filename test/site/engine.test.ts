@@ -66,7 +66,7 @@ describe("sync engine", () => {
     engine.lead(true);
     await idle(engine);
     const eggs = server.todos.find((t) => t.title === "eggs")!;
-    expect(server.calls.filter((c) => !c.startsWith("changes"))).to.deep.equal([
+    expect(server.calls.filter((c) => !c.startsWith("changes") && c !== "lists")).to.deep.equal([
       "create eggs",
       `update ${eggs.id} {"completed":true}`,
       `remove ${milk.id}`,
@@ -127,8 +127,9 @@ describe("sync engine", () => {
     engine.pull();
     await idle(engine);
     expect(project(engine.snapshot.todos, []).map((t) => t.title)).to.deep.equal(["c", "A"]);
-    expect(server.calls.filter((c) => c.startsWith("changes"))).to.have.length(2);
-    expect(server.calls[1]).to.match(/^changes c\d+$/);
+    const pulls = server.calls.filter((c) => c.startsWith("changes"));
+    expect(pulls).to.have.length(2);
+    expect(pulls[1]).to.match(/^changes c\d+$/);
   });
 
   it("answers 410 sync_expired with a full resync, keeping the queue", async () => {
@@ -201,13 +202,32 @@ describe("sync engine", () => {
     await engine.reload();
     engine.lead(true);
     await idle(engine);
-    const first = engine.snapshot.todos.get(server.todos[0].id)!;
+    const first = engine.snapshot.todos.get(keyOf(ME, server.todos[0].id))!;
     await engine.enqueue({ kind: "markAll", listId: ME, completed: true }, update({ ...first, completed: true }, { completed: false }));
     expect(project(engine.snapshot.todos, engine.snapshot.queue).filter((t) => t.completed)).to.have.length(129);
     await idle(engine);
     expect(server.calls.filter((c) => c.startsWith("markAll"))).to.have.length(3);
     expect(server.todos.filter((t) => t.completed)).to.have.length(129);
     expect(engine.snapshot.conflicts).to.deep.equal([]);
+  });
+
+  it("drops an intent that names no list or no to-do instead of failing on a timer", async () => {
+    const { server, engine } = setup();
+    await engine.reload();
+    engine.lead(true);
+    await idle(engine);
+    const errors: unknown[] = [];
+    const log = console.error;
+    console.error = (e: unknown) => void errors.push(e);
+    try {
+      await engine.enqueue({ kind: "update", id: "x", base: 1, changes: { completed: true }, was: fields(server.seed({ title: "x" })) } as unknown as Intent);
+      await engine.enqueue({ kind: "clearCompleted" } as unknown as Intent);
+      await idle(engine);
+    } finally {
+      console.error = log;
+    }
+    expect(errors).to.deep.equal([]);
+    expect(server.calls.filter((c) => !c.startsWith("changes") && c !== "lists")).to.deep.equal([]);
   });
 
   it("reports a change the server refuses for good (400) and drops it; the session's end signs out", async () => {
