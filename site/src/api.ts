@@ -4,7 +4,7 @@
  * `Idempotency-Key` on creation so a retried POST never makes two to-dos. Failures become
  * `ApiError` (the API's {"error":{code,message}} shape) or `OfflineError` (no answer at all).
  */
-import { CHANGES_LIMIT_MAX } from "../../handlers/schemas";
+import { CHANGES_LIMIT_MAX } from "../../handlers/limits";
 import type { Invitation } from "../../handlers/lists";
 import type { Changes, FeedItem, InviteRole, ListRow, Todo } from "./replica";
 
@@ -126,8 +126,7 @@ export function createApi(apiBase: string, tokens: TokenSource) {
     /** A change, or a move (`changes.listId`): the to-do comes back in the list it is now in. */
     update: (listId: string, id: string, version: number, changes: Changes) =>
       send("PATCH", todo(listId, id), changes, ifMatch(version)).then(asTodo(changes.listId ?? listId)),
-    remove: (listId: string, id: string, version: number) =>
-      send("DELETE", todo(listId, id), undefined, ifMatch(version)) as Promise<void>,
+    remove: (listId: string, id: string, version: number) => send("DELETE", todo(listId, id), undefined, ifMatch(version)) as Promise<void>,
     markAll: (listId: string, completed: boolean, cursor: string | null) =>
       send("POST", `${list(listId)}/todos/mark-all`, { completed, ...withCursor(cursor) }) as Promise<BulkResult>,
     clearCompleted: (listId: string, cursor: string | null) =>

@@ -33,7 +33,14 @@ export interface AppHooks {
 }
 
 /** `user`: whose the device copy is (their e-mail); `me`: their id (the token's sub, also their first list's id). */
-export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> }, user: string, me: string, view: TodoView, hooks: AppHooks) {
+export function createApp(
+  api: Api,
+  store: LocalStore & { wipe(): Promise<void> },
+  user: string,
+  me: string,
+  view: TodoView,
+  hooks: AppHooks,
+) {
   let state: m.State = { ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) };
   let alive = true;
   let leading = false;
@@ -51,44 +58,55 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     if (alive) view.render(state);
   }
 
-  const engine = createEngine(api, store, {
-    changed(snapshot: Snapshot, local: boolean) {
-      const made = state.listId !== null && isLocalId(state.listId) ? [...snapshot.lists.values()].find((l) => l.createdAs === state.listId) : undefined;
-      // A list just joined shows once the pull has brought it.
-      const joined = awaited !== null && snapshot.lists.has(awaited) ? awaited : null;
-      if (joined) awaited = null;
-      set(m.fromSnapshot(snapshot, state, me, joined ?? made?.id ?? state.listId));
-      if (local) tabs?.tell({ type: "changed" });
-    },
-    refused(intent: Intent, err: unknown) {
-      view.showMessage(`${couldNot(intent)}: ${refusal(err)}`);
-      trouble = "";
-      if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
-      // A refused edit of the title or date: the editor re-opens with what was typed.
-      if (intent.kind !== "update" || state.editing !== null || !m.find(state, intent.id)) return;
-      const { id, changes, was } = intent;
-      if ("title" in changes || "dueDate" in changes) {
-        view.keepDraft(id, { title: changes.title ?? was.title, dueDate: "dueDate" in changes ? (changes.dueDate ?? null) : was.dueDate });
-        set(m.withEditing(state, id));
-      }
-    },
-    trouble(err: unknown) {
-      if (err === null) {
-        view.loadFailed(false);
-        if (trouble) view.showMessage("");
+  const engine = createEngine(
+    api,
+    store,
+    {
+      changed(snapshot: Snapshot, local: boolean) {
+        const made =
+          state.listId !== null && isLocalId(state.listId)
+            ? [...snapshot.lists.values()].find((l) => l.createdAs === state.listId)
+            : undefined;
+        // A list just joined shows once the pull has brought it.
+        const joined = awaited !== null && snapshot.lists.has(awaited) ? awaited : null;
+        if (joined) awaited = null;
+        set(m.fromSnapshot(snapshot, state, me, joined ?? made?.id ?? state.listId));
+        if (local) tabs?.tell({ type: "changed" });
+      },
+      refused(intent: Intent, err: unknown) {
+        view.showMessage(`${couldNot(intent)}: ${refusal(err)}`);
         trouble = "";
-        return;
-      }
-      if (!state.loaded) view.loadFailed(true);
-      // Offline is shown by the banner and the count of changes waiting; the rest says why and what is kept.
-      const text = troubleText(err, { waiting: state.waiting, loaded: state.loaded, online: navigator.onLine });
-      if (text !== trouble) view.showMessage(text);
-      trouble = text;
+        if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
+        // A refused edit of the title or date: the editor re-opens with what was typed.
+        if (intent.kind !== "update" || state.editing !== null || !m.find(state, intent.id)) return;
+        const { id, changes, was } = intent;
+        if ("title" in changes || "dueDate" in changes) {
+          view.keepDraft(id, {
+            title: changes.title ?? was.title,
+            dueDate: "dueDate" in changes ? (changes.dueDate ?? null) : was.dueDate,
+          });
+          set(m.withEditing(state, id));
+        }
+      },
+      trouble(err: unknown) {
+        if (err === null) {
+          view.loadFailed(false);
+          if (trouble) view.showMessage("");
+          trouble = "";
+          return;
+        }
+        if (!state.loaded) view.loadFailed(true);
+        // Offline is shown by the banner and the count of changes waiting; the rest says why and what is kept.
+        const text = troubleText(err, { waiting: state.waiting, loaded: state.loaded, online: navigator.onLine });
+        if (text !== trouble) view.showMessage(text);
+        trouble = text;
+      },
+      signedOut() {
+        hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
+      },
     },
-    signedOut() {
-      hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
-    },
-  }, me);
+    me,
+  );
 
   let rereading: Promise<unknown> | null = null;
   /** Joined once the device copy is this person's (start). */
@@ -131,7 +149,16 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
   const listId = () => state.listId ?? me;
   const baseOf = (id: string) => engine.snapshot.todos.get(`${listId()}/${id}`)?.version ?? 0;
   const queue = (...intents: Intent[]) => void engine.enqueue(...intents);
-  const lists = createListIntents({ api, me, queue, view, state: () => state, snapshot: () => engine.snapshot, select, pull: () => engine.pull() });
+  const lists = createListIntents({
+    api,
+    me,
+    queue,
+    view,
+    state: () => state,
+    snapshot: () => engine.snapshot,
+    select,
+    pull: () => engine.pull(),
+  });
 
   /** A list to show as soon as the copy has it (an invitation just accepted). */
   let awaited: string | null = null;
@@ -246,7 +273,8 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       }
       // Intents queued before lists (device copy version 1) were about the first list.
       const legacy = (await store.load()).queue.filter((q) => !("listId" in q.intent) && q.intent.kind !== "createList");
-      if (legacy.length) await store.commit({ requeue: legacy.map((q) => ({ seq: q.seq, intent: { ...q.intent, listId: me } as Intent })) });
+      if (legacy.length)
+        await store.commit({ requeue: legacy.map((q) => ({ seq: q.seq, intent: { ...q.intent, listId: me } as Intent })) });
       await engine.reload();
       if (alive) tabs = joinTabs();
       lookAround();

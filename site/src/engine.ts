@@ -113,7 +113,8 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     if ((i.kind !== "createList" && !named(i.listId)) || ((i.kind === "update" || i.kind === "delete") && !named(i.id))) return done();
     // Its list's creation (or the to-do's) was refused: nothing to send.
     if ("listId" in i && isLocalId(i.listId)) return done();
-    if ((i.kind === "update" || i.kind === "delete") && (isLocalId(i.id) || (i.kind === "update" && isLocalId(i.changes.listId ?? "")))) return done();
+    if ((i.kind === "update" || i.kind === "delete") && (isLocalId(i.id) || (i.kind === "update" && isLocalId(i.changes.listId ?? ""))))
+      return done();
     try {
       if (i.kind === "create") {
         const t = await api.create(i.listId, { title: i.title, dueDate: i.dueDate, completed: i.completed }, i.key);
@@ -298,7 +299,9 @@ async function sendListIntent(api: SyncApi, i: Intent, rest: Queued[], me: strin
   if (i.kind === "updateList") {
     const changes = { ...(i.name !== undefined && { name: i.name }), ...(i.position !== undefined && { position: i.position }) };
     const list = await api.updateList(i.listId, i.name === undefined ? null : i.base, changes);
-    const later = rest.flatMap((q) => (q.intent.kind === "updateList" && q.intent.listId === i.listId ? [{ seq: q.seq, intent: { ...q.intent, base: list.version } }] : []));
+    const later = rest.flatMap((q) =>
+      q.intent.kind === "updateList" && q.intent.listId === i.listId ? [{ seq: q.seq, intent: { ...q.intent, base: list.version } }] : [],
+    );
     return { putLists: [list], requeue: later };
   }
   if (i.kind === "invite") {

@@ -13,7 +13,7 @@ import { announce, type TodoView } from "./view";
 export interface ListContext {
   readonly api: Api;
   readonly me: string;
-  queue(...intents: Intent[]): void;
+  readonly queue: (...intents: Intent[]) => void;
   readonly view: TodoView;
   state(): m.State;
   snapshot(): Snapshot;
@@ -74,7 +74,12 @@ export function createListIntents(ctx: ListContext) {
       if (order.every((l) => l.position !== null)) {
         const above = at === 0 ? null : order[at - 1].position;
         const below = at < others.length ? order[at + 1].position : null;
-        queue({ kind: "updateList", listId: id, base: base(id), position: above === null ? topPosition(Date.now()) : keyBetween(above, below) });
+        queue({
+          kind: "updateList",
+          listId: id,
+          base: base(id),
+          position: above === null ? topPosition(Date.now()) : keyBetween(above, below),
+        });
       } else {
         // Lists still in the default order have no key: key them all, in the new order, once.
         let key: string | null = null;

@@ -1,14 +1,19 @@
 /**
  * The lists around the to-dos: the switcher (a nav landmark; a sidebar on a wide screen, a drawer
  * at 320 px that takes focus when it opens and gives it back when it closes), the current list's
- * heading, people and options (rename, order, delete after a confirmation), the share dialog
- * (members and roles; invite, change a role, remove; leave) and the invitations to the person.
+ * heading, people and options (rename, order, delete after a confirmation), the button of the
+ * share dialog (share.ts, loaded when first opened) and the invitations to the person.
  * A viewer's screen has no way to edit. All text goes in through textContent.
  */
 import type { Invitation } from "./api";
 import { currentList, isOwner, type State } from "./model";
 import type { InviteRole } from "./replica";
 import { el } from "./row";
+import { kit } from "./kit";
+import type { ShareDialog } from "./share";
+
+/** Fetched once, on first use (a chunk of its own: see site/build.ts). */
+export const loadShare = () => import("./later").then((m) => m.createShareDialog);
 
 export interface ListIntents {
   selectList(id: string): void;
@@ -80,34 +85,13 @@ export function createListsView(intents: ListIntents) {
     intents.deleteList(list.id);
   });
 
+  // The share dialog is code of its own (share.ts), loaded when first opened: not on the first page.
+  let share: ShareDialog | undefined;
   $("share-open").addEventListener("click", () => {
-    dialog.showModal();
-    if (state) renderMembers(state, isOwner(state));
-  });
-  $("share-close").addEventListener("click", () => dialog.close());
-  $("invite").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const email = $<HTMLInputElement>("invite-email");
-    if (!email.checkValidity() || !email.value.trim()) {
-      email.reportValidity();
-      return;
-    }
-    intents.invite(email.value.trim(), $<HTMLSelectElement>("invite-role").value as InviteRole);
-    email.value = "";
-  });
-  $("members").addEventListener("change", (event) => {
-    const select = event.target as HTMLSelectElement;
-    intents.setRole(select.closest("li")!.dataset.id!, select.value as InviteRole);
-  });
-  $("members").addEventListener("click", (event) => {
-    const button = (event.target as HTMLElement).closest("button");
-    if (button) intents.removeMember(button.closest("li")!.dataset.id!);
-  });
-  $("leave").addEventListener("click", () => {
-    const list = state && currentList(state);
-    if (!list || !confirm(`Leave “${list.name}”? Its to-dos leave this device; the owner can invite you again.`)) return;
-    dialog.close();
-    intents.removeMember(state!.me);
+    void loadShare().then((make) => {
+      share ??= make(kit, intents, () => state);
+      share.open();
+    });
   });
   $("invitations").addEventListener("click", (event) => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-answer]");
@@ -125,28 +109,13 @@ export function createListsView(intents: ListIntents) {
     // Rebuilt only when something in it changed: focus on a link survives other renders.
     const key = JSON.stringify(s.lists.map((l) => [l.id, l.name, l.active, l.id === s.listId]));
     if (ul.dataset.key !== key) {
-      const focused = ul.contains(document.activeElement) ? [...ul.querySelectorAll("a")].indexOf(document.activeElement as HTMLAnchorElement) : -1;
+      const focused = ul.contains(document.activeElement)
+        ? [...ul.querySelectorAll("a")].indexOf(document.activeElement as HTMLAnchorElement)
+        : -1;
       ul.replaceChildren(...items);
       ul.dataset.key = key;
       if (focused >= 0) ul.querySelectorAll("a")[Math.min(focused, items.length - 1)]?.focus();
     }
-  }
-
-  /** Only while the dialog is open (nothing of it is on the page otherwise). */
-  function renderMembers(s: State, owner: boolean): void {
-    if (!dialog.open) return $("members").replaceChildren();
-    const rows = s.members.map((mb) => {
-      const li = el("li", {}, el("span", { className: "email" }, mb.email + (mb.id === s.me ? " (you)" : "")), " ");
-      li.dataset.id = mb.id;
-      if (owner && mb.role !== "owner") {
-        const select = el("select");
-        select.setAttribute("aria-label", `Role of ${mb.email}`);
-        for (const role of ["editor", "viewer"]) select.append(el("option", { value: role, selected: mb.role === role }, role));
-        li.append(select, " ", el("button", { type: "button", className: "link" }, "Remove", el("span", { className: "sr-only" }, ` ${mb.email}`)));
-      } else li.append(el("span", { className: "role" }, mb.role));
-      return li;
-    });
-    $("members").replaceChildren(...rows);
   }
 
   return {
@@ -171,10 +140,10 @@ export function createListsView(intents: ListIntents) {
       $("share-title").textContent = list ? `Share “${list.name}”` : "Share";
       $("invite").hidden = !owner;
       $("leave").hidden = owner;
-      renderMembers(s, owner);
+      share?.render(s);
       if (!list && dialog.open) dialog.close();
     },
-    renderInvitations(items: readonly Invitation[]): void {
+    renderInvitations: (items: readonly Invitation[]): void => {
       const section = $("invitations");
       section.hidden = items.length === 0;
       section.querySelector("ul")!.replaceChildren(

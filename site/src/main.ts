@@ -3,12 +3,12 @@
  * /config.json (the service worker answers it offline), then runs the list or the sign-in
  * screen and switches between them. Signing out here signs out every tab and wipes the copy.
  */
-import { createAccountView } from "./account";
 import { createApi } from "./api";
 import { createApp, type App } from "./app";
 import { createAuth, tokenClaims, type Session } from "./auth";
 import { createAuthView } from "./auth-view";
 import { idbStore, memoryStore } from "./db";
+import { kit } from "./kit";
 import * as m from "./model";
 import { registerWorker } from "./offline";
 import { $, createTodoView, type Intents } from "./view";
@@ -83,7 +83,15 @@ async function start(): Promise<void> {
 
   const auth = createAuth(config);
   const api = createApi(config.apiBase, auth);
-  const account = createAccountView(auth, api, () => signedOut("Your account and all its to-dos are deleted.", false, false));
+  // "Your account" is code of its own (account.ts), loaded when the section first opens.
+  $("account").addEventListener(
+    "toggle",
+    () =>
+      void import("./later").then((a) =>
+        a.createAccountView(kit, auth, api, () => signedOut("Your account and all its to-dos are deleted.", false, false)),
+      ),
+    { once: true },
+  );
 
   function signedIn(session: Session, fresh = false): void {
     app?.stop();
@@ -110,7 +118,7 @@ async function start(): Promise<void> {
     app = undefined;
     void store.wipe();
     view.forget();
-    account.reset();
+    resetAccount();
     void auth.signOut();
     view.render(initial());
     view.showMessage("");
@@ -143,6 +151,15 @@ const copyOwner = (session: Session): string => {
   const sub = tokenClaims(session.idToken).sub;
   return typeof sub === "string" ? sub : "";
 };
+
+/** Forgets what "Your account" showed and what was typed in it (signing out). */
+function resetAccount(): void {
+  const note = $("account-note");
+  note.textContent = "";
+  note.classList.remove("ok");
+  $<HTMLInputElement>("password-current").value = $<HTMLInputElement>("password-new").value = "";
+  $<HTMLDetailsElement>("account").open = false;
+}
 
 /** The e-mail as the account has it (the ID token's `email` claim), not as it was typed. */
 const accountEmail = (session: Session): string => {

@@ -4,7 +4,17 @@
  * filter, the open editor. Counts and filters are over whole lists, so they are exact at any
  * size. Pure functions: test/site runs them under Node.
  */
-import { byPosition, isLocalId, project, projectLists, projectMembers, type Conflict, type Item, type ListRow, type MemberRow } from "./replica";
+import {
+  byPosition,
+  isLocalId,
+  project,
+  projectLists,
+  projectMembers,
+  type Conflict,
+  type Item,
+  type ListRow,
+  type MemberRow,
+} from "./replica";
 import type { Snapshot } from "./replica";
 
 export type { Item, Todo } from "./replica";

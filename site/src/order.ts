@@ -10,7 +10,12 @@ import { positionOf, type Item } from "./replica";
  * `shown` (the to-dos on screen, in order). Null when it does not move. The top uses
  * `topPosition(now)`, as positions.ts asks, so later new to-dos still go above it.
  */
-export function moveKey(shown: readonly Item[], id: string, to: { before: string | null } | { step: -1 | 1 }, now = Date.now()): string | null {
+export function moveKey(
+  shown: readonly Item[],
+  id: string,
+  to: { before: string | null } | { step: -1 | 1 },
+  now = Date.now(),
+): string | null {
   const from = shown.findIndex((t) => t.id === id);
   if (from < 0) return null;
   const others = shown.filter((t) => t.id !== id);

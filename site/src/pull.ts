@@ -46,6 +46,9 @@ export async function pullChanges(
   }
   if (full) {
     const { lists, todos, members } = fresh;
-    await commit({ clearAll: true, putLists: [...lists.values()], put: [...todos.values()], putMembers: [...members.values()], cursor, synced: true }, true);
+    await commit(
+      { clearAll: true, putLists: [...lists.values()], put: [...todos.values()], putMembers: [...members.values()], cursor, synced: true },
+      true,
+    );
   }
 }

@@ -33,7 +33,16 @@ export type InviteRole = Exclude<Role, "owner">;
 
 export type Intent =
   /** `id` is local (`local-…`) until the server answers; `key` is the Idempotency-Key. */
-  | { kind: "create"; listId: string; id: string; key: string; title: string; dueDate: string | null; completed: boolean; createdAt: string }
+  | {
+      kind: "create";
+      listId: string;
+      id: string;
+      key: string;
+      title: string;
+      dueDate: string | null;
+      completed: boolean;
+      createdAt: string;
+    }
   /** `base`: the version the change was made on (If-Match); `was`: the to-do as shown then. */
   | { kind: "update"; listId: string; id: string; base: number; changes: Changes; was: Fields }
   | { kind: "delete"; listId: string; id: string; base: number; was: Fields }
@@ -204,7 +213,7 @@ export function feedTx(s: Snapshot, items: readonly FeedItem[], me: string): Tx 
       }
     } else {
       const { type: _type, ...change } = item;
-      changes.push(change as Change);
+      changes.push(change);
     }
   }
   const { put, del } = mergeChanges(s.todos, changes);
@@ -227,7 +236,18 @@ export function project(todos: ReadonlyMap<string, Todo>, queue: readonly Queued
   for (const { intent: i } of queue) {
     if (i.kind === "create") {
       const { listId, id, title, dueDate, completed, createdAt } = i;
-      items.set(keyOf(listId, id), { listId, id, title, dueDate, completed, createdAt, updatedAt: createdAt, version: 0, pending: true, unsaved: true });
+      items.set(keyOf(listId, id), {
+        listId,
+        id,
+        title,
+        dueDate,
+        completed,
+        createdAt,
+        updatedAt: createdAt,
+        version: 0,
+        pending: true,
+        unsaved: true,
+      });
     } else if (i.kind === "update") {
       const k = keyOf(i.listId, i.id);
       const t = items.get(k);
@@ -256,7 +276,8 @@ export function projectLists(lists: ReadonlyMap<string, ListRow>, queue: readonl
       out.set(id, { id, name, role: "owner", ownerId: me, position: null, version: 0, createdAt, updatedAt: createdAt, pending: true });
     } else if (i.kind === "updateList") {
       const l = out.get(i.listId);
-      if (l) out.set(l.id, { ...l, ...(i.name !== undefined && { name: i.name }), ...(i.position !== undefined && { position: i.position }) });
+      if (l)
+        out.set(l.id, { ...l, ...(i.name !== undefined && { name: i.name }), ...(i.position !== undefined && { position: i.position }) });
     } else if (i.kind === "deleteList" || (i.kind === "removeMember" && i.leave)) out.delete(i.listId);
   }
   const rank = (l: ListRow) => `${l.id === me ? "0" : "1"}${l.createdAt}`;

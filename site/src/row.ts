@@ -10,7 +10,7 @@
  *       <span class="edit-gone">                   deleted elsewhere: "Restore with my text", "Discard"
  *     <button class="edit"> <button class="delete">
  */
-import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
+import { TITLE_MAX_LENGTH } from "../../handlers/limits";
 import { dueText, formatDay, isOverdue } from "./due";
 import type { Item } from "./model";
 

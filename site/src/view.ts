@@ -4,9 +4,11 @@
  * and patched by row.ts), so focus, an open editor and the screen-reader's position survive
  * every update. All text goes in through textContent: nothing is ever parsed as HTML.
  */
-import { renderConflicts, type Choice } from "./conflicts-view";
+import type { Choice } from "./conflicts-view";
 import { localDay, pageLocale } from "./due";
+import { kit } from "./kit";
 import { createListsView, type ListIntents } from "./lists-view";
+import type { Conflict } from "./replica";
 import { canWrite, completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type State } from "./model";
 import { createRow, dayOf, updateRow, type Draft } from "./row";
 
@@ -213,7 +215,17 @@ export function createTodoView(intents: Intents) {
       if (link.dataset.filter === state.filter) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     });
-    renderConflicts($("conflicts"), state.conflicts, today, locale);
+    showConflicts(state.conflicts);
+  }
+
+  // The conflict view is code of its own (conflicts-view.ts), loaded when there is one to show.
+  let conflicts: readonly Conflict[] = [];
+  let conflictsView: Promise<typeof import("./later")> | undefined;
+  function showConflicts(latest: readonly Conflict[]): void {
+    conflicts = latest;
+    if (!latest.length && !conflictsView) return; // none yet: the section stays hidden
+    conflictsView ??= import("./later");
+    void conflictsView.then((v) => v.renderConflicts(kit, $("conflicts"), conflicts, localDay(new Date()), locale));
   }
 
   /** The row to focus when `row` leaves: the next staying one, else the previous, else the input. */

@@ -33,7 +33,7 @@ const deviceCopy = (page: Page) =>
     () =>
       new Promise<{ lists: string[]; todos: string[] }>((resolve, reject) => {
         const open = indexedDB.open("tasklane");
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(new Error(String(open.error)));
         open.onsuccess = () => {
           const t = open.result.transaction(["lists", "todos"]);
           const lists = t.objectStore("lists").getAll();
@@ -81,7 +81,9 @@ describe("lists and sharing in Chromium (e2e)", function () {
       await signIn(person.page, who.email, who.password);
     }
     const page = ann.page;
-    await switcher(page).getByRole("link", { name: /^To-dos/ }).waitFor();
+    await switcher(page)
+      .getByRole("link", { name: /^To-dos/ })
+      .waitFor();
     await ann.context.setOffline(true);
     await page.getByLabel("New list", { exact: true }).fill("Groceries");
     await page.getByRole("button", { name: "Make list" }).click();

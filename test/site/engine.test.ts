@@ -1,7 +1,17 @@
 import { expect } from "chai";
 import { memoryStore } from "../../site/src/db";
 import { createEngine, type EngineHooks } from "../../site/src/engine";
-import { applyTx, emptySnapshot, keyOf, mergeChanges, project, rebase, type Intent, type Snapshot, type Todo } from "../../site/src/replica";
+import {
+  applyTx,
+  emptySnapshot,
+  keyOf,
+  mergeChanges,
+  project,
+  rebase,
+  type Intent,
+  type Snapshot,
+  type Todo,
+} from "../../site/src/replica";
 import { FakeServer, ME, offline, serverError } from "./fake-server";
 
 const FAST = { firstMs: 5, maxMs: 20 };
@@ -220,7 +230,13 @@ describe("sync engine", () => {
     const log = console.error;
     console.error = (e: unknown) => void errors.push(e);
     try {
-      await engine.enqueue({ kind: "update", id: "x", base: 1, changes: { completed: true }, was: fields(server.seed({ title: "x" })) } as unknown as Intent);
+      await engine.enqueue({
+        kind: "update",
+        id: "x",
+        base: 1,
+        changes: { completed: true },
+        was: fields(server.seed({ title: "x" })),
+      } as unknown as Intent);
       await engine.enqueue({ kind: "clearCompleted" } as unknown as Intent);
       await idle(engine);
     } finally {

@@ -32,7 +32,21 @@ export class FakeServer implements SyncApi {
     await Promise.resolve();
     if (fail) throw fail as Error;
   }
-  listRows = new Map<string, ListRow>([[ME, { id: ME, name: "To-dos", role: "owner", ownerId: ME, position: null, version: 1, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" }]]);
+  listRows = new Map<string, ListRow>([
+    [
+      ME,
+      {
+        id: ME,
+        name: "To-dos",
+        role: "owner",
+        ownerId: ME,
+        position: null,
+        version: 1,
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+      },
+    ],
+  ]);
   /** Lists the person has left or lost since the last full sync (reported once by the feed). */
   removed = new Set<string>();
   private list(listId: string): void {
@@ -162,7 +176,7 @@ export class FakeServer implements SyncApi {
     const items: FeedItem[] = [
       ...lists,
       ...gone,
-      ...page.filter((r) => this.listRows.has(r.listId)).map(({ tick: _tick, ...c }) => ({ type: "todo" as const, ...c }) as FeedItem),
+      ...page.filter((r) => this.listRows.has(r.listId)).map(({ tick: _tick, ...c }) => ({ type: "todo" as const, ...c })),
     ];
     return { items, nextCursor: `c${page.at(-1)?.tick ?? after}`, hasMore: rows.length > page.length };
   }

@@ -1,7 +1,18 @@
 import { expect } from "chai";
 import { topPosition } from "../../handlers/positions";
 import { moveKey } from "../../site/src/order";
-import { applyTx, emptySnapshot, feedTx, keyOf, positionOf, project, rebased, rebasedList, type Queued, type Todo } from "../../site/src/replica";
+import {
+  applyTx,
+  emptySnapshot,
+  feedTx,
+  keyOf,
+  positionOf,
+  project,
+  rebased,
+  rebasedList,
+  type Queued,
+  type Todo,
+} from "../../site/src/replica";
 
 const ME = "me";
 const list = (id: string, role: "owner" | "editor" | "viewer" = "owner") => ({
@@ -78,7 +89,10 @@ describe("site lists (pure)", () => {
 
   it("names a list made offline by its real id once created: intents in it and moves to it", () => {
     const queue: Queued[] = [
-      { seq: 1, intent: { kind: "create", listId: "local-L", id: "local-t", key: "t", title: "t", dueDate: null, completed: false, createdAt: "" } },
+      {
+        seq: 1,
+        intent: { kind: "create", listId: "local-L", id: "local-t", key: "t", title: "t", dueDate: null, completed: false, createdAt: "" },
+      },
       { seq: 2, intent: { kind: "update", listId: "A", id: "x", base: 1, changes: { listId: "local-L" }, was: was("x") } },
       { seq: 3, intent: { kind: "markAll", listId: "A", completed: true } },
     ];
