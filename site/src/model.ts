@@ -94,7 +94,8 @@ export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: stri
   // A to-do not yet created on the server changes id when it is: its editor closes, as before.
   // (Known gap: what was typed in it then is lost; it needs the engine to say which id it became.)
   const { editing } = state;
-  const switched = state.listId !== null && listId !== state.listId;
+  // Another list shown (not the same list getting its real id from the server): the editor closes.
+  const switched = state.listId !== null && listId !== state.listId && !isLocalId(state.listId);
   if (editing !== null && (switched || (isLocalId(editing) && !items.some((t) => t.id === editing)))) state = withEditing(state, null);
   const members = listId === null ? [] : projectMembers(s.members, s.queue, listId);
   const conflicts = s.conflicts.filter((c) => c.listId === listId);

@@ -68,6 +68,17 @@ describe("site model", () => {
     expect(m.withEditing(gone, null).opened).to.equal(null);
   });
 
+  it("shows the list the URL names, else the first, and closes an editor when another list is shown", () => {
+    const two = applyTx(copy, { putLists: [{ ...list, id: "M", name: "Other" }], put: [{ ...a, listId: "M", id: "01M" }] });
+    const onM = m.fromSnapshot(two, m.initialState, "me", "M");
+    expect(onM.listId).to.equal("M");
+    expect(onM.items.map((t) => t.id)).to.deep.equal(["01M"]);
+    expect(m.fromSnapshot(two, m.initialState, "me", "gone").listId).to.equal("L");
+    const editing = m.withEditing(m.fromSnapshot(two, m.initialState, "me", "L"), "01A");
+    expect(m.fromSnapshot(two, editing, "me", "L").editing).to.equal("01A");
+    expect(m.fromSnapshot(two, editing, "me", "M").editing).to.equal(null);
+  });
+
   it("marks all as done while any is active, else all as not done", () => {
     expect(m.markAllTarget(loaded)).to.equal(true);
     const allDone = view(applyTx(copy, { enqueue: [{ seq: 1, intent: { kind: "markAll", listId: "L", completed: true } }] }), loaded);
