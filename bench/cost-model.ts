@@ -70,6 +70,35 @@ export const INDEX_WRITES_PER_TABLE_WRITE: Readonly<Record<string, number>> = {
   markAllTodos: 2,
   // BatchWriteItem deletes the items: each removes its entry.
   deleteAllTodos: 1,
+  // Lists and sharing (issue 17). A list's meta, its memberships and a person's index entries carry
+  // a changeKey too; a counter update on the meta keeps the key (1 more: the projected entry is
+  // rewritten); a profile counter, an invitation and an idempotency record are not in the index.
+  // The counted create: the meta's counter (+1) and the new to-do (+1), 2 table writes.
+  createListTodo: 1,
+  // A plain change moves the key (the bench sends no move; a move is a put, a tombstone, two counters).
+  updateListTodo: 2,
+  // The tombstone (+2) and the meta's counter (+1), 2 table writes.
+  deleteListTodo: 1.5,
+  listMarkAll: 2,
+  listClearCompleted: 2,
+  // Profile counter (0), meta, membership and entry put (+1 each): 4 table writes, 3 index writes.
+  createList: 0.75,
+  // A rename or a move in the caller's order: the key moves.
+  updateList: 2,
+  // Deletes (+1 each), entries turned into tombstones (+2): about one more per write.
+  deleteList: 1,
+  // The invitation has no changeKey.
+  inviteMember: 0,
+  // The membership's and the entry's keys move.
+  updateMember: 2,
+  // Membership and entry tombstones (+2 each), the meta's counter (+1), the profile's (0): 4 writes, 5 more.
+  removeMember: 1.25,
+  // Meta counter (+1), profile (0), membership and entry puts (+1 each), the invitation's delete (0).
+  acceptInvitation: 0.6,
+  declineInvitation: 0,
+  // Only a first list's adoption writes (3 puts, +1 each), or a stale entry's repair.
+  listLists: 1,
+  allChanges: 1,
 };
 
 /** The index's write units on top of `tableWriteUnits` spent by `route` (0 for routes that only read). */

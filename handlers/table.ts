@@ -25,10 +25,12 @@
  * Put, and copies nothing. A list created later gets a ULID. List ids are checked against
  * LIST_ID_PATTERN (schemas.ts) before they become a partition: `u#…` and `i#…` never match.
  * The adoption runs lazily, at a person's first `GET /api/lists` or `GET /api/changes` (how a
- * client learns its list ids), not from an all-users script: it costs the same three writes whenever it runs, the
- * old routes do not need it, and a script would need a Scan (or Cognito's user list) for nothing.
+ * client learns its list ids), not from an all-users script: it costs the same three writes
+ * whenever it runs, the old routes do not need it, and a script would need a Scan (or Cognito's
+ * user list) for nothing.
  *
- * `~list` and `~member#…` sort AFTER `~idem#` (`l`, `m` > `i`), so every to-do Query, bounded
+ * `~list` and `~member#…` (rather than `#list`, `#member#…`, which sort BEFORE every ULID) sort
+ * AFTER `~idem#` (`l`, `m` > `i`), so every to-do Query, bounded
  * by `todoId < "~idem#"`, never sees them: the old `/api/todos…` routes' key conditions did
  * not change. They carry `changeKey` (so the list's own feed, the LSI, carries renames and
  * membership changes) and `kind` (KIND_ATTRIBUTE): the old to-do feed filters `kind` out.
@@ -37,7 +39,7 @@
  * - Access: the list-side `~member#<sub>` item decides; it is read (one strongly consistent
  *   GetItem) by the HTTP adapter before every list route. The user-side `list#<listId>` entry
  *   is only an index: `GET /api/lists` and the feed verify each entry against the list side
- *   and repair a stale one. Join writes list side first, then user side; leave and remove
+ *   (`GET /api/lists` also repairs a stale one). Join writes list side first, then user side; leave and remove
  *   write list side first, then user side. A crash between the two leaves, at worst, an index
  *   entry the list side contradicts: after a join, a missing entry (the join is retried by
  *   accepting again: the invitation is deleted last); after a removal, an entry that grants

@@ -43,7 +43,8 @@ export async function startMeteringProxy(
         /* not JSON: pass through untouched */
       }
       meter.calls[operation] = (meter.calls[operation] ?? 0) + 1;
-      const headers = { ...req.headers, "content-length": String(body.length) };
+      // The local DynamoDB answers to its own Host only (local/local-guard.ts): say it is meant for it.
+      const headers = { ...req.headers, host: upstream.host, "content-length": String(body.length) };
       const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (up) => {
         const parts: Buffer[] = [];
         up.on("data", (c: Buffer) => parts.push(c));

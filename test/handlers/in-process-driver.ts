@@ -28,8 +28,8 @@ export const USER_IDS: Readonly<Record<User, string>> = {
 export const USER_EMAILS: Readonly<Record<User, string>> = {
   alice: "alice@example.com",
   bob: "bob@example.com",
-  carol: "carol@example.com",
-  dave: "dave@example.com",
+  carol: "carol.lists@example.com",
+  dave: "dave.lists@example.com",
 };
 
 export interface InProcessDriver extends ApiDriver {

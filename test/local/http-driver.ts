@@ -15,11 +15,12 @@ import { registerUser, type Tokens } from "../../dev/cognito-client";
 
 export const TEST_CONFIRMATION_CODE = "424242";
 export const TEST_PASSWORD = "correct horse battery";
+/** carol and dave (the sharing suite's) use addresses no other local test signs up with. */
 export const EMAILS: Readonly<Record<User, string>> = {
   alice: "alice@example.com",
   bob: "bob@example.com",
-  carol: "carol@example.com",
-  dave: "dave@example.com",
+  carol: "carol.lists@example.com",
+  dave: "dave.lists@example.com",
 };
 
 export interface HttpDriver extends ApiDriver {
