@@ -88,10 +88,13 @@ export function createListsView(intents: ListIntents) {
   // The share dialog is code of its own (share.ts), loaded when first opened: not on the first page.
   let share: ShareDialog | undefined;
   $("share-open").addEventListener("click", () => {
-    void loadShare().then((make) => {
-      share ??= make(kit, intents, () => state);
-      share.open();
-    });
+    loadShare().then(
+      (make) => {
+        share ??= make(kit, intents, () => state);
+        share.open();
+      },
+      () => undefined, // not fetched (offline, no worker yet): nothing opens; the next click tries again
+    );
   });
   $("invitations").addEventListener("click", (event) => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-answer]");

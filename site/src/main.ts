@@ -84,14 +84,29 @@ async function start(): Promise<void> {
   const auth = createAuth(config);
   const api = createApi(config.apiBase, auth);
   // "Your account" is code of its own (account.ts), loaded when the section first opens.
-  $("account").addEventListener(
-    "toggle",
-    () =>
-      void import("./later").then((a) =>
-        a.createAccountView(kit, auth, api, () => signedOut("Your account and all its to-dos are deleted.", false, false)),
-      ),
-    { once: true },
-  );
+  const passwordForm = $<HTMLFormElement>("password");
+  let account: Promise<void> | undefined;
+  const loadAccount = () =>
+    (account ??= import("./later").then(
+      (a) => {
+        a.createAccountView(kit, auth, api, () => signedOut("Your account and all its to-dos are deleted.", false, false));
+        passwordForm.removeEventListener("submit", early);
+      },
+      (err: unknown) => {
+        account = undefined; // not fetched (offline, no worker yet): the next try fetches again
+        throw err;
+      },
+    ));
+  // A submit before it is here waits for it: never the browser's own GET, passwords in the URL.
+  function early(event: Event): void {
+    event.preventDefault();
+    loadAccount().then(
+      () => passwordForm.requestSubmit(),
+      () => undefined,
+    );
+  }
+  passwordForm.addEventListener("submit", early);
+  $("account").addEventListener("toggle", () => void loadAccount().catch(() => undefined));
 
   function signedIn(session: Session, fresh = false): void {
     app?.stop();

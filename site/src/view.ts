@@ -225,7 +225,10 @@ export function createTodoView(intents: Intents) {
     conflicts = latest;
     if (!latest.length && !conflictsView) return; // none yet: the section stays hidden
     conflictsView ??= import("./later");
-    void conflictsView.then((v) => v.renderConflicts(kit, $("conflicts"), conflicts, localDay(new Date()), locale));
+    conflictsView.then(
+      (v) => v.renderConflicts(kit, $("conflicts"), conflicts, localDay(new Date()), locale),
+      () => (conflictsView = undefined), // not fetched (offline, no worker yet): the next render tries again
+    );
   }
 
   /** The row to focus when `row` leaves: the next staying one, else the previous, else the input. */
