@@ -6,10 +6,12 @@
  * server validate with these same objects. Only draft-04 keywords are used.
  */
 import type { JsonSchema } from "../common/gateway";
+import { CHANGES_LIMIT_MAX, TITLE_MAX_LENGTH } from "./limits";
+
+export { CHANGES_LIMIT_MAX, TITLE_MAX_LENGTH };
 
 /** Crockford base32 ULID: 26 characters, time-sortable. */
 export const TODO_ID_PATTERN = "^[0-9A-HJKMNP-TV-Z]{26}$";
-export const TITLE_MAX_LENGTH = 500;
 export const LIST_LIMIT_MAX = 100;
 export const LIST_LIMIT_DEFAULT = 50;
 /** Largest request body accepted, in bytes (API Gateway allows more; we never need it). */
@@ -87,7 +89,6 @@ export interface ListTodosQuery {
   status?: "all" | "active" | "completed";
 }
 
-export const CHANGES_LIMIT_MAX = 500;
 export const CHANGES_LIMIT_DEFAULT = 200;
 
 const cursor: JsonSchema = {

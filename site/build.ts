@@ -1,6 +1,7 @@
 /**
  * Builds site/ into an output folder: esbuild bundles and minifies site/src/main.ts and
- * site/styles.css into content-hashed files under assets/, and index.html is written with
+ * site/styles.css into content-hashed files under assets/ (with the chunks main.ts loads on
+ * demand), and index.html is written with
  * their names (and the API's title limit as the new-to-do field's maxlength). Then the service
  * worker (site/src/sw.ts) is bundled to /sw.js with the app shell's file list and its hash
  * built in. Hashed files are cached for a year; index.html, sw.js, favicon.svg and robots.txt
@@ -39,6 +40,12 @@ export async function buildSite(outDir: string): Promise<BuildResult> {
     entryPoints: { app: join(SOURCE_DIR, "src/main.ts"), styles: join(SOURCE_DIR, "styles.css") },
     outdir: join(outDir, "assets"),
     entryNames: "[name]-[hash]",
+    // What the first paint does not need (the share dialog, the conflict view, "Your account")
+    // is imported with import() and becomes a chunk of its own, fetched on first use; code those
+    // chunks share with the page goes in a chunk the page imports. Same-origin files: the CSP's
+    // script-src 'self' allows them, and the service worker's shell lists every one (offline).
+    splitting: true,
+    chunkNames: "chunk-[hash]",
     bundle: true,
     minify: true,
     format: "esm",

@@ -2,15 +2,16 @@
  * "Your account": download my data (the API's export, as a file), change my password (Cognito
  * ChangePassword), delete my account (after a confirmation: every to-do through the API, then the
  * Cognito user through DeleteUser; then every tab signs out and the device copy is wiped).
- * Results and errors appear in one alert line at the top of the section.
+ * Results and errors appear in one alert line at the top of the section. Loaded when the
+ * section first opens (main.ts), which also empties it on sign-out.
  */
 import type { Api } from "./api";
-import { passwordProblems, type Auth } from "./auth";
-import { el } from "./row";
-import { $ } from "./view";
-import { explain } from "./words";
+import type { Auth } from "./auth";
+import type { Kit } from "./kit";
 
-export function createAccountView(auth: Auth, api: Api, accountGone: () => void) {
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+export function createAccountView({ el, explain, passwordProblems }: Kit, auth: Auth, api: Api, accountGone: () => void) {
   const note = $("account-note");
   const say = (text: string, ok = false) => {
     note.textContent = text;
@@ -68,13 +69,4 @@ export function createAccountView(auth: Auth, api: Api, accountGone: () => void)
       accountGone();
     });
   });
-
-  return {
-    /** Forgets what the section showed (signing out). */
-    reset(): void {
-      say("");
-      $<HTMLInputElement>("password-current").value = $<HTMLInputElement>("password-new").value = "";
-      $("password").closest("details")!.open = false;
-    },
-  };
 }

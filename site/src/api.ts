@@ -4,8 +4,11 @@
  * `Idempotency-Key` on creation so a retried POST never makes two to-dos. Failures become
  * `ApiError` (the API's {"error":{code,message}} shape) or `OfflineError` (no answer at all).
  */
-import { CHANGES_LIMIT_MAX } from "../../handlers/schemas";
-import type { Change, Changes, Todo } from "./replica";
+import { CHANGES_LIMIT_MAX } from "../../handlers/limits";
+import type { Invitation } from "../../handlers/lists";
+import type { Changes, FeedItem, InviteRole, ListRow, Todo } from "./replica";
+
+export type { Invitation };
 
 /**
  * A request unanswered this long is given up and retried. Safe even if the server was merely
@@ -30,8 +33,8 @@ export class OfflineError extends Error {
   }
 }
 
-export interface ChangesPage {
-  readonly items: readonly Change[];
+export interface FeedPage {
+  readonly items: readonly FeedItem[];
   readonly nextCursor: string | null;
   readonly hasMore: boolean;
 }
@@ -92,23 +95,43 @@ export function createApi(apiBase: string, tokens: TokenSource) {
 
   const withCursor = (cursor: string | null): Record<string, string> => (cursor ? { cursor } : {});
 
+  const list = (listId: string) => `/lists/${encodeURIComponent(listId)}`;
+  const todo = (listId: string, id: string) => `${list(listId)}/todos/${encodeURIComponent(id)}`;
+  const asTodo = (listId: string) => (t: unknown) => ({ ...(t as Omit<Todo, "listId">), listId });
+
   return {
-    changes(cursor: string | null): Promise<ChangesPage> {
+    changes(cursor: string | null): Promise<FeedPage> {
       // The largest page the API allows: a first sync of 500 to-dos is one request.
       const query = new URLSearchParams({ limit: String(CHANGES_LIMIT_MAX), ...withCursor(cursor) });
-      return send("GET", `/todos/changes?${query}`) as Promise<ChangesPage>;
+      return send("GET", `/changes?${query}`) as Promise<FeedPage>;
     },
-    get: (id: string) => send("GET", `/todos/${encodeURIComponent(id)}`) as Promise<Todo>,
-    create: (fields: { title: string; dueDate?: string | null; completed?: boolean }, idempotencyKey: string) =>
-      send("POST", "/todos", fields, { "Idempotency-Key": idempotencyKey }) as Promise<Todo>,
-    update: (id: string, version: number, changes: Changes) =>
-      send("PATCH", `/todos/${encodeURIComponent(id)}`, changes, ifMatch(version)) as Promise<Todo>,
-    remove: (id: string, version: number) =>
-      send("DELETE", `/todos/${encodeURIComponent(id)}`, undefined, ifMatch(version)) as Promise<void>,
-    markAll: (completed: boolean, cursor: string | null) =>
-      send("POST", "/todos/mark-all", { completed, ...withCursor(cursor) }) as Promise<BulkResult>,
-    clearCompleted: (cursor: string | null) => send("POST", "/todos/clear-completed", withCursor(cursor)) as Promise<BulkResult>,
-    /** Deletes every to-do of the person, page by page. */
+    lists: () => send("GET", "/lists") as Promise<{ items: ListRow[] }>,
+    createList: (name: string, idempotencyKey: string) =>
+      send("POST", "/lists", { name }, { "Idempotency-Key": idempotencyKey }) as Promise<ListRow>,
+    updateList: (listId: string, version: number | null, changes: { name?: string; position?: string }) =>
+      send("PATCH", list(listId), changes, version === null ? {} : ifMatch(version)) as Promise<ListRow>,
+    deleteList: (listId: string, cursor: string | null) =>
+      send("DELETE", `${list(listId)}?${new URLSearchParams(withCursor(cursor))}`) as Promise<BulkResult>,
+    invite: (listId: string, email: string, role: InviteRole) => send("POST", `${list(listId)}/members`, { email, role }),
+    setRole: (listId: string, memberId: string, role: InviteRole) =>
+      send("PATCH", `${list(listId)}/members/${encodeURIComponent(memberId)}`, { role }),
+    removeMember: (listId: string, memberId: string) =>
+      send("DELETE", `${list(listId)}/members/${encodeURIComponent(memberId)}`) as Promise<void>,
+    invitations: () => send("GET", "/invitations") as Promise<{ items: Invitation[] }>,
+    accept: (id: string) => send("POST", `/invitations/${encodeURIComponent(id)}/accept`) as Promise<ListRow>,
+    decline: (id: string) => send("DELETE", `/invitations/${encodeURIComponent(id)}`) as Promise<void>,
+    get: (listId: string, id: string) => send("GET", todo(listId, id)).then(asTodo(listId)),
+    create: (listId: string, fields: { title: string; dueDate?: string | null; completed?: boolean }, idempotencyKey: string) =>
+      send("POST", `${list(listId)}/todos`, fields, { "Idempotency-Key": idempotencyKey }).then(asTodo(listId)),
+    /** A change, or a move (`changes.listId`): the to-do comes back in the list it is now in. */
+    update: (listId: string, id: string, version: number, changes: Changes) =>
+      send("PATCH", todo(listId, id), changes, ifMatch(version)).then(asTodo(changes.listId ?? listId)),
+    remove: (listId: string, id: string, version: number) => send("DELETE", todo(listId, id), undefined, ifMatch(version)) as Promise<void>,
+    markAll: (listId: string, completed: boolean, cursor: string | null) =>
+      send("POST", `${list(listId)}/todos/mark-all`, { completed, ...withCursor(cursor) }) as Promise<BulkResult>,
+    clearCompleted: (listId: string, cursor: string | null) =>
+      send("POST", `${list(listId)}/todos/clear-completed`, withCursor(cursor)) as Promise<BulkResult>,
+    /** Deletes every to-do of the person, page by page (the old route: account deletion). */
     async deleteAll(): Promise<void> {
       let cursor: string | null = null;
       do cursor = ((await send("DELETE", `/todos?${new URLSearchParams(withCursor(cursor))}`)) as BulkResult).nextCursor;

@@ -13,9 +13,11 @@ import { editedText, formatDay, localDay } from "./due";
 import { cleanTitle, couldNot, createIntent, keepMine, saveIntent } from "./edits";
 import { createEngine, type LocalStore } from "./engine";
 import * as m from "./model";
-import { fieldsOf, type Intent, type Snapshot } from "./replica";
+import { fieldsOf, isLocalId, type Intent, type Snapshot } from "./replica";
+import { createListIntents } from "./list-intents";
+import { moveKey } from "./order";
 import { createTabs, type TabMessage } from "./tabs";
-import { explain, troubleText } from "./words";
+import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
 import type { Choice } from "./conflicts-view";
 
@@ -30,8 +32,16 @@ export interface AppHooks {
   signedOut(message: string, fromOtherTab: boolean, keepEmail: boolean): void;
 }
 
-export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> }, user: string, view: TodoView, hooks: AppHooks) {
-  let state: m.State = m.withFilter(m.initialState, m.filterFromHash(location.hash));
+/** `user`: whose the device copy is (their e-mail); `me`: their id (the token's sub, also their first list's id). */
+export function createApp(
+  api: Api,
+  store: LocalStore & { wipe(): Promise<void> },
+  user: string,
+  me: string,
+  view: TodoView,
+  hooks: AppHooks,
+) {
+  let state: m.State = { ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) };
   let alive = true;
   let leading = false;
   /** The message on screen about a failure to reach the server ("" if none): it goes once that works. */
@@ -40,43 +50,63 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
 
   function set(next: m.State): void {
     state = next;
+    // The URL names the list shown (a list made here gets its real id once the server has it).
+    const named = m.listFromSearch(location.search);
+    if (state.listId !== null && named !== state.listId && state.lists.length > 0) {
+      history.replaceState(null, "", `?list=${encodeURIComponent(state.listId)}${location.hash}`);
+    }
     if (alive) view.render(state);
   }
 
-  const engine = createEngine(api, store, {
-    changed(snapshot: Snapshot, local: boolean) {
-      set(m.fromSnapshot(snapshot, state));
-      if (local) tabs?.tell({ type: "changed" });
-    },
-    refused(intent: Intent, err: unknown) {
-      view.showMessage(`${couldNot(intent)}: ${explain(err)}`);
-      trouble = "";
-      if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
-      // A refused edit of the title or date: the editor re-opens with what was typed.
-      if (intent.kind !== "update" || state.editing !== null || !m.find(state, intent.id)) return;
-      const { id, changes, was } = intent;
-      if ("title" in changes || "dueDate" in changes) {
-        view.keepDraft(id, { title: changes.title ?? was.title, dueDate: "dueDate" in changes ? (changes.dueDate ?? null) : was.dueDate });
-        set(m.withEditing(state, id));
-      }
-    },
-    trouble(err: unknown) {
-      if (err === null) {
-        view.loadFailed(false);
-        if (trouble) view.showMessage("");
+  const engine = createEngine(
+    api,
+    store,
+    {
+      changed(snapshot: Snapshot, local: boolean) {
+        const made =
+          state.listId !== null && isLocalId(state.listId)
+            ? [...snapshot.lists.values()].find((l) => l.createdAs === state.listId)
+            : undefined;
+        // A list just joined shows once the pull has brought it.
+        const joined = awaited !== null && snapshot.lists.has(awaited) ? awaited : null;
+        if (joined) awaited = null;
+        set(m.fromSnapshot(snapshot, state, me, joined ?? made?.id ?? state.listId));
+        if (local) tabs?.tell({ type: "changed" });
+      },
+      refused(intent: Intent, err: unknown) {
+        view.showMessage(`${couldNot(intent)}: ${refusal(err)}`);
         trouble = "";
-        return;
-      }
-      if (!state.loaded) view.loadFailed(true);
-      // Offline is shown by the banner and the count of changes waiting; the rest says why and what is kept.
-      const text = troubleText(err, { waiting: state.waiting, loaded: state.loaded, online: navigator.onLine });
-      if (text !== trouble) view.showMessage(text);
-      trouble = text;
+        if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
+        // A refused edit of the title or date: the editor re-opens with what was typed.
+        if (intent.kind !== "update" || state.editing !== null || !m.find(state, intent.id)) return;
+        const { id, changes, was } = intent;
+        if ("title" in changes || "dueDate" in changes) {
+          view.keepDraft(id, {
+            title: changes.title ?? was.title,
+            dueDate: "dueDate" in changes ? (changes.dueDate ?? null) : was.dueDate,
+          });
+          set(m.withEditing(state, id));
+        }
+      },
+      trouble(err: unknown) {
+        if (err === null) {
+          view.loadFailed(false);
+          if (trouble) view.showMessage("");
+          trouble = "";
+          return;
+        }
+        if (!state.loaded) view.loadFailed(true);
+        // Offline is shown by the banner and the count of changes waiting; the rest says why and what is kept.
+        const text = troubleText(err, { waiting: state.waiting, loaded: state.loaded, online: navigator.onLine });
+        if (text !== trouble) view.showMessage(text);
+        trouble = text;
+      },
+      signedOut() {
+        hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
+      },
     },
-    signedOut() {
-      hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
-    },
-  });
+    me,
+  );
 
   let rereading: Promise<unknown> | null = null;
   /** Joined once the device copy is this person's (start). */
@@ -105,28 +135,53 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
     engine.pull();
     if (!leading) tabs?.tell({ type: "pull" });
   }
+  /** Focus or visibility: also look for invitations (not on the timer: they are rare). */
+  function lookAround(): void {
+    catchUp();
+    if (alive && !document.hidden) lists.loadInvitations();
+  }
   const poll = setInterval(catchUp, POLL_MS);
-  const onVisible = () => !document.hidden && catchUp();
+  const onVisible = () => !document.hidden && lookAround();
   document.addEventListener("visibilitychange", onVisible);
-  addEventListener("focus", catchUp);
+  addEventListener("focus", lookAround);
   addEventListener("online", catchUp);
 
-  const baseOf = (id: string) => engine.snapshot.todos.get(id)?.version ?? 0;
+  const listId = () => state.listId ?? me;
+  const baseOf = (id: string) => engine.snapshot.todos.get(`${listId()}/${id}`)?.version ?? 0;
   const queue = (...intents: Intent[]) => void engine.enqueue(...intents);
+  const lists = createListIntents({
+    api,
+    me,
+    queue,
+    view,
+    state: () => state,
+    snapshot: () => engine.snapshot,
+    select,
+    pull: () => engine.pull(),
+  });
+
+  /** A list to show as soon as the copy has it (an invitation just accepted). */
+  let awaited: string | null = null;
+  /** Shows another list (the URL says which; the filter stays). */
+  function select(id: string, push = true): void {
+    if (!engine.shown.lists.has(id) && !isLocalId(id)) awaited = id;
+    if (push) history.pushState(null, "", `?list=${encodeURIComponent(id)}${location.hash}`);
+    set(m.fromSnapshot(engine.shown, m.withEditing(state, null), me, id));
+  }
 
   const intents = {
     add(text: string, dueDate: string | null): void {
       const title = cleanTitle(text);
       if (!title) return;
       view.clearNew();
-      queue(createIntent({ title, dueDate }));
+      queue(createIntent(listId(), { title, dueDate }));
       announce(`Added “${title}”${dueDate ? `, due ${formatDay(dueDate, today(), view.locale)}` : ""}.`);
     },
     toggle(id: string): void {
       const item = m.find(state, id);
       if (!item) return;
       const completed = !item.completed;
-      queue({ kind: "update", id, base: baseOf(id), changes: { completed }, was: fieldsOf(item) });
+      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { completed }, was: fieldsOf(item) });
       announce(`“${item.title}” marked as ${completed ? "done" : "not done"}.`);
     },
     startEdit(id: string): void {
@@ -156,19 +211,19 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       const item = m.find(state, id);
       if (!item) return;
       if (state.editing === id) set(m.withEditing(state, null)); // not "deleted elsewhere"
-      queue({ kind: "delete", id, base: baseOf(id), was: fieldsOf(item) });
+      queue({ kind: "delete", listId: listId(), id, base: baseOf(id), was: fieldsOf(item) });
       announce(`Deleted “${item.title}”.`);
     },
     toggleAll(): void {
       const completed = m.markAllTarget(state);
       const n = state.items.filter((t) => t.completed !== completed).length;
-      queue({ kind: "markAll", completed });
+      queue({ kind: "markAll", listId: listId(), completed });
       announce(`Marked ${n} to-dos as ${completed ? "done" : "not done"}.`);
     },
     clearCompleted(): void {
       const n = m.completedCount(state);
       if (state.editing && m.find(state, state.editing)?.completed) set(m.withEditing(state, null));
-      queue({ kind: "clearCompleted" });
+      queue({ kind: "clearCompleted", listId: listId() });
       view.newTitle.focus();
       announce(`Deleted ${n} completed ${n === 1 ? "to-do" : "to-dos"}.`);
     },
@@ -180,6 +235,31 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       const c = state.conflicts.find((x) => x.id === conflictId);
       if (c) void engine.resolve(conflictId, ...(choice === "mine" ? keepMine(c) : []));
     },
+    /**
+     * Moves a to-do in the manual order: `before` is the to-do it goes above (null: to the
+     * bottom), or a step (-1 up, +1 down) among those shown. One PATCH of that to-do only.
+     */
+    reorder(id: string, to: { before: string | null } | { step: -1 | 1 }): void {
+      const shown = m.visible(state);
+      const item = m.find(state, id);
+      if (!item || !m.canWrite(state)) return;
+      const position = moveKey(shown, id, to);
+      if (position === null) return;
+      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { position }, was: fieldsOf(item) });
+      const at = m.visible(state).findIndex((t) => t.id === id);
+      announce(`“${item.title}” moved to place ${at + 1} of ${shown.length}.`);
+    },
+    /** Moves a to-do to another list the person can write to. */
+    moveTo(id: string, target: string): void {
+      const item = m.find(state, id);
+      const to = state.lists.find((l) => l.id === target);
+      if (!item || !to || to.id === item.listId) return;
+      set(m.withEditing(state, null));
+      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { listId: target }, was: fieldsOf(item) });
+      announce(`Moved “${item.title}” to ${to.name}.`);
+    },
+    ...lists.intents,
+    selectList: (id: string) => select(id),
   };
 
   return {
@@ -191,9 +271,18 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
         await store.wipe();
         await store.commit({ user });
       }
+      // Intents queued before lists (device copy version 1) were about the first list.
+      const legacy = (await store.load()).queue.filter((q) => !("listId" in q.intent) && q.intent.kind !== "createList");
+      if (legacy.length)
+        await store.commit({ requeue: legacy.map((q) => ({ seq: q.seq, intent: { ...q.intent, listId: me } as Intent })) });
       await engine.reload();
       if (alive) tabs = joinTabs();
-      catchUp();
+      lookAround();
+    },
+    /** Back or forward: the URL names another list. */
+    listChanged(): void {
+      const id = m.listFromSearch(location.search);
+      if (id && id !== state.listId) select(id, false);
     },
     filterChanged(): void {
       set(m.withFilter(state, m.filterFromHash(location.hash)));
@@ -209,7 +298,7 @@ export function createApp(api: Api, store: LocalStore & { wipe(): Promise<void> 
       tabs?.close();
       clearInterval(poll);
       document.removeEventListener("visibilitychange", onVisible);
-      removeEventListener("focus", catchUp);
+      removeEventListener("focus", lookAround);
       removeEventListener("online", catchUp);
     },
     /** Tells the other tabs to sign out too. */

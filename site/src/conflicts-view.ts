@@ -3,25 +3,25 @@
  * another device. Both versions are shown side by side; "Keep mine" sends mine on top of theirs,
  * "Keep theirs" lets mine go. Rebuilt on each render (there are few), text through textContent.
  */
-import { formatDay } from "./due";
+import type { Kit } from "./kit";
 import type { Conflict, Fields } from "./replica";
-import { el } from "./row";
 
 export type Choice = "mine" | "theirs";
 
-function describe(f: Fields, today: string, locale: string): string {
+function describe({ formatDay }: Kit, f: Fields, today: string, locale: string): string {
   const due = f.dueDate ? `, due ${formatDay(f.dueDate, today, locale)}` : "";
   return `“${f.title}”${due}, ${f.completed ? "done" : "not done"}`;
 }
 
 /** The sentence and the two buttons' words for one conflict. */
 export function conflictText(
+  kit: Kit,
   c: Conflict,
   today: string,
   locale: string,
 ): { say: string; mine: string; theirs: string; keep: [string, string] } {
-  const mine = c.deleted ? "deleted" : describe(c.seen, today, locale);
-  const theirs = c.theirs ? describe(c.theirs, today, locale) : "deleted";
+  const mine = c.deleted ? "deleted" : describe(kit, c.seen, today, locale);
+  const theirs = c.theirs ? describe(kit, c.theirs, today, locale) : "deleted";
   if (c.deleted) {
     return {
       say: `You deleted “${c.title}”, but it was changed on another device meanwhile.`,
@@ -46,7 +46,8 @@ export function conflictText(
   };
 }
 
-export function renderConflicts(box: HTMLElement, conflicts: readonly Conflict[], today: string, locale: string): void {
+export function renderConflicts(kit: Kit, box: HTMLElement, conflicts: readonly Conflict[], today: string, locale: string): void {
+  const { el } = kit;
   box.hidden = conflicts.length === 0;
   const list = box.querySelector("ul")!;
   const key = JSON.stringify(conflicts.map((c) => c.id));
@@ -54,7 +55,7 @@ export function renderConflicts(box: HTMLElement, conflicts: readonly Conflict[]
   list.dataset.key = key;
   list.replaceChildren(
     ...conflicts.map((c) => {
-      const t = conflictText(c, today, locale);
+      const t = conflictText(kit, c, today, locale);
       const item = el(
         "li",
         { className: "conflict" },

@@ -1,16 +1,21 @@
 /**
  * Where the device's copy lives: IndexedDB, through this tiny layer (about 1 KB minified, less
- * than `idb` and with the auto-incremented queue `idb-keyval` lacks). One database, four stores:
- * `todos` (the server's copy, by id), `queue` (intents; the auto-incremented key is the order
- * every tab shares), `conflicts`, and `meta` (user, cursor, synced). Each `commit` is one
+ * than `idb` and with the auto-incremented queue `idb-keyval` lacks). One database, six stores:
+ * `lists` (by id), `todos` and `members` (by [listId, id]), `queue` (intents; the
+ * auto-incremented key is the order every tab shares), `conflicts`, and `meta` (user, cursor,
+ * synced). Version 2 (lists, issue 17) drops version 1's copy of the one list and its cursor, so
+ * the next pull is a full sync; the queue stays (app.ts gives its intents the first list). Each `commit` is one
  * transaction: a crash or a closed tab leaves the copy before or after it, never half.
  * `memoryStore` is the same contract in memory, for the unit tests.
  */
 import type { LocalStore } from "./engine";
-import { applyTx, emptySnapshot, type Conflict, type Intent, type Snapshot, type Todo, type Tx } from "./replica";
+import { applyTx, emptySnapshot, keyOf, type Conflict, type Intent, type ListRow, type MemberRow } from "./replica";
+import type { Snapshot, Todo, Tx } from "./replica";
 
 const NAME = "tasklane";
-const STORES = ["todos", "queue", "conflicts", "meta"] as const;
+const STORES = ["lists", "todos", "members", "queue", "conflicts", "meta"] as const;
+/** Every [listId, id] key of one list (arrays sort after strings). */
+const inList = (listId: string) => IDBKeyRange.bound([listId], [listId, []]);
 
 const done = <T>(request: IDBRequest<T>): Promise<T> =>
   new Promise((resolve, reject) => {
@@ -24,13 +29,23 @@ const finished = (tx: IDBTransaction): Promise<void> =>
   });
 
 function open(): Promise<IDBDatabase> {
-  const request = indexedDB.open(NAME, 1);
-  request.onupgradeneeded = () => {
+  const request = indexedDB.open(NAME, 2);
+  request.onupgradeneeded = (event) => {
     const db = request.result;
-    db.createObjectStore("todos", { keyPath: "id" });
-    db.createObjectStore("queue", { autoIncrement: true });
+    if (event.oldVersion < 1) {
+      db.createObjectStore("queue", { autoIncrement: true });
+      db.createObjectStore("meta");
+    } else {
+      db.deleteObjectStore("todos");
+      db.deleteObjectStore("conflicts");
+      const meta = request.transaction!.objectStore("meta");
+      meta.delete("cursor");
+      meta.delete("synced");
+    }
     db.createObjectStore("conflicts", { keyPath: "id" });
-    db.createObjectStore("meta");
+    db.createObjectStore("lists", { keyPath: "id" });
+    db.createObjectStore("todos", { keyPath: ["listId", "id"] });
+    db.createObjectStore("members", { keyPath: ["listId", "id"] });
   };
   return done(request);
 }
@@ -47,8 +62,10 @@ export function idbStore(): LocalStore & { wipe(): Promise<void> } {
   return {
     async load(): Promise<Snapshot> {
       const { s } = await tx("readonly");
-      const [todos, seqs, intents, conflicts, user, cursor, synced] = await Promise.all([
+      const [lists, todos, members, seqs, intents, conflicts, user, cursor, synced] = await Promise.all([
+        done(s.lists.getAll() as IDBRequest<ListRow[]>),
         done(s.todos.getAll() as IDBRequest<Todo[]>),
+        done(s.members.getAll() as IDBRequest<MemberRow[]>),
         done(s.queue.getAllKeys()),
         done(s.queue.getAll() as IDBRequest<Intent[]>),
         done(s.conflicts.getAll() as IDBRequest<Conflict[]>),
@@ -58,7 +75,9 @@ export function idbStore(): LocalStore & { wipe(): Promise<void> } {
       ]);
       return {
         user: user ?? null,
-        todos: new Map(todos.map((t) => [t.id, t])),
+        lists: new Map(lists.map((l) => [l.id, l])),
+        todos: new Map(todos.map((t) => [keyOf(t.listId, t.id), t])),
+        members: new Map(members.map((m) => [keyOf(m.listId, m.id), m])),
         queue: seqs.map((seq, n) => ({ seq: seq as number, intent: intents[n] })),
         conflicts,
         cursor: cursor ?? null,
@@ -75,9 +94,18 @@ export function idbStore(): LocalStore & { wipe(): Promise<void> } {
 
     async commit(change: Tx): Promise<void> {
       const { t, s } = await tx("readwrite");
-      if (change.clearTodos) s.todos.clear();
-      for (const id of change.del ?? []) s.todos.delete(id);
+      if (change.clearAll) for (const name of ["lists", "todos", "members"] as const) s[name].clear();
+      for (const id of change.delLists ?? []) {
+        s.lists.delete(id);
+        s.todos.delete(inList(id));
+        s.members.delete(inList(id));
+      }
+      const pair = (k: string) => [k.slice(0, k.indexOf("/")), k.slice(k.indexOf("/") + 1)];
+      for (const list of change.putLists ?? []) s.lists.put(list);
+      for (const k of change.del ?? []) s.todos.delete(pair(k));
       for (const todo of change.put ?? []) s.todos.put(todo);
+      for (const k of change.delMembers ?? []) s.members.delete(pair(k));
+      for (const member of change.putMembers ?? []) s.members.put(member);
       for (const key of ["cursor", "synced", "user"] as const) if (change[key] !== undefined) s.meta.put(change[key], key);
       for (const seq of change.dequeue ?? []) s.queue.delete(seq);
       // Rewrite only what is still queued: another tab may have sent and removed it meanwhile.
@@ -85,6 +113,12 @@ export function idbStore(): LocalStore & { wipe(): Promise<void> } {
         const key = IDBKeyRange.only(q.seq);
         const cursor = s.queue.openCursor(key);
         cursor.onsuccess = () => cursor.result?.update(q.intent);
+      }
+      // Conflicts of a list gone from the device go with it (as in applyTx).
+      if (change.delLists?.length) {
+        const gone = new Set(change.delLists);
+        const all = s.conflicts.getAll() as IDBRequest<Conflict[]>;
+        all.onsuccess = () => all.result.filter((c) => gone.has(c.listId)).forEach((c) => s.conflicts.delete(c.id));
       }
       for (const c of change.addConflicts ?? []) s.conflicts.put(c);
       for (const id of change.dropConflicts ?? []) s.conflicts.delete(id);

@@ -23,11 +23,11 @@ export function cleanTitle(text: string): string {
   );
 }
 
-/** A new to-do (a local id until the server answers; the key makes a retried POST one to-do). */
-export function createIntent(fields: { title: string; dueDate: string | null; completed?: boolean }): Intent {
+/** A new to-do in list `listId` (a local id until the server answers; the key makes a retried POST one to-do). */
+export function createIntent(listId: string, fields: { title: string; dueDate: string | null; completed?: boolean }): Intent {
   const key = crypto.randomUUID();
   const { title, dueDate, completed = false } = fields;
-  return { kind: "create", id: `local-${key}`, key, title, dueDate, completed, createdAt: new Date().toISOString() };
+  return { kind: "create", listId, id: `local-${key}`, key, title, dueDate, completed, createdAt: new Date().toISOString() };
 }
 
 /**
@@ -36,19 +36,21 @@ export function createIntent(fields: { title: string; dueDate: string | null; co
  * elsewhere meanwhile meets the conflict rules (a 412, then "Changed in two places") instead of
  * being overwritten. `now` is the to-do now (undefined: deleted meanwhile; saving restores it).
  * `dueDate` undefined: the date field was left half typed, so the date stays as it opened.
+ * Either way the intent is in the list the to-do was in when the editor opened.
  */
 export function saveIntent(opened: Item, now: Item | undefined, title: string, dueDate: string | null | undefined): Intent | null {
   const due = dueDate === undefined ? opened.dueDate : dueDate;
-  if (!now) return title ? createIntent({ title, dueDate: due, completed: opened.completed }) : null;
+  if (!now) return title ? createIntent(opened.listId, { title, dueDate: due, completed: opened.completed }) : null;
   const changes = editChanges(opened, title, due);
-  return changes && { kind: "update", id: opened.id, base: opened.version, changes, was: fieldsOf(opened) };
+  return changes && { kind: "update", listId: opened.listId, id: opened.id, base: opened.version, changes, was: fieldsOf(opened) };
 }
 
 /** What "Keep mine" queues for a conflict. */
 export function keepMine(c: Conflict): Intent[] {
-  if (c.deleted) return c.theirs ? [{ kind: "delete", id: c.todoId, base: c.theirs.version, was: fieldsOf(c.theirs) }] : [];
-  if (c.theirs) return [{ kind: "update", id: c.todoId, base: c.theirs.version, changes: c.mine, was: fieldsOf(c.theirs) }];
-  return [createIntent(c.seen)];
+  const { listId } = c;
+  if (c.deleted) return c.theirs ? [{ kind: "delete", listId, id: c.todoId, base: c.theirs.version, was: fieldsOf(c.theirs) }] : [];
+  if (c.theirs) return [{ kind: "update", listId, id: c.todoId, base: c.theirs.version, changes: c.mine, was: fieldsOf(c.theirs) }];
+  return [createIntent(listId, c.seen)];
 }
 
 /** The start of the message for an intent the server refused for good. */
@@ -56,5 +58,10 @@ export function couldNot(intent: Intent): string {
   if (intent.kind === "create") return `Could not add “${intent.title}”`;
   if (intent.kind === "markAll") return `Could not mark all as ${intent.completed ? "done" : "not done"}`;
   if (intent.kind === "clearCompleted") return "Could not clear the completed to-dos";
-  return `Could not save the change to “${intent.was.title}”`;
+  if (intent.kind === "update" || intent.kind === "delete") return `Could not save the change to “${intent.was.title}”`;
+  if (intent.kind === "createList") return `Could not make the list “${intent.name}”`;
+  if (intent.kind === "deleteList") return `Could not delete the list “${intent.name}”`;
+  if (intent.kind === "updateList") return "Could not change the list";
+  if (intent.kind === "invite") return `Could not invite ${intent.email}`;
+  return "Could not change who is in the list";
 }

@@ -12,21 +12,29 @@
  * - Pull (pull.ts): changes since the cursor, de-duplicated by version; 410 -> full resync.
  * - Only the leader (one tab, see tabs.ts) sends and pulls; every tab can enqueue.
  */
-import { ApiError, OfflineError } from "./api";
+import { ApiError, OfflineError, type Api } from "./api";
 import { AuthError } from "./auth";
 import { pullChanges } from "./pull";
-import { applyTx, emptySnapshot, isLocalId, rebase, rebased, type Change, type Changes } from "./replica";
-import type { Conflict, Fields, Intent, Queued, Snapshot, Todo, Tx } from "./replica";
+import { applyTx, emptySnapshot, isLocalId, keyOf, rebase, rebased, rebasedList } from "./replica";
+import type { Conflict, Fields, Intent, MemberRow, Queued, Snapshot, Todo, Tx } from "./replica";
 
-export interface SyncApi {
-  create(fields: { title: string; dueDate?: string | null; completed?: boolean }, key: string): Promise<Todo>;
-  get(id: string): Promise<Todo>;
-  update(id: string, version: number, changes: Changes): Promise<Todo>;
-  remove(id: string, version: number): Promise<void>;
-  markAll(completed: boolean, cursor: string | null): Promise<{ nextCursor: string | null }>;
-  clearCompleted(cursor: string | null): Promise<{ nextCursor: string | null }>;
-  changes(cursor: string | null): Promise<{ items: readonly Change[]; nextCursor: string | null; hasMore: boolean }>;
-}
+export type SyncApi = Pick<
+  Api,
+  | "create"
+  | "get"
+  | "update"
+  | "remove"
+  | "markAll"
+  | "clearCompleted"
+  | "changes"
+  | "lists"
+  | "createList"
+  | "updateList"
+  | "deleteList"
+  | "invite"
+  | "setRole"
+  | "removeMember"
+>;
 
 export interface LocalStore {
   load(): Promise<Snapshot>;
@@ -61,7 +69,10 @@ const goneIs404 = (err: unknown): null => {
   throw err;
 };
 
-export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks, backoff = BACKOFF) {
+const named = (id: unknown): boolean => typeof id === "string" && id !== "";
+
+/** `me`: the person's id (the token's `sub`): their first list's id, and their member id. */
+export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks, me: string, backoff = BACKOFF) {
   let snap: Snapshot = emptySnapshot;
   let leader = false;
   let running = false;
@@ -98,32 +109,47 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     const i = q.intent;
     const done = (tx: Tx = {}) => commit({ ...tx, dequeue: [q.seq, ...(tx.dequeue ?? [])] });
     const rest = () => snap.queue.filter((o) => o.seq !== q.seq);
-    if ((i.kind === "update" || i.kind === "delete") && isLocalId(i.id)) return done(); // its create was refused
+    // An intent naming no list (or no to-do) cannot be sent: dropped here, not retried on a timer.
+    if ((i.kind !== "createList" && !named(i.listId)) || ((i.kind === "update" || i.kind === "delete") && !named(i.id))) return done();
+    // Its list's creation (or the to-do's) was refused: nothing to send.
+    if ("listId" in i && isLocalId(i.listId)) return done();
+    if ((i.kind === "update" || i.kind === "delete") && (isLocalId(i.id) || (i.kind === "update" && isLocalId(i.changes.listId ?? ""))))
+      return done();
     try {
       if (i.kind === "create") {
-        const t = await api.create({ title: i.title, dueDate: i.dueDate, completed: i.completed }, i.key);
-        return done({ put: [t], requeue: rebased(rest(), i.id, t.id, 0, t) });
+        const t = await api.create(i.listId, { title: i.title, dueDate: i.dueDate, completed: i.completed }, i.key);
+        return done({ put: [t], requeue: rebased(rest(), i, t, 0) });
       }
       if (i.kind === "update") {
-        const t = await api.update(i.id, i.base, i.changes);
-        return done({ put: [t], requeue: rebased(rest(), i.id, i.id, i.base, t) });
+        const t = await api.update(i.listId, i.id, i.base, i.changes);
+        const del = t.listId !== i.listId ? [keyOf(i.listId, i.id)] : [];
+        return done({ put: [t], del, requeue: rebased(rest(), i, t, i.base) });
       }
       if (i.kind === "delete") {
-        await api.remove(i.id, i.base);
-        return done({ del: [i.id] });
+        await api.remove(i.listId, i.id, i.base);
+        return done({ del: [keyOf(i.listId, i.id)] });
       }
-      let cursor = i.cursor ?? null;
-      do {
-        const r = i.kind === "markAll" ? await api.markAll(i.completed, cursor) : await api.clearCompleted(cursor);
-        cursor = r.nextCursor;
-        // Work left (the server's time budget): keep the cursor, so a reload resumes, not restarts.
-        if (cursor) await commit({ requeue: [{ seq: q.seq, intent: { ...i, cursor } }] });
-      } while (cursor);
-      pullWanted = true; // the server bumped versions we have not seen: the feed brings them
-      const all = [...snap.todos.values()];
-      return i.kind === "markAll"
-        ? done({ put: all.filter((t) => t.completed !== i.completed).map((t) => ({ ...t, completed: i.completed })) })
-        : done({ del: all.filter((t) => t.completed).map((t) => t.id) });
+      if (i.kind === "markAll" || i.kind === "clearCompleted" || i.kind === "deleteList") {
+        let cursor = i.cursor ?? null;
+        do {
+          const r =
+            i.kind === "markAll"
+              ? await api.markAll(i.listId, i.completed, cursor)
+              : i.kind === "clearCompleted"
+                ? await api.clearCompleted(i.listId, cursor)
+                : await api.deleteList(i.listId, cursor);
+          cursor = r.nextCursor;
+          // Work left (the server's time budget): keep the cursor, so a reload resumes, not restarts.
+          if (cursor) await commit({ requeue: [{ seq: q.seq, intent: { ...i, cursor } }] });
+        } while (cursor);
+        if (i.kind === "deleteList") return done({ delLists: [i.listId] });
+        pullWanted = true; // the server bumped versions we have not seen: the feed brings them
+        const all = [...snap.todos.values()].filter((t) => t.listId === i.listId);
+        return i.kind === "markAll"
+          ? done({ put: all.filter((t) => t.completed !== i.completed).map((t) => ({ ...t, completed: i.completed })) })
+          : done({ del: all.filter((t) => t.completed).map((t) => keyOf(t.listId, t.id)) });
+      }
+      return done(await sendListIntent(api, i, rest(), me));
     } catch (err) {
       if (transient(err) || sessionOver(err)) throw err;
       return settleRefusal(q, err);
@@ -133,11 +159,13 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
   /** A 4xx for an intent: apply the conflict rules, or report it and let it go. */
   async function settleRefusal(q: Queued, err: unknown): Promise<void> {
     const i = q.intent;
-    if (i.kind === "delete" && status(err) === 404) return commit({ dequeue: [q.seq], del: [i.id] });
+    if (i.kind === "delete" && status(err) === 404) return commit({ dequeue: [q.seq], del: [keyOf(i.listId, i.id)] });
     if ((i.kind === "update" || i.kind === "delete") && (status(err) === 412 || status(err) === 404)) {
-      const theirs = status(err) === 404 ? null : await api.get(i.id).catch(goneIs404);
+      // A 404 may also mean the list is gone (deleted, or the person removed): the pull says so.
+      pullWanted = true;
+      const theirs = status(err) === 404 ? null : await api.get(i.listId, i.id).catch(goneIs404);
       const put = theirs ? [theirs] : [];
-      const del = theirs ? [] : [i.id];
+      const del = theirs ? [] : [keyOf(i.listId, i.id)];
       if (theirs && i.kind === "update") {
         const { send, clash } = rebase(i.changes, i.was, theirs);
         if (!clash) {
@@ -152,6 +180,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
       if (!theirs && i.kind === "delete") return commit({ dequeue: [q.seq], del });
       const conflict: Conflict = {
         id: `c${q.seq}`,
+        listId: i.listId,
         todoId: i.id,
         title: i.was.title,
         mine: i.kind === "update" ? i.changes : {},
@@ -161,6 +190,8 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
       };
       return commit({ dequeue: [q.seq], put, del, addConflicts: [conflict] });
     }
+    // 403 (a viewer now) or 404 (the list is gone): the pull brings the list as it is.
+    if (status(err) === 403 || status(err) === 404) pullWanted = true;
     await commit({ dequeue: [q.seq] });
     hooks.refused(i, err);
   }
@@ -178,7 +209,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
         if (head) await sendOne(head);
         else if (pullWanted || !snap.synced) {
           pullWanted = false;
-          await pullChanges(api, () => snap, commit);
+          await pullChanges(api, () => snap, commit, me);
         } else break;
         if (failures) hooks.trouble(null);
         failures = 0;
@@ -202,6 +233,10 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
   return {
     get snapshot(): Snapshot {
       return snap;
+    },
+    /** What the screen shows: the copy with intents not yet written to IndexedDB too. */
+    get shown(): Snapshot {
+      return shown();
     },
     /** Reads the device's copy (at start, and when another tab changed it). */
     async reload(): Promise<Snapshot> {
@@ -253,6 +288,35 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     if (running) kicked = true;
     else void run();
   }
+}
+
+/** Sends an intent about a list or its members; the Tx records the answer. */
+async function sendListIntent(api: SyncApi, i: Intent, rest: Queued[], me: string): Promise<Tx> {
+  if (i.kind === "createList") {
+    const list = await api.createList(i.name, i.key);
+    return { putLists: [{ ...list, createdAs: i.id }], requeue: rebasedList(rest, i.id, list.id) };
+  }
+  if (i.kind === "updateList") {
+    const changes = { ...(i.name !== undefined && { name: i.name }), ...(i.position !== undefined && { position: i.position }) };
+    const list = await api.updateList(i.listId, i.name === undefined ? null : i.base, changes);
+    const later = rest.flatMap((q) =>
+      q.intent.kind === "updateList" && q.intent.listId === i.listId ? [{ seq: q.seq, intent: { ...q.intent, base: list.version } }] : [],
+    );
+    return { putLists: [list], requeue: later };
+  }
+  if (i.kind === "invite") {
+    await api.invite(i.listId, i.email, i.role);
+    return {};
+  }
+  if (i.kind === "setRole") {
+    const member = (await api.setRole(i.listId, i.memberId, i.role)) as MemberRow;
+    return { putMembers: [{ ...member, listId: i.listId }] };
+  }
+  if (i.kind === "removeMember") {
+    await api.removeMember(i.listId, i.memberId);
+    return i.memberId === me ? { delLists: [i.listId] } : { delMembers: [keyOf(i.listId, i.memberId)] };
+  }
+  throw new Error(`Not a list intent: ${i.kind}`);
 }
 
 /** The to-do's fields are still what the person saw (only its version moved). */

@@ -3,12 +3,12 @@
  * /config.json (the service worker answers it offline), then runs the list or the sign-in
  * screen and switches between them. Signing out here signs out every tab and wipes the copy.
  */
-import { createAccountView } from "./account";
 import { createApi } from "./api";
 import { createApp, type App } from "./app";
 import { createAuth, tokenClaims, type Session } from "./auth";
 import { createAuthView } from "./auth-view";
 import { idbStore, memoryStore } from "./db";
+import { kit } from "./kit";
 import * as m from "./model";
 import { registerWorker } from "./offline";
 import { $, createTodoView, type Intents } from "./view";
@@ -33,11 +33,22 @@ const intents: Intents = {
   clearCompleted: () => app?.intents.clearCompleted(),
   retry: () => app?.intents.retry(),
   resolve: (id, choice) => app?.intents.resolve(id, choice),
+  reorder: (id, to) => app?.intents.reorder(id, to),
+  moveTo: (id, listId) => app?.intents.moveTo(id, listId),
+  selectList: (id) => app?.intents.selectList(id),
+  newList: (name) => app?.intents.newList(name),
+  renameList: (id, name) => app?.intents.renameList(id, name),
+  deleteList: (id) => app?.intents.deleteList(id),
+  moveList: (id, step) => app?.intents.moveList(id, step),
+  invite: (email, role) => app?.intents.invite(email, role),
+  setRole: (memberId, role) => app?.intents.setRole(memberId, role),
+  removeMember: (memberId) => app?.intents.removeMember(memberId),
+  answerInvitation: (id, accept) => app?.intents.answerInvitation(id, accept),
 };
 const view = createTodoView(intents);
 // Without IndexedDB (some private modes) the copy lives in this tab only: still usable online.
 const store = typeof indexedDB === "undefined" ? memoryStore() : idbStore();
-const initial = () => m.withFilter(m.initialState, m.filterFromHash(location.hash));
+const initial = () => ({ ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) });
 
 function showOffline(): void {
   $("offline").hidden = navigator.onLine;
@@ -55,7 +66,7 @@ async function start(): Promise<void> {
   if (stored) {
     showApp(accountEmail(stored));
     const snapshot = await store.load().catch(() => null);
-    if (snapshot && snapshot.user === copyOwner(stored) && !app) view.render(m.fromSnapshot(snapshot, initial()));
+    if (snapshot && snapshot.user === copyOwner(stored) && !app) view.render(m.fromSnapshot(snapshot, initial(), copyOwner(stored)));
   }
 
   let config: Config;
@@ -72,12 +83,35 @@ async function start(): Promise<void> {
 
   const auth = createAuth(config);
   const api = createApi(config.apiBase, auth);
-  const account = createAccountView(auth, api, () => signedOut("Your account and all its to-dos are deleted.", false, false));
+  // "Your account" is code of its own (account.ts), loaded when the section first opens.
+  const passwordForm = $<HTMLFormElement>("password");
+  let account: Promise<void> | undefined;
+  const loadAccount = () =>
+    (account ??= import("./later").then(
+      (a) => {
+        a.createAccountView(kit, auth, api, () => signedOut("Your account and all its to-dos are deleted.", false, false));
+        passwordForm.removeEventListener("submit", early);
+      },
+      (err: unknown) => {
+        account = undefined; // not fetched (offline, no worker yet): the next try fetches again
+        throw err;
+      },
+    ));
+  // A submit before it is here waits for it: never the browser's own GET, passwords in the URL.
+  function early(event: Event): void {
+    event.preventDefault();
+    loadAccount().then(
+      () => passwordForm.requestSubmit(),
+      () => undefined,
+    );
+  }
+  passwordForm.addEventListener("submit", early);
+  $("account").addEventListener("toggle", () => void loadAccount().catch(() => undefined));
 
   function signedIn(session: Session, fresh = false): void {
     app?.stop();
     showApp(accountEmail(session));
-    app = createApp(api, store, copyOwner(session), view, { signedOut });
+    app = createApp(api, store, copyOwner(session), copyOwner(session), view, { signedOut });
     view.showMessage("");
     // No render here: the screen keeps what it shows (this person's copy, painted above, or the
     // empty list after a sign-out) until the app has read the device copy; no empty flash.
@@ -99,7 +133,7 @@ async function start(): Promise<void> {
     app = undefined;
     void store.wipe();
     view.forget();
-    account.reset();
+    resetAccount();
     void auth.signOut();
     view.render(initial());
     view.showMessage("");
@@ -116,6 +150,7 @@ async function start(): Promise<void> {
     signedOut("You are signed out.", false, false);
   });
   addEventListener("hashchange", () => app?.filterChanged());
+  addEventListener("popstate", () => app?.listChanged());
 
   const session = auth.session();
   if (session) signedIn(session);
@@ -124,12 +159,22 @@ async function start(): Promise<void> {
 /**
  * Whose the device copy is: the account's `sub` (its ID token's subject, which never changes and
  * is never reused), not the e-mail, which a person may change and a new account may take later.
- * A copy of anyone else is wiped before it is shown.
+ * A copy of anyone else is wiped before it is shown. It is also their member id (and their first
+ * list's id).
  */
 const copyOwner = (session: Session): string => {
   const sub = tokenClaims(session.idToken).sub;
   return typeof sub === "string" ? sub : "";
 };
+
+/** Forgets what "Your account" showed and what was typed in it (signing out). */
+function resetAccount(): void {
+  const note = $("account-note");
+  note.textContent = "";
+  note.classList.remove("ok");
+  $<HTMLInputElement>("password-current").value = $<HTMLInputElement>("password-new").value = "";
+  $<HTMLDetailsElement>("account").open = false;
+}
 
 /** The e-mail as the account has it (the ID token's `email` claim), not as it was typed. */
 const accountEmail = (session: Session): string => {

@@ -1,16 +1,38 @@
 /**
- * What the to-do screen shows, derived from the device's copy (replica.ts): the whole list with
- * the unsent changes applied, the filter, the open editor. Counts and filters are over the whole
- * list, so they are exact at any size. Pure functions: test/site runs them under Node.
+ * What the to-do screen shows, derived from the device's copy (replica.ts): the person's lists
+ * with their counts, the current list whole with the unsent changes applied, its members, the
+ * filter, the open editor. Counts and filters are over whole lists, so they are exact at any
+ * size. Pure functions: test/site runs them under Node.
  */
-import { isLocalId, newestFirst, project, type Conflict, type Item, type Snapshot } from "./replica";
+import {
+  byPosition,
+  isLocalId,
+  project,
+  projectLists,
+  projectMembers,
+  type Conflict,
+  type Item,
+  type ListRow,
+  type MemberRow,
+} from "./replica";
+import type { Snapshot } from "./replica";
 
 export type { Item, Todo } from "./replica";
+
+/** A list in the switcher: with its number of to-dos not done. */
+export type ListEntry = ListRow & { readonly active: number };
 
 export type Filter = "all" | "active" | "completed";
 
 export interface State {
-  /** The whole list, newest first. */
+  /** The person's id (their member id; their first list's id). */
+  readonly me: string;
+  readonly lists: readonly ListEntry[];
+  /** The list shown (from the URL; the first list when it names none, or one gone). */
+  readonly listId: string | null;
+  /** The current list's members (empty until the first sync). */
+  readonly members: readonly MemberRow[];
+  /** The current list, whole, in its order. */
   readonly items: readonly Item[];
   readonly filter: Filter;
   /** Id of the to-do being edited (its title and due date). */
@@ -28,7 +50,19 @@ export interface State {
   readonly conflicts: readonly Conflict[];
 }
 
-export const initialState: State = { items: [], filter: "all", editing: null, opened: null, loaded: false, waiting: 0, conflicts: [] };
+export const initialState: State = {
+  me: "",
+  lists: [],
+  listId: null,
+  members: [],
+  items: [],
+  filter: "all",
+  editing: null,
+  opened: null,
+  loaded: false,
+  waiting: 0,
+  conflicts: [],
+};
 
 export const FILTERS: readonly Filter[] = ["all", "active", "completed"];
 
@@ -40,17 +74,32 @@ export function filterFromHash(hash: string): Filter {
 
 export const hashOf = (filter: Filter): string => (filter === "all" ? "#/" : `#/${filter}`);
 
+/** The list named by the URL (`?list=<id>`), or null. */
+export const listFromSearch = (search: string): string | null => new URLSearchParams(search).get("list");
+
 /**
- * The state for a snapshot of the copy. An open editor stays open even when its to-do is gone
- * (deleted elsewhere): what was typed is the person's until they restore or discard it.
+ * The state for a snapshot of the copy, showing list `wanted` (null or gone: the first list).
+ * `me`: the person's id. An open editor stays open even when its to-do is gone (deleted
+ * elsewhere): what was typed is the person's until they restore or discard it; it closes when
+ * another list is shown.
  */
-export function fromSnapshot(s: Snapshot, state: State): State {
-  const items = project(s.todos, s.queue);
+export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: string | null = state.listId): State {
+  const all = project(s.todos, s.queue);
+  const rows = projectLists(s.lists, s.queue, me);
+  const active = new Map<string, number>();
+  for (const t of all) if (!t.completed) active.set(t.listId, (active.get(t.listId) ?? 0) + 1);
+  const lists = rows.map((l) => ({ ...l, active: active.get(l.id) ?? 0 }));
+  const listId = lists.some((l) => l.id === wanted) ? wanted : (lists[0]?.id ?? wanted);
+  const items = all.filter((t) => t.listId === listId);
   // A to-do not yet created on the server changes id when it is: its editor closes, as before.
   // (Known gap: what was typed in it then is lost; it needs the engine to say which id it became.)
   const { editing } = state;
-  if (editing !== null && isLocalId(editing) && !items.some((t) => t.id === editing)) state = withEditing(state, null);
-  return { ...state, items, loaded: s.synced, waiting: s.queue.length, conflicts: s.conflicts };
+  // Another list shown (not the same list getting its real id from the server): the editor closes.
+  const switched = state.listId !== null && listId !== state.listId && !isLocalId(state.listId);
+  if (editing !== null && (switched || (isLocalId(editing) && !items.some((t) => t.id === editing)))) state = withEditing(state, null);
+  const members = listId === null ? [] : projectMembers(s.members, s.queue, listId);
+  const conflicts = s.conflicts.filter((c) => c.listId === listId);
+  return { ...state, me, lists, listId, members, items, loaded: s.synced, waiting: s.queue.length, conflicts };
 }
 
 /** The open editor's to-do was deleted (elsewhere) while it was open. */
@@ -59,8 +108,13 @@ export const editedGone = (state: State): boolean => state.editing !== null && !
 /** The rows on screen: the visible to-dos, and one deleted under its open editor (kept for its text). */
 export function shown(state: State): readonly Item[] {
   const items = visible(state);
-  return editedGone(state) && state.opened ? [...items, state.opened].sort(newestFirst) : items;
+  return editedGone(state) && state.opened ? [...items, state.opened].sort(byPosition) : items;
 }
+
+export const currentList = (state: State): ListEntry | undefined => state.lists.find((l) => l.id === state.listId);
+/** Whether the person may change the current list's to-dos (a viewer may not). */
+export const canWrite = (state: State): boolean => currentList(state)?.role !== "viewer";
+export const isOwner = (state: State): boolean => currentList(state)?.role === "owner";
 
 export function visible(state: State): readonly Item[] {
   if (state.filter === "all") return state.items;

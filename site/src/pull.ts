@@ -1,24 +1,30 @@
 /**
- * One pull of the changes feed into the device copy: from the cursor, page by page, each page
- * merged (higher version wins, tombstones remove) and committed with its cursor, so a pull cut
- * short resumes where it stopped. No cursor (or a 410 sync_expired: the cursor outlived the
- * tombstones) means a full sync: the pages are gathered, then replace the copy in one commit
- * (the screen never flashes empty). The queue is left alone either way.
+ * One pull of the feed of everything the person can see (GET /api/changes) into the device
+ * copy: from the cursor, page by page, each page merged (`feedTx`: lists joined, changed and left,
+ * members, to-dos by version, tombstones) and committed with its cursor, so a pull cut short
+ * resumes where it stopped. No cursor (or a 410 sync_expired: the cursor outlived the
+ * tombstones) means a full sync: the person's lists are read first (GET /api/lists makes their
+ * first list on first use), then the pages are gathered and replace the copy in one commit (the
+ * screen never flashes empty). The queue is left alone either way.
  */
 import { ApiError } from "./api";
 import type { SyncApi } from "./engine";
-import { mergeChanges, type Snapshot, type Todo, type Tx } from "./replica";
+import { applyTx, emptySnapshot, feedTx, type Snapshot, type Tx } from "./replica";
 
 export async function pullChanges(
-  api: Pick<SyncApi, "changes">,
+  api: Pick<SyncApi, "changes" | "lists">,
   current: () => Snapshot,
   commit: (tx: Tx, local: boolean) => Promise<void>,
+  me: string,
 ): Promise<void> {
-  const snap = current();
-  let cursor = snap.cursor;
+  let cursor = current().cursor;
   let full = cursor === null;
-  let fresh = new Map<string, Todo>();
-  const restart = (): [null, true, Map<string, Todo>] => [null, true, new Map<string, Todo>()];
+  let fresh = emptySnapshot;
+  const restart = async () => {
+    [cursor, full] = [null, true];
+    fresh = applyTx(emptySnapshot, { putLists: (await api.lists()).items });
+  };
+  if (full) await restart();
   for (;;) {
     let page;
     try {
@@ -26,26 +32,23 @@ export async function pullChanges(
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 410) || full) throw err;
       // The cursor outlived the tombstones: start again from nothing (the queue stays).
-      [cursor, full, fresh] = restart();
+      await restart();
       continue;
     }
-    if (full) {
-      for (const c of page.items) {
-        const have = fresh.get(c.id);
-        if (have && have.version >= c.version) continue;
-        if ("deleted" in c) fresh.delete(c.id);
-        else fresh.set(c.id, c);
-      }
-    } else {
-      const { put, del } = mergeChanges(current().todos, page.items);
-      if (put.length || del.length || page.nextCursor !== current().cursor)
-        await commit({ put, del, cursor: page.nextCursor }, put.length + del.length > 0);
+    if (full) fresh = applyTx(fresh, feedTx(fresh, page.items, me));
+    else {
+      const tx = feedTx(current(), page.items, me);
+      const changes = [tx.put, tx.del, tx.putLists, tx.delLists, tx.putMembers, tx.delMembers].some((x) => x?.length);
+      if (changes || page.nextCursor !== current().cursor) await commit({ ...tx, cursor: page.nextCursor }, changes);
     }
     cursor = page.nextCursor;
     if (!page.hasMore) break;
   }
   if (full) {
-    const { put } = mergeChanges(new Map(), [...fresh.values()]);
-    await commit({ clearTodos: true, put, cursor, synced: true }, true);
+    const { lists, todos, members } = fresh;
+    await commit(
+      { clearAll: true, putLists: [...lists.values()], put: [...todos.values()], putMembers: [...members.values()], cursor, synced: true },
+      true,
+    );
   }
 }

@@ -4,13 +4,13 @@
  *
  *   <li class="todo [done] [pending] [unsaved] [overdue]" data-id>
  *     <input class="toggle">                      named after the title, described by the due date
- *     <div class="text"><span class="title"> <span class="due"><time datetime> <span class="overdue-tag">
- *     <div class="editor">                        only while editing: title, due date, "Clear date",
+ *     <div class="text"><span class="title"> <span class="due"><time datetime> <span class="overdue-tag"> <span class="by">
+ *     <div class="editor">                        only while editing: title, due date, "Clear date", "Move to",
  *       <p class="edit-note" role="status">        what happened underneath: changed or deleted elsewhere
  *       <span class="edit-gone">                   deleted elsewhere: "Restore with my text", "Discard"
  *     <button class="edit"> <button class="delete">
  */
-import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
+import { TITLE_MAX_LENGTH } from "../../handlers/limits";
 import { dueText, formatDay, isOverdue } from "./due";
 import type { Item } from "./model";
 
@@ -57,10 +57,28 @@ export function createRow(): HTMLLIElement {
       { className: "text" },
       el("span", { className: "title", dir: "auto" }),
       el("span", { className: "due" }, el("time"), " ", el("span", { className: "overdue-tag" }, "Overdue")),
+      el("span", { className: "by" }),
     ),
     named("edit", "Edit"),
     named("delete", "Delete"),
   );
+}
+
+/** What a row shows beyond the to-do: whether it may change, its last editor (shared lists), lists to move it to. */
+export interface RowContext {
+  readonly writable: boolean;
+  readonly editor: string | null;
+  readonly targets: readonly { id: string; name: string }[];
+  /** The to-do as its open editor opened it (what "changed elsewhere" compares with). */
+  readonly opened?: Item | null;
+  /** Deleted elsewhere under its open editor: kept for its text, with Restore and Discard. */
+  readonly gone?: boolean;
+}
+
+function moveSelect(targets: RowContext["targets"]): HTMLSelectElement {
+  const select = el("select", { className: "move-to" }, el("option", { value: "" }, "Move to another list…"));
+  for (const t of targets) select.append(el("option", { value: t.id }, t.name));
+  return select;
 }
 
 function createEditor(draft: Draft): HTMLDivElement {
@@ -103,17 +121,17 @@ export function updateRow(
   today: string,
   locale: string,
   draft: () => Draft | undefined,
-  opened: Item | null = null,
-  gone = false,
+  context: RowContext = { writable: true, editor: null, targets: [] },
 ): void {
   const part = <T extends HTMLElement = HTMLElement>(name: string) => row.querySelector(`.${name}`) as T;
   const toggle = part<HTMLInputElement>("toggle");
   const [text, title, due, tag] = [part("text"), part("title"), part("due"), part("overdue-tag")];
   const [edit, remove] = [part<HTMLButtonElement>("edit"), part<HTMLButtonElement>("delete")];
   const overdue = isOverdue(item, today);
+  const gone = context.gone ?? false;
   row.dataset.id = item.id;
   row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}${item.unsaved ? " unsaved" : ""}${overdue ? " overdue" : ""}${gone ? " gone" : ""}`;
-  toggle.hidden = remove.hidden = gone;
+  toggle.hidden = gone;
   due.id = `d-${item.id}`;
   // Named by the title itself, not by reference: the title is hidden while the editor is open.
   toggle.setAttribute("aria-label", item.title);
@@ -128,6 +146,14 @@ export function updateRow(
     setText(time, dueText(item.dueDate, today, locale));
   }
   tag.hidden = !overdue;
+  const by = part("by");
+  by.hidden = context.editor === null;
+  setText(by, context.editor === null ? "" : ` · changed by ${context.editor}`);
+  toggle.disabled = !context.writable;
+  remove.hidden = gone || !context.writable;
+  row.draggable = context.writable && !editing;
+  if (context.writable) toggle.setAttribute("aria-keyshortcuts", "Alt+ArrowUp Alt+ArrowDown");
+  else toggle.removeAttribute("aria-keyshortcuts");
   for (const button of [edit, remove]) setText(button.lastElementChild!, ` ${quoted(item.title)}`);
 
   let editor = row.querySelector<HTMLDivElement>(".editor");
@@ -141,19 +167,28 @@ export function updateRow(
     const hadFocus = editor.contains(document.activeElement);
     editor.remove();
     text.hidden = false;
-    edit.hidden = false;
+    edit.hidden = !context.writable;
     if (hadFocus) edit.focus();
     return;
   }
-  if (!editor) return;
+  if (!editor) {
+    edit.hidden = !context.writable;
+    return;
+  }
+  if (opening && context.targets.length) {
+    editor.append(moveSelect(context.targets));
+    part("move-to").setAttribute("aria-label", `Move ${quoted(item.title)} to another list`);
+  }
   const [input, date, clear] = [part<HTMLInputElement>("edit-input"), part<HTMLInputElement>("edit-due"), part("edit-clear")];
   input.setAttribute("aria-label", `Edit ${quoted(item.title)}; Enter saves, Escape cancels`);
   date.setAttribute("aria-label", `Due date of ${quoted(item.title)}; Enter saves, Escape cancels`);
   setText(clear.lastElementChild!, ` of ${quoted(item.title)}`);
   const note = part("edit-note");
   // Always in the page (empty when nothing happened): a live region must exist before it speaks.
-  setText(note, underneathText(item, opened, gone, today, locale));
+  setText(note, underneathText(item, context.opened ?? null, gone, today, locale));
   part("edit-gone").hidden = !gone;
+  const move = row.querySelector<HTMLElement>(".move-to");
+  if (move) move.hidden = gone;
   if (opening) {
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);

@@ -4,12 +4,19 @@
  * and patched by row.ts), so focus, an open editor and the screen-reader's position survive
  * every update. All text goes in through textContent: nothing is ever parsed as HTML.
  */
-import { renderConflicts, type Choice } from "./conflicts-view";
+import type { Choice } from "./conflicts-view";
 import { localDay, pageLocale } from "./due";
-import { completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type State } from "./model";
+import { kit } from "./kit";
+import { createListsView, type ListIntents } from "./lists-view";
+import type { Conflict } from "./replica";
+import { canWrite, completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type State } from "./model";
 import { createRow, dayOf, updateRow, type Draft } from "./row";
 
-export interface Intents {
+export interface Intents extends ListIntents {
+  /** Moves a to-do in the manual order: above `before` (null: to the bottom), or a step up or down. */
+  reorder(id: string, to: { before: string | null } | { step: -1 | 1 }): void;
+  /** Moves a to-do to another list. */
+  moveTo(id: string, listId: string): void;
   add(title: string, dueDate: string | null): void;
   toggle(id: string): void;
   startEdit(id: string): void;
@@ -34,6 +41,9 @@ export function createTodoView(intents: Intents) {
   /** What was typed into an editor that must come back if it is re-opened (after a failed save). */
   const drafts = new Map<string, Draft>();
   const locale = pageLocale(navigator.languages);
+  const lists = createListsView(intents);
+  /** The to-do being dragged (manual order). */
+  let dragged: string | null = null;
   /** A pointer is pressed: an editor losing focus to it closes only after the click lands. */
   let pressed: Promise<void> | null = null;
 
@@ -87,8 +97,37 @@ export function createTodoView(intents: Intents) {
     const target = event.target as HTMLElement;
     if (target.closest(".text")) intents.startEdit(idOf(target));
   });
+  list.addEventListener("change", (event) => {
+    const target = event.target as HTMLSelectElement;
+    if (target.classList.contains("move-to") && target.value) intents.moveTo(idOf(target), target.value);
+  });
+  // Drag a row by its handle, or Alt+ArrowUp/Down on a row: the manual order.
+  list.addEventListener("dragstart", (event) => {
+    dragged = idOf(event.target as HTMLElement);
+    event.dataTransfer?.setData("text/plain", dragged);
+  });
+  list.addEventListener("dragover", (event) => dragged && event.preventDefault());
+  list.addEventListener("drop", (event) => {
+    event.preventDefault();
+    const over = (event.target as HTMLElement).closest("li");
+    if (!dragged || !over) return;
+    const below = event.clientY > over.getBoundingClientRect().top + over.offsetHeight / 2;
+    const next = below ? (over.nextElementSibling as HTMLLIElement | null) : over;
+    if (next?.dataset.id !== dragged) intents.reorder(dragged, { before: next?.dataset.id ?? null });
+    dragged = null;
+  });
+  list.addEventListener("dragend", () => (dragged = null));
   list.addEventListener("keydown", (event) => {
-    const editor = (event.target as HTMLElement).closest(".editor");
+    const target = event.target as HTMLElement;
+    if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown") && !target.closest(".editor")) {
+      event.preventDefault();
+      const id = idOf(target);
+      intents.reorder(id, { step: event.key === "ArrowUp" ? -1 : 1 });
+      // Focus stays on the moved row's control (the row is reused, and moves).
+      setTimeout(() => rows.get(id)?.querySelector<HTMLElement>(`.${target.classList[0]}`)?.focus());
+      return;
+    }
+    const editor = target.closest(".editor");
     if (!editor) return;
     // Enter on "Clear date" presses it; Enter in either field saves.
     if (event.key === "Enter" && (event.target as HTMLElement).tagName === "INPUT") {
@@ -119,6 +158,10 @@ export function createTodoView(intents: Intents) {
     intents.saveEdit(idOf(editor), editor.querySelector<HTMLInputElement>(".edit-input")!.value, dayOf(dateIn(editor)));
 
   function render(state: State): void {
+    lists.render(state);
+    const writable = canWrite(state);
+    const by = state.members.length > 1 ? new Map(state.members.map((mb) => [mb.id, mb.id === state.me ? "you" : mb.email])) : null;
+    const targets = state.lists.filter((l) => l.role !== "viewer" && l.id !== state.listId).map((l) => ({ id: l.id, name: l.name }));
     const items = shown(state);
     const gone = editedGone(state);
     const wanted = new Set(items.map((t) => t.id));
@@ -141,7 +184,13 @@ export function createTodoView(intents: Intents) {
       const expectedPlace: ChildNode | null = previous ? previous.nextSibling : list.firstChild;
       if (expectedPlace !== row) list.insertBefore(row, expectedPlace);
       const editing = state.editing === item.id;
-      updateRow(row, item, editing, today, locale, () => takeDraft(item.id), editing ? state.opened : null, editing && gone);
+      updateRow(row, item, editing, today, locale, () => takeDraft(item.id), {
+        writable,
+        editor: by && item.lastEditedBy ? (by.get(item.lastEditedBy) ?? null) : null,
+        targets,
+        opened: editing ? state.opened : null,
+        gone: editing && gone,
+      });
       previous = row;
     }
     refocus?.focus();
@@ -151,12 +200,14 @@ export function createTodoView(intents: Intents) {
     $("loading").hidden = !loading;
     // Below the list: shown once the list is, so the list's arrival never pushes it down (CLS).
     $("account").hidden = loading;
-    $("bulk").hidden = total === 0;
+    $("new").hidden = !writable;
+    $("viewer-note").hidden = writable;
+    $("bulk").hidden = total === 0 || !writable;
     $("toggle-all").textContent = markAllTarget(state) ? "Mark all as done" : "Mark all as not done";
     $("foot").hidden = total === 0;
     $("count").textContent = itemsLeftText(state);
     $("waiting").textContent = waitingText(state.waiting);
-    $("clear").hidden = completedCount(state) === 0;
+    $("clear").hidden = completedCount(state) === 0 || !writable;
     const empty = $("empty");
     empty.hidden = !state.loaded || items.length > 0;
     empty.textContent = total === 0 ? "Nothing to do yet. Add your first to-do above." : `No ${state.filter} to-dos.`;
@@ -164,7 +215,20 @@ export function createTodoView(intents: Intents) {
       if (link.dataset.filter === state.filter) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     });
-    renderConflicts($("conflicts"), state.conflicts, today, locale);
+    showConflicts(state.conflicts);
+  }
+
+  // The conflict view is code of its own (conflicts-view.ts), loaded when there is one to show.
+  let conflicts: readonly Conflict[] = [];
+  let conflictsView: Promise<typeof import("./later")> | undefined;
+  function showConflicts(latest: readonly Conflict[]): void {
+    conflicts = latest;
+    if (!latest.length && !conflictsView) return; // none yet: the section stays hidden
+    conflictsView ??= import("./later");
+    conflictsView.then(
+      (v) => v.renderConflicts(kit, $("conflicts"), conflicts, localDay(new Date()), locale),
+      () => (conflictsView = undefined), // not fetched (offline, no worker yet): the next render tries again
+    );
   }
 
   /** The row to focus when `row` leaves: the next staying one, else the previous, else the input. */
@@ -192,6 +256,7 @@ export function createTodoView(intents: Intents) {
   return {
     render,
     showMessage,
+    renderInvitations: lists.renderInvitations,
     /** Whether the first load failed: shows "Retry" in place of "Loading…". */
     loadFailed(failed: boolean): void {
       $("retry").hidden = !failed;

@@ -277,7 +277,7 @@ describe("web app in Chromium (e2e)", function () {
     await page.locator("#message-text", { hasText: "could not be saved yet: The server had a problem." }).waitFor();
     expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 30 Jun 2031");
     await page.locator("#waiting", { hasText: "1 change waiting to be saved" }).waitFor();
-    await page.unroute("**/api/todos/*");
+    await page.unroute("**/api/lists/*/todos/*");
     await refocus(page);
     await settled(page, 10_000);
     await page.locator("#message").waitFor({ state: "hidden" });
@@ -292,7 +292,7 @@ describe("web app in Chromium (e2e)", function () {
     expect(await date.inputValue()).to.equal("2031-07-01");
     await date.press("Escape");
     expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 30 Jun 2031");
-    await page.unroute("**/api/todos/*");
+    await page.unroute("**/api/lists/*/todos/*");
     await page.getByRole("button", { name: "Dismiss" }).click();
 
     // Another device moves the date while this page clears it: both versions are shown to choose.
@@ -384,10 +384,10 @@ describe("web app in Chromium (e2e)", function () {
     await editor.waitFor();
     expect(await editor.inputValue()).to.equal("Write the quarterly report today");
     await editor.press("Escape");
-    await page.unroute("**/api/todos/*");
+    await page.unroute("**/api/lists/*/todos/*");
 
     // A refused creation puts the title back in the input.
-    await page.route("**/api/todos", (route) =>
+    await page.route("**/api/lists/*/todos", (route) =>
       route.request().method() === "POST"
         ? route.fulfill({
             status: 400,
@@ -403,7 +403,7 @@ describe("web app in Chromium (e2e)", function () {
     await page.locator("#message-text", { hasText: "Could not add “Book dentist”: The title is not allowed." }).waitFor();
     expect(await page.getByLabel("What needs doing?").inputValue()).to.equal("Book dentist");
     expect(await row(page, "Book dentist").count()).to.equal(0);
-    await page.unroute("**/api/todos");
+    await page.unroute("**/api/lists/*/todos");
     await page.getByRole("button", { name: "Dismiss" }).click();
     await page.getByLabel("What needs doing?").fill("");
   });

@@ -144,7 +144,7 @@ export async function apiCall(page: Page, method: string, path: string, body?: u
  */
 export async function failPatches(page: Page, status = 500): Promise<void> {
   const message = status === 400 ? "The change is not allowed." : "The server had a problem.";
-  await page.route("**/api/todos/*", (route) =>
+  await page.route("**/api/lists/*/todos/*", (route) =>
     route.request().method() === "PATCH"
       ? route.fulfill({
           status,

@@ -319,13 +319,13 @@ describe("small fixes a new user noticed (e2e)", function () {
     const page = person.page;
     await page.goto(stack.url);
     await register(page, "rtl@example.com", "twelve chars or more");
-    await page.route("**/api/todos/changes*", (route) => route.fulfill({ status: 503, body: "{}" }));
+    await page.route("**/api/changes*", (route) => route.fulfill({ status: 503, body: "{}" }));
     const signInForm = form(page, "Sign in");
     await signInForm.getByLabel("E-mail").fill("rtl@example.com");
     await signInForm.getByLabel("Password").fill("twelve chars or more");
     await signInForm.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("button", { name: "Retry" }).waitFor();
-    await page.unroute("**/api/todos/changes*");
+    await page.unroute("**/api/changes*");
     await page.getByRole("button", { name: "Retry" }).click();
     await page.getByText("Nothing to do yet").waitFor();
 

@@ -29,10 +29,10 @@ describe("site build", () => {
     // The service worker must never be cached by the browser: a deploy's new worker shows at once.
     expect(byPath.get("sw.js")).to.include({ contentType: "text/javascript; charset=utf-8", cacheControl: CACHE_REVALIDATE });
     const assets = result.files.filter((f) => f.path.startsWith("assets/"));
-    expect(assets.map((f) => f.path.replace(/-[A-Z0-9]{8}\./, "-HASH.")).sort()).to.deep.equal([
-      "assets/app-HASH.js",
-      "assets/styles-HASH.css",
-    ]);
+    // The entries, plus the chunks loaded on demand (esbuild's splitting), all content-hashed.
+    const names = assets.map((f) => f.path.replace(/-[A-Z0-9]{8}\./, "-HASH."));
+    expect(names.filter((n) => n !== "assets/chunk-HASH.js").sort()).to.deep.equal(["assets/app-HASH.js", "assets/styles-HASH.css"]);
+    expect(names.filter((n) => n === "assets/chunk-HASH.js")).to.have.length.within(1, 4);
     for (const asset of assets) expect(asset.cacheControl).to.equal(CACHE_IMMUTABLE);
   });
 
@@ -64,7 +64,11 @@ describe("site build", () => {
 
   it("links index.html to the hashed files it built, with nothing inline (the CSP allows none)", () => {
     const html = readFileSync(join(outDir, "index.html"), "utf8");
-    for (const asset of result.files.filter((f) => f.path.startsWith("assets/"))) expect(html).to.contain(`"/${asset.path}"`);
+    // The entries (app, styles) are in the page; the chunks loaded on demand (import()) are not.
+    const assets = result.files.filter((f) => f.path.startsWith("assets/")).map((f) => f.path);
+    const chunks = assets.filter((path) => path.startsWith("assets/chunk-"));
+    expect(chunks.length).to.be.at.least(1);
+    for (const path of assets) expect(html.includes(`"/${path}"`), path).to.equal(!chunks.includes(path));
     expect(html).to.not.match(/\{\{|<script>|<style|\sstyle=|\son[a-z]+=/i);
     expect(html).to.match(/<html lang="en">/);
   });
@@ -100,10 +104,10 @@ describe("site build", () => {
     expect(worker).to.contain(`"/api/"`); // it leaves the API alone: answers are never cached
   });
 
-  it("stays within budget: first-page JS ≤ 16 KB, CSS ≤ 8 KB, service worker ≤ 8 KB gzipped", () => {
+  it("stays within budget: first-page JS ≤ 20 KB, CSS ≤ 8 KB, service worker ≤ 8 KB gzipped", () => {
     const size = measureSite(outDir);
     expect(size.assets.map((a) => a.kind).sort()).to.deep.equal(["css", "js", "worker"]);
-    expect(BUDGET).to.deep.equal({ js: 16 * 1024, css: 8 * 1024, worker: 8 * 1024 });
+    expect(BUDGET).to.deep.equal({ js: 20 * 1024, css: 8 * 1024, worker: 8 * 1024 });
     expect(size.worker).to.be.greaterThan(200).and.at.most(BUDGET.worker);
     expect(size.js).to.be.greaterThan(1000).and.at.most(BUDGET.js);
     expect(size.css).to.be.greaterThan(500).and.at.most(BUDGET.css);
@@ -118,7 +122,7 @@ describe("site build", () => {
         join(fat, "index.html"),
         '<link rel="stylesheet" href="/assets/s.css"><script type="module" src="/assets/a.js"></script>',
       );
-      // Random bytes do not compress: 30 KB of them, imported from the entry, is over 16 KB gzipped;
+      // Random bytes do not compress: 30 KB of them, imported from the entry, is over 20 KB gzipped;
       // 10 KB of them in the service worker is over its 8 KB.
       writeFileSync(join(fat, "assets/a.js"), 'import"./chunk.js";console.log(1)');
       writeFileSync(join(fat, "assets/chunk.js"), `export const x="${randomBytes(30 * 1024).toString("base64")}"`);
@@ -128,7 +132,7 @@ describe("site build", () => {
       expect(size.assets.map((a) => a.path)).to.deep.equal(["assets/a.js", "assets/chunk.js", "assets/s.css", "sw.js"]);
       expect(size.overBudget).to.have.length(2);
       expect(size.overBudget[0]).to.match(/^Service worker \d+ B gzipped > 8192 B$/);
-      expect(size.overBudget[1]).to.match(/^JavaScript \d+ B gzipped > 16384 B$/);
+      expect(size.overBudget[1]).to.match(/^JavaScript \d+ B gzipped > 20480 B$/);
     } finally {
       rmSync(fat, { recursive: true, force: true });
     }

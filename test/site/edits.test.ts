@@ -4,6 +4,7 @@ import { cleanTitle, saveIntent } from "../../site/src/edits";
 import { rebased, type Queued, type Todo } from "../../site/src/replica";
 
 const opened: Todo = {
+  listId: "L",
   id: "01A",
   title: "Buy milk",
   completed: false,
@@ -18,6 +19,7 @@ describe("site edits (pure)", () => {
     const theirs = { ...opened, title: "Buy milk and eggs", dueDate: "2030-01-02", version: 4 };
     expect(saveIntent(opened, theirs, "Buy oat milk", null)).to.deep.equal({
       kind: "update",
+      listId: "L",
       id: "01A",
       base: 3,
       changes: { title: "Buy oat milk" },
@@ -29,18 +31,18 @@ describe("site edits (pure)", () => {
 
   it("restores a to-do deleted under its editor with the text typed", () => {
     const intent = saveIntent({ ...opened, completed: true }, undefined, "Buy oat milk", "2030-01-02");
-    expect(intent).to.include({ kind: "create", title: "Buy oat milk", dueDate: "2030-01-02", completed: true });
+    expect(intent).to.include({ kind: "create", listId: "L", title: "Buy oat milk", dueDate: "2030-01-02", completed: true });
     expect(saveIntent(opened, undefined, "", null)).to.equal(null);
   });
 
   it("moves a later edit to the confirmed version only if it was made on that version's text", () => {
     const q = (seq: number, title: string, was: string): Queued => ({
       seq,
-      intent: { kind: "update", id: "01A", base: 3, changes: { title }, was: { title: was, completed: false, dueDate: null } },
+      intent: { kind: "update", listId: "L", id: "01A", base: 3, changes: { title }, was: { title: was, completed: false, dueDate: null } },
     });
     const now = { ...opened, title: "From tab one", version: 4 };
     // Made here after the confirmed edit (on its text): moves. Made in another tab's editor on the old text: stays.
-    expect(rebased([q(2, "Mine after", "From tab one"), q(3, "Other tab", "Buy milk")], "01A", "01A", 3, now)).to.deep.equal([
+    expect(rebased([q(2, "Mine after", "From tab one"), q(3, "Other tab", "Buy milk")], opened, now, 3)).to.deep.equal([
       { seq: 2, intent: { ...q(2, "Mine after", "From tab one").intent, base: 4 } },
     ]);
   });

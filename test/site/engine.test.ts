@@ -1,8 +1,18 @@
 import { expect } from "chai";
 import { memoryStore } from "../../site/src/db";
 import { createEngine, type EngineHooks } from "../../site/src/engine";
-import { applyTx, emptySnapshot, mergeChanges, project, rebase, type Intent, type Snapshot, type Todo } from "../../site/src/replica";
-import { FakeServer, offline, serverError } from "./fake-server";
+import {
+  applyTx,
+  emptySnapshot,
+  keyOf,
+  mergeChanges,
+  project,
+  rebase,
+  type Intent,
+  type Snapshot,
+  type Todo,
+} from "../../site/src/replica";
+import { FakeServer, ME, offline, serverError } from "./fake-server";
 
 const FAST = { firstMs: 5, maxMs: 20 };
 const fields = (t: Todo) => ({ title: t.title, completed: t.completed, dueDate: t.dueDate });
@@ -16,7 +26,7 @@ function setup(server = new FakeServer(), store = memoryStore()) {
     trouble: (e) => void seen.trouble.push(e),
     signedOut: () => void seen.signedOut++,
   };
-  const engine = createEngine(server, store, hooks, FAST);
+  const engine = createEngine(server, store, hooks, ME, FAST);
   return { server, store, engine, seen };
 }
 
@@ -32,6 +42,7 @@ async function idle(engine: { snapshot: Snapshot }, ms = 2000): Promise<void> {
 
 const create = (title: string, key = title): Intent => ({
   kind: "create",
+  listId: ME,
   id: `local-${key}`,
   key,
   title,
@@ -41,6 +52,7 @@ const create = (title: string, key = title): Intent => ({
 });
 const update = (t: Todo, changes: Intent & { kind: "update" } extends { changes: infer C } ? C : never): Intent => ({
   kind: "update",
+  listId: ME,
   id: t.id,
   base: t.version,
   changes,
@@ -54,16 +66,17 @@ describe("sync engine", () => {
     await engine.reload();
     await engine.enqueue(create("eggs"), {
       kind: "update",
+      listId: ME,
       id: "local-eggs",
       base: 0,
       changes: { completed: true },
       was: { title: "eggs", completed: false, dueDate: null },
     });
-    await engine.enqueue({ kind: "delete", id: milk.id, base: 1, was: fields(milk) });
+    await engine.enqueue({ kind: "delete", listId: ME, id: milk.id, base: 1, was: fields(milk) });
     engine.lead(true);
     await idle(engine);
     const eggs = server.todos.find((t) => t.title === "eggs")!;
-    expect(server.calls.filter((c) => !c.startsWith("changes"))).to.deep.equal([
+    expect(server.calls.filter((c) => !c.startsWith("changes") && c !== "lists")).to.deep.equal([
       "create eggs",
       `update ${eggs.id} {"completed":true}`,
       `remove ${milk.id}`,
@@ -124,8 +137,9 @@ describe("sync engine", () => {
     engine.pull();
     await idle(engine);
     expect(project(engine.snapshot.todos, []).map((t) => t.title)).to.deep.equal(["c", "A"]);
-    expect(server.calls.filter((c) => c.startsWith("changes"))).to.have.length(2);
-    expect(server.calls[1]).to.match(/^changes c\d+$/);
+    const pulls = server.calls.filter((c) => c.startsWith("changes"));
+    expect(pulls).to.have.length(2);
+    expect(pulls[1]).to.match(/^changes c\d+$/);
   });
 
   it("answers 410 sync_expired with a full resync, keeping the queue", async () => {
@@ -167,6 +181,7 @@ describe("sync engine", () => {
     // The person keeps theirs: nothing is sent; or keeps mine: sent on their version.
     await engine.resolve(conflict.id, {
       kind: "update",
+      listId: ME,
       id: b.id,
       base: conflict.theirs!.version,
       changes: conflict.mine,
@@ -197,13 +212,38 @@ describe("sync engine", () => {
     await engine.reload();
     engine.lead(true);
     await idle(engine);
-    const first = engine.snapshot.todos.get(server.todos[0].id)!;
-    await engine.enqueue({ kind: "markAll", completed: true }, update({ ...first, completed: true }, { completed: false }));
+    const first = engine.snapshot.todos.get(keyOf(ME, server.todos[0].id))!;
+    await engine.enqueue({ kind: "markAll", listId: ME, completed: true }, update({ ...first, completed: true }, { completed: false }));
     expect(project(engine.snapshot.todos, engine.snapshot.queue).filter((t) => t.completed)).to.have.length(129);
     await idle(engine);
     expect(server.calls.filter((c) => c.startsWith("markAll"))).to.have.length(3);
     expect(server.todos.filter((t) => t.completed)).to.have.length(129);
     expect(engine.snapshot.conflicts).to.deep.equal([]);
+  });
+
+  it("drops an intent that names no list or no to-do instead of failing on a timer", async () => {
+    const { server, engine } = setup();
+    await engine.reload();
+    engine.lead(true);
+    await idle(engine);
+    const errors: unknown[] = [];
+    const log = console.error;
+    console.error = (e: unknown) => void errors.push(e);
+    try {
+      await engine.enqueue({
+        kind: "update",
+        id: "x",
+        base: 1,
+        changes: { completed: true },
+        was: fields(server.seed({ title: "x" })),
+      } as unknown as Intent);
+      await engine.enqueue({ kind: "clearCompleted" } as unknown as Intent);
+      await idle(engine);
+    } finally {
+      console.error = log;
+    }
+    expect(errors).to.deep.equal([]);
+    expect(server.calls.filter((c) => !c.startsWith("changes") && c !== "lists")).to.deep.equal([]);
   });
 
   it("reports a change the server refuses for good (400) and drops it; the session's end signs out", async () => {
@@ -227,6 +267,7 @@ describe("sync engine", () => {
 describe("device copy (pure)", () => {
   const t = (id: string, version: number, title = id): Todo => ({
     id,
+    listId: ME,
     title,
     completed: false,
     dueDate: null,
@@ -236,25 +277,25 @@ describe("device copy (pure)", () => {
   });
 
   it("de-duplicates by version: the higher one wins, whatever the order", () => {
-    const have = new Map([["a", t("a", 3, "three")]]);
+    const have = new Map([[keyOf(ME, "a"), t("a", 3, "three")]]);
     const { put, del } = mergeChanges(have, [
       t("a", 2, "two"),
       t("a", 5, "five"),
       t("a", 4, "four"),
-      { id: "a", deleted: true, version: 1, updatedAt: "" },
+      { id: "a", listId: ME, deleted: true, version: 1, updatedAt: "" },
     ]);
     expect(put.map((x) => x.title)).to.deep.equal(["five"]);
     expect(del).to.deep.equal([]);
-    expect(mergeChanges(have, [{ id: "a", deleted: true, version: 4, updatedAt: "" }]).del).to.deep.equal(["a"]);
+    expect(mergeChanges(have, [{ id: "a", listId: ME, deleted: true, version: 4, updatedAt: "" }]).del).to.deep.equal([keyOf(ME, "a")]);
   });
 
   it("shows the server's copy with every queued intent on top", () => {
     const s = applyTx(emptySnapshot, { put: [t("a", 1), t("bb", 1)] });
     const q = applyTx(s, {
       enqueue: [
-        { seq: 1, intent: { kind: "markAll", completed: true } },
-        { seq: 2, intent: { kind: "update", id: "a", base: 1, changes: { completed: false }, was: fields(t("a", 1)) } },
-        { seq: 3, intent: { kind: "clearCompleted" } },
+        { seq: 1, intent: { kind: "markAll", listId: ME, completed: true } },
+        { seq: 2, intent: { kind: "update", listId: ME, id: "a", base: 1, changes: { completed: false }, was: fields(t("a", 1)) } },
+        { seq: 3, intent: { kind: "clearCompleted", listId: ME } },
       ],
     });
     expect(project(q.todos, q.queue).map((x) => [x.id, x.completed, x.unsaved])).to.deep.equal([["a", false, true]]);

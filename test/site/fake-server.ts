@@ -6,7 +6,11 @@
  */
 import { ApiError, OfflineError } from "../../site/src/api";
 import type { SyncApi } from "../../site/src/engine";
-import type { Change, Changes, Todo } from "../../site/src/replica";
+import type { Changes, FeedItem, ListRow, Todo } from "../../site/src/replica";
+
+/** The person's id, and their first list's (the one list of these tests unless they make more). */
+export const ME = "me";
+type Change = Todo | { id: string; listId: string; deleted: true; version: number; updatedAt: string };
 
 type Row = (Todo | (Change & { deleted: true })) & { tick: number };
 
@@ -28,6 +32,26 @@ export class FakeServer implements SyncApi {
     await Promise.resolve();
     if (fail) throw fail as Error;
   }
+  listRows = new Map<string, ListRow>([
+    [
+      ME,
+      {
+        id: ME,
+        name: "To-dos",
+        role: "owner",
+        ownerId: ME,
+        position: null,
+        version: 1,
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+      },
+    ],
+  ]);
+  /** Lists the person has left or lost since the last full sync (reported once by the feed). */
+  removed = new Set<string>();
+  private list(listId: string): void {
+    if (!this.listRows.has(listId)) throw new ApiError(404, "not_found", "No such list.");
+  }
   private write(t: Todo | (Change & { deleted: true })): void {
     this.rows.set(t.id, { ...t, tick: ++this.tick });
   }
@@ -45,55 +69,100 @@ export class FakeServer implements SyncApi {
   seed(fields: Partial<Todo> & { title: string }): Todo {
     const id = `01${String(++this.ids).padStart(24, "0")}`;
     const now = new Date(Date.UTC(2026, 0, 1, 0, 0, this.ids)).toISOString();
-    const todo: Todo = { id, completed: false, dueDate: null, createdAt: now, updatedAt: now, version: 1, ...fields };
+    const todo: Todo = { id, listId: ME, completed: false, dueDate: null, createdAt: now, updatedAt: now, version: 1, ...fields };
     this.write(todo);
     return todo;
   }
   /** An edit or deletion made on another device. */
   elsewhere(id: string, changes: Changes | "delete"): void {
     const t = this.live(id);
-    if (changes === "delete") this.write({ id, deleted: true, version: t.version + 1, updatedAt: t.updatedAt });
+    if (changes === "delete") this.write({ id, listId: t.listId, deleted: true, version: t.version + 1, updatedAt: t.updatedAt });
     else this.write({ ...t, ...changes, version: t.version + 1 });
   }
 
-  async create(fields: { title: string; dueDate?: string | null; completed?: boolean }, key: string): Promise<Todo> {
+  async create(listId: string, fields: { title: string; dueDate?: string | null; completed?: boolean }, key: string): Promise<Todo> {
     await this.enter(`create ${fields.title}`);
+    this.list(listId);
     const known = this.keys.get(key);
     if (known) return this.live(known);
-    const todo = this.seed({ title: fields.title, dueDate: fields.dueDate ?? null, completed: fields.completed ?? false });
+    const todo = this.seed({ listId, title: fields.title, dueDate: fields.dueDate ?? null, completed: fields.completed ?? false });
     this.keys.set(key, todo.id);
     return todo;
   }
-  async get(id: string): Promise<Todo> {
+  async get(_listId: string, id: string): Promise<Todo> {
     await this.enter(`get ${id}`);
     return this.live(id);
   }
-  async update(id: string, version: number, changes: Changes): Promise<Todo> {
+  async update(listId: string, id: string, version: number, changes: Changes): Promise<Todo> {
     await this.enter(`update ${id} ${JSON.stringify(changes)}`);
+    this.list(listId);
     const t = this.live(id);
     if (t.version !== version) throw new ApiError(412, "precondition_failed", "Changed elsewhere.");
     this.elsewhere(id, changes);
     return this.live(id);
   }
-  async remove(id: string, version: number): Promise<void> {
+  async remove(_listId: string, id: string, version: number): Promise<void> {
     await this.enter(`remove ${id}`);
     const t = this.live(id);
     if (t.version !== version) throw new ApiError(412, "precondition_failed", "Changed elsewhere.");
     this.elsewhere(id, "delete");
   }
-  async markAll(completed: boolean, cursor: string | null): Promise<{ nextCursor: string | null }> {
+  async markAll(_listId: string, completed: boolean, cursor: string | null): Promise<{ nextCursor: string | null }> {
     await this.enter(`markAll ${completed} ${cursor}`);
     const todo = this.todos.filter((t) => t.completed !== completed);
     for (const t of todo.slice(0, this.bulkPage)) this.elsewhere(t.id, { completed });
     return { nextCursor: todo.length > this.bulkPage ? `m${this.tick}` : null };
   }
-  async clearCompleted(cursor: string | null): Promise<{ nextCursor: string | null }> {
+  async clearCompleted(_listId: string, cursor: string | null): Promise<{ nextCursor: string | null }> {
     await this.enter(`clearCompleted ${cursor}`);
     const done = this.todos.filter((t) => t.completed);
     for (const t of done.slice(0, this.bulkPage)) this.elsewhere(t.id, "delete");
     return { nextCursor: done.length > this.bulkPage ? `x${this.tick}` : null };
   }
-  async changes(cursor: string | null): Promise<{ items: Change[]; nextCursor: string | null; hasMore: boolean }> {
+  async lists(): Promise<{ items: ListRow[] }> {
+    await this.enter("lists");
+    return { items: [...this.listRows.values()] };
+  }
+  async createList(name: string, key: string): Promise<ListRow> {
+    await this.enter(`createList ${name}`);
+    const known = this.keys.get(key);
+    if (known) return this.listRows.get(known)!;
+    const id = `L${++this.ids}`;
+    const now = new Date().toISOString();
+    this.listRows.set(id, { id, name, role: "owner", ownerId: ME, position: null, version: 1, createdAt: now, updatedAt: now });
+    this.keys.set(key, id);
+    return this.listRows.get(id)!;
+  }
+  async updateList(listId: string, _version: number | null, changes: { name?: string; position?: string }): Promise<ListRow> {
+    await this.enter(`updateList ${listId}`);
+    this.list(listId);
+    const l = { ...this.listRows.get(listId)!, ...changes, version: this.listRows.get(listId)!.version + 1 };
+    this.listRows.set(listId, l);
+    return l;
+  }
+  async deleteList(listId: string): Promise<{ nextCursor: null }> {
+    await this.enter(`deleteList ${listId}`);
+    this.list(listId);
+    this.listRows.delete(listId);
+    return { nextCursor: null };
+  }
+  async invite(listId: string): Promise<unknown> {
+    await this.enter(`invite ${listId}`);
+    return {};
+  }
+  async setRole(listId: string, memberId: string, role: string): Promise<unknown> {
+    await this.enter(`setRole ${listId} ${memberId} ${role}`);
+    return { id: memberId, email: `${memberId}@example.com`, role, version: 2, joinedAt: "2026-01-01T00:00:00.000Z" };
+  }
+  async removeMember(listId: string, memberId: string): Promise<void> {
+    await this.enter(`removeMember ${listId} ${memberId}`);
+  }
+  /** The person loses a list (removed by its owner): the next pull says so. */
+  lose(listId: string): void {
+    this.listRows.delete(listId);
+    this.removed.add(listId);
+  }
+  async changes(cursor: string | null): Promise<{ items: FeedItem[]; nextCursor: string | null; hasMore: boolean }> {
     await this.enter(`changes ${cursor}`);
     if (cursor && this.expired.has(cursor)) throw new ApiError(410, "sync_expired", "Sync again from the start.");
     const after = cursor ? Number(cursor.slice(1)) : 0;
@@ -101,7 +170,14 @@ export class FakeServer implements SyncApi {
       .filter((r) => r.tick > after && !(cursor === null && "deleted" in r))
       .sort((a, b) => a.tick - b.tick);
     const page = rows.slice(0, 100);
-    const items: Change[] = page.map(({ tick: _tick, ...c }) => c);
+    const lists: FeedItem[] = cursor === null ? [...this.listRows.values()].map((l) => ({ type: "list" as const, ...l })) : [];
+    const gone: FeedItem[] = cursor === null ? [] : [...this.removed].map((id) => ({ type: "list" as const, id, removed: true as const }));
+    this.removed.clear();
+    const items: FeedItem[] = [
+      ...lists,
+      ...gone,
+      ...page.filter((r) => this.listRows.has(r.listId)).map(({ tick: _tick, ...c }) => ({ type: "todo" as const, ...c })),
+    ];
     return { items, nextCursor: `c${page.at(-1)?.tick ?? after}`, hasMore: rows.length > page.length };
   }
 }

@@ -3,6 +3,7 @@ import * as m from "../../site/src/model";
 import { applyTx, emptySnapshot, type Snapshot } from "../../site/src/replica";
 
 const todo = (id: string, title: string, completed = false): m.Todo => ({
+  listId: "L",
   id,
   title,
   completed,
@@ -13,14 +14,25 @@ const todo = (id: string, title: string, completed = false): m.Todo => ({
 });
 // ULIDs sort by time: C is the newest.
 const [a, b, c] = [todo("01A", "a"), todo("01B", "b", true), todo("01C", "c")];
-const copy: Snapshot = applyTx(emptySnapshot, { put: [a, b, c], synced: true });
-const loaded = m.fromSnapshot(copy, m.initialState);
+const list = {
+  id: "L",
+  name: "Mine",
+  role: "owner" as const,
+  ownerId: "me",
+  position: null,
+  version: 1,
+  createdAt: "2025-01-01T00:00:00.000Z",
+  updatedAt: "2025-01-01T00:00:00.000Z",
+};
+const copy: Snapshot = applyTx(emptySnapshot, { putLists: [list], put: [a, b, c], synced: true });
+const view = (s: Snapshot, state: m.State) => m.fromSnapshot(s, state, "me");
+const loaded = view(copy, m.initialState);
 
 describe("site model", () => {
   it("shows the whole copy newest first, loaded once a full sync is done", () => {
     expect(loaded.items.map((t) => t.id)).to.deep.equal(["01C", "01B", "01A"]);
     expect(loaded.loaded).to.equal(true);
-    expect(m.fromSnapshot(emptySnapshot, m.initialState).loaded).to.equal(false);
+    expect(view(emptySnapshot, m.initialState).loaded).to.equal(false);
   });
 
   it("filters by the hash in the URL, treating anything unknown as all", () => {
@@ -35,8 +47,8 @@ describe("site model", () => {
 
   it("counts items left over the whole list, and the changes waiting", () => {
     expect(m.itemsLeftText(loaded)).to.equal("2 items left");
-    const queued = applyTx(copy, { enqueue: [{ seq: 1, intent: { kind: "delete", id: "01A", base: 1, was: a } }] });
-    const state = m.fromSnapshot(queued, loaded);
+    const queued = applyTx(copy, { enqueue: [{ seq: 1, intent: { kind: "delete", listId: "L", id: "01A", base: 1, was: a } }] });
+    const state = view(queued, loaded);
     expect(m.itemsLeftText(state)).to.equal("1 item left");
     expect(m.waitingText(state.waiting)).to.equal("1 change waiting to be saved");
     expect(m.waitingText(0)).to.equal("");
@@ -45,20 +57,31 @@ describe("site model", () => {
   it("keeps an editor open on the version it opened, and its row when the to-do is deleted elsewhere", () => {
     const editing = m.withEditing(loaded, "01A");
     expect(editing.opened).to.include({ id: "01A", title: "a", version: 1 });
-    const renamed = m.fromSnapshot(applyTx(copy, { put: [{ ...a, title: "theirs", version: 2 }] }), editing);
+    const renamed = view(applyTx(copy, { put: [{ ...a, title: "theirs", version: 2 }] }), editing);
     expect(renamed.opened).to.include({ title: "a", version: 1 });
-    const gone = m.fromSnapshot(applyTx(copy, { del: ["01A"] }), editing);
+    const gone = view(applyTx(copy, { del: ["L/01A"] }), editing);
     expect(gone.editing).to.equal("01A");
     expect(m.editedGone(gone)).to.equal(true);
     expect(m.shown(gone).map((t) => t.id)).to.deep.equal(["01C", "01B", "01A"]);
     expect(gone.items.map((t) => t.id)).to.deep.equal(["01C", "01B"]);
-    expect(m.editedGone(m.fromSnapshot(applyTx(copy, { del: ["01B"] }), editing))).to.equal(false);
+    expect(m.editedGone(view(applyTx(copy, { del: ["L/01B"] }), editing))).to.equal(false);
     expect(m.withEditing(gone, null).opened).to.equal(null);
+  });
+
+  it("shows the list the URL names, else the first, and closes an editor when another list is shown", () => {
+    const two = applyTx(copy, { putLists: [{ ...list, id: "M", name: "Other" }], put: [{ ...a, listId: "M", id: "01M" }] });
+    const onM = m.fromSnapshot(two, m.initialState, "me", "M");
+    expect(onM.listId).to.equal("M");
+    expect(onM.items.map((t) => t.id)).to.deep.equal(["01M"]);
+    expect(m.fromSnapshot(two, m.initialState, "me", "gone").listId).to.equal("L");
+    const editing = m.withEditing(m.fromSnapshot(two, m.initialState, "me", "L"), "01A");
+    expect(m.fromSnapshot(two, editing, "me", "L").editing).to.equal("01A");
+    expect(m.fromSnapshot(two, editing, "me", "M").editing).to.equal(null);
   });
 
   it("marks all as done while any is active, else all as not done", () => {
     expect(m.markAllTarget(loaded)).to.equal(true);
-    const allDone = m.fromSnapshot(applyTx(copy, { enqueue: [{ seq: 1, intent: { kind: "markAll", completed: true } }] }), loaded);
+    const allDone = view(applyTx(copy, { enqueue: [{ seq: 1, intent: { kind: "markAll", listId: "L", completed: true } }] }), loaded);
     expect(m.markAllTarget(allDone)).to.equal(false);
   });
 });

@@ -1,0 +1,14 @@
+/**
+ * What the code loaded on demand (later.ts) uses of the page's own code, handed to it when it is
+ * called instead of imported: an import would make esbuild move these modules into a chunk of
+ * their own that the first page must fetch too (each file gzips on its own: more bytes), while
+ * this way the first page stays one script and the later chunk imports nothing.
+ */
+import { passwordProblems } from "./auth";
+import { formatDay } from "./due";
+import { currentList, isOwner } from "./model";
+import { el } from "./row";
+import { explain } from "./words";
+
+export const kit = { el, formatDay, explain, passwordProblems, currentList, isOwner };
+export type Kit = typeof kit;
