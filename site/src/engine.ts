@@ -206,7 +206,9 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
       for (;;) {
         if (stopped || !leader) break;
         const head = snap.queue[0];
-        if (head) await sendOne(head);
+        // A device that has never synced pulls first: its full sync (GET /api/lists) is what makes
+        // a new person's first list exist on the server, so a to-do typed at once waits for it.
+        if (head && snap.synced) await sendOne(head);
         else if (pullWanted || !snap.synced) {
           pullWanted = false;
           await pullChanges(api, () => snap, commit, me);

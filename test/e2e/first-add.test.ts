@@ -1,0 +1,39 @@
+/**
+ * A new person's very first to-do, typed the moment the list appears (before the first sync has
+ * answered): it must be saved, not refused. Found by `npm run lighthouse`, which types at once:
+ * the create went to the first list before the first `GET /api/lists` had made that list exist,
+ * got 404 and was rolled back ("the list or to-do is no longer there").
+ */
+import { expect } from "chai";
+import { openPerson, type Person } from "../../dev/browser";
+import { startStack, type RunningStack } from "../../local/stack";
+import { CODE, form, register, serverTodos, settled } from "./helpers";
+
+describe("a new person's first to-do, typed at once (e2e)", function () {
+  this.timeout(60_000);
+  let stack: RunningStack;
+  let person: Person;
+
+  before(async () => {
+    [stack, person] = await Promise.all([startStack({ confirmationCode: CODE, log: () => undefined }), openPerson()]);
+  });
+  after(async () => {
+    await person?.close();
+    await stack?.close();
+  });
+
+  it("saves it, without waiting for the first load to finish", async () => {
+    const { page } = person;
+    await page.goto(stack.url);
+    await register(page, "fast@example.com", "fast typist password");
+    const signIn = form(page, "Sign in");
+    await signIn.getByLabel("Password").fill("fast typist password");
+    await signIn.getByRole("button", { name: "Sign in" }).click();
+    // No wait for the loading line to go: type as soon as the field is there.
+    await page.getByLabel("What needs doing?").fill("Water the plants");
+    await page.getByLabel("What needs doing?").press("Enter");
+    await settled(page);
+    expect(await page.getByText(/Could not add/).count()).to.equal(0);
+    expect((await serverTodos(page)).map((t) => t.title)).to.deep.equal(["Water the plants"]);
+  });
+});
