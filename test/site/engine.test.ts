@@ -85,11 +85,22 @@ describe("sync engine", () => {
     expect([...engine.snapshot.todos.values()].map((t) => t.id)).to.deep.equal([eggs.id]);
   });
 
+  it("on a device that has never synced, pulls (GET /api/lists makes the first list exist) before it sends", async () => {
+    const { server, engine } = setup();
+    await engine.reload();
+    await engine.enqueue(create("first"));
+    engine.lead(true);
+    await idle(engine);
+    expect(server.calls.indexOf("lists")).to.be.within(0, server.calls.indexOf("create first"));
+    expect(server.todos.map((t) => t.title)).to.deep.equal(["first"]);
+  });
+
   it("retries with backoff after offline and 500, reusing the Idempotency-Key: one to-do", async () => {
     const { server, engine, seen } = setup();
-    server.failures = [offline(), serverError(), offline()];
     await engine.reload();
     engine.lead(true);
+    await idle(engine); // synced: from here on a change is sent before any pull
+    server.failures = [offline(), serverError(), offline()];
     await engine.enqueue(create("tax"));
     await idle(engine);
     expect(server.todos.map((t) => t.title)).to.deep.equal(["tax"]);
