@@ -32,8 +32,14 @@ describe("a new person's first to-do, typed at once (e2e)", function () {
     // No wait for the loading line to go: type as soon as the field is there.
     await page.getByLabel("What needs doing?").fill("Water the plants");
     await page.getByLabel("What needs doing?").press("Enter");
+    // Saved once the first sync has answered: wait for the server to have it (or 15 s).
+    let saved: string[] = [];
+    for (const start = Date.now(); Date.now() - start < 15_000; await page.waitForTimeout(200)) {
+      saved = (await serverTodos(page)).map((t) => t.title);
+      if (saved.length > 0) break;
+    }
     await settled(page);
+    expect(saved).to.deep.equal(["Water the plants"]);
     expect(await page.getByText(/Could not add/).count()).to.equal(0);
-    expect((await serverTodos(page)).map((t) => t.title)).to.deep.equal(["Water the plants"]);
   });
 });
