@@ -25,7 +25,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ON_SUBSCRIBE_CODE, PUSH_NAMESPACE } from "../common/push";
 import { pokeFactory } from "../handlers/poke-lambda";
-import { LOG_RETENTION_DAYS, runtimeProvidedPackages, XRAY_WRITE_ACTIONS } from "./todo-api";
+import { tracedFunction } from "./lambda-function";
+import { LOG_RETENTION_DAYS } from "./todo-api";
 import { SETTINGS } from "./settings";
 
 export interface PushChannelArgs {
@@ -57,11 +58,6 @@ export const STREAM_READING = {
 
 /** What Lambda's event source mapping needs the role to do on a DynamoDB stream. */
 export const STREAM_READ_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"];
-
-const LAMBDA_ASSUME_ROLE = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
 
 /** A regular expression that matches exactly one client id (ids are alphanumeric; escaped anyway). */
 const exactly = (id: string) => `^${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
@@ -117,56 +113,26 @@ export class PushChannel extends pulumi.ComponentResource {
     );
     const httpDomain = api.dns.apply((dns) => dns.HTTP);
 
-    const role = new aws.iam.Role(
-      `${name}-poke-role`,
-      { assumeRolePolicy: LAMBDA_ASSUME_ROLE, description: "tasklane pokes" },
-      { parent: this },
-    );
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-poke-logs`, { retentionInDays }, { parent: this });
-    const policy = new aws.iam.RolePolicy(
-      `${name}-poke-policy`,
-      {
-        role: role.name,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "WriteOwnLogs",
-              Effect: "Allow",
-              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-              Resource: pulumi.interpolate`${logGroup.arn}:*`,
-            },
-            // AWS's own example names the stream for all four (DynamoDB developer guide, "IAM
-            // policy to allow an AWS Lambda function to access DynamoDB stream records").
-            { Sid: "ReadTableStream", Effect: "Allow", Action: STREAM_READ_ACTIONS, Resource: args.streamArn },
-            // Publish only, only to `pokes` (AppSync Events: appsync:EventPublish on the namespace's ARN).
-            { Sid: "PublishPokes", Effect: "Allow", Action: "appsync:EventPublish", Resource: namespace.channelNamespaceArn },
-            // "*" because X-Ray has no resources to name (see XRAY_WRITE_ACTIONS).
-            { Sid: "XRayWrite", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },
-          ],
-        }),
-      },
-      { parent: this },
-    );
-
-    const fn = new aws.lambda.CallbackFunction(
+    // Its role, log group and policy first, the function after them (components/lambda-function.ts).
+    const { fn, logGroup, policy } = tracedFunction(
       `${name}-poke`,
       {
+        roleDescription: "tasklane pokes",
         description: "tasklane: pokes the channel of everyone a batch of table changes concerns",
         callbackFactory: pokeFactory(httpDomain),
-        runtime: aws.lambda.Runtime.NodeJS24dX,
-        architectures: ["arm64"],
         memorySize: 256,
         // A batch's publishes run 16 at a time, each a few ms to tens of ms.
         timeout: 30,
-        role: role.arn,
-        tracingConfig: { mode: "Active" },
-        loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "INFO", logGroup: logGroup.name },
-        codePathOptions: { extraExcludePackages: runtimeProvidedPackages() },
+        retentionInDays,
+        statements: [
+          // AWS's own example names the stream for all four (DynamoDB developer guide, "IAM
+          // policy to allow an AWS Lambda function to access DynamoDB stream records").
+          { Sid: "ReadTableStream", Effect: "Allow", Action: STREAM_READ_ACTIONS, Resource: args.streamArn },
+          // Publish only, only to `pokes` (AppSync Events: appsync:EventPublish on the namespace's ARN).
+          { Sid: "PublishPokes", Effect: "Allow", Action: "appsync:EventPublish", Resource: namespace.channelNamespaceArn },
+        ],
       },
-      // CreateFunction with Active tracing refuses a role that cannot call xray:PutTraceSegments
-      // yet (rule "xray-grant-before-traced-function" in dev/deploy-rules.ts).
-      { parent: this, dependsOn: [policy] },
+      this,
     );
 
     new aws.lambda.EventSourceMapping(

@@ -18,11 +18,10 @@
  * - API Gateway may invoke each function only for its own method and path
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lambdaFactory } from "../handlers/lambda";
+import { tracedFunction } from "./lambda-function";
 import { routes, type Route } from "../handlers/routes";
 import { openApiDocument } from "./openapi";
 import { SETTINGS } from "./settings";
@@ -65,21 +64,10 @@ export const ACCOUNT_LOG_ROLE_OWNERS = ["this-stack", "elsewhere"] as const;
 /** Retention values CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-const LAMBDA_ASSUME_ROLE = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
 const API_GATEWAY_ASSUME_ROLE = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
-/**
- * What an actively traced function sends to X-Ray. Both actions are account-level: X-Ray defines
- * no resource type for them (Service Authorization Reference, "Actions defined by AWS X-Ray"), so
- * IAM accepts them only on `"Resource": "*"`. They write trace data and read nothing. Lambda
- * samples requests itself, so the functions need no xray:GetSampling* either.
- */
-export const XRAY_WRITE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
 /** Responses this size or larger are gzipped by API Gateway when the client accepts it (bytes). */
 export const MINIMUM_COMPRESSION_BYTES = 1024;
 
@@ -103,15 +91,6 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
   errorType: "$context.error.responseType",
   user: "$context.authorizer.claims.sub",
 });
-
-/**
- * Packages the AWS SDK v3 that the Lambda runtime already provides: every `@aws-sdk/*` entry of
- * package.json's dependencies. CallbackFunction would otherwise copy them (~20 MiB) into each archive.
- */
-export function runtimeProvidedPackages(packageJsonPath = join(process.cwd(), "package.json")): string[] {
-  const pkg = JSON.parse(readFileSync(packageJsonPath, "utf8")) as { dependencies?: Record<string, string> };
-  return Object.keys(pkg.dependencies ?? {}).filter((name) => name.startsWith("@aws-sdk/"));
-}
 
 /** API Gateway's source ARN for one method: `{param}` segments become `*`, any stage. */
 export function methodSourceArn(executionArn: string, route: Route): string {
@@ -163,82 +142,37 @@ export class TodoApi extends pulumi.ComponentResource {
 
     const tableName = pulumi.output(args.tableName);
     const userPoolClientId = pulumi.output(args.userPoolClientId);
-    const sdkPackages = runtimeProvidedPackages();
     const functionNames: Record<string, pulumi.Output<string>> = {};
     const invokeArns: Record<string, pulumi.Output<string>> = {};
     const functions: aws.lambda.Function[] = [];
     const readyForTraffic: pulumi.Resource[] = [];
 
     for (const route of routes) {
-      const id = `${name}-${route.name}`;
-      const role = new aws.iam.Role(
-        `${id}-role`,
-        { assumeRolePolicy: LAMBDA_ASSUME_ROLE, description: `${route.method} ${route.path}` },
-        { parent: this },
-      );
-
-      // The function's own log group, made first and named by Pulumi (not Lambda's default
-      // /aws/lambda/<function name>, which would need the function's name first): the role policy
-      // can then name it, and the function can wait for the policy. Lambda writes to it through
-      // loggingConfig.logGroup (Lambda developer guide, "Configuring CloudWatch log groups": a
-      // custom group's name must not begin with "aws/"). The role gets no logs:CreateLogGroup.
-      const logGroup = new aws.cloudwatch.LogGroup(`${id}-logs`, { retentionInDays }, { parent: this });
-      const policy = new aws.iam.RolePolicy(
-        `${id}-policy`,
+      // Its role, its log group and its role policy come first, the function after them
+      // (components/lambda-function.ts); the role may perform exactly the route's DynamoDB actions.
+      const { fn, logGroup, policy } = tracedFunction(
+        `${name}-${route.name}`,
         {
-          role: role.name,
-          policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Sid: "WriteOwnLogs",
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: pulumi.interpolate`${logGroup.arn}:*`,
-              },
-              {
-                Sid: "TodoTable",
-                Effect: "Allow",
-                Action: [...route.actions],
-                // The table, and the indexes the route queries (an index is a resource of its own).
-                Resource: route.indexes?.length
-                  ? [pulumi.output(args.tableArn), ...route.indexes.map((index) => pulumi.interpolate`${args.tableArn}/index/${index}`)]
-                  : args.tableArn,
-              },
-              // "*" because X-Ray has no resources to name (see XRAY_WRITE_ACTIONS).
-              { Sid: "XRayWrite", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },
-            ],
-          }),
-        },
-        { parent: this },
-      );
-
-      const fn = new aws.lambda.CallbackFunction(
-        id,
-        {
-          description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
+          roleDescription: `${route.method} ${route.path}`,
+          description: `${route.method} ${route.path}: ${route.summary}`,
           // Reaches only this route's code and generated validators (see handlers/lambda.ts).
           callbackFactory: lambdaFactory(route, tableName, userPoolClientId),
-          runtime: aws.lambda.Runtime.NodeJS24dX,
-          architectures: ["arm64"],
           memorySize,
           timeout,
-          role: role.arn,
-          tracingConfig: { mode: "Active" },
-          // INFO keeps Lambda's platform.report line (duration, memory, init time) in the log.
-          loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "INFO", logGroup: logGroup.name },
-          // A fresh options object per function: CallbackFunction appends to the list it is given.
-          codePathOptions: { extraExcludePackages: [...sdkPackages] },
+          retentionInDays,
+          statements: [
+            {
+              Sid: "TodoTable",
+              Effect: "Allow",
+              Action: [...route.actions],
+              // The table, and the indexes the route queries (an index is a resource of its own).
+              Resource: route.indexes?.length
+                ? [pulumi.output(args.tableArn), ...route.indexes.map((index) => pulumi.interpolate`${args.tableArn}/index/${index}`)]
+                : args.tableArn,
+            },
+          ],
         },
-        {
-          parent: this,
-          // CreateFunction with Active tracing refuses a role that cannot call
-          // xray:PutTraceSegments yet ("The provided execution role does not have permissions to
-          // call PutTraceSegments on XRAY", InvalidParameterValueException; serverless/serverless#6931,
-          // coinbase/fenrir#1), so the role's policy comes first. Rule "xray-grant-before-function"
-          // in dev/deploy-rules.ts holds it.
-          dependsOn: [policy],
-        },
+        this,
       );
 
       functionNames[route.name] = fn.name;

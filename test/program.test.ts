@@ -3,7 +3,7 @@
  * across components: stack outputs, config declarations, least privilege, no public bucket.
  */
 import { expect } from "chai";
-import { XRAY_WRITE_ACTIONS } from "../components/todo-api";
+import { XRAY_WRITE_ACTIONS } from "../components/lambda-function";
 import { projectConfig, readYaml, recorded, runProgram, unexpectedCalls, type Recorded, type StackOutputs } from "../dev/pulumi-mocks";
 
 const policyDocuments = (): { owner: string; doc: { Statement: any[] } }[] => {

@@ -1,13 +1,8 @@
 /** TodoApi: one function per route with its own log group and role; the REST API's stage. */
 import { createHash } from "node:crypto";
 import { expect } from "chai";
-import {
-  ACCESS_LOG_FORMAT,
-  API_GATEWAY_LOGS_POLICY_ARN,
-  MINIMUM_COMPRESSION_BYTES,
-  TodoApi,
-  XRAY_WRITE_ACTIONS,
-} from "../../components/todo-api";
+import { ACCESS_LOG_FORMAT, API_GATEWAY_LOGS_POLICY_ARN, MINIMUM_COMPRESSION_BYTES, TodoApi } from "../../components/todo-api";
+import { XRAY_WRITE_ACTIONS } from "../../components/lambda-function";
 import { routes } from "../../handlers/routes";
 import { DYNAMODB_ACTIONS } from "../../handlers/store";
 import { CHANGES_INDEX } from "../../handlers/table";
