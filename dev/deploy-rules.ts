@@ -189,7 +189,7 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
     rule: "A function's log group, with retention, exists before anything may invoke the function (its invoke permissions and event source mappings wait for it).",
     sources: [
       "Lambda developer guide, 'Configuring CloudWatch log groups': without the group, Lambda's first invocation creates /aws/lambda/<name> without retention (if the role may) or loses the logs",
-      "Lambda API reference, LoggingConfig.LogGroup: the group a function sends logs to",
+      "Lambda API reference, LoggingConfig.LogGroup: the group a function sends logs to; a custom group's name must not begin with aws/ (developer guide, 'Configuring CloudWatch log groups')",
     ],
     check(g) {
       const problems: string[] = [];
@@ -202,6 +202,9 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
           continue;
         }
         if (!(Number(group.inputs.retentionInDays) > 0)) problems.push(`${label(group)}: no retention`);
+        // Lambda cannot write to a custom group whose name begins with aws/ (developer guide, above).
+        if (fn.inputs.loggingConfig?.logGroup !== undefined && /^\/?aws\//.test(name))
+          problems.push(`${label(group)}: a custom log group named ${name} (Lambda refuses names that begin with aws/)`);
         const invokers = [...g.ofType(T.permission), ...g.ofType(T.eventSourceMapping)].filter((inv) =>
           [...g.inputFrom(inv, "function"), ...g.inputFrom(inv, "functionName")].some((r) => r.options.urn === fn.options.urn),
         );
@@ -397,6 +400,25 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
         if (grants.length === 0) problems.push(`${label(mapping)}: its function's role is never allowed to read the stream`);
         else if (!grants.some((grant) => g.waitsFor(mapping, grant)))
           problems.push(`${label(mapping)} is created before its role may read the stream (${grants.map(label).join(", ")})`);
+      }
+      return { checked: mappings.length, problems };
+    },
+  },
+  {
+    id: "event-source-mapping-on-an-enabled-stream",
+    rule: "An event source mapping reads the stream of a table that has its stream enabled (the mapping waits for that table).",
+    sources: [
+      "provider docs, aws_dynamodb_table `stream_arn`: set only when `stream_enabled` is true; CreateEventSourceMapping needs a stream ARN (Lambda API reference, EventSourceArn)",
+    ],
+    check(g) {
+      const problems: string[] = [];
+      const mappings = g.ofType(T.eventSourceMapping);
+      for (const mapping of mappings) {
+        const tables = g.inputFrom(mapping, "eventSourceArn").filter((r) => r.type === T.table);
+        if (tables.length === 0 && /:dynamodb:/.test(String(mapping.inputs.eventSourceArn)))
+          problems.push(`${label(mapping)} names a DynamoDB stream no table of the stack gives it`);
+        for (const table of tables)
+          if (table.inputs.streamEnabled !== true) problems.push(`${label(mapping)} reads ${label(table)}, whose stream is off`);
       }
       return { checked: mappings.length, problems };
     },
