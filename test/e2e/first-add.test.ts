@@ -5,26 +5,15 @@
  * got 404 and was rolled back ("the list or to-do is no longer there").
  */
 import { expect } from "chai";
-import { openPerson, type Person } from "../../dev/browser";
-import { startStack, type RunningStack } from "../../local/stack";
-import { CODE, form, register, serverTodos, settled } from "./helpers";
+import { form, register, serverTodos, settled, stackAndPerson } from "./helpers";
 
 describe("a new person's first to-do, typed at once (e2e)", function () {
   this.timeout(60_000);
-  let stack: RunningStack;
-  let person: Person;
-
-  before(async () => {
-    [stack, person] = await Promise.all([startStack({ confirmationCode: CODE, log: () => undefined }), openPerson()]);
-  });
-  after(async () => {
-    await person?.close();
-    await stack?.close();
-  });
+  const the = stackAndPerson();
 
   it("saves it, without waiting for the first load to finish", async () => {
-    const { page } = person;
-    await page.goto(stack.url);
+    const { page } = the.person;
+    await page.goto(the.stack.url);
     await register(page, "fast@example.com", "fast typist password");
     const signIn = form(page, "Sign in");
     await signIn.getByLabel("Password").fill("fast typist password");

@@ -5,6 +5,8 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import type { Locator, Page } from "playwright-core";
+import { openPerson, type Person } from "../../dev/browser";
+import { startStack, type RunningStack } from "../../local/stack";
 
 export const CODE = "246810";
 export const SESSION_KEY = "tasklane.session";
@@ -168,4 +170,20 @@ export async function axeViolations(page: Page): Promise<string[]> {
     const result = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
     return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
   });
+}
+
+/**
+ * One local stack and one browser for a describe block, started in its `before` and closed in its
+ * `after`; read them inside the tests (they exist from `before` on).
+ */
+export function stackAndPerson(): { readonly stack: RunningStack; readonly person: Person } {
+  const the = {} as { stack: RunningStack; person: Person };
+  before(async () => {
+    [the.stack, the.person] = await Promise.all([startStack({ confirmationCode: CODE, log: () => undefined }), openPerson()]);
+  });
+  after(async () => {
+    await the.person?.close();
+    await the.stack?.close();
+  });
+  return the;
 }

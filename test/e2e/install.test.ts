@@ -5,27 +5,16 @@
  * manifest-src included).
  */
 import { expect } from "chai";
-import { openPerson, type Person } from "../../dev/browser";
-import { startStack, type RunningStack } from "../../local/stack";
 import { MANIFEST_FILE } from "../../site/install";
-import { CODE } from "./helpers";
+import { stackAndPerson } from "./helpers";
 
 describe("installable web app (e2e)", function () {
   this.timeout(60_000);
-  let stack: RunningStack;
-  let person: Person;
-
-  before(async () => {
-    [stack, person] = await Promise.all([startStack({ confirmationCode: CODE, log: () => undefined }), openPerson()]);
-  });
-  after(async () => {
-    await person?.close();
-    await stack?.close();
-  });
+  const the = stackAndPerson();
 
   it("passes Chromium's installability checks: manifest, icons, start URL, standalone display", async () => {
-    const { page } = person;
-    await page.goto(stack.url);
+    const { page } = the.person;
+    await page.goto(the.stack.url);
     const manifest = await page.evaluate(async (file) => {
       const res = await fetch(`/${file}`);
       return { status: res.status, type: res.headers.get("content-type") };
@@ -39,7 +28,7 @@ describe("installable web app (e2e)", function () {
     };
     expect(installabilityErrors.map((e) => e.errorId)).to.deep.equal([]);
     const { url, errors } = (await cdp.send("Page.getAppManifest")) as { url: string; errors: { message: string }[] };
-    expect(url).to.equal(`${stack.url}/${MANIFEST_FILE}`);
+    expect(url).to.equal(`${the.stack.url}/${MANIFEST_FILE}`);
     expect(errors.map((e) => e.message)).to.deep.equal([]);
   });
 });

@@ -18,6 +18,7 @@ import {
   SESSION_KEY,
   add,
   axeViolations,
+  stackAndPerson,
   expectTitles,
   form,
   refocus,
@@ -304,20 +305,11 @@ describe("local-first web app in Chromium (e2e)", function () {
 
 describe("small fixes a new user noticed (e2e)", function () {
   this.timeout(60_000);
-  let stack: RunningStack;
-  let person: Person;
-
-  before(async () => {
-    [stack, person] = await Promise.all([startStack({ confirmationCode: CODE, log: () => undefined }), openPerson()]);
-  });
-  after(async () => {
-    await person?.close();
-    await stack?.close();
-  });
+  const the = stackAndPerson();
 
   it("offers Retry when the first load fails, refuses a two-digit year, aligns RTL titles, keeps focus after a toggle", async () => {
-    const page = person.page;
-    await page.goto(stack.url);
+    const page = the.person.page;
+    await page.goto(the.stack.url);
     await register(page, "rtl@example.com", "twelve chars or more");
     await page.route("**/api/changes*", (route) => route.fulfill({ status: 503, body: "{}" }));
     const signInForm = form(page, "Sign in");
