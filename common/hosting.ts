@@ -42,6 +42,16 @@ export interface SiteConfig {
   readonly apiBase: "/api";
   /** Only where Cognito is not AWS's (the local stack): the user-pool API's base URL. */
   readonly cognitoEndpoint?: string;
+  /**
+   * Where the web app listens for pokes (issue 18, common/push.ts). Absent: no push channel, the
+   * app pulls on focus and on a timer as before.
+   */
+  readonly push?: {
+    /** `wss://<AppSync realtime domain>/event/realtime`; absent: this origin's REALTIME_PATH (the local stack). */
+    readonly realtimeUrl?: string;
+    /** The `host` the connection's authorization names (AppSync: the Event API's HTTP domain); absent: `location.host`. */
+    readonly host?: string;
+  };
 }
 
 /** The one content-type table: the build's file list, and the local host for files it lists itself. */

@@ -194,6 +194,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       userPoolClientId: cognito.userPoolClientId,
       apiBase: API_BASE,
       cognitoEndpoint: cognito.endpoint,
+      push: {}, // the channel is on this origin (REALTIME_PATH), as the API is
     };
     // CloudFront adds the same response-headers policy to the site and to /api/* (StaticSite).
     const edgeHeaders = securityHeaders({ cognitoOrigin: cognito.endpoint });
