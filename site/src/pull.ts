@@ -7,12 +7,11 @@
  * first list on first use), then the pages are gathered and replace the copy in one commit (the
  * screen never flashes empty). The queue is left alone either way.
  */
-import { ApiError } from "./api";
-import type { SyncApi } from "./engine";
+import { ApiError, type Api } from "./api";
 import { applyTx, emptySnapshot, feedTx, type Snapshot, type Tx } from "./replica";
 
 export async function pullChanges(
-  api: Pick<SyncApi, "changes" | "lists">,
+  api: Pick<Api, "changes" | "lists">,
   current: () => Snapshot,
   commit: (tx: Tx, local: boolean) => Promise<void>,
   me: string,
