@@ -7,23 +7,19 @@
  */
 import type { Invitation } from "./api";
 import { currentList, isOwner, type State } from "./model";
-import type { InviteRole } from "./replica";
 import { el } from "./row";
 import { kit } from "./kit";
-import type { ShareDialog } from "./share";
+import type { MemberIntents, ShareDialog } from "./share";
 
 /** Fetched once, on first use (a chunk of its own: see site/build.ts). */
 export const loadShare = () => import("./later").then((m) => m.createShareDialog);
 
-export interface ListIntents {
+export interface ListIntents extends MemberIntents {
   selectList(id: string): void;
   newList(name: string): void;
   renameList(id: string, name: string): void;
   deleteList(id: string): void;
   moveList(id: string, step: -1 | 1): void;
-  invite(email: string, role: InviteRole): void;
-  setRole(memberId: string, role: InviteRole): void;
-  removeMember(memberId: string): void;
   answerInvitation(id: string, accept: boolean): void;
 }
 

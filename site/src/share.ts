@@ -4,15 +4,21 @@
  * page only while it is open. All text goes in through textContent.
  */
 import type { Kit } from "./kit";
-import type { ListIntents } from "./lists-view";
 import type { State } from "./model";
 import type { InviteRole } from "./replica";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
+/** What the dialog asks of the lists (lists-view.ts's ListIntents has these among others). */
+export interface MemberIntents {
+  invite(email: string, role: InviteRole): void;
+  setRole(memberId: string, role: InviteRole): void;
+  removeMember(memberId: string): void;
+}
+
 export type ShareDialog = ReturnType<typeof createShareDialog>;
 
-export function createShareDialog({ el, currentList, isOwner }: Kit, intents: ListIntents, current: () => State | null) {
+export function createShareDialog({ el, currentList, isOwner }: Kit, intents: MemberIntents, current: () => State | null) {
   const dialog = $<HTMLDialogElement>("share");
   const members = $("members");
   $("share-close").addEventListener("click", () => dialog.close());
