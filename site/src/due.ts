@@ -38,7 +38,35 @@ export function formatDay(day: string, today: string, locale: string): string {
   return format.format(new Date(Date.UTC(y, mo - 1, d)));
 }
 
-export const dueText = (day: string, today: string, locale: string): string => `Due ${formatDay(day, today, locale)}`;
+/** Days from `from` to `to` (both YYYY-MM-DD), by the calendar: UTC arithmetic, so no zone or DST moves it. */
+export function daysBetween(from: string, to: string): number {
+  const utc = (day: string) => {
+    const [y, mo, d] = day.split("-").map(Number);
+    return Date.UTC(y, mo - 1, d);
+  };
+  return Math.round((utc(to) - utc(from)) / 86_400_000);
+}
+
+const weekdays = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A due date as a calendar reads it: "Due today", "Due tomorrow", "Due yesterday", the weekday
+ * within the coming week ("Due Friday"), else the day ("Due 3 Dec", "Due 3 Dec 2026").
+ * Whether it is overdue is said apart (row.ts), as a done to-do is never overdue.
+ */
+export function dueText(day: string, today: string, locale: string): string {
+  const days = daysBetween(today, day);
+  if (days === 0) return "Due today";
+  if (days === 1) return "Due tomorrow";
+  if (days === -1) return "Due yesterday";
+  if (days > 1 && days < 7) {
+    let format = weekdays.get(locale);
+    if (!format) weekdays.set(locale, (format = new Intl.DateTimeFormat(locale, { weekday: "long", timeZone: "UTC" })));
+    const [y, mo, d] = day.split("-").map(Number);
+    return `Due ${format.format(new Date(Date.UTC(y, mo - 1, d)))}`;
+  }
+  return `Due ${formatDay(day, today, locale)}`;
+}
 
 /** What an edit changes: only the fields that differ; null when nothing does. */
 export function editChanges(

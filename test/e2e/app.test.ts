@@ -192,7 +192,7 @@ describe("web app in Chromium (e2e)", function () {
     expect(await due(page, "Renew passport").time.textContent()).to.equal("Due 15 Jan 2020");
     expect(await due(page, "Renew passport").overdue.isVisible()).to.equal(true);
     expect(await due(page, "Call the bank").time.getAttribute("datetime")).to.equal(today);
-    expect(await due(page, "Call the bank").time.textContent()).to.match(/^Due \d{1,2} [A-Z][a-z]{2,3}$/);
+    expect(await due(page, "Call the bank").time.textContent()).to.equal("Due today"); // as a calendar reads it
     expect(await due(page, "Call the bank").overdue.isVisible()).to.equal(false);
     expect(await due(page, "Write the quarterly report").time.isVisible()).to.equal(false);
     // The checkbox is described by the date line, so screen readers hear "Overdue" too.

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { dueText, editChanges, editedText, formatDay, isOverdue, localDay, pageLocale } from "../../site/src/due";
+import { daysBetween, dueText, editChanges, editedText, formatDay, isOverdue, localDay, pageLocale } from "../../site/src/due";
 
 const TODAY = "2025-06-15";
 
@@ -65,5 +65,34 @@ describe("site due dates", () => {
     expect(editedText("Tax", { dueDate: null }, TODAY, "en-GB")).to.equal("“Tax” no longer has a due date.");
     expect(editedText("Tax", { title: "Taxes", dueDate: "2026-01-02" }, TODAY, "en-GB")).to.equal("Renamed to “Taxes”, due 2 Jan 2026.");
     expect(editedText("Tax", { title: "Taxes", dueDate: null }, TODAY, "en-GB")).to.equal("Renamed to “Taxes”, no due date.");
+  });
+});
+
+describe("site due dates as a calendar reads them", () => {
+  it("says today, tomorrow and yesterday, the weekday within the coming week, else the day", () => {
+    // 2025-06-15 is a Sunday.
+    expect(dueText("2025-06-15", TODAY, "en-GB")).to.equal("Due today");
+    expect(dueText("2025-06-16", TODAY, "en-GB")).to.equal("Due tomorrow");
+    expect(dueText("2025-06-14", TODAY, "en-GB")).to.equal("Due yesterday");
+    expect(dueText("2025-06-17", TODAY, "en-GB")).to.equal("Due Tuesday");
+    expect(dueText("2025-06-21", TODAY, "en-US")).to.equal("Due Saturday");
+    expect(dueText("2025-06-22", TODAY, "en-GB")).to.equal("Due 22 Jun"); // a week away: the day itself
+    expect(dueText("2025-06-13", TODAY, "en-GB")).to.equal("Due 13 Jun");
+  });
+
+  it("counts days across months, years and a daylight-saving change in any time zone", () => {
+    const zone = process.env.TZ;
+    try {
+      for (const tz of ["Europe/London", "America/Los_Angeles", "Australia/Lord_Howe"]) {
+        process.env.TZ = tz;
+        expect(daysBetween("2025-12-31", "2026-01-01"), tz).to.equal(1);
+        expect(daysBetween("2025-03-29", "2025-03-31"), tz).to.equal(2); // EU clocks go forward on the 30th
+        expect(daysBetween("2025-11-03", "2025-11-01"), tz).to.equal(-2);
+        expect(dueText("2026-01-01", "2025-12-31", "en-GB"), tz).to.equal("Due tomorrow");
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 });
