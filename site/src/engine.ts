@@ -9,7 +9,7 @@
  * - Only the leader (one tab, see tabs.ts) sends and pulls; every tab can enqueue.
  */
 import { pullChanges } from "./pull";
-import { applyTx, emptySnapshot } from "./replica";
+import { applyTx, emptySnapshot, heldFor, HOLD_MARGIN_MS } from "./replica";
 import type { Intent, Queued, Snapshot, Tx } from "./replica";
 import { sendOne, sessionOver, transient, type SendContext, type SyncApi } from "./send";
 
@@ -44,6 +44,8 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
   let pullWanted = false;
   let failures = 0;
   let kicked = false;
+  /** The intent this tab is sending now (it can no longer be withdrawn). */
+  let sending: number | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Store reads and writes of this tab, in order (a reload never lands between a commit's parts). */
   let chain: Promise<unknown> = Promise.resolve();
@@ -88,13 +90,19 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
       for (;;) {
         if (stopped || !leader) break;
         const head = snap.queue[0];
+        const held = heldFor(snap.queue, Date.now()); // an undoable intent, alone in the queue: wait
         // A device that has never synced pulls first: its full sync (GET /api/lists) is what makes
         // a new person's first list exist on the server, so a to-do typed at once waits for it.
-        if (head && snap.synced) await sendOne(sender, head);
-        else if (pullWanted || !snap.synced) {
+        if (head && snap.synced && !held) {
+          sending = head.seq;
+          await sendOne(sender, head);
+        } else if (pullWanted || !snap.synced) {
           pullWanted = false;
           await pullChanges(api, () => snap, commit, me);
-        } else break;
+        } else {
+          if (held) timer = setTimeout(() => void run(), held);
+          break;
+        }
         if (failures) hooks.trouble(null);
         failures = 0;
       }
@@ -111,6 +119,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
       timer = setTimeout(() => void run(), wait / 2 + (Math.random() * wait) / 2);
     } finally {
       running = false;
+      sending = null;
     }
   }
 
@@ -129,19 +138,35 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
       kick(); // another tab may have queued something for this one to send
       return snap;
     },
-    /** Queues intents made on screen: shown at once (before IndexedDB has them), sent once written. */
-    async enqueue(...intents: Intent[]): Promise<void> {
+    /** Queues intents made on screen: shown at once (before IndexedDB has them), sent once written. Their sequence numbers. */
+    async enqueue(...intents: Intent[]): Promise<number[]> {
       const early = intents.map((intent) => ({ seq: nextProvisional++, intent }));
       provisional = [...provisional, ...early];
       changed(false);
+      let seqs: number[];
       try {
-        const seqs = await serial(() => store.enqueue(intents));
+        seqs = await serial(() => store.enqueue(intents));
         snap = applyTx(snap, { enqueue: intents.map((intent, n) => ({ seq: seqs[n], intent })) });
       } finally {
         provisional = provisional.filter((q) => !early.includes(q));
       }
       changed(true);
       kick();
+      return seqs;
+    },
+    /**
+     * Undo: takes held intents off the queue (replica.ts UNDO_MS). False when any of them is gone,
+     * being sent, or past its hold (less HOLD_MARGIN_MS): it may be saved already, so nothing is withdrawn.
+     */
+    async withdraw(seqs: readonly number[]): Promise<boolean> {
+      const now = Date.now();
+      const held = (seq: number) => {
+        const q = snap.queue.find((x) => x.seq === seq);
+        return q !== undefined && seq !== sending && "holdUntil" in q.intent && (q.intent.holdUntil ?? 0) - HOLD_MARGIN_MS > now;
+      };
+      if (!seqs.length || !seqs.every(held)) return false;
+      await commit({ dequeue: [...seqs] });
+      return true;
     },
     /** A conflict settled by the person: drop it, and queue what they chose (if anything). */
     async resolve(conflictId: string, ...intents: Intent[]): Promise<void> {

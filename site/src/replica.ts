@@ -45,9 +45,10 @@ export type Intent =
     }
   /** `base`: the version the change was made on (If-Match); `was`: the to-do as shown then. */
   | { kind: "update"; listId: string; id: string; base: number; changes: Changes; was: Fields }
-  | { kind: "delete"; listId: string; id: string; base: number; was: Fields }
-  | { kind: "markAll"; listId: string; completed: boolean; cursor?: string | null }
-  | { kind: "clearCompleted"; listId: string; cursor?: string | null }
+  /** `holdUntil` (undoable intents): not sent before this time (ms) while nothing is queued behind it. */
+  | { kind: "delete"; listId: string; id: string; base: number; was: Fields; holdUntil?: number }
+  | { kind: "markAll"; listId: string; completed: boolean; cursor?: string | null; holdUntil?: number }
+  | { kind: "clearCompleted"; listId: string; cursor?: string | null; holdUntil?: number }
   | { kind: "createList"; id: string; key: string; name: string; createdAt: string }
   | { kind: "updateList"; listId: string; base: number; name?: string; position?: string }
   | { kind: "deleteList"; listId: string; name: string; cursor?: string | null }
@@ -55,6 +56,23 @@ export type Intent =
   | { kind: "setRole"; listId: string; memberId: string; role: InviteRole }
   /** Removes a member; `leave`: the member is the person (the list leaves their device). */
   | { kind: "removeMember"; listId: string; memberId: string; leave?: boolean };
+
+/**
+ * Undo (issue 19): delete, clear completed and mark all wait UNDO_MS (+ a margin, HOLD_MARGIN_MS,
+ * so a tab that offers Undo never races the tab that sends) before they are sent, unless another
+ * change is queued behind them (a new action ends the chance to undo, as in mail apps' "Undo
+ * send"). Undo then takes the intent off the queue: the screen is the server's copy with the
+ * queue applied, so what was there shows again exactly, and no other device ever saw it change.
+ */
+export const UNDO_MS = 10_000;
+export const HOLD_MARGIN_MS = 2_000;
+
+/** How long a queue's head must still wait (ms), or 0: send it. */
+export function heldFor(queue: readonly Queued[], now: number): number {
+  const head = queue[0]?.intent;
+  if (!head || queue.length > 1 || !("holdUntil" in head) || !head.holdUntil) return 0;
+  return Math.max(0, head.holdUntil - now);
+}
 
 /** Intents about one to-do. */
 export type TodoIntent = Extract<Intent, { kind: "create" | "update" | "delete" }>;

@@ -320,3 +320,69 @@ describe("device copy (pure)", () => {
     expect(rebase({ title: "b" }, was, theirs).clash).to.equal(true);
   });
 });
+
+describe("sync engine: undo (held intents)", () => {
+  const del = (t: Todo, holdUntil?: number): Intent => ({
+    kind: "delete",
+    listId: ME,
+    id: t.id,
+    base: t.version,
+    was: fields(t),
+    holdUntil,
+  });
+  const sent = (server: FakeServer) => server.calls.filter((c) => !c.startsWith("changes") && c !== "lists");
+  const shownTitles = (engine: { shown: Snapshot }) => project(engine.shown.todos, engine.shown.queue).map((t) => t.title);
+
+  it("sends a held delete only when its hold ends, and pulls meanwhile", async () => {
+    const { server, engine } = setup();
+    const milk = server.seed({ title: "milk" });
+    engine.lead(true);
+    await idle(engine);
+    await engine.enqueue(del(engine.snapshot.todos.get(keyOf(ME, milk.id))!, Date.now() + 150));
+    engine.pull();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sent(server)).to.deep.equal([]);
+    expect(server.calls.filter((c) => c.startsWith("changes")).length).to.be.greaterThan(1); // pulled while held
+    expect(shownTitles(engine)).to.deep.equal([]); // shown deleted at once
+    await idle(engine);
+    expect(sent(server)).to.deep.equal([`remove ${milk.id}`]);
+    expect(server.todos.map((t) => t.title)).to.deep.equal([]);
+  });
+
+  it("withdraws a held delete: nothing is sent, the to-do shows again exactly as it was", async () => {
+    const { server, engine } = setup();
+    const milk = server.seed({ title: "milk", dueDate: "2031-01-01" });
+    engine.lead(true);
+    await idle(engine);
+    const before = project(engine.shown.todos, engine.shown.queue);
+    const seqs = await engine.enqueue(del(engine.snapshot.todos.get(keyOf(ME, milk.id))!, Date.now() + 5_000));
+    expect(shownTitles(engine)).to.deep.equal([]);
+    expect(await engine.withdraw(seqs)).to.equal(true);
+    expect(project(engine.shown.todos, engine.shown.queue)).to.deep.equal(before);
+    await idle(engine);
+    expect(sent(server)).to.deep.equal([]);
+  });
+
+  it("a change queued behind a held intent ends the hold: both are sent at once, in order, and undo is refused", async () => {
+    const { server, engine } = setup();
+    const milk = server.seed({ title: "milk" });
+    engine.lead(true);
+    await idle(engine);
+    const seqs = await engine.enqueue(del(engine.snapshot.todos.get(keyOf(ME, milk.id))!, Date.now() + 60_000));
+    await engine.enqueue(create("eggs"));
+    await idle(engine);
+    expect(sent(server)).to.deep.equal([`remove ${milk.id}`, "create eggs"]);
+    expect(await engine.withdraw(seqs)).to.equal(false);
+  });
+
+  it("refuses to withdraw what is past its hold (less the margin), or not held at all", async () => {
+    const { server, engine } = setup();
+    const [a, b] = [server.seed({ title: "a" }), server.seed({ title: "b" })];
+    await engine.reload(); // not leading: nothing is sent, so only the clock decides
+    const late = await engine.enqueue(del(a, Date.now() + 500)); // within HOLD_MARGIN_MS of its end
+    expect(await engine.withdraw(late)).to.equal(false);
+    const unheld = await engine.enqueue(del(b));
+    expect(await engine.withdraw(unheld)).to.equal(false);
+    expect(engine.snapshot.queue.map((q) => q.seq)).to.deep.equal([...late, ...unheld]);
+  });
+});
