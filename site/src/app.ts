@@ -13,12 +13,14 @@ import { editedText, formatDay, localDay } from "./due";
 import { cleanTitle, couldNot, createIntent, keepMine, saveIntent } from "./edits";
 import { createEngine, type LocalStore } from "./engine";
 import * as m from "./model";
-import { fieldsOf, isLocalId, type Intent, type Snapshot } from "./replica";
+import { fieldsOf, HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Snapshot, type UndoableIntent } from "./replica";
 import { createListIntents } from "./list-intents";
 import { moveKey } from "./order";
 import { createTabs, type TabMessage } from "./tabs";
 import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
+import { createUndo } from "./undo";
+import { shortcutOf } from "./shortcuts";
 import type { Choice } from "./conflicts-view";
 
 /** Pull every 30 s while visible: 120 tiny requests per active hour when nothing changes. */
@@ -141,14 +143,36 @@ export function createApp(
     if (alive && !document.hidden) lists.loadInvitations();
   }
   const poll = setInterval(catchUp, POLL_MS);
-  const onVisible = () => !document.hidden && lookAround();
+  // Hidden: a change offered for undo is final (sent now, before the person may close the tab).
+  const onVisible = () => (document.hidden ? undo.dismiss(true) : lookAround());
   document.addEventListener("visibilitychange", onVisible);
   addEventListener("focus", lookAround);
   addEventListener("online", catchUp);
 
   const listId = () => state.listId ?? me;
   const baseOf = (id: string) => engine.snapshot.todos.get(`${listId()}/${id}`)?.version ?? 0;
-  const queue = (...intents: Intent[]) => void engine.enqueue(...intents);
+  const undo = createUndo(engine, (text) => view.showMessage(text));
+  /** Queues a change; a new change ends the offer to undo the one before (it is sent now). */
+  const queue = (...intents: Intent[]) => {
+    undo.dismiss();
+    void engine.enqueue(...intents);
+  };
+  /** Keyboard shortcuts (shortcuts.ts): the page's own keys, never a typed letter. */
+  const onKey = (event: KeyboardEvent) => {
+    const action = shortcutOf(event);
+    if (action === "undo" && undo.offered) void undo.undo();
+    else if (action === "newTodo") view.newTitle.focus();
+    else return;
+    event.preventDefault();
+  };
+  document.addEventListener("keydown", onKey);
+  /** Queues an undoable change (held until the offer ends) and offers Undo. */
+  const undoable = (intent: UndoableIntent, said: string, restored: string) => {
+    undo.dismiss();
+    const seqs = engine.enqueue({ ...intent, holdUntil: Date.now() + UNDO_MS + HOLD_MARGIN_MS });
+    undo.offer(seqs, said, restored);
+    announce(`${said} Undo with Ctrl+Z.`);
+  };
   const lists = createListIntents({
     api,
     me,
@@ -211,21 +235,30 @@ export function createApp(
       const item = m.find(state, id);
       if (!item) return;
       if (state.editing === id) set(m.withEditing(state, null)); // not "deleted elsewhere"
-      queue({ kind: "delete", listId: listId(), id, base: baseOf(id), was: fieldsOf(item) });
-      announce(`Deleted “${item.title}”.`);
+      undoable(
+        { kind: "delete", listId: listId(), id, base: baseOf(id), was: fieldsOf(item) },
+        `Deleted “${item.title}”.`,
+        `Restored “${item.title}”.`,
+      );
     },
     toggleAll(): void {
       const completed = m.markAllTarget(state);
       const n = state.items.filter((t) => t.completed !== completed).length;
-      queue({ kind: "markAll", listId: listId(), completed });
-      announce(`Marked ${n} to-dos as ${completed ? "done" : "not done"}.`);
+      undoable(
+        { kind: "markAll", listId: listId(), completed },
+        `Marked ${n} to-dos as ${completed ? "done" : "not done"}.`,
+        `Undone: ${n} to-dos are as they were.`,
+      );
     },
     clearCompleted(): void {
       const n = m.completedCount(state);
       if (state.editing && m.find(state, state.editing)?.completed) set(m.withEditing(state, null));
-      queue({ kind: "clearCompleted", listId: listId() });
       view.newTitle.focus();
-      announce(`Deleted ${n} completed ${n === 1 ? "to-do" : "to-dos"}.`);
+      undoable(
+        { kind: "clearCompleted", listId: listId() },
+        `Deleted ${n} completed ${n === 1 ? "to-do" : "to-dos"}.`,
+        `Restored ${n} completed ${n === 1 ? "to-do" : "to-dos"}.`,
+      );
     },
     retry(): void {
       view.loadFailed(false);
@@ -264,6 +297,7 @@ export function createApp(
 
   return {
     intents,
+    undo,
     /** Opens the device copy (wiping another person's), paints it, then syncs. */
     async start(): Promise<void> {
       // Another person's copy is wiped before anything of it is shown.
@@ -276,6 +310,8 @@ export function createApp(
       if (legacy.length)
         await store.commit({ requeue: legacy.map((q) => ({ seq: q.seq, intent: { ...q.intent, listId: me } as Intent })) });
       await engine.reload();
+      // Changes offered for undo on an earlier page (before a reload): nobody can take them back now.
+      await engine.release(engine.snapshot.queue.filter((q) => "holdUntil" in q.intent && q.intent.holdUntil).map((q) => q.seq));
       if (alive) tabs = joinTabs();
       lookAround();
     },
@@ -294,10 +330,12 @@ export function createApp(
     /** Stops everything (signed out); late answers change nothing. */
     stop(): void {
       alive = false;
+      undo.dismiss();
       engine.stop();
       tabs?.close();
       clearInterval(poll);
       document.removeEventListener("visibilitychange", onVisible);
+      document.removeEventListener("keydown", onKey);
       removeEventListener("focus", lookAround);
       removeEventListener("online", catchUp);
     },

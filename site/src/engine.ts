@@ -168,6 +168,14 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
       await commit({ dequeue: [...seqs] });
       return true;
     },
+    /** Ends the hold of these intents (the person dismissed the offer to undo, or left): sent now. */
+    async release(seqs: readonly number[]): Promise<void> {
+      const requeue = snap.queue.flatMap((q) =>
+        seqs.includes(q.seq) && "holdUntil" in q.intent ? [{ seq: q.seq, intent: { ...q.intent, holdUntil: undefined } }] : [],
+      );
+      if (requeue.length) await commit({ requeue });
+      kick();
+    },
     /** A conflict settled by the person: drop it, and queue what they chose (if anything). */
     async resolve(conflictId: string, ...intents: Intent[]): Promise<void> {
       await commit({ dropConflicts: [conflictId] });

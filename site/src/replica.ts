@@ -74,6 +74,9 @@ export function heldFor(queue: readonly Queued[], now: number): number {
   return Math.max(0, head.holdUntil - now);
 }
 
+/** The intents Undo can take back. */
+export type UndoableIntent = Extract<Intent, { kind: "delete" | "markAll" | "clearCompleted" }>;
+
 /** Intents about one to-do. */
 export type TodoIntent = Extract<Intent, { kind: "create" | "update" | "delete" }>;
 

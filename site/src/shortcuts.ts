@@ -1,14 +1,16 @@
 /**
  * Keyboard shortcuts (issue 19), one table: the keys, what each does, and the help dialog's
  * list are all read from SHORTCUTS. Single keys act only when the person is not typing (not in
- * a field, an editor or a dialog's form), so no shortcut ever eats a typed letter; modified keys
- * (Ctrl, Alt, Meta) are left to the browser and to the rows' own Alt+Arrow moves.
+ * a field, an editor or a dialog's form), so no shortcut ever eats a typed letter; other modified
+ * keys (Alt, Ctrl or ⌘ but for undo) are left to the browser and to the rows' own Alt+Arrow moves.
  */
-export type ShortcutAction = "newTodo" | "search" | "next" | "previous" | "help";
+export type ShortcutAction = "newTodo" | "search" | "next" | "previous" | "undo" | "help";
 
 export interface Shortcut {
   /** KeyboardEvent.key values that trigger it. */
   readonly keys: readonly string[];
+  /** With Ctrl (or ⌘ on a Mac), and still never in a field, where the browser's own undo works. */
+  readonly ctrl?: boolean;
   /** How the help dialog writes the keys. */
   readonly shown: string;
   readonly does: string;
@@ -20,6 +22,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ["/"], shown: "/", does: "Search", action: "search" },
   { keys: ["j", "ArrowDown"], shown: "J or ↓", does: "Next to-do", action: "next" },
   { keys: ["k", "ArrowUp"], shown: "K or ↑", does: "Previous to-do", action: "previous" },
+  { keys: ["z", "Z"], ctrl: true, shown: "Ctrl+Z or ⌘Z", does: "Undo a delete, “Clear completed” or “Mark all”", action: "undo" },
   { keys: ["?"], shown: "?", does: "These shortcuts", action: "help" },
 ];
 
@@ -53,6 +56,7 @@ function typing(target: EventTarget | null): boolean {
  * or the page (never from a field, where they move the caret).
  */
 export function shortcutOf(press: KeyPress): ShortcutAction | null {
-  if (press.ctrlKey || press.altKey || press.metaKey || typing(press.target)) return null;
-  return SHORTCUTS.find((s) => s.keys.includes(press.key))?.action ?? null;
+  const ctrl = press.ctrlKey !== press.metaKey; // one of them, not both
+  if (press.altKey || (!ctrl && (press.ctrlKey || press.metaKey)) || typing(press.target)) return null;
+  return SHORTCUTS.find((s) => Boolean(s.ctrl) === ctrl && s.keys.includes(press.key))?.action ?? null;
 }

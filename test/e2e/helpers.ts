@@ -71,8 +71,14 @@ export async function expectTitles(page: Page, expected: string[]): Promise<void
     .catch(async () => expect(await titles(page)).to.deep.equal(expected));
 }
 
-/** Waits until nothing waits to be sent (the server has every change) and no request is in flight. */
+/**
+ * Waits until nothing waits to be sent (the server has every change) and no request is in flight.
+ * An offer to undo is closed first (the change is final): the person's other way to send it now.
+ */
 export async function settled(page: Page, timeout = 5000): Promise<void> {
+  // A change offered for undo waits UNDO_MS before it is sent; closing the offer sends it now.
+  const close = page.locator("#undo-close");
+  if (await close.isVisible()) await close.click();
   await page.waitForFunction(
     () => !document.querySelector("#list .unsaved") && document.getElementById("waiting")?.textContent === "",
     null,

@@ -36,6 +36,14 @@ describe("site keyboard shortcuts", () => {
     }
   });
 
+  it("undoes with Ctrl+Z or ⌘Z outside fields, leaving a field's own undo alone", () => {
+    expect(shortcutOf(on(body, "z", { ctrlKey: true }))).to.equal("undo");
+    expect(shortcutOf(on(el("BUTTON"), "z", { metaKey: true }))).to.equal("undo");
+    expect(shortcutOf(on(body, "z"))).to.equal(null);
+    expect(shortcutOf(on(el("INPUT", { type: "text" }), "z", { ctrlKey: true }))).to.equal(null);
+    expect(shortcutOf(on(body, "z", { ctrlKey: true, altKey: true }))).to.equal(null);
+  });
+
   it("leaves modified keys to the browser and the rows' Alt+Arrow moves", () => {
     expect(shortcutOf(on(body, "n", { ctrlKey: true }))).to.equal(null);
     expect(shortcutOf(on(body, "ArrowDown", { altKey: true }))).to.equal(null);
