@@ -45,7 +45,7 @@ export async function buildSite(outDir: string): Promise<BuildResult> {
     // chunks share with the page goes in a chunk the page imports. Same-origin files: the CSP's
     // script-src 'self' allows them, and the service worker's shell lists every one (offline).
     splitting: true,
-    chunkNames: "chunk-[hash]",
+    chunkNames: "[name]-[hash]", // code shared between chunks: "chunk-…"; a module loaded with import(): its own name
     bundle: true,
     minify: true,
     format: "esm",

@@ -7,11 +7,12 @@
  */
 import type { Api } from "./api";
 import type { Auth } from "./auth";
+import { passwordProblems } from "./password";
 import type { Kit } from "./kit";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
-export function createAccountView({ el, explain, passwordProblems }: Kit, auth: Auth, api: Api, accountGone: () => void) {
+export function createAccountView({ el, explain }: Kit, auth: Auth, api: Api, accountGone: () => void) {
   const note = $("account-note");
   const say = (text: string, ok = false) => {
     note.textContent = text;

@@ -3,8 +3,9 @@
  * shows at a time; they share one e-mail value (typed in any, it is the same in all). Each error appears next to the
  * field it concerns (aria-invalid + aria-describedby), or at the top of the form (role=alert).
  */
-import { AuthError, looksLikeEmail, passwordProblems, type Auth, type Session } from "./auth";
-import { $ } from "./view";
+import { AuthError, looksLikeEmail, type Auth, type Session } from "./auth";
+import { passwordProblems } from "./password";
+import { $ } from "./dom";
 
 type FormName = "sign-in" | "sign-up" | "confirm" | "forgot" | "reset";
 type Field = "email" | "password" | "code";
@@ -194,3 +195,5 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
 
   return { show, remember };
 }
+
+export type AuthView = ReturnType<typeof createAuthView>;

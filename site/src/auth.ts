@@ -9,8 +9,6 @@
  * are never logged, never put in a URL, and sent only to Cognito and the same-origin API.
  */
 
-import { PASSWORD_POLICY, passwordProblems as policyProblems } from "../../common/auth-policy";
-
 export interface AuthConfig {
   readonly region: string;
   readonly userPoolClientId: string;
@@ -39,7 +37,6 @@ export class AuthError extends Error {
   }
 }
 
-export const PASSWORD_MIN_LENGTH = PASSWORD_POLICY.minimumLength;
 const STORAGE_KEY = "tasklane.session";
 /** Refresh this long before the ID token's expiry, so a request never carries a dying token. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -241,11 +238,6 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
 }
 
 export type Auth = ReturnType<typeof createAuth>;
-
-/** Every rule Cognito applies to a new password (common/auth-policy.ts), checked before anything is sent. Returns the broken ones. */
-export function passwordProblems(password: string): string[] {
-  return policyProblems(password).map((problem) => problem.message);
-}
 
 /** The claims of a JWT: the payload is read, not verified (the API verifies). Empty when unreadable. */
 export function tokenClaims(jwt: string): Readonly<Record<string, unknown>> {

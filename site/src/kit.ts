@@ -4,11 +4,10 @@
  * their own that the first page must fetch too (each file gzips on its own: more bytes), while
  * this way the first page stays one script and the later chunk imports nothing.
  */
-import { passwordProblems } from "./auth";
 import { formatDay } from "./due";
 import { currentList, isOwner } from "./model";
 import { el } from "./row";
 import { explain } from "./words";
 
-export const kit = { el, formatDay, explain, passwordProblems, currentList, isOwner };
+export const kit = { el, formatDay, explain, currentList, isOwner };
 export type Kit = typeof kit;

@@ -5,6 +5,7 @@
  * every update. All text goes in through textContent: nothing is ever parsed as HTML.
  */
 import type { Choice } from "./conflicts-view";
+import { $ } from "./dom";
 import { localDay, pageLocale } from "./due";
 import { kit } from "./kit";
 import { createListsView, type ListIntents } from "./lists-view";
@@ -31,7 +32,7 @@ export interface Intents extends ListIntents {
   resolve(conflictId: string, choice: Choice): void;
 }
 
-export const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+export { $ };
 
 export function createTodoView(intents: Intents) {
   const list = $<HTMLUListElement>("list");

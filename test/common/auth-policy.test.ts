@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { PASSWORD_MAX_LENGTH, PASSWORD_POLICY, passwordProblems, type PasswordRules } from "../../common/auth-policy";
-import { passwordProblems as siteProblems } from "../../site/src/auth";
+import { passwordProblems as siteProblems } from "../../site/src/password";
 
 const strict: PasswordRules = {
   minimumLength: 8,

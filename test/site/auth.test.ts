@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCognito, type LocalCognito } from "../../local/cognito";
-import { AuthError, createAuth, passwordProblems, toAuthError, tokenExpiry } from "../../site/src/auth";
+import { AuthError, createAuth, toAuthError, tokenExpiry } from "../../site/src/auth";
+import { passwordProblems } from "../../site/src/password";
 
 /** Storage in memory, as localStorage behaves. */
 function memoryStorage(): Storage {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSite, type BuildResult } from "../../site/build";
 import { CACHE_IMMUTABLE, CACHE_REVALIDATE } from "../../common/hosting";
-import { BUDGET, measureSite } from "../../scripts/site-size";
+import { BUDGET, measureSite, SCREENS } from "../../scripts/site-size";
 import { TITLE_MAX_LENGTH } from "../../handlers/schemas";
 import { ICON_SIZES, iconFile, MANIFEST_FILE, THEME_COLOR } from "../../site/install";
 import { inflateSync } from "node:zlib";
@@ -31,7 +31,13 @@ describe("site build", () => {
     const assets = result.files.filter((f) => f.path.startsWith("assets/"));
     // The entries, plus the chunks loaded on demand (esbuild's splitting), all content-hashed.
     const names = assets.map((f) => f.path.replace(/-[A-Z0-9]{8}\./, "-HASH."));
-    expect(names.filter((n) => n !== "assets/chunk-HASH.js").sort()).to.deep.equal(["assets/app-HASH.js", "assets/styles-HASH.css"]);
+    expect(names.filter((n) => n !== "assets/chunk-HASH.js").sort()).to.deep.equal([
+      "assets/app-HASH.js",
+      "assets/auth-view-HASH.js",
+      "assets/later-HASH.js",
+      "assets/list-screen-HASH.js",
+      "assets/styles-HASH.css",
+    ]);
     expect(names.filter((n) => n === "assets/chunk-HASH.js")).to.have.length.within(1, 4);
     for (const asset of assets) expect(asset.cacheControl).to.equal(CACHE_IMMUTABLE);
   });
@@ -66,7 +72,7 @@ describe("site build", () => {
     const html = readFileSync(join(outDir, "index.html"), "utf8");
     // The entries (app, styles) are in the page; the chunks loaded on demand (import()) are not.
     const assets = result.files.filter((f) => f.path.startsWith("assets/")).map((f) => f.path);
-    const chunks = assets.filter((path) => path.startsWith("assets/chunk-"));
+    const chunks = assets.filter((path) => !/^assets\/(app|styles)-/.test(path));
     expect(chunks.length).to.be.at.least(1);
     for (const path of assets) expect(html.includes(`"/${path}"`), path).to.equal(!chunks.includes(path));
     expect(html).to.not.match(/\{\{|<script>|<style|\sstyle=|\son[a-z]+=/i);
@@ -106,7 +112,12 @@ describe("site build", () => {
 
   it("stays within budget: first-page JS ≤ 20 KB, CSS ≤ 8 KB, service worker ≤ 8 KB gzipped", () => {
     const size = measureSite(outDir);
-    expect(size.assets.map((a) => a.kind).sort()).to.deep.equal(["css", "js", "worker"]);
+    expect([...new Set(size.assets.map((a) => a.kind))].sort()).to.deep.equal(["css", "js", "worker"]);
+    // Each first screen (the list, the sign-in forms) is measured with what the page loads first.
+    expect(Object.keys(size.screens).sort()).to.deep.equal([...SCREENS].sort());
+    expect(size.js).to.equal(Math.max(...Object.values(size.screens)));
+    for (const screen of SCREENS)
+      expect(readFileSync(join(__dirname, "../../site/src/main.ts"), "utf8")).to.contain(`import("./${screen}")`);
     expect(BUDGET).to.deep.equal({ js: 20 * 1024, css: 8 * 1024, worker: 8 * 1024 });
     expect(size.worker).to.be.greaterThan(200).and.at.most(BUDGET.worker);
     expect(size.js).to.be.greaterThan(1000).and.at.most(BUDGET.js);

@@ -1,0 +1,118 @@
+/**
+ * The signed-in screen's code, a chunk of its own: main.ts loads it when a session is stored, or
+ * once someone signs in, so the sign-in screen never downloads the list, the sync engine or the
+ * device copy (and the list screen never downloads the sign-in forms: auth-view.ts). It paints
+ * the device's copy before the network answers, runs the app (app.ts) for the person signed in,
+ * and, signing out, leaves nothing of them behind: the copy, the queue, what was typed (drafts,
+ * forms), what was said (the live region), "Your account".
+ */
+import { createApi } from "./api";
+import { createApp, type App, type AppHooks } from "./app";
+import type { Auth } from "./auth";
+import { idbStore, memoryStore } from "./db";
+import { $ } from "./dom";
+import { kit } from "./kit";
+import * as m from "./model";
+import { createTodoView, type Intents } from "./view";
+
+export interface ListScreenConfig {
+  readonly apiBase: string;
+}
+
+export function createListScreen() {
+  let app: App | undefined;
+  /** Intents go to whichever app (signed-in person) is current; none while signed out. */
+  const intents = new Proxy({} as Intents, {
+    get:
+      (_, name: keyof Intents) =>
+      (...args: unknown[]) =>
+        (app?.intents[name] as ((...a: unknown[]) => void) | undefined)?.(...args),
+  });
+  const view = createTodoView(intents);
+  // Without IndexedDB (some private modes) the copy lives in this tab only: still usable online.
+  const store = typeof indexedDB === "undefined" ? memoryStore() : idbStore();
+  const initial = () => ({ ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) });
+  // "Overdue" depends on today: a tab left open overnight shows the new day when looked at again.
+  document.addEventListener("visibilitychange", () => app && !document.hidden && view.render(app.state));
+  addEventListener("hashchange", () => app?.filterChanged());
+  addEventListener("popstate", () => app?.listChanged());
+
+  /** "Your account" is code of its own (account.ts), loaded when the section first opens. */
+  function accountSection(auth: Auth, api: ReturnType<typeof createApi>, deleted: () => void): void {
+    const passwordForm = $<HTMLFormElement>("password");
+    let account: Promise<void> | undefined;
+    const load = () =>
+      (account ??= import("./later").then(
+        (a) => {
+          a.createAccountView(kit, auth, api, deleted);
+          passwordForm.removeEventListener("submit", early);
+        },
+        (err: unknown) => {
+          account = undefined; // not fetched (offline, no worker yet): the next try fetches again
+          throw err;
+        },
+      ));
+    // A submit before it is here waits for it.
+    function early(event: Event): void {
+      event.preventDefault();
+      load().then(
+        () => passwordForm.requestSubmit(),
+        () => undefined,
+      );
+    }
+    passwordForm.addEventListener("submit", early);
+    $("account").addEventListener("toggle", () => void load().catch(() => undefined));
+  }
+
+  let api: ReturnType<typeof createApi> | undefined;
+
+  return {
+    /** Paints `owner`'s device copy at once, before anything comes from the network. */
+    async paint(owner: string): Promise<void> {
+      const snapshot = await store.load().catch(() => null);
+      if (snapshot && snapshot.user === owner && !app) view.render(m.fromSnapshot(snapshot, initial(), owner));
+    },
+    /** Runs the list for the person signed in (`owner`: their `sub`). `fresh`: just signed in. */
+    start(config: ListScreenConfig, auth: Auth, owner: string, hooks: AppHooks, fresh: boolean): void {
+      if (!api) {
+        api = createApi(config.apiBase, auth);
+        accountSection(auth, api, () => hooks.signedOut("Your account and all its to-dos are deleted.", false, false));
+      }
+      app?.stop();
+      app = createApp(api, store, owner, owner, view, hooks);
+      view.showMessage("");
+      // No render here: the screen keeps what it shows (this person's copy, painted above, or the
+      // empty list after a sign-out) until the app has read the device copy; no empty flash.
+      void app.start();
+      // Just signed in: the next thing is to type a to-do.
+      if (fresh) view.newTitle.focus();
+    },
+    /** Changes not yet on the server (signing out would lose them). */
+    get waiting(): number {
+      return app?.state.waiting ?? 0;
+    },
+    showMessage: (text: string) => view.showMessage(text),
+    /** Signed out: stops the app and forgets everything of the person. `tell`: tell the other tabs. */
+    stop(message: string, tell: boolean, keepEmail: boolean): void {
+      if (tell) app?.tellSignedOut(message, keepEmail);
+      app?.stop();
+      app = undefined;
+      void store.wipe();
+      view.forget();
+      resetAccount();
+      view.render(initial());
+      view.showMessage("");
+    },
+  };
+}
+
+export type ListScreen = ReturnType<typeof createListScreen>;
+
+/** Forgets what "Your account" showed and what was typed in it (signing out). */
+function resetAccount(): void {
+  const note = $("account-note");
+  note.textContent = "";
+  note.classList.remove("ok");
+  $<HTMLInputElement>("password-current").value = $<HTMLInputElement>("password-new").value = "";
+  $<HTMLDetailsElement>("account").open = false;
+}
