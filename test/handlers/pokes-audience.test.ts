@@ -103,9 +103,9 @@ describe("who a change pokes, read from the table (handlers/store-audience.ts on
 
   it("an invitation pokes nobody (fetched on focus); accepting it pokes the list's members and the new member", async () => {
     const { id } = await ok<{ id: string }>("alice", "POST", "/api/lists", { name: "party" });
-    expect(await pokedBy(() => ok("alice", "POST", `/api/lists/${id}/members`, { email: api.email("dave"), role: "editor" }))).to.deep.equal(
-      [],
-    );
+    expect(
+      await pokedBy(() => ok("alice", "POST", `/api/lists/${id}/members`, { email: api.email("dave"), role: "editor" })),
+    ).to.deep.equal([]);
     expect(await pokedBy(() => ok("dave", "POST", `/api/invitations/${id}/accept`))).to.deep.equal(channels("alice", "dave"));
   });
 
