@@ -21,7 +21,16 @@
  *   coalesced to one poke per person; a failed batch retried twice and dropped once a minute
  *   old (a late poke is worth nothing: the device's pull on reconnect or focus catches up)
  * - alarms to the stack's topic: the function's errors (a failed publish fails the invocation)
- *   and the stream's iterator age (pokes running late); 2 alarm metrics, $0.20 a month
+ *   and the stream's iterator age (pokes running late); 2 alarm metrics, $0.20 a month. These
+ *   cover every delivery failure on our side: the function's publishes are the only requests to
+ *   the Event API's HTTP endpoint, whose `4XXError`/`5XXError` metrics (dimension EventAPIId;
+ *   AppSync Events developer guide, "CloudWatch metrics"
+ *   https://docs.aws.amazon.com/appsync/latest/eventapi/cw-metrics.html) would count the same
+ *   refusals the Errors alarm already fires on; a failed members Query fails the invocation
+ *   too; a batch dropped after its retries failed them first; throttling shows as iterator
+ *   age. The namespace's handler metrics (DroppedEvents, FailedEvents) concern onPublish
+ *   handlers, which `pokes` has none of. AppSync's own delivery to sockets is not alarmed on:
+ *   a device that missed a poke catches up with its pull on reconnect or focus
  * - idle, nothing else is billed: AppSync Events bills operations and connection-minutes
  */
 import * as aws from "@pulumi/aws";
@@ -178,12 +187,16 @@ export class PushChannel extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-    alarm("poke-errors", "Pokes failed: AppSync refused a publish or the function failed (devices see changes late)", {
-      metricName: "Errors",
-      statistic: "Sum",
-      period: 300,
-      threshold: 1,
-    });
+    alarm(
+      "poke-errors",
+      "Pokes failed: AppSync refused a publish, the members Query failed, or the function failed (devices see changes late)",
+      {
+        metricName: "Errors",
+        statistic: "Sum",
+        period: 300,
+        threshold: 1,
+      },
+    );
     // Lambda's IteratorAge: how old the last record of a batch was when the function got it.
     alarm("poke-late", `Pokes run more than ${lateAfterSeconds} s behind the table's changes`, {
       metricName: "IteratorAge",
