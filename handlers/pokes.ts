@@ -79,7 +79,7 @@ export function listAudience(membersOf: MembersOf): AudienceOf {
   };
 }
 
-/** A Cognito `sub` (a UUID) can be a channel segment; anything else (`u#…`, `i#…`) names nobody. */
+/** A Cognito `sub` (a UUID) can be a channel segment; anything else an audience names (a stray key) names nobody. */
 const PERSON = /^[A-Za-z0-9-]{1,50}$/;
 
 const isTtlDeletion = (r: ChangeRecord) =>
