@@ -19,6 +19,7 @@ import { TodoTable } from "./components/todo-table";
 import { API_BASE } from "./handlers/routes";
 import { buildSite } from "./site/build";
 import type { SiteConfig } from "./common/hosting";
+import { REALTIME_PATH } from "./common/push";
 
 /** Where the site is built: the same folder `npm run build:site` and the local stack use. */
 const SITE_DIR = join(__dirname, "dist", "site");
@@ -51,10 +52,45 @@ export = async () => {
     detailedMetrics: settings.detailedMetrics,
   });
 
+  const monitoring = new Monitoring("monitoring", {
+    region,
+    functionNames: api.functionNames,
+    functionTimeoutSeconds: api.timeoutSeconds,
+    restApiName: api.restApiName,
+    stageName: api.stageName,
+    tableName: table.tableName,
+    alarmEmail: settings.alarmEmail,
+    monthlyBudgetUsd: settings.monthlyBudgetUsd,
+    alarms: settings.alarms,
+    dashboard: settings.dashboard,
+    detailedMetrics: settings.detailedMetrics,
+  });
+
+  // After Monitoring (its alarms go to the same topic), before StaticSite (the site's config and
+  // CSP name the channel's endpoint).
+  const push = new PushChannel("push", {
+    streamArn: table.streamArn,
+    tableName: table.tableName,
+    tableArn: table.tableArn,
+    userPoolId: auth.userPoolId,
+    userPoolClientId: auth.userPoolClientId,
+    region,
+    alarmTopicArn: monitoring.topicArn,
+    logRetentionDays: settings.logRetentionDays,
+  });
+
   const build = await buildSite(SITE_DIR);
+  // The web app connects to AppSync Events' real-time endpoint, naming the HTTP domain as `host`
+  // in its authorization (common/push.ts); StaticSite's CSP allows that wss:// origin and no other.
   const siteConfig: pulumi.Output<SiteConfig> = pulumi
-    .all([auth.userPoolId, auth.userPoolClientId])
-    .apply(([userPoolId, userPoolClientId]): SiteConfig => ({ region, userPoolId, userPoolClientId, apiBase: API_BASE }));
+    .all([auth.userPoolId, auth.userPoolClientId, push.realtimeDomain, push.httpDomain])
+    .apply(([userPoolId, userPoolClientId, realtimeDomain, host]): SiteConfig => ({
+      region,
+      userPoolId,
+      userPoolClientId,
+      apiBase: API_BASE,
+      push: { realtimeUrl: `wss://${realtimeDomain}${REALTIME_PATH}`, host },
+    }));
   const site = new StaticSite("site", {
     siteDir: build.outDir,
     files: build.files,
@@ -70,30 +106,6 @@ export = async () => {
     hostedZoneId: settings.hostedZoneId,
     wafRateLimit: settings.wafRateLimit,
     accessLogs: settings.cdnAccessLogs,
-    logRetentionDays: settings.logRetentionDays,
-  });
-
-  const monitoring = new Monitoring("monitoring", {
-    region,
-    functionNames: api.functionNames,
-    functionTimeoutSeconds: api.timeoutSeconds,
-    restApiName: api.restApiName,
-    stageName: api.stageName,
-    tableName: table.tableName,
-    alarmEmail: settings.alarmEmail,
-    monthlyBudgetUsd: settings.monthlyBudgetUsd,
-    alarms: settings.alarms,
-    dashboard: settings.dashboard,
-    detailedMetrics: settings.detailedMetrics,
-  });
-
-  // After Monitoring: its alarms go to the same topic.
-  const push = new PushChannel("push", {
-    streamArn: table.streamArn,
-    userPoolId: auth.userPoolId,
-    userPoolClientId: auth.userPoolClientId,
-    region,
-    alarmTopicArn: monitoring.topicArn,
     logRetentionDays: settings.logRetentionDays,
   });
 

@@ -12,19 +12,32 @@
  *   person's channel, the client filters nothing
  * - the poke function (an `aws.lambda.CallbackFunction`, Node.js 24, arm64, JSON logs, Active
  *   tracing) with its own log group and retention, made before it; its own role allowed exactly:
- *   write that group, send its traces, read the table's stream, publish to the `pokes` namespace
+ *   write that group, send its traces, read the table's stream, Query the table (a changed
+ *   list's members: handlers/store-audience.ts; the table's ARN only, not its index, no writes),
+ *   publish to the `pokes` namespace. The table's name reaches it in its closure, as the routes'
+ *   functions get theirs (handlers/lambda.ts `DeployedValue`)
  * - an event source mapping from the stream, made after the role may read the stream and after
  *   the log group exists; batches of up to 1,000 changes with no batching window (latency first),
  *   coalesced to one poke per person; a failed batch retried twice and dropped once a minute
  *   old (a late poke is worth nothing: the device's pull on reconnect or focus catches up)
  * - alarms to the stack's topic: the function's errors (a failed publish fails the invocation)
- *   and the stream's iterator age (pokes running late); 2 alarm metrics, $0.20 a month
+ *   and the stream's iterator age (pokes running late); 2 alarm metrics, $0.20 a month. These
+ *   cover every delivery failure on our side: the function's publishes are the only requests to
+ *   the Event API's HTTP endpoint, whose `4XXError`/`5XXError` metrics (dimension EventAPIId;
+ *   AppSync Events developer guide, "CloudWatch metrics"
+ *   https://docs.aws.amazon.com/appsync/latest/eventapi/cw-metrics.html) would count the same
+ *   refusals the Errors alarm already fires on; a failed members Query fails the invocation
+ *   too; a batch dropped after its retries failed them first; throttling shows as iterator
+ *   age. The namespace's handler metrics (DroppedEvents, FailedEvents) concern onPublish
+ *   handlers, which `pokes` has none of. AppSync's own delivery to sockets is not alarmed on:
+ *   a device that missed a poke catches up with its pull on reconnect or focus
  * - idle, nothing else is billed: AppSync Events bills operations and connection-minutes
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ON_SUBSCRIBE_CODE, PUSH_NAMESPACE } from "../common/push";
 import { pokeFactory } from "../handlers/poke-lambda";
+import { AUDIENCE_ACTIONS } from "../handlers/store-audience";
 import { tracedFunction } from "./lambda-function";
 import { LOG_RETENTION_DAYS } from "./todo-api";
 import { SETTINGS } from "./settings";
@@ -32,6 +45,9 @@ import { SETTINGS } from "./settings";
 export interface PushChannelArgs {
   /** The table's stream (TodoTable.streamArn). */
   readonly streamArn: pulumi.Input<string>;
+  /** The table (TodoTable.tableName, tableArn): the function Queries a changed list's members. */
+  readonly tableName: pulumi.Input<string>;
+  readonly tableArn: pulumi.Input<string>;
   readonly userPoolId: pulumi.Input<string>;
   /** The app client whose ID tokens may connect (the `aud` claim). */
   readonly userPoolClientId: pulumi.Input<string>;
@@ -119,7 +135,7 @@ export class PushChannel extends pulumi.ComponentResource {
       {
         roleDescription: "tasklane pokes",
         description: "tasklane: pokes the channel of everyone a batch of table changes concerns",
-        callbackFactory: pokeFactory(httpDomain),
+        callbackFactory: pokeFactory(httpDomain, pulumi.output(args.tableName)),
         memorySize: 256,
         // A batch's publishes run 16 at a time, each a few ms to tens of ms.
         timeout: 30,
@@ -128,6 +144,11 @@ export class PushChannel extends pulumi.ComponentResource {
           // AWS's own example names the stream for all four (DynamoDB developer guide, "IAM
           // policy to allow an AWS Lambda function to access DynamoDB stream records").
           { Sid: "ReadTableStream", Effect: "Allow", Action: STREAM_READ_ACTIONS, Resource: args.streamArn },
+          // A list's members: Query on the table itself. An index is a resource of its own,
+          // `<table ARN>/index/<name>`, which this ARN does not cover (DynamoDB developer guide,
+          // "IAM policy to grant access to a specific DynamoDB table and its indexes" lists both
+          // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/iam-policy-specific-table-indexes.html).
+          { Sid: "QueryMembers", Effect: "Allow", Action: [...AUDIENCE_ACTIONS], Resource: args.tableArn },
           // Publish only, only to `pokes` (AppSync Events: appsync:EventPublish on the namespace's ARN).
           { Sid: "PublishPokes", Effect: "Allow", Action: "appsync:EventPublish", Resource: namespace.channelNamespaceArn },
         ],
@@ -166,12 +187,16 @@ export class PushChannel extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-    alarm("poke-errors", "Pokes failed: AppSync refused a publish or the function failed (devices see changes late)", {
-      metricName: "Errors",
-      statistic: "Sum",
-      period: 300,
-      threshold: 1,
-    });
+    alarm(
+      "poke-errors",
+      "Pokes failed: AppSync refused a publish, the members Query failed, or the function failed (devices see changes late)",
+      {
+        metricName: "Errors",
+        statistic: "Sum",
+        period: 300,
+        threshold: 1,
+      },
+    );
     // Lambda's IteratorAge: how old the last record of a batch was when the function got it.
     alarm("poke-late", `Pokes run more than ${lateAfterSeconds} s behind the table's changes`, {
       metricName: "IteratorAge",

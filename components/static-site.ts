@@ -6,8 +6,9 @@
  *   SSE-S3 encryption, a policy that admits only this distribution (Origin Access Control,
  *   SigV4) and refuses plain HTTP
  * - CloudFront: HTTPS only for viewers (redirect), HTTP/2 and HTTP/3, IPv6, compression,
- *   a response-headers policy from site/security-headers.ts (HSTS, CSP, nosniff, frame DENY,
- *   referrer policy)
+ *   a response-headers policy from common/security-headers.ts (HSTS, CSP, nosniff, frame DENY,
+ *   referrer policy); the CSP's connect-src allows the push channel's wss:// origin, read from
+ *   the very config.json it serves (`push.realtimeUrl`), so the two cannot disagree
  * - SPA fallback: a viewer-request function serves /index.html for extension-less paths of the
  *   site (only the default behaviour: API errors stay API errors)
  * - caching follows each object's Cache-Control: hashed assets for a year, index.html and
@@ -26,7 +27,7 @@ import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CACHE_REVALIDATE, contentTypeOf, FILE_PATH, type BuiltFile, type SiteConfig } from "../common/hosting";
-import { securityHeaders } from "../common/security-headers";
+import { pushOriginOf, securityHeaders } from "../common/security-headers";
 import { API_KEY_HEADER, API_RESPONSE_HEADERS, errorBody } from "../common/gateway";
 import { API_BASE } from "../handlers/routes";
 import { SETTINGS } from "./settings";
@@ -116,7 +117,7 @@ export interface StaticSiteArgs {
   readonly siteDir: string;
   /** The files buildSite wrote, with their content types and Cache-Control. */
   readonly files: readonly BuiltFile[];
-  /** Served as /config.json. */
+  /** Served as /config.json; its `push.realtimeUrl`, when set, is the one origin the CSP adds for the push channel. */
   readonly config: pulumi.Input<SiteConfig>;
   /** Origin of the Cognito API the page calls (the CSP's connect-src), e.g. https://cognito-idp.eu-west-1.amazonaws.com */
   readonly cognitoOrigin: string;
@@ -249,13 +250,17 @@ export class StaticSite extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const headers = cloudFrontHeaders(securityHeaders({ cognitoOrigin: args.cognitoOrigin }));
+    const cognitoOrigin = args.cognitoOrigin;
+    const headers = pulumi.output(args.config).apply((config) => {
+      const realtimeUrl = config.push?.realtimeUrl;
+      return cloudFrontHeaders(securityHeaders({ cognitoOrigin, pushOrigin: realtimeUrl ? pushOriginOf(realtimeUrl) : undefined }));
+    });
     const headersPolicy = new aws.cloudfront.ResponseHeadersPolicy(
       `${name}-headers`,
       {
         comment: "tasklane security headers",
         securityHeadersConfig: headers.security,
-        ...(headers.custom.length > 0 && { customHeadersConfig: { items: headers.custom } }),
+        customHeadersConfig: headers.custom.apply((items) => (items.length > 0 ? { items } : undefined)),
       },
       { parent: this },
     );

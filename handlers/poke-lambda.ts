@@ -10,9 +10,15 @@
  * batch (PushChannel bounds retries and record age: a poke a minute late is worth nothing, the
  * client's pull on reconnect or focus catches up) and the function's Errors alarm says so.
  * Pokes are idempotent hints, so a retried batch poking someone twice costs one pull.
+ *
+ * Who to poke is read from the table: one strongly consistent Query of a list's live members
+ * per distinct list in the batch (handlers/store-audience.ts), never cached across batches, so
+ * a removal stops the pokes at once. A failed Query fails the invocation as a failed publish does.
  */
 import type { DeployedValue } from "./lambda";
-import { channelsToPoke, type AudienceOf, type ChangeRecord } from "./pokes";
+import { channelsToPoke, listAudience, type AudienceOf, type ChangeRecord } from "./pokes";
+import { createDocumentClient } from "./store";
+import { membersReader } from "./store-audience";
 import { signPost, type Credentials } from "./sigv4";
 import { POKE_TEXT } from "../common/push";
 
@@ -33,7 +39,7 @@ export async function pokeBatch(
   records: readonly ChangeRecord[],
   publish: Publish,
   log: (line: object) => void,
-  audienceOf?: AudienceOf,
+  audienceOf: AudienceOf,
 ): Promise<PokeResult> {
   const channels = await channelsToPoke(records, audienceOf);
   let failed = 0;
@@ -88,12 +94,16 @@ const lambdaCredentials = (): Credentials => ({
 });
 
 /** The `callbackFactory` of the poke function: runs once per container. */
-export function pokeFactory(httpDomain: DeployedValue<string>): () => (event: { Records?: ChangeRecord[] }) => Promise<PokeResult> {
+export function pokeFactory(
+  httpDomain: DeployedValue<string>,
+  tableName: DeployedValue<string>,
+): () => (event: { Records?: ChangeRecord[] }) => Promise<PokeResult> {
   return () => {
     const publish = appSyncPublisher(httpDomain.get(), process.env.AWS_REGION ?? "", lambdaCredentials);
+    const audience = listAudience(membersReader({ doc: createDocumentClient(), name: tableName.get() }));
     const log = (line: object) => console.log(JSON.stringify(line));
     return async (event) => {
-      const result = await pokeBatch(event.Records ?? [], publish, log);
+      const result = await pokeBatch(event.Records ?? [], publish, log, audience);
       if (result.failed > 0) throw new Error(`${result.failed} of ${result.channels} pokes failed`);
       return result;
     };

@@ -1,9 +1,11 @@
 /**
- * Who to poke for a batch of table changes: a pure function from DynamoDB stream records
- * (KEYS_ONLY: the partition and sort key of each changed item) to the channels of everyone who
- * can see them, each channel once however many changes the batch holds (a mark-all of 10,000
- * to-dos in one person's list is one poke per person, not 10,000). The poke Lambda
- * (handlers/poke-lambda.ts) and the local channel (local/push-server.ts) both call it.
+ * Who to poke for a batch of table changes: from DynamoDB stream records (KEYS_ONLY: the
+ * partition and sort key of each changed item) to the channels of everyone who can see them,
+ * each channel once however many changes the batch holds (a mark-all of 10,000 to-dos in a list
+ * of three people is three pokes, not 30,000). Pure but for one seam, `MembersOf` (a list's
+ * members, read by store-audience.ts with one Query per list). The poke Lambda
+ * (handlers/poke-lambda.ts) and the local stack (local/stack.ts) both call it, with the same
+ * audience over their own table.
  *
  * Left out: idempotency records (nobody sees them) and DynamoDB's own TTL deletions (a tombstone
  * that expires after 30 days changes nothing a device shows). Stream record format: DynamoDB
@@ -12,7 +14,8 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-streams.html
  */
 import { channelOf } from "../common/push";
-import { IDEMPOTENCY_PREFIX, TABLE_KEY } from "./table";
+import { SUB_PATTERN } from "./schemas";
+import { IDEMPOTENCY_PREFIX, invitationPartition, MEMBER_PREFIX, TABLE_KEY, userPartition } from "./table";
 
 /** As much of a DynamoDB stream record as the poke reads. */
 export interface ChangeRecord {
@@ -24,18 +27,59 @@ export interface ChangeRecord {
 /** The items a batch changed, by partition: partition → sort keys. */
 export type Changes = ReadonlyMap<string, ReadonlySet<string>>;
 
-/**
- * The seam for "who can see this partition". Today a partition IS its owner's `sub`, so the
- * audience is the partitions themselves (`partitionIsOwner`). With lists (branch `lists`, a
- * partition is a list with `~member#<sub>` items), the audience of a list partition is its
- * members, read with one Query of `~member#` items in that partition, plus any member whose own
- * membership item changed (a removed member learns it too): a function of this type.
- */
+/** Who can see a batch's changes: the `sub` of each person to poke (see `listAudience`). */
 export type AudienceOf = (changes: Changes) => Promise<Iterable<string>>;
 
-export const partitionIsOwner: AudienceOf = (changes) => Promise.resolve(changes.keys());
+/**
+ * The live members of one list partition: the `<sub>` of each `~member#<sub>` item that is not
+ * a tombstone, read fresh on every call (store-audience.ts: one Query). Never cached across
+ * batches: a removal must stop the pokes at once, a join start them.
+ */
+export type MembersOf = (listId: string) => Promise<Iterable<string>>;
 
-/** A Cognito `sub` (a UUID) can be a channel segment; anything else (`u#…`, `i#…`) names nobody. */
+/** List partitions read at once: a batch over many lists is many Queries, not all in flight together. */
+const PARALLEL_QUERIES = 16;
+
+const USER_PREFIX = userPartition("");
+const INVITATION_PREFIX = invitationPartition("");
+const SUB = new RegExp(SUB_PATTERN);
+
+/**
+ * Who can see a batch's changes, by partition (the layout in table.ts):
+ * - a list `<listId>`: its live members (one `membersOf` per distinct list in the batch), plus
+ *   everyone whose own `~member#<sub>` item changed: a removed member (tombstoned) or a former
+ *   member of a deleted list (deleted) is no longer a member, yet must hear of it so that their
+ *   device drops the list. A first list (`<listId>` = its owner's sub, which it always belongs
+ *   to: table.ts) names its owner too, so a person whose first list is not adopted yet (no
+ *   `~member#` items; the old `/api/todos` routes) is still poked;
+ * - a person's index `u#<sub>` (entries, profile): that person;
+ * - invitations `i#<email>`: nobody. An invitation names an e-mail address, not a channel, and
+ *   the web app reads invitations when it gets the focus; accepting one writes the list's
+ *   `~member#` item and the person's index entry, which poke as above.
+ */
+export function listAudience(membersOf: MembersOf): AudienceOf {
+  return async (changes) => {
+    const people = new Set<string>();
+    const lists: string[] = [];
+    for (const [partition, sorts] of changes) {
+      if (partition.startsWith(INVITATION_PREFIX)) continue;
+      if (partition.startsWith(USER_PREFIX)) {
+        people.add(partition.slice(USER_PREFIX.length));
+        continue;
+      }
+      lists.push(partition);
+      if (SUB.test(partition)) people.add(partition);
+      for (const sort of sorts) if (sort.startsWith(MEMBER_PREFIX)) people.add(sort.slice(MEMBER_PREFIX.length));
+    }
+    for (let i = 0; i < lists.length; i += PARALLEL_QUERIES) {
+      for (const members of await Promise.all(lists.slice(i, i + PARALLEL_QUERIES).map(membersOf)))
+        for (const sub of members) people.add(sub);
+    }
+    return people;
+  };
+}
+
+/** A Cognito `sub` (a UUID) can be a channel segment; anything else an audience names (a stray key) names nobody. */
 const PERSON = /^[A-Za-z0-9-]{1,50}$/;
 
 const isTtlDeletion = (r: ChangeRecord) =>
@@ -57,7 +101,7 @@ export function changesOf(records: readonly ChangeRecord[]): Changes {
 }
 
 /** The channels to poke for a batch: one per person who can see any of its changes, sorted. */
-export async function channelsToPoke(records: readonly ChangeRecord[], audienceOf: AudienceOf = partitionIsOwner): Promise<string[]> {
+export async function channelsToPoke(records: readonly ChangeRecord[], audienceOf: AudienceOf): Promise<string[]> {
   const changes = changesOf(records);
   if (changes.size === 0) return [];
   const people = new Set<string>();

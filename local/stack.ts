@@ -36,7 +36,8 @@ import { closeServer, listen } from "./listen";
 import { loopbackOrigins, privateDir } from "./local-guard";
 import { createSiteHost } from "./site-host";
 import { createPushServer, type PushServer } from "./push-server";
-import { channelsToPoke, type ChangeRecord } from "../handlers/pokes";
+import { channelsToPoke, listAudience, type AudienceOf, type ChangeRecord } from "../handlers/pokes";
+import { membersReader } from "../handlers/store-audience";
 import { POKE_TEXT, REALTIME_PATH } from "../common/push";
 
 export const LOCAL_TABLE_NAME = "tasklane-todos";
@@ -156,11 +157,20 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     await options.onListening?.(url);
 
     privateDir(dataDir, log);
-    // The poke function's work, locally: each accepted write's keys → who can see it → a poke each.
-    // The channel starts after Cognito (it checks tokens); writes before it have nobody to poke.
-    const push: { server?: PushServer } = {};
-    const poke = (records: ChangeRecord[]) =>
-      void channelsToPoke(records).then((channels) => channels.forEach((channel) => push.server?.publish(channel, POKE_TEXT)));
+    // The poke function's work, locally: each accepted write's keys → who can see it (the same
+    // audience, a Query of each changed list's members through the local document client) → a
+    // poke each. The channel and the document client start after Cognito (the channel checks
+    // tokens); writes before them have nobody to poke.
+    const push: { server?: PushServer; audience?: AudienceOf } = {};
+    const poke = (records: ChangeRecord[]) => {
+      const { server, audience } = push;
+      if (!server || !audience) return;
+      channelsToPoke(records, audience).then(
+        (channels) => channels.forEach((channel) => server.publish(channel, POKE_TEXT)),
+        // The poke function's failure, locally: logged; the device's pull on focus catches up.
+        (err: unknown) => options.requestLog?.({ level: "error", msg: "poke.failed", error: String(err) }),
+      );
+    };
     const dynamo: LocalDynamo = await startDynalite({
       port: options.dynamoPort ?? 0,
       path: join(dataDir, "dynamodb"),
@@ -211,6 +221,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       confirmedMeansVerifiedEmail: true,
     });
     const pushServer = createPushServer({ authorize, keepAliveMs: options.pushKeepAliveMs });
+    push.audience = listAudience(membersReader({ doc, name: LOCAL_TABLE_NAME }));
     push.server = pushServer;
     cleanups.push(() => Promise.resolve(pushServer.close()));
     const api = createApiHost({

@@ -36,14 +36,26 @@ describe("PushChannel", () => {
     expect(ns.inputs.publishAuthModes).to.deep.equal([{ authType: "AWS_IAM" }]);
   });
 
-  it("the poke function's role may do exactly: its logs, its traces, read the stream, publish to pokes", () => {
+  it("the poke function's role may do exactly: its logs, its traces, read the stream, Query the table (not its index), publish to pokes", () => {
     const policy = statements(named("aws:iam/rolePolicy:RolePolicy", "push-poke-policy").inputs.policy);
-    expect(policy.map((s) => s.Sid)).to.deep.equal(["WriteOwnLogs", "ReadTableStream", "PublishPokes", "XRayWrite"]);
+    expect(policy.map((s) => s.Sid)).to.deep.equal(["WriteOwnLogs", "ReadTableStream", "QueryMembers", "PublishPokes", "XRayWrite"]);
     const table = ofType("aws:dynamodb/table:Table")[0];
     expect(policy[1]).to.deep.include({ Action: STREAM_READ_ACTIONS, Resource: table.state.streamArn });
-    expect(policy[2].Action).to.equal("appsync:EventPublish");
-    expect(policy[2].Resource).to.equal(named("aws:appsync/channelNamespace:ChannelNamespace", "push-pokes").state.channelNamespaceArn);
-    expect(String(policy[2].Resource)).to.match(/^arn:aws:appsync:.*:apis\/[a-z0-9]+\/channelNamespace\/pokes$/);
+    expect(policy[2]).to.deep.include({ Action: ["dynamodb:Query"], Resource: table.state.arn });
+    expect(String(policy[2].Resource)).to.match(/^arn:aws:dynamodb:[^:]+:\d+:table\/[^/]+$/);
+    expect(policy[3].Action).to.equal("appsync:EventPublish");
+    expect(policy[3].Resource).to.equal(named("aws:appsync/channelNamespace:ChannelNamespace", "push-pokes").state.channelNamespaceArn);
+    expect(String(policy[3].Resource)).to.match(/^arn:aws:appsync:.*:apis\/[a-z0-9]+\/channelNamespace\/pokes$/);
+  });
+
+  it("the poke function's archive reads the table by name from its closure, with the runtime's SDK (required by package name)", async () => {
+    const fn = named("aws:lambda/function:Function", "push-poke");
+    const assets = (await fn.inputs.code.assets) as Record<string, { text: Promise<string> }>;
+    const indexJs = await assets["__index.js"].text;
+    expect(indexJs).to.include(JSON.stringify(ofType("aws:dynamodb/table:Table")[0].state.name));
+    expect(indexJs).to.match(/require\("@aws-sdk\/lib-dynamodb"\)/);
+    expect(indexJs).to.include("begins_with(#sk, :member)");
+    for (const [, name] of indexJs.matchAll(/require\("([^"]+)"\)/g)) expect(name).to.match(/^(@aws-sdk\/[a-z-]+|node:[a-z_/]+|[a-z_]+)$/);
   });
 
   it("the function is traced, on arm64, logs to its own group; the mapping reads the stream in large, unbatched-window batches", () => {

@@ -74,13 +74,14 @@ describe("StaticSite", () => {
     for (const behavior of d.orderedCacheBehaviors) expect(behavior.viewerProtocolPolicy).to.be.oneOf(["redirect-to-https", "https-only"]);
   });
 
-  it("sends the security headers of site/security-headers.ts, with Cognito's regional origin in connect-src", () => {
+  it("sends the security headers of common/security-headers.ts: connect-src is this origin, Cognito's and the push channel's, nothing more", () => {
     const policy = named("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site-headers").inputs.securityHeadersConfig;
-    const expected = securityHeaders({ cognitoOrigin: "https://cognito-idp.eu-west-1.amazonaws.com" });
+    const realtime = String(outputs.pushRealtimeDomain);
+    const expected = securityHeaders({ cognitoOrigin: "https://cognito-idp.eu-west-1.amazonaws.com", pushOrigin: `wss://${realtime}` });
     expect(policy.contentSecurityPolicy.contentSecurityPolicy).to.equal(expected["Content-Security-Policy"]);
-    expect(policy.contentSecurityPolicy.contentSecurityPolicy).to.match(
-      /connect-src 'self' https:\/\/cognito-idp\.eu-west-1\.amazonaws\.com/,
-    );
+    const connectSrc = /(?:^|; )connect-src ([^;]+)/.exec(policy.contentSecurityPolicy.contentSecurityPolicy)![1].split(" ");
+    expect(connectSrc).to.deep.equal(["'self'", "https://cognito-idp.eu-west-1.amazonaws.com", `wss://${realtime}`]);
+    expect(realtime).to.match(/\.appsync-realtime-api\.eu-west-1\.amazonaws\.com$/);
     expect(policy.strictTransportSecurity).to.deep.equal({
       accessControlMaxAgeSec: 63072000,
       includeSubdomains: true,
@@ -154,11 +155,13 @@ describe("StaticSite", () => {
     expect(assets.map((a) => a.inputs.contentType)).to.include("text/javascript; charset=utf-8");
     const config = byKey.get("config.json")!;
     expect(config).to.include({ contentType: "application/json; charset=utf-8", cacheControl: CACHE_REVALIDATE });
+    // The web app connects to AppSync Events' real-time endpoint and names its HTTP domain as `host`.
     expect(JSON.parse(config.content)).to.deep.equal({
       region: "eu-west-1",
       userPoolId: outputs.userPoolId,
       userPoolClientId: outputs.userPoolClientId,
       apiBase: "/api",
+      push: { realtimeUrl: `wss://${String(outputs.pushRealtimeDomain)}/event/realtime`, host: outputs.pushHttpDomain },
     });
     expect([...byKey.keys()].filter((k) => k === "config.json")).to.have.length(1);
   });

@@ -16,6 +16,7 @@ import { parseTarget, proxyEvent } from "../../local/proxy-event";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
 import { emptyTable, scanTable } from "../contract/table";
 import { seedItems } from "../../dev/seed-table";
+import type { ChangeRecord } from "../../handlers/pokes";
 
 /** The `sub` claim the Cognito authorizer would put in the event for each test user. */
 export const USER_IDS: Readonly<Record<User, string>> = {
@@ -41,9 +42,10 @@ export interface InProcessDriver extends ApiDriver {
   readonly tableName: string;
 }
 
-export async function startInProcessDriver(): Promise<InProcessDriver> {
-  const dynamo: LocalDynamo = await startDynalite();
+/** `onChange`: told of every write dynalite accepts on the table, as KEYS_ONLY stream records (local/change-tap.ts). */
+export async function startInProcessDriver(options: { onChange?: (records: ChangeRecord[]) => void } = {}): Promise<InProcessDriver> {
   const tableName = "todos-test";
+  const dynamo: LocalDynamo = await startDynalite(options.onChange && { onChange: { tableName, listener: options.onChange } });
   await ensureTodoTable(dynamo.endpoint, tableName);
   const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const store = dynamoTodoStore(doc, tableName);

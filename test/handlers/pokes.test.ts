@@ -1,8 +1,8 @@
-/** Who to poke: from stream records to channels, coalesced, and the seam for list members. */
+/** Who to poke: from stream records to channels, coalesced, with a fake of the members Query (the real one: pokes-audience.test.ts). */
 import { expect } from "chai";
 import { channelOf, POKE_TEXT } from "../../common/push";
 import { pokeBatch } from "../../handlers/poke-lambda";
-import { channelsToPoke, type AudienceOf, type ChangeRecord } from "../../handlers/pokes";
+import { channelsToPoke, listAudience, type ChangeRecord, type MembersOf } from "../../handlers/pokes";
 
 const A = "0a6e1f32-0000-4000-8000-00000000000a";
 const B = "0b6e1f32-0000-4000-8000-00000000000b";
@@ -11,41 +11,77 @@ const change = (partition: string, sort: string, eventName = "MODIFY"): ChangeRe
   dynamodb: { Keys: { userId: { S: partition }, todoId: { S: sort } } },
 });
 
+/** A fake of the members Query: members by list, and every list it was asked about. */
+function fakeMembers(members: Record<string, string[]>) {
+  const asked: string[] = [];
+  const membersOf: MembersOf = (listId) => {
+    asked.push(listId);
+    return Promise.resolve(members[listId] ?? []);
+  };
+  return { asked, audience: listAudience(membersOf) };
+}
+const L1 = "01JLIST00000000000000000001";
+const L2 = "01JLIST00000000000000000002";
+
 describe("who to poke (handlers/pokes.ts)", () => {
-  it("pokes a person once for a batch of 10,000 mark-all changes to their to-dos", async () => {
-    const records = Array.from({ length: 10_000 }, (_, i) => change(A, `01J${String(i).padStart(6, "0")}`));
-    expect(await channelsToPoke(records)).to.deep.equal([channelOf(A)]);
+  it("pokes each member once for a batch of 10,000 mark-all changes to one list, with one members read", async () => {
+    const { asked, audience } = fakeMembers({ [L1]: [A, B] });
+    const records = Array.from({ length: 10_000 }, (_, i) => change(L1, `01J${String(i).padStart(6, "0")}`));
+    expect(await channelsToPoke(records, audience)).to.deep.equal([A, B].sort().map(channelOf));
+    expect(asked).to.deep.equal([L1]);
   });
 
-  it("pokes each person whose partition changed, once each, and nobody else", async () => {
-    const records = [change(A, "01A"), change(B, "01B", "INSERT"), change(A, "01C", "REMOVE")];
-    expect(await channelsToPoke(records)).to.deep.equal([channelOf(A), channelOf(B)].sort());
+  it("reads each changed list once, and pokes the union of their members", async () => {
+    const { asked, audience } = fakeMembers({ [L1]: [A], [L2]: [A, B] });
+    const records = [change(L1, "01A"), change(L2, "01B", "INSERT"), change(L1, "01C", "REMOVE"), change(L2, "~list")];
+    expect(await channelsToPoke(records, audience)).to.deep.equal([channelOf(A), channelOf(B)].sort());
+    expect(asked.sort()).to.deep.equal([L1, L2]);
   });
 
-  it("leaves out idempotency records and DynamoDB's own TTL deletions", async () => {
-    const ttl: ChangeRecord = { ...change(B, "01B", "REMOVE"), userIdentity: { type: "Service", principalId: "dynamodb.amazonaws.com" } };
-    expect(await channelsToPoke([change(A, "~idem#abc", "INSERT"), ttl])).to.deep.equal([]);
-  });
-
-  it("names nobody for a partition that is not a person (u#…, i#… on branch lists) and for an empty batch", async () => {
-    expect(await channelsToPoke([change(`u#${A}`, "list#x"), change("i#someone@example.com", "L1")])).to.deep.equal([]);
-    expect(await channelsToPoke([])).to.deep.equal([]);
-  });
-
-  it("lists plug in through the audience seam: every member of a changed list, and a member whose membership changed", async () => {
-    const members: Record<string, string[]> = { L1: [A, B] };
-    // What lists will do: one Query of `~member#` items per changed list, plus members named by changed membership items.
-    const listMembers: AudienceOf = (changes) => {
-      const people = new Set<string>();
-      for (const [partition, sorts] of changes) {
-        for (const m of members[partition] ?? []) people.add(m);
-        for (const s of sorts) if (s.startsWith("~member#")) people.add(s.slice("~member#".length));
-      }
-      return Promise.resolve(people);
-    };
+  it("pokes whoever a changed membership names, member or not any more (removed, list deleted)", async () => {
     const removed = "0c6e1f32-0000-4000-8000-00000000000c";
-    const records = [change("L1", "01A"), change("L1", "01B"), change("L1", `~member#${removed}`, "REMOVE")];
-    expect(await channelsToPoke(records, listMembers)).to.deep.equal([A, B, removed].sort().map(channelOf));
+    const { audience } = fakeMembers({ [L1]: [A] });
+    const records = [change(L1, "01A"), change(L1, `~member#${removed}`, "REMOVE")];
+    expect(await channelsToPoke(records, audience)).to.deep.equal([A, removed].sort().map(channelOf));
+  });
+
+  it("pokes a first list's owner (list id = their sub) even before it has membership items, as the old routes write it", async () => {
+    const { audience } = fakeMembers({});
+    expect(await channelsToPoke([change(A, "01A")], audience)).to.deep.equal([channelOf(A)]);
+  });
+
+  it("pokes the person of a changed index u#<sub> without reading it; nobody for invitations i#…", async () => {
+    const { asked, audience } = fakeMembers({});
+    const records = [change(`u#${A}`, `list#${L1}`), change(`u#${B}`, "~profile"), change("i#someone@example.com", L1)];
+    expect(await channelsToPoke(records, audience)).to.deep.equal([channelOf(A), channelOf(B)].sort());
+    expect(asked).to.deep.equal([]);
+  });
+
+  it("leaves out idempotency records and DynamoDB's own TTL deletions, and reads nothing for them", async () => {
+    const { asked, audience } = fakeMembers({ [L1]: [A], [B]: [B] });
+    const ttl: ChangeRecord = { ...change(B, "01B", "REMOVE"), userIdentity: { type: "Service", principalId: "dynamodb.amazonaws.com" } };
+    expect(await channelsToPoke([change(L1, "~idem#abc", "INSERT"), ttl], audience)).to.deep.equal([]);
+    expect(await channelsToPoke([], audience)).to.deep.equal([]);
+    expect(asked).to.deep.equal([]);
+  });
+
+  it("never names a channel from something that is not a person's id", async () => {
+    const { audience } = fakeMembers({ [L1]: ["not/a/sub", "*"] });
+    expect(await channelsToPoke([change(L1, "01A"), change(L1, "~member#../x")], audience)).to.deep.equal([]);
+  });
+
+  it("reads at most 16 lists at once, however many a batch changed", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const audience = listAudience(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight--;
+      return [A];
+    });
+    const records = Array.from({ length: 40 }, (_, i) => change(`01JLIST${String(i).padStart(19, "0")}`, "01A"));
+    expect(await channelsToPoke(records, audience)).to.deep.equal([channelOf(A)]);
+    expect(most).to.equal(16);
   });
 });
 
@@ -61,6 +97,7 @@ describe("pokeBatch (the poke function's body)", () => {
         return Promise.resolve();
       },
       (line) => lines.push(line),
+      fakeMembers({}).audience,
     );
     expect(sent).to.deep.equal([channelOf(B)]);
     expect(result).to.deep.equal({ records: 3, channels: 2, failed: 1 });

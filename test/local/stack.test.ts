@@ -326,7 +326,7 @@ describe("local stack over HTTP", function () {
       }
     });
 
-    it("serves /config.json pointing at the local pool and the same-origin API", async function () {
+    it("serves /config.json pointing at the local pool, the same-origin API and the same-origin push channel", async function () {
       const res = await get("/config.json");
       expect(res.status).to.equal(200);
       expect(res.headers["content-type"]).to.match(/^application\/json/);
@@ -337,6 +337,8 @@ describe("local stack over HTTP", function () {
         userPoolClientId: stack.userPoolClientId,
         apiBase: "/api",
         cognitoEndpoint: stack.cognitoEndpoint,
+        // No realtimeUrl or host: the web app listens on this origin's REALTIME_PATH.
+        push: {},
       });
     });
 
