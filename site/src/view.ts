@@ -11,17 +11,7 @@ import { localDay, pageLocale } from "./due";
 import { kit } from "./kit";
 import { createListsView, type ListIntents } from "./lists-view";
 import type { Conflict } from "./replica";
-import {
-  canWrite,
-  completedCount,
-  editedGone,
-  itemsLeftText,
-  markAllTarget,
-  shown,
-  waitingText,
-  type Item,
-  type State,
-} from "./model";
+import { canWrite, completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type Item, type State } from "./model";
 import { createRow, dayOf, updateRow, type Draft } from "./row";
 import { offsetOf, rangeOf } from "./window";
 

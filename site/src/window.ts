@@ -24,7 +24,12 @@ export const offsetOf = (g: Geometry, i: number): number => i * g.row + (g.editi
 /** The row at `y` px below the list's top, clamped to 0…count. */
 export function indexAt(g: Geometry, y: number): number {
   const editTop = g.editing >= 0 ? offsetOf(g, g.editing) : Infinity;
-  const i = y < editTop ? Math.floor(y / g.row) : y < editTop + g.editHeight ? g.editing : g.editing + 1 + Math.floor((y - editTop - g.editHeight) / g.row);
+  const i =
+    y < editTop
+      ? Math.floor(y / g.row)
+      : y < editTop + g.editHeight
+        ? g.editing
+        : g.editing + 1 + Math.floor((y - editTop - g.editHeight) / g.row);
   return Math.min(Math.max(i, 0), g.count);
 }
 
