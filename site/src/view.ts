@@ -13,7 +13,7 @@ import { createListsView, type ListIntents } from "./lists-view";
 import type { Conflict } from "./replica";
 import { canWrite, completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type Item, type State } from "./model";
 import { createRow, dayOf, updateRow, type Draft } from "./row";
-import { offsetOf, rangeOf } from "./window";
+import { offsetOf, rangeOf, WHOLE_UP_TO } from "./window";
 
 export interface Intents extends ListIntents {
   /** Moves a to-do in the manual order: above `before` (null: to the bottom), or a step up or down. */
@@ -163,7 +163,7 @@ export function createTodoView(intents: Intents) {
     intents.saveEdit(idOf(editor), editor.querySelector<HTMLInputElement>(".edit-input")!.value, dayOf(dateIn(editor)));
 
   /** What the last render shows: its rows in order, the open editor's index (-1: none), how a row is patched. */
-  let current: { items: readonly Item[]; editing: number; patch(row: HTMLLIElement, item: Item): void } = {
+  let current: { items: readonly Item[]; editing: number; patch: (row: HTMLLIElement, item: Item) => void } = {
     items: [],
     editing: -1,
     patch: () => undefined,
@@ -189,7 +189,7 @@ export function createTodoView(intents: Intents) {
     current = {
       items,
       editing: state.editing === null ? -1 : items.findIndex((t) => t.id === state.editing),
-      patch(row, item) {
+      patch: (row, item) => {
         // Its editor's code not fetched yet: the row shows closed until it is (then it paints again).
         const editing = state.editing === item.id && later !== undefined;
         const context = {
@@ -250,7 +250,8 @@ export function createTodoView(intents: Intents) {
   }
 
   /**
-   * Puts in the DOM the rows within a screen's height above and below the screen (window.ts), plus
+   * Puts in the DOM the rows within a screen's height above and below the screen (window.ts; a
+   * small list whole), plus
    * the rows that must stay whatever the scroll: the open editor's (what is typed in it), the
    * focused one's and the dragged one's, placed where they belong. The list's padding stands for
    * the rows not rendered, so the page is as tall as the whole list.
@@ -259,7 +260,7 @@ export function createTodoView(intents: Intents) {
     const { items, editing, patch } = current;
     const g = { count: items.length, row: rowHeight, editing, editHeight };
     const top = -list.getBoundingClientRect().top;
-    const [start, end] = rangeOf(g, top - innerHeight, top + 2 * innerHeight);
+    const [start, end] = items.length <= WHOLE_UP_TO ? [0, items.length] : rangeOf(g, top - innerHeight, top + 2 * innerHeight);
     const indexOf = (id: string | null | undefined) => (id ? items.findIndex((t) => t.id === id) : -1);
     const kept = new Set([editing, indexOf(dragged)]);
     const focused = (document.activeElement?.closest("#list > li") as HTMLLIElement | null)?.dataset.id;

@@ -38,3 +38,9 @@ export const rangeOf = (g: Geometry, top: number, bottom: number): [number, numb
   indexAt(g, top),
   Math.min(indexAt(g, bottom) + 1, g.count),
 ];
+
+/**
+ * A list up to this size is rendered whole: the browser's find-in-page sees every row, and 150
+ * rows of about 12 elements each stay well under the 3,000 DOM nodes a page may hold.
+ */
+export const WHOLE_UP_TO = 150;
