@@ -3,7 +3,8 @@
  * typed, "Clear date", "Move to another list", and what happened to the to-do underneath
  * (changed or deleted elsewhere, with Restore and Discard). Loaded on demand with the rest of
  * later.ts (fetched as soon as the list shows, so it is there by the first double-click); it
- * reaches the page's code through the kit, as later.ts's other modules do.
+ * reaches the page's code through the kit, as later.ts's other modules do, and takes the title's
+ * length limit from the new-to-do field (the build writes it there from handlers/limits.ts).
  */
 import type { Kit } from "./kit";
 import type { Draft, RowContext } from "./row";
@@ -40,7 +41,13 @@ export function patchEditor(
     editor = el(
       "div",
       { className: "editor" },
-      el("input", { type: "text", className: "edit-input", dir: "auto", maxLength: k.TITLE_MAX_LENGTH, value: title }),
+      el("input", {
+        type: "text",
+        className: "edit-input",
+        dir: "auto",
+        maxLength: (document.getElementById("new-title") as HTMLInputElement).maxLength,
+        value: title,
+      }),
       el(
         "span",
         { className: "edit-due-field" },

@@ -7,9 +7,8 @@
 import { passwordProblems } from "./auth";
 import { formatDay } from "./due";
 import { currentList, isOwner } from "./model";
-import { TITLE_MAX_LENGTH } from "../../handlers/limits";
 import { el, named, quoted, setText } from "./row";
 import { explain } from "./words";
 
-export const kit = { el, named, quoted, setText, formatDay, explain, passwordProblems, currentList, isOwner, TITLE_MAX_LENGTH };
+export const kit = { el, named, quoted, setText, formatDay, explain, passwordProblems, currentList, isOwner };
 export type Kit = typeof kit;

@@ -294,8 +294,9 @@ export function createTodoView(intents: Intents) {
       row.setAttribute("aria-posinset", String(i + 1));
       row.setAttribute("aria-setsize", String(items.length));
       // A kept row outside the window sits where it belongs, over the padding that stands for it.
-      row.classList.toggle("kept", i < start || i >= end);
-      row.style.top = i < start || i >= end ? `${offsetOf(g, i)}px` : "";
+      const out = i < start || i >= end;
+      row.classList.toggle("kept", out);
+      row.style.top = out ? `${offsetOf(g, i)}px` : "";
       placed.set(item.id, i);
       previous = row;
     }
