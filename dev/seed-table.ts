@@ -4,6 +4,7 @@
  */
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { ulidFactory } from "../handlers/ids";
+import { topPosition } from "../handlers/positions";
 import { createDocumentClient } from "../handlers/store";
 import { CHANGES_INDEX, changeKeyOf, TABLE_KEY } from "../handlers/table";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/dynamo";
@@ -40,13 +41,15 @@ export async function seedItems(
 }
 
 /**
- * `n` to-dos made a millisecond apart up to `now` (so the newest is on top and "Seeded to-do 1"
- * at the bottom), every third one done: a big list for the browser tests and bench.
+ * `n` to-dos made a millisecond apart up to `now`, each put on top when made as the list routes
+ * do (so the newest is on top and "Seeded to-do 1" at the bottom), every third one done: a big
+ * list for the browser tests and bench.
  */
 export function manyTodos(n: number, now = Date.now()): Todo[] {
   const nextId = ulidFactory(() => now);
   return Array.from({ length: n }, (_, i) => {
     const at = new Date(now - n + i).toISOString();
+    const position = topPosition(now - n + i);
     return {
       id: nextId(),
       title: `Seeded to-do ${i + 1}`,
@@ -55,6 +58,7 @@ export function manyTodos(n: number, now = Date.now()): Todo[] {
       createdAt: at,
       updatedAt: at,
       version: 1,
+      position,
     };
   });
 }

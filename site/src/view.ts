@@ -191,7 +191,7 @@ export function createTodoView(intents: Intents) {
       editing: state.editing === null ? -1 : items.findIndex((t) => t.id === state.editing),
       patch: (row, item) => {
         // Its editor's code not fetched yet: the row shows closed until it is (then it paints again).
-        const editing = state.editing === item.id && later !== undefined;
+        const editing = !!later && state.editing === item.id;
         const context = {
           writable,
           editor: by && item.lastEditedBy ? (by.get(item.lastEditedBy) ?? null) : null,
@@ -224,8 +224,8 @@ export function createTodoView(intents: Intents) {
       if (link.dataset.filter === state.filter) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     });
-    if (state.loaded || state.editing !== null) fetchLater().catch(() => (fetching = undefined));
-    showConflicts(state.conflicts);
+    // Fetched once the list shows (or an editor or a conflict needs it).
+    if (state.loaded || state.editing !== null || state.conflicts.length) showConflicts(state.conflicts);
     paint();
   }
 
@@ -242,7 +242,6 @@ export function createTodoView(intents: Intents) {
   let conflicts: readonly Conflict[] = [];
   function showConflicts(latest: readonly Conflict[]): void {
     conflicts = latest;
-    if (!latest.length && !fetching) return; // none yet: the section stays hidden
     fetchLater().then(
       (v) => v.renderConflicts(kit, $("conflicts"), conflicts, localDay(new Date()), locale),
       () => (fetching = undefined), // not fetched (offline, no worker yet): the next render tries again
