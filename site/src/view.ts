@@ -250,10 +250,9 @@ export function createTodoView(intents: Intents) {
 
   /**
    * Puts in the DOM the rows within a screen's height above and below the screen (window.ts; a
-   * small list whole), plus
-   * the rows that must stay whatever the scroll: the open editor's (what is typed in it), the
-   * focused one's and the dragged one's, placed where they belong. The list's padding stands for
-   * the rows not rendered, so the page is as tall as the whole list.
+   * small list whole), plus the rows that must stay whatever the scroll: the open editor's (what
+   * is typed in it), the focused one's and the dragged one's, placed where they belong. The
+   * list's padding stands for the rows not rendered, so the page is as tall as the whole list.
    */
   function paint(again = 1): void {
     const { items, editing, patch } = current;
