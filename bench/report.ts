@@ -3,6 +3,7 @@ import { ACTIVE_USER_HOUR, indexWriteUnits, type CostReport } from "./cost-model
 import { COLD_REFERENCES, type LambdaResults } from "./lambda";
 import type { LoadFigure } from "./local-api";
 import type { SiteFigures } from "./site";
+import { siteBrowserTable, type SiteBrowserFigures } from "./site-browser";
 import { BUDGET } from "../scripts/site-size";
 import { wholeListTable, type WholeListFigure } from "./whole-list";
 import { markdownTable, round } from "./lib/stats";
@@ -13,6 +14,8 @@ export interface BenchResults {
   readonly wholeList: readonly WholeListFigure[];
   readonly localApi: readonly LoadFigure[];
   readonly site: SiteFigures;
+  /** Absent from runs before it existed. */
+  readonly siteBrowser?: SiteBrowserFigures;
   readonly cost: CostReport;
   readonly seconds: number;
 }
@@ -170,6 +173,14 @@ export function renderMarkdown(r: BenchResults, previous?: BenchResults): string
     }
     out.push("");
     out.push(markdownTable([...pages.values()]));
+  }
+
+  if (r.siteBrowser) {
+    const b = r.siteBrowser;
+    out.push(
+      `\n**Site in Chromium** (${b.size} to-dos, CPU slowed ${b.cpuSlowdown}×, ${b.viewport} screen; median and worst of the runs)\n`,
+    );
+    out.push(siteBrowserTable(b));
   }
 
   const c = r.cost;

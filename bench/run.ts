@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { benchLambda } from "./lambda";
 import { benchLocalApi } from "./local-api";
 import { benchSite } from "./site";
+import { benchSiteBrowser } from "./site-browser";
 import { benchWholeList } from "./whole-list";
 import { accessLogBytesPerRequest } from "./access-log";
 import { costReport } from "./cost-model";
@@ -48,9 +49,20 @@ async function main(): Promise<void> {
   const localApi = await benchLocalApi({ durationSeconds: quick ? 2 : 10, connections: [10, 100] });
   console.error("Site: bytes and Lighthouse…");
   const site = await benchSite({ lighthouse: process.env.BENCH_LIGHTHOUSE !== "0" });
+  console.error("Site in Chromium: 10,000 to-dos, CPU slowed 4×…");
+  const siteBrowser = await benchSiteBrowser({ size: 10_000, runs: quick ? 1 : 3 });
   const cost = costReport(lambda.handlers, { lambdaMemoryMb: lambda.lambdaMemoryMb, accessLogBytesPerRequest: accessLogBytesPerRequest() });
 
-  const results = { machine, lambda, wholeList, localApi, site, cost, seconds: Math.round((Date.now() - started.getTime()) / 1000) };
+  const results = {
+    machine,
+    lambda,
+    wholeList,
+    localApi,
+    site,
+    siteBrowser,
+    cost,
+    seconds: Math.round((Date.now() - started.getTime()) / 1000),
+  };
   const dir = join(__dirname);
   // The run before this one, printed beside the new figures.
   const previousFile = join(dir, "results.json");

@@ -6,8 +6,8 @@
  */
 import { formatDay } from "./due";
 import { currentList, isOwner } from "./model";
-import { el } from "./row";
+import { el, named, quoted, setText } from "./row";
 import { explain } from "./words";
 
-export const kit = { el, formatDay, explain, currentList, isOwner };
+export const kit = { el, named, quoted, setText, formatDay, explain, currentList, isOwner };
 export type Kit = typeof kit;

@@ -155,7 +155,7 @@ export interface Tx {
 }
 
 const without = <T extends { listId: string }>(map: Map<string, T>, gone: Set<string>) => {
-  for (const [k, v] of map) if (gone.has(v.listId)) map.delete(k);
+  if (gone.size) for (const [k, v] of map) if (gone.has(v.listId)) map.delete(k);
 };
 
 export function applyTx(s: Snapshot, tx: Tx): Snapshot {

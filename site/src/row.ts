@@ -2,16 +2,15 @@
  * One to-do's row, built once and then patched in place on every render, so focus and an open
  * editor survive. All text goes in through textContent. The shape:
  *
- *   <li class="todo [done] [pending] [unsaved] [overdue]" data-id>
+ *   <li class="todo [done] [pending] [unsaved] [overdue] [editing]" data-id>
  *     <input class="toggle">                      named after the title, described by the due date
  *     <div class="text"><span class="title"> <span class="due"><time datetime> <span class="overdue-tag"> <span class="by">
- *     <div class="editor">                        only while editing: title, due date, "Clear date", "Move to",
+ *     <div class="editor">                        only while editing (editor.ts): title, due date, "Clear date", "Move to",
  *       <p class="edit-note" role="status">        what happened underneath: changed or deleted elsewhere
  *       <span class="edit-gone">                   deleted elsewhere: "Restore with my text", "Discard"
  *     <button class="edit"> <button class="delete">
  */
-import { TITLE_MAX_LENGTH } from "../../handlers/limits";
-import { dueText, formatDay, isOverdue } from "./due";
+import { dueText, isOverdue } from "./due";
 import type { Item } from "./model";
 
 /** What an editor holds: re-opened with it after a failed save. */
@@ -30,10 +29,10 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-const quoted = (title: string): string => `“${title}”`;
-const setText = (node: Node, text: string) => node.textContent !== text && (node.textContent = text);
+export const quoted = (title: string): string => `“${title}”`;
+export const setText = (node: Node, text: string) => node.textContent !== text && (node.textContent = text);
 /** A button whose visible text is completed, for screen readers, by the to-do's title. */
-const named = (className: string, text: string) =>
+export const named = (className: string, text: string) =>
   el("button", { type: "button", className: `link ${className}` }, text, el("span", { className: "sr-only" }));
 
 /**
@@ -75,52 +74,12 @@ export interface RowContext {
   readonly gone?: boolean;
 }
 
-function moveSelect(targets: RowContext["targets"]): HTMLSelectElement {
-  const select = el("select", { className: "move-to" }, el("option", { value: "" }, "Move to another list…"));
-  for (const t of targets) select.append(el("option", { value: t.id }, t.name));
-  return select;
-}
-
-function createEditor(draft: Draft): HTMLDivElement {
-  return el(
-    "div",
-    { className: "editor" },
-    el("input", { type: "text", className: "edit-input", dir: "auto", maxLength: TITLE_MAX_LENGTH, value: draft.title }),
-    el(
-      "span",
-      { className: "edit-due-field" },
-      el("input", { type: "date", className: "edit-due", value: draft.dueDate ?? "" }),
-      named("edit-clear", "Clear date"),
-    ),
-    el("p", { className: "edit-note", role: "status" }),
-    el(
-      "span",
-      { className: "edit-gone", hidden: true },
-      el("button", { type: "button", className: "secondary restore" }, "Restore with my text"),
-      " ",
-      el("button", { type: "button", className: "secondary discard" }, "Discard"),
-    ),
-  );
-}
-
-/**
- * What the open editor says about its to-do now, against the version it opened (`opened`):
- * deleted elsewhere, changed elsewhere (with the other text), or nothing.
- */
-export function underneathText(item: Item, opened: Item | null, gone: boolean, today: string, locale: string): string {
-  if (gone) return "Deleted on another device. Restore it with your text, or discard it.";
-  if (!opened || (opened.title === item.title && opened.dueDate === item.dueDate)) return "";
-  const due = item.dueDate ? `, due ${formatDay(item.dueDate, today, locale)}` : "";
-  return `Changed on another device: ${quoted(item.title)}${due}. Saving keeps both for you to choose.`;
-}
-
 export function updateRow(
   row: HTMLLIElement,
   item: Item,
   editing: boolean,
   today: string,
   locale: string,
-  draft: () => Draft | undefined,
   context: RowContext = { writable: true, editor: null, targets: [] },
 ): void {
   const part = <T extends HTMLElement = HTMLElement>(name: string) => row.querySelector(`.${name}`) as T;
@@ -130,7 +89,7 @@ export function updateRow(
   const overdue = isOverdue(item, today);
   const gone = context.gone ?? false;
   row.dataset.id = item.id;
-  row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}${item.unsaved ? " unsaved" : ""}${overdue ? " overdue" : ""}${gone ? " gone" : ""}`;
+  row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}${item.unsaved ? " unsaved" : ""}${overdue ? " overdue" : ""}${gone ? " gone" : ""}${editing ? " editing" : ""}`;
   toggle.hidden = gone;
   due.id = `d-${item.id}`;
   // Named by the title itself, not by reference: the title is hidden while the editor is open.
@@ -156,41 +115,13 @@ export function updateRow(
   else toggle.removeAttribute("aria-keyshortcuts");
   for (const button of [edit, remove]) setText(button.lastElementChild!, ` ${quoted(item.title)}`);
 
-  let editor = row.querySelector<HTMLDivElement>(".editor");
-  const opening = editing && !editor;
-  if (opening) {
-    editor = createEditor(draft() ?? item);
-    text.hidden = true;
-    edit.hidden = true;
-    row.insertBefore(editor, edit);
-  } else if (!editing && editor) {
-    const hadFocus = editor.contains(document.activeElement);
-    editor.remove();
-    text.hidden = false;
-    edit.hidden = !context.writable;
-    if (hadFocus) edit.focus();
-    return;
-  }
-  if (!editor) {
-    edit.hidden = !context.writable;
-    return;
-  }
-  if (opening && context.targets.length) {
-    editor.append(moveSelect(context.targets));
-    part("move-to").setAttribute("aria-label", `Move ${quoted(item.title)} to another list`);
-  }
-  const [input, date, clear] = [part<HTMLInputElement>("edit-input"), part<HTMLInputElement>("edit-due"), part("edit-clear")];
-  input.setAttribute("aria-label", `Edit ${quoted(item.title)}; Enter saves, Escape cancels`);
-  date.setAttribute("aria-label", `Due date of ${quoted(item.title)}; Enter saves, Escape cancels`);
-  setText(clear.lastElementChild!, ` of ${quoted(item.title)}`);
-  const note = part("edit-note");
-  // Always in the page (empty when nothing happened): a live region must exist before it speaks.
-  setText(note, underneathText(item, context.opened ?? null, gone, today, locale));
-  part("edit-gone").hidden = !gone;
-  const move = row.querySelector<HTMLElement>(".move-to");
-  if (move) move.hidden = gone;
-  if (opening) {
-    input.focus();
-    input.setSelectionRange(input.value.length, input.value.length);
-  }
+  // While editing, the editor's own code (editor.ts, loaded on demand) patches the rest.
+  const editor = row.querySelector(".editor");
+  if (editing) return;
+  edit.hidden = !context.writable;
+  if (!editor) return;
+  const hadFocus = editor.contains(document.activeElement);
+  editor.remove();
+  text.hidden = false;
+  if (hadFocus) edit.focus();
 }

@@ -2,7 +2,9 @@
  * The to-do screen: renders a State into the DOM of index.html and reports what the person
  * does as intents. Rendering patches a keyed list in place (one <li> per to-do, reused, built
  * and patched by row.ts), so focus, an open editor and the screen-reader's position survive
- * every update. All text goes in through textContent: nothing is ever parsed as HTML.
+ * every update. Only the rows on screen and a screen's height around them are in the DOM
+ * (window.ts), whatever the list's size; the open editor's, the focused and the dragged row stay
+ * whatever the scroll. All text goes in through textContent: nothing is ever parsed as HTML.
  */
 import type { Choice } from "./conflicts-view";
 import { $ } from "./dom";
@@ -10,8 +12,9 @@ import { localDay, pageLocale } from "./due";
 import { kit } from "./kit";
 import { createListsView, type ListIntents } from "./lists-view";
 import type { Conflict } from "./replica";
-import { canWrite, completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type State } from "./model";
+import { canWrite, completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type Item, type State } from "./model";
 import { createRow, dayOf, updateRow, type Draft } from "./row";
+import { offsetOf, rangeOf, WHOLE_UP_TO } from "./window";
 
 export interface Intents extends ListIntents {
   /** Moves a to-do in the manual order: above `before` (null: to the bottom), or a step up or down. */
@@ -113,8 +116,10 @@ export function createTodoView(intents: Intents) {
     const over = (event.target as HTMLElement).closest("li");
     if (!dragged || !over) return;
     const below = event.clientY > over.getBoundingClientRect().top + over.offsetHeight / 2;
-    const next = below ? (over.nextElementSibling as HTMLLIElement | null) : over;
-    if (next?.dataset.id !== dragged) intents.reorder(dragged, { before: next?.dataset.id ?? null });
+    // The next to-do in the list, rendered or not.
+    const { items } = current;
+    const next = items[items.findIndex((t) => t.id === over.dataset.id) + (below ? 1 : 0)];
+    if (next?.id !== dragged) intents.reorder(dragged, { before: next?.id ?? null });
     dragged = null;
   });
   list.addEventListener("dragend", () => (dragged = null));
@@ -158,6 +163,22 @@ export function createTodoView(intents: Intents) {
   const save = (editor: Element) =>
     intents.saveEdit(idOf(editor), editor.querySelector<HTMLInputElement>(".edit-input")!.value, dayOf(dateIn(editor)));
 
+  /** What the last render shows: its rows in order, the open editor's index (-1: none), how a row is patched. */
+  let current: { items: readonly Item[]; editing: number; patch: (row: HTMLLIElement, item: Item) => void } = {
+    items: [],
+    editing: -1,
+    patch: () => undefined,
+  };
+  /** Each rendered row's index at the last paint (where the focus goes when its row leaves). */
+  let placed = new Map<string, number>();
+  /** Heights in px, corrected from rendered rows (window.ts). */
+  let rowHeight = 56;
+  let editHeight = rowHeight;
+  let frame = 0;
+  const repaint = () => (frame ||= requestAnimationFrame(() => ((frame = 0), paint())));
+  addEventListener("scroll", repaint, { passive: true });
+  addEventListener("resize", repaint);
+
   function render(state: State): void {
     lists.render(state);
     const writable = canWrite(state);
@@ -165,36 +186,24 @@ export function createTodoView(intents: Intents) {
     const targets = state.lists.filter((l) => l.role !== "viewer" && l.id !== state.listId).map((l) => ({ id: l.id, name: l.name }));
     const items = shown(state);
     const gone = editedGone(state);
-    const wanted = new Set(items.map((t) => t.id));
-    let refocus: HTMLElement | null = null;
-    for (const [id, row] of rows) {
-      if (wanted.has(id)) continue;
-      // The focused row leaves (deleted, or toggled out of a filter): focus its neighbour.
-      if (row.contains(document.activeElement)) refocus = neighbour(row, wanted);
-      row.remove();
-      rows.delete(id);
-    }
-    let previous: HTMLLIElement | null = null;
     const today = localDay(new Date());
-    for (const item of items) {
-      let row = rows.get(item.id);
-      if (!row) {
-        row = createRow();
-        rows.set(item.id, row);
-      }
-      const expectedPlace: ChildNode | null = previous ? previous.nextSibling : list.firstChild;
-      if (expectedPlace !== row) list.insertBefore(row, expectedPlace);
-      const editing = state.editing === item.id;
-      updateRow(row, item, editing, today, locale, () => takeDraft(item.id), {
-        writable,
-        editor: by && item.lastEditedBy ? (by.get(item.lastEditedBy) ?? null) : null,
-        targets,
-        opened: editing ? state.opened : null,
-        gone: editing && gone,
-      });
-      previous = row;
-    }
-    refocus?.focus();
+    current = {
+      items,
+      editing: state.editing === null ? -1 : items.findIndex((t) => t.id === state.editing),
+      patch: (row, item) => {
+        // Its editor's code not fetched yet: the row shows closed until it is (then it paints again).
+        const editing = !!later && state.editing === item.id;
+        const context = {
+          writable,
+          editor: by && item.lastEditedBy ? (by.get(item.lastEditedBy) ?? null) : null,
+          targets,
+          opened: editing ? state.opened : null,
+          gone: editing && gone,
+        };
+        updateRow(row, item, editing, today, locale, context);
+        if (editing) later?.patchEditor(kit, row, item, today, locale, () => takeDraft(item.id), context);
+      },
+    };
 
     const total = state.items.length;
     const loading = !state.loaded && total === 0;
@@ -216,30 +225,93 @@ export function createTodoView(intents: Intents) {
       if (link.dataset.filter === state.filter) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     });
-    showConflicts(state.conflicts);
+    // Fetched once the list shows (or an editor or a conflict needs it).
+    if (state.loaded || state.editing !== null || state.conflicts.length) showConflicts(state.conflicts);
+    paint();
   }
 
-  // The conflict view is code of its own (conflicts-view.ts), loaded when there is one to show.
+  // The editor and the conflict view are code loaded on demand (later.ts): fetched once the list
+  // shows, or when a conflict or an open editor needs it.
+  let later: typeof import("./later") | undefined;
+  let fetching: Promise<typeof import("./later")> | undefined;
+  const fetchLater = () =>
+    (fetching ??= import("./later").then((code) => {
+      later = code;
+      paint();
+      return code;
+    }));
   let conflicts: readonly Conflict[] = [];
-  let conflictsView: Promise<typeof import("./later")> | undefined;
   function showConflicts(latest: readonly Conflict[]): void {
     conflicts = latest;
-    if (!latest.length && !conflictsView) return; // none yet: the section stays hidden
-    conflictsView ??= import("./later");
-    conflictsView.then(
+    fetchLater().then(
       (v) => v.renderConflicts(kit, $("conflicts"), conflicts, localDay(new Date()), locale),
-      () => (conflictsView = undefined), // not fetched (offline, no worker yet): the next render tries again
+      () => (fetching = undefined), // not fetched (offline, no worker yet): the next render tries again
     );
   }
 
-  /** The row to focus when `row` leaves: the next staying one, else the previous, else the input. */
-  function neighbour(row: HTMLLIElement, staying: Set<string>): HTMLElement {
-    for (const step of ["nextElementSibling", "previousElementSibling"] as const) {
-      for (let n = row[step] as HTMLLIElement | null; n; n = n[step] as HTMLLIElement | null) {
-        if (staying.has(n.dataset.id!)) return n.querySelector<HTMLElement>(".toggle")!;
-      }
+  /**
+   * Puts in the DOM the rows within a screen's height above and below the screen (window.ts; a
+   * small list whole), plus the rows that must stay whatever the scroll: the open editor's (what
+   * is typed in it), the focused one's and the dragged one's, placed where they belong. The
+   * list's padding stands for the rows not rendered, so the page is as tall as the whole list.
+   */
+  function paint(again = 1): void {
+    const { items, editing, patch } = current;
+    const g = { count: items.length, row: rowHeight, editing, editHeight };
+    const top = -list.getBoundingClientRect().top;
+    const [start, end] = items.length <= WHOLE_UP_TO ? [0, items.length] : rangeOf(g, top - innerHeight, top + 2 * innerHeight);
+    const indexOf = (id: string | null | undefined) => (id ? items.findIndex((t) => t.id === id) : -1);
+    const kept = new Set([editing, indexOf(dragged)]);
+    const focused = (document.activeElement?.closest("#list > li") as HTMLLIElement | null)?.dataset.id;
+    let refocus = indexOf(focused);
+    kept.add(refocus);
+    // The focused row leaves (deleted, or toggled out of a filter): its follower, else the last row, takes the focus.
+    if (focused && refocus < 0) kept.add((refocus = Math.min(placed.get(focused) ?? 0, items.length - 1)));
+    else refocus = -1;
+    const order = [...kept].filter((i) => i >= 0 && (i < start || i >= end));
+    for (let i = start; i < end; i++) order.push(i);
+    order.sort((a, b) => a - b);
+    const wanted = new Set(order.map((i) => items[i].id));
+    for (const [id, row] of rows) {
+      if (wanted.has(id)) continue;
+      row.remove();
+      rows.delete(id);
     }
-    return newTitle;
+    placed = new Map();
+    let previous: HTMLLIElement | null = null;
+    for (const i of order) {
+      const item = items[i];
+      let row = rows.get(item.id);
+      if (!row) {
+        row = createRow();
+        rows.set(item.id, row);
+      }
+      const expectedPlace: ChildNode | null = previous ? previous.nextSibling : list.firstChild;
+      if (expectedPlace !== row) list.insertBefore(row, expectedPlace);
+      patch(row, item);
+      // Screen readers hear the whole list's size and each row's place in it.
+      row.setAttribute("aria-posinset", String(i + 1));
+      row.setAttribute("aria-setsize", String(items.length));
+      // A kept row outside the window sits where it belongs, over the padding that stands for it.
+      const out = i < start || i >= end;
+      row.classList.toggle("kept", out);
+      row.style.top = out ? `${offsetOf(g, i)}px` : "";
+      placed.set(item.id, i);
+      previous = row;
+    }
+    list.style.paddingTop = `${offsetOf(g, start)}px`;
+    list.style.paddingBottom = `${offsetOf(g, items.length) - offsetOf(g, end)}px`;
+    if (refocus >= 0) rows.get(items[refocus].id)?.querySelector<HTMLElement>(".toggle")?.focus();
+    else if (focused && !items.length) newTitle.focus();
+    // Heights as rendered (the font size, the open editor): once more with them if they differ.
+    const height = (i: number) => rows.get(items[i]?.id)?.getBoundingClientRect().height ?? 0;
+    const sample = height(start === editing ? start + 1 : start);
+    const edit = editing >= 0 ? height(editing) : editHeight;
+    if ((sample && sample !== rowHeight) || edit !== editHeight) {
+      rowHeight = sample || rowHeight;
+      editHeight = edit;
+      if (again) paint(again - 1);
+    }
   }
 
   /** Shows (or, with "", hides) the visible message above the list; role=alert announces it. */
@@ -276,6 +348,8 @@ export function createTodoView(intents: Intents) {
       drafts.clear();
       for (const row of rows.values()) row.remove();
       rows.clear();
+      current = { items: [], editing: -1, patch: () => undefined };
+      paint();
       announce("");
       this.loadFailed(false);
     },
