@@ -7,6 +7,7 @@
  */
 import type { Api } from "./api";
 import type { Auth } from "./auth";
+import { explained } from "./auth-words";
 import { passwordProblems } from "./password";
 import type { Kit } from "./kit";
 
@@ -55,7 +56,11 @@ export function createAccountView({ el, explain }: Kit, auth: Auth, api: Api, ac
       return;
     }
     void busy(form.querySelector("button")!, "Your password is not changed", async () => {
-      await auth.changePassword(current.value, next.value);
+      try {
+        await auth.changePassword(current.value, next.value);
+      } catch (err) {
+        throw explained(err);
+      }
       current.value = next.value = "";
       say("Your password is changed.", true);
     });

@@ -4,6 +4,7 @@
  * field it concerns (aria-invalid + aria-describedby), or at the top of the form (role=alert).
  */
 import { AuthError, looksLikeEmail, type Auth, type Session } from "./auth";
+import { createFlows } from "./auth-words";
 import { passwordProblems } from "./password";
 import { $ } from "./dom";
 
@@ -26,6 +27,7 @@ const LOCAL_WORDS: Record<string, string> = {
  * prints codes in the terminal instead of e-mailing them; the screens say so.
  */
 export function createAuthView(auth: Auth, signedIn: (session: Session) => void, codesInTerminal = false) {
+  const flows = createFlows(auth);
   if (codesInTerminal) {
     $("confirm-hint").textContent = `The code is printed in ${TERMINAL}: no e-mail is sent. Enter it here to finish creating your account.`;
     $("forgot-hint").textContent = `The code will be printed in ${TERMINAL}, to choose a new password.`;
@@ -137,18 +139,18 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
   }
 
   handle("sign-in", async (v) => {
-    const session = await auth.signIn(v.email, v.password);
+    const session = await flows.signIn(v.email, v.password);
     input("sign-in", "password")!.value = "";
     signedIn(session);
   });
   handle("sign-up", async (v) => {
-    await auth.signUp(v.email, v.password);
+    await flows.signUp(v.email, v.password);
     input("sign-up", "password")!.value = "";
     setEmail(v.email);
     show("confirm");
   });
   handle("confirm", async (v) => {
-    await auth.confirm(v.email, v.code);
+    await flows.confirm(v.email, v.code);
     input("confirm", "code")!.value = "";
     setEmail(v.email);
     show("sign-in");
@@ -156,14 +158,14 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
   });
   handle("forgot", async (v) => {
     // Only locally: on AWS whether an address has an account stays hidden (preventUserExistenceErrors).
-    if (codesInTerminal && !(await auth.accountExists(v.email)))
+    if (codesInTerminal && !(await flows.accountExists(v.email)))
       throw new AuthError("UserNotFoundException", "No account uses this e-mail address. Check it, or create an account.", "email");
-    await auth.forgotPassword(v.email);
+    await flows.forgotPassword(v.email);
     setEmail(v.email);
     show("reset");
   });
   handle("reset", async (v) => {
-    await auth.confirmForgotPassword(v.email, v.code, v.password);
+    await flows.confirmForgotPassword(v.email, v.code, v.password);
     input("reset", "password")!.value = "";
     input("reset", "code")!.value = "";
     setEmail(v.email);
@@ -177,7 +179,7 @@ export function createAuthView(auth: Auth, signedIn: (session: Session) => void,
     clearErrors("confirm");
     if (!check("confirm", { email, code: "x", password: "" })) return;
     try {
-      await auth.resendCode(email);
+      await flows.resendCode(email);
       setFormError(
         "confirm",
         codesInTerminal ? "We sent a new code: it is in the terminal." : "We sent a new code. Check your e-mail.",

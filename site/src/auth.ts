@@ -28,6 +28,9 @@ export interface Session {
 
 /** A refusal from Cognito: `field` names the form field it concerns, when one does. */
 export class AuthError extends Error {
+  /** Cognito's own message, and the call it answered (for auth-words.ts). */
+  detail = "";
+  action = "";
   constructor(
     readonly code: string,
     message: string,
@@ -41,50 +44,17 @@ const STORAGE_KEY = "tasklane.session";
 /** Refresh this long before the ID token's expiry, so a request never carries a dying token. */
 const EXPIRY_MARGIN_MS = 60_000;
 
-/** Cognito's error types, in plain sentences, and the field each concerns. */
-const MESSAGES: Record<string, [string, AuthError["field"]?]> = {
-  UsernameExistsException: ["An account with this e-mail already exists. Sign in instead.", "email"],
-  UserNotFoundException: ["No account uses this e-mail address.", "email"],
-  NotAuthorizedException: ["The e-mail or password is not right.", "password"],
-  UserNotConfirmedException: ["This account is not confirmed yet: enter the code we e-mailed you.", "email"],
-  CodeMismatchException: ["That code is not right. Check the e-mail and try again.", "code"],
-  ExpiredCodeException: ["That code has expired. Ask for a new one.", "code"],
-  InvalidPasswordException: ["The password does not meet the rules.", "password"],
-  LimitExceededException: ["Too many attempts. Wait a few minutes, then try again."],
-  TooManyRequestsException: ["Too many attempts. Wait a few minutes, then try again."],
-  TooManyFailedAttemptsException: ["Too many failed attempts. Wait a few minutes, then try again."],
-  CodeDeliveryFailureException: ["We could not send the code. Check the e-mail address.", "email"],
-};
-
-export function toAuthError(type: string, message: string, action = ""): AuthError {
+/**
+ * A refusal as the session itself reports it: the code, and a sentence that fits any screen.
+ * The sign-in forms and "Your account" say more (auth-words.ts `toAuthError`, from `detail`).
+ */
+export function plainAuthError(type: string, message: string, action = ""): AuthError {
   const code = type.split("#").pop() ?? type;
-  const known = MESSAGES[code];
-  // ChangePassword with a wrong current password: AWS answers NotAuthorizedException ("Incorrect
-  // username or password."; a dead token says "Access Token…"), cognito-local InvalidPasswordException
-  // without a rule after a colon (the new one's rules are checked before sending).
-  if (
-    action === "ChangePassword" &&
-    ((code === "NotAuthorizedException" && !/token/i.test(message)) || (code === "InvalidPasswordException" && !/:/.test(message)))
-  )
-    return new AuthError(code, "Your current password is not right.", "password");
-  if (code === "InvalidPasswordException" && /:/.test(message)) {
-    // Cognito names the broken rule after a colon: "Password did not conform with policy: ...".
-    return new AuthError(code, `The password does not meet the rules: ${message.split(":").pop()!.trim()}`, "password");
-  }
-  if (code === "InvalidParameterException" && /password/i.test(message))
-    return new AuthError(code, "The password does not meet the rules.", "password");
-  if (code === "InvalidParameterException" && /e-?mail|username/i.test(message))
-    return new AuthError(code, "Enter a valid e-mail address.", "email");
-  // The same type also means Cognito's daily e-mail quota is used up ("Exceeded daily email
-  // limit…"): trying again in a few minutes would not help, so say what happened.
-  if (code === "LimitExceededException" && /daily email limit/i.test(message))
-    return new AuthError(code, "We cannot send more e-mails today. Try again tomorrow, or sign in if your account is already confirmed.");
-  if (known) return new AuthError(code, known[0], known[1]);
-  return new AuthError(code, "Sign-in is not available right now. Try again in a moment.");
+  return Object.assign(new AuthError(code, "Sign-in is not available right now. Try again in a moment."), { detail: message, action });
 }
 
 /** The parts of a Cognito user-pool API reply (or error) this client reads. */
-interface CognitoReply {
+export interface CognitoReply {
   readonly AuthenticationResult?: AuthResult;
   readonly ChallengeName?: string;
   readonly __type?: string;
@@ -92,7 +62,7 @@ interface CognitoReply {
   readonly message?: string;
 }
 
-interface AuthResult {
+export interface AuthResult {
   readonly IdToken?: string;
   readonly AccessToken?: string;
   readonly RefreshToken?: string;
@@ -120,7 +90,7 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
       throw new AuthError("Offline", "Can't reach the sign-in service. Check your connection.");
     }
     const data = (await response.json().catch(() => ({}))) as CognitoReply;
-    if (!response.ok) throw toAuthError(String(data.__type ?? data.code ?? "Unknown"), String(data.message ?? ""), action);
+    if (!response.ok) throw plainAuthError(String(data.__type ?? data.code ?? "Unknown"), String(data.message ?? ""), action);
     return data;
   }
 
@@ -166,44 +136,14 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
     /** The stored session, if any (it may need a refresh). */
     session: load,
 
-    signUp: (email: string, password: string) =>
-      call("SignUp", { Username: email, Password: password, UserAttributes: [{ Name: "email", Value: email }] }),
-
-    confirm: (email: string, code: string) => call("ConfirmSignUp", { Username: email, ConfirmationCode: code }),
-
-    resendCode: (email: string) => call("ResendConfirmationCode", { Username: email }),
-
-    async signIn(email: string, password: string): Promise<Session> {
-      const data = await call("InitiateAuth", {
-        AuthFlow: "USER_PASSWORD_AUTH",
-        AuthParameters: { USERNAME: email, PASSWORD: password },
-      });
-      if (!data.AuthenticationResult)
-        throw new AuthError(String(data.ChallengeName), "This account needs a sign-in step this app does not support yet.");
-      const session = fromResult(email, data.AuthenticationResult, "");
+    /** One call of the user-pool API (the sign-in forms' flows are made of these: auth-words.ts). */
+    call,
+    /** Keeps the session an InitiateAuth answered (signing in). */
+    start(email: string, result: AuthResult | undefined): Session {
+      const session = fromResult(email, result, "");
       save(session);
       return session;
     },
-
-    forgotPassword: (email: string) => call("ForgotPassword", { Username: email }),
-
-    /**
-     * Whether an account uses this address: ONLY for the local stack. cognito-local answers a
-     * ConfirmForgotPassword with a code that cannot match by UserNotFoundException for an unknown
-     * address and CodeMismatchException for a known one. On AWS, preventUserExistenceErrors hides
-     * the difference, and the site must never try to reveal it.
-     */
-    async accountExists(email: string): Promise<boolean> {
-      const probe = await call("ConfirmForgotPassword", {
-        Username: email,
-        ConfirmationCode: "-",
-        Password: "only a probe, never set",
-      }).catch((e: AuthError) => e);
-      return !(probe instanceof AuthError && probe.code === "UserNotFoundException");
-    },
-
-    confirmForgotPassword: (email: string, code: string, password: string) =>
-      call("ConfirmForgotPassword", { Username: email, ConfirmationCode: code, Password: password }),
 
     /**
      * A valid ID token, refreshed with the refresh token when it is (nearly) expired or when

@@ -1,6 +1,6 @@
 /** The site tells Cognito's daily e-mail quota apart from "too many attempts" (the same error type). */
 import { expect } from "chai";
-import { toAuthError } from "../../site/src/auth";
+import { toAuthError } from "../../site/src/auth-words";
 
 describe("site auth: Cognito's LimitExceededException", () => {
   it("says we cannot send more e-mails today when Cognito's daily e-mail limit is used up", () => {

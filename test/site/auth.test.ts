@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCognito, type LocalCognito } from "../../local/cognito";
-import { AuthError, createAuth, toAuthError, tokenExpiry } from "../../site/src/auth";
+import { AuthError, createAuth, tokenExpiry } from "../../site/src/auth";
+import { createFlows, explained, toAuthError } from "../../site/src/auth-words";
 import { passwordProblems } from "../../site/src/password";
 
 /** Storage in memory, as localStorage behaves. */
@@ -40,8 +41,14 @@ describe("site auth client (against cognito-local)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const client = (storage = memoryStorage()) =>
-    createAuth({ region: "us-east-1", userPoolClientId: cognito.userPoolClientId, cognitoEndpoint: cognito.endpoint }, storage);
+  /** The session (auth.ts) with the sign-in screen's flows (auth-words.ts), as auth-view.ts has them. */
+  const client = (storage = memoryStorage()) => {
+    const auth = createAuth(
+      { region: "us-east-1", userPoolClientId: cognito.userPoolClientId, cognitoEndpoint: cognito.endpoint },
+      storage,
+    );
+    return Object.assign(auth, createFlows(auth));
+  };
 
   it("signs up, confirms, signs in, keeps the session in storage and refreshes the ID token", async () => {
     const storage = memoryStorage();
@@ -101,7 +108,8 @@ describe("site auth client (against cognito-local)", () => {
     await auth.signUp("ida@example.com", "the right old password");
     await auth.confirm("ida@example.com", CODE);
     await auth.signIn("ida@example.com", "the right old password");
-    const wrong = await auth.changePassword("not the old password", "a brand new password").catch((e: AuthError) => e);
+    // As "Your account" (account.ts) words the session's refusal.
+    const wrong = await auth.changePassword("not the old password", "a brand new password").catch(explained);
     expect(wrong).to.be.instanceOf(AuthError).and.include({ message: "Your current password is not right." });
     // Cognito's own answer on AWS for the same mistake.
     expect(toAuthError("NotAuthorizedException", "Incorrect username or password.", "ChangePassword")).to.include({
@@ -117,7 +125,9 @@ describe("site auth client (against cognito-local)", () => {
 
   it("reports an unreachable Cognito as offline, not as a wrong password", async () => {
     const auth = createAuth({ region: "us-east-1", userPoolClientId: "x", cognitoEndpoint: "http://127.0.0.1:9/" }, memoryStorage());
-    const offline = await auth.signIn("a@example.com", "whatever password").catch((e: AuthError) => e);
+    const offline = await createFlows(auth)
+      .signIn("a@example.com", "whatever password")
+      .catch((e: AuthError) => e);
     expect(offline).to.include({ code: "Offline" });
   });
 
