@@ -6,8 +6,8 @@
  */
 import type { AccountDeletion, AccountStop, AccountStore, MarkedAccount } from "./account";
 import { MARKER_LIFETIME_MS } from "./account";
-import { BULK_OPERATIONS, batchDelete, isConditionFailed, TIME_RESERVE_MS, type Item } from "./store-bulk";
-import { deleteListItems, finishHandOver, LIST_OPERATIONS } from "./store-lists";
+import { batchDelete, deletePartition, isConditionFailed, TIME_RESERVE_MS, type Item } from "./store-bulk";
+import { deleteListItems, finishHandOver, listMembers, readRole, removeMembership } from "./store-lists";
 import type { Table } from "./store";
 import {
   DELETED_MARKER_KEY,
@@ -107,7 +107,7 @@ async function settleList(
   now: string,
   options: { after?: string; timeLeft: () => number },
 ): Promise<{ outcome: Outcome; last?: string }> {
-  const role = await LIST_OPERATIONS.membership(table)(listId, sub);
+  const role = await readRole(table, listId, sub);
   if (role === undefined) {
     // Not (or no longer) a member. The first list of someone who never synced since lists came
     // has no meta: their partition `<sub>` holds only their old to-dos, and goes.
@@ -123,20 +123,20 @@ async function settleList(
     });
     if (Items.length === 0) return { outcome: "none" };
     await record(table, sub, listId);
-    const result = await BULK_OPERATIONS.deleteAll(table)(listId, options);
+    const result = await deletePartition(table, listId, options);
     return { outcome: result.last === undefined ? "deleted" : "none", last: result.last };
   }
   if (role !== "owner") {
-    await LIST_OPERATIONS.removeMember(table)(listId, sub, now);
+    await removeMembership(table, listId, sub, now);
     return { outcome: "left" };
   }
-  const others = (await LIST_OPERATIONS.members(table)(listId)).filter((m) => m.id !== sub);
+  const others = (await listMembers(table, listId)).filter((m) => m.id !== sub);
   // An earlier call crashed mid-hand-over (two owners): finish that one. Else the oldest editor
   // (members come oldest first, by joinedAt).
   const heir = others.find((m) => m.role === "owner") ?? others.find((m) => m.role === "editor");
   if (heir) {
     await finishHandOver(table, listId, sub, heir.id, now, true);
-    await LIST_OPERATIONS.removeMember(table)(listId, sub, now);
+    await removeMembership(table, listId, sub, now);
     return { outcome: "handedOver" };
   }
   await record(table, sub, listId);

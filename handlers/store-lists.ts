@@ -387,14 +387,47 @@ export async function finishHandOver(
   await copyRoleToEntry(table, toSub, listId, "owner", now);
 }
 
+/** The caller's role in the list, from its list-side membership; undefined for a non-member. */
+export async function readRole(table: Table, listId: string, sub: string): Promise<Role | undefined> {
+  const item = await getItem(table, memberKey(listId, sub));
+  return live(item) ? (item.role as Role) : undefined;
+}
+
+/** The list's live members, oldest first (by when they joined). */
+export async function listMembers(table: Table, listId: string): Promise<Member[]> {
+  return (await queryAll(table, listId, MEMBER_PREFIX))
+    .filter(live)
+    .map(toMember)
+    .sort((a, b) => (a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0));
+}
+
+/** Removes a member (not the owner: ConflictError): list side first, then the count, then their index. */
+export async function removeMembership(table: Table, listId: string, memberId: string, now: string): Promise<void> {
+  const item = await getItem(table, memberKey(listId, memberId));
+  if (!live(item)) throw new NotFoundError("No member with this id is in the list.");
+  if (item.role === "owner") {
+    throw new ConflictError("The owner cannot leave or be removed. Hand the list over first: give another member the role owner.");
+  }
+  // List side first: access ends with this write. Then the count, then the member's own index.
+  const removed = await conditional(
+    table.doc.update({
+      TableName: table.name,
+      Key: memberKey(listId, memberId),
+      ...tombstone(MEMBER_PREFIX + memberId, now),
+      ConditionExpression: `${LIVE} AND #role <> :owner`,
+      ExpressionAttributeNames: { ...tombstone(MEMBER_PREFIX + memberId, now).ExpressionAttributeNames, "#role": "role" },
+      ExpressionAttributeValues: { ...tombstone(MEMBER_PREFIX + memberId, now).ExpressionAttributeValues, ":owner": "owner" },
+    }),
+  );
+  if (removed) await adjust(table, metaKey(listId), "memberCount", -1, undefined, true);
+  await dropEntry(table, memberId, listId, now);
+}
+
 type ListOperation = keyof ListStore;
 
 /** Each list operation, built for one table (store.ts's STORE_OPERATIONS takes them in). */
 export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) => ListStore[K] } = {
-  membership: (table) => async (listId, sub) => {
-    const item = await getItem(table, memberKey(listId, sub));
-    return live(item) ? (item.role as Role) : undefined;
-  },
+  membership: (table) => (listId, sub) => readRole(table, listId, sub),
 
   lists: (table) => async (caller, now) => {
     let entries = (await queryAll(table, userPartition(caller.sub), USER_LIST_PREFIX)).filter(live);
@@ -516,11 +549,7 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
     return deleteListItems(table, listId, sub, now, options);
   },
 
-  members: (table) => async (listId) =>
-    (await queryAll(table, listId, MEMBER_PREFIX))
-      .filter(live)
-      .map(toMember)
-      .sort((a, b) => (a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0)),
+  members: (table) => (listId) => listMembers(table, listId),
 
   invite:
     (table) =>
@@ -572,26 +601,7 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
     return toMember(updated);
   },
 
-  removeMember: (table) => async (listId, memberId, now) => {
-    const item = await getItem(table, memberKey(listId, memberId));
-    if (!live(item)) throw new NotFoundError("No member with this id is in the list.");
-    if (item.role === "owner") {
-      throw new ConflictError("The owner cannot leave or be removed. Hand the list over first: give another member the role owner.");
-    }
-    // List side first: access ends with this write. Then the count, then the member's own index.
-    const removed = await conditional(
-      table.doc.update({
-        TableName: table.name,
-        Key: memberKey(listId, memberId),
-        ...tombstone(MEMBER_PREFIX + memberId, now),
-        ConditionExpression: `${LIVE} AND #role <> :owner`,
-        ExpressionAttributeNames: { ...tombstone(MEMBER_PREFIX + memberId, now).ExpressionAttributeNames, "#role": "role" },
-        ExpressionAttributeValues: { ...tombstone(MEMBER_PREFIX + memberId, now).ExpressionAttributeValues, ":owner": "owner" },
-      }),
-    );
-    if (removed) await adjust(table, metaKey(listId), "memberCount", -1, undefined, true);
-    await dropEntry(table, memberId, listId, now);
-  },
+  removeMember: (table) => (listId, memberId, now) => removeMembership(table, listId, memberId, now),
 
   invitations:
     ({ doc, name }) =>
