@@ -17,7 +17,7 @@ import { fieldsOf, isLocalId, type Intent, type Snapshot } from "./replica";
 import { createListIntents } from "./list-intents";
 import { moveKey } from "./order";
 import { createTabs, type TabMessage } from "./tabs";
-import { refusal, troubleText } from "./words";
+import { ACCOUNT_DELETED, refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
 import type { Choice } from "./conflicts-view";
 
@@ -101,8 +101,9 @@ export function createApp(
         if (text !== trouble) view.showMessage(text);
         trouble = text;
       },
-      signedOut() {
-        hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
+      signedOut(accountDeleted) {
+        if (accountDeleted) hooks.signedOut(ACCOUNT_DELETED, false, false);
+        else hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
       },
     },
     me,

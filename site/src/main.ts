@@ -6,6 +6,7 @@
 import { createApi } from "./api";
 import { createApp, type App } from "./app";
 import { createAuth, tokenClaims, type Session } from "./auth";
+import { ACCOUNT_DELETED } from "./words";
 import { createAuthView } from "./auth-view";
 import { idbStore, memoryStore } from "./db";
 import { kit } from "./kit";
@@ -89,7 +90,7 @@ async function start(): Promise<void> {
   const loadAccount = () =>
     (account ??= import("./later").then(
       (a) => {
-        a.createAccountView(kit, auth, api, () => signedOut("Your account and all its to-dos are deleted.", false, false));
+        a.createAccountView(kit, auth, api, () => signedOut(ACCOUNT_DELETED, false, false));
         passwordForm.removeEventListener("submit", early);
       },
       (err: unknown) => {

@@ -82,7 +82,12 @@ describe("TodoApi", () => {
       const pool = named("aws:cognito/userPool:UserPool", "auth-users");
       const sweepRole = named("aws:iam/role:Role", `api-${routeName}-sweep-role`);
       return [
-        { Sid: "EndAccounts", Effect: "Allow", Action: ["cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDeleteUser"], Resource: pool.state.arn },
+        {
+          Sid: "EndAccounts",
+          Effect: "Allow",
+          Action: ["cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDeleteUser"],
+          Resource: pool.state.arn,
+        },
         {
           Sid: "ScheduleSweeps",
           Effect: "Allow",
