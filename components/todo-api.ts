@@ -160,7 +160,6 @@ export class TodoApi extends pulumi.ComponentResource {
     const invokeArns: Record<string, pulumi.Output<string>> = {};
     const functions: aws.lambda.Function[] = [];
     const readyForTraffic: pulumi.Resource[] = [];
-    const parent = this;
 
     /**
      * The function of the route that ends accounts: besides its table actions, Cognito's two admin
@@ -168,16 +167,16 @@ export class TodoApi extends pulumi.ComponentResource {
      * named sweep-…) with a role of its own that may invoke this function alone. No schedule
      * exists at deployment: each deletion makes one, which deletes itself once it ran.
      */
-    function accountFunction(
+    const accountFunction = (
       id: string,
       route: Route,
       common: Omit<Parameters<typeof tracedFunction>[1], "callbackFactory" | "statements">,
       tableStatement: Record<string, unknown>,
-    ) {
+    ) => {
       const schedulerRole = new aws.iam.Role(
         `${id}-sweep-role`,
         { assumeRolePolicy: SCHEDULER_ASSUME_ROLE, description: "EventBridge Scheduler: the sweep of a deleted account" },
-        { parent },
+        { parent: this },
       );
       // The account id, from the table's ARN (arn:aws:dynamodb:<region>:<account>:table/<name>).
       const accountId = pulumi.output(args.tableArn).apply((arn) => arn.split(":")[4]);
@@ -207,7 +206,7 @@ export class TodoApi extends pulumi.ComponentResource {
             },
           ],
         },
-        parent,
+        this,
       );
       new aws.iam.RolePolicy(
         `${id}-sweep-policy`,
@@ -218,10 +217,10 @@ export class TodoApi extends pulumi.ComponentResource {
             Statement: [{ Sid: "InvokeDeletion", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: traced.fn.arn }],
           }),
         },
-        { parent },
+        { parent: this },
       );
       return traced;
-    }
+    };
 
     for (const route of routes) {
       const tableStatement = {

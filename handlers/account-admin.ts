@@ -43,7 +43,7 @@ export function awsAccountAdmin(
       const Client = module.CognitoIdentityProviderClient as new (config: object) => Client;
       cognito = { client: new Client({}), module };
     }
-    const Command = cognito.module[command] as Command;
+    const Command = cognito.module[command];
     try {
       await cognito.client.send(new Command({ UserPoolId: config.userPoolId, ...input }));
     } catch (err) {
@@ -63,7 +63,7 @@ export function awsAccountAdmin(
         const Client = module.SchedulerClient as new (config: object) => Client;
         scheduler = { client: new Client({}), module };
       }
-      const CreateSchedule = scheduler.module.CreateScheduleCommand as Command;
+      const CreateSchedule = scheduler.module.CreateScheduleCommand;
       try {
         // One-time, deleted once it has run (EventBridge Scheduler user guide, "Deleting a
         // schedule": automatic deletion after a one-time schedule's invocation). An SQS delay

@@ -40,9 +40,9 @@ export function localAccountAdmin(options: LocalAccountAdminOptions): LocalAccou
   const admin: LocalAccountAdmin = {
     endSessions: (username) => call("AdminUserGlobalSignOut", username),
     deleteUser: (username) => call("AdminDeleteUser", username),
-    async scheduleSweep(sub, at) {
+    scheduleSweep(sub, at) {
       const name = sweepScheduleName(sub, at);
-      if (timers.has(name)) return; // scheduled already, as CreateSchedule's ConflictException says
+      if (timers.has(name)) return Promise.resolve(); // scheduled already, as CreateSchedule's ConflictException says
       const delay = options.sweepDelayMs ?? Math.max(0, at.getTime() - Date.now());
       const timer = setTimeout(() => {
         timers.delete(name);
@@ -53,6 +53,7 @@ export function localAccountAdmin(options: LocalAccountAdminOptions): LocalAccou
       }, delay);
       timer.unref();
       timers.set(name, timer);
+      return Promise.resolve();
     },
     close() {
       for (const timer of timers.values()) clearTimeout(timer);

@@ -86,7 +86,7 @@ describe("account deletion (in-process)", function () {
     const result = await sweepAccount(store, recordingAdmin(calls), api.userId("alice"), new Date(), () => 5000);
     expect(result.stop).to.equal(undefined);
     const keys = (await api.tableItems()).map((i) => `${i[TABLE_KEY.partition] as string} ${i[TABLE_KEY.sort] as string}`);
-    for (const item of inFlight) expect(keys).not.to.include(`${item[TABLE_KEY.partition] as string} ${item[TABLE_KEY.sort] as string}`);
+    for (const item of inFlight) expect(keys).not.to.include(`${item[TABLE_KEY.partition]} ${item[TABLE_KEY.sort]}`);
     expect(keys).to.include(`u#${api.userId("alice")} ~deleted`);
     // The sweep knows whom to delete from the marker alone (it has no token).
     expect(calls).to.deep.equal([{ call: "deleteUser", username: USER_NAMES.alice }]);

@@ -58,9 +58,9 @@ export type AdminCall =
 /** An AccountAdmin that records each call (Cognito's and the scheduler's side are not in this process). */
 export function recordingAdmin(calls: AdminCall[]): AccountAdmin {
   return {
-    endSessions: async (username) => void calls.push({ call: "endSessions", username }),
-    deleteUser: async (username) => void calls.push({ call: "deleteUser", username }),
-    scheduleSweep: async (sub, at) => void calls.push({ call: "scheduleSweep", sub, at }),
+    endSessions: (username) => Promise.resolve(void calls.push({ call: "endSessions", username })),
+    deleteUser: (username) => Promise.resolve(void calls.push({ call: "deleteUser", username })),
+    scheduleSweep: (sub, at) => Promise.resolve(void calls.push({ call: "scheduleSweep", sub, at })),
   };
 }
 
