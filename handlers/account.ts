@@ -91,7 +91,7 @@ export const SWEEP_RETRY_MS = 60_000;
  * user (gone already, normally). Unfinished within its time: another sweep a minute later.
  */
 export async function sweepAccount(
-  store: AccountStore,
+  store: Pick<AccountStore, "deleteAccount">,
   admin: AccountAdmin,
   sub: string,
   now: Date,

@@ -75,7 +75,7 @@ export function accountLambdaFactory(
 ): () => AccountHandler {
   const entry = entryOf(route);
   const checks = compileChecks(route.schemas);
-  const store = operationStore(["deleteAccount", ...route.operations]);
+  const store = operationStore(route.operations);
   return () => {
     let functionArn = "";
     const admin = awsAccountAdmin({

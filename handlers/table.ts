@@ -51,8 +51,9 @@
  *   being owner): a crash between leaves two owners for a moment, never none. The owner cannot
  *   leave or be removed (409: hand over first).
  * - The first list (id = its owner's sub) can be renamed and shared, not deleted nor handed
- *   over (as Microsoft To Do's default list): so the partition `<sub>` always belongs to that
- *   person, and the old `/api/todos…` routes keep addressing it with no membership read.
+ *   over by its owner (as Microsoft To Do's default list): so the partition `<sub>` belongs to
+ *   that person while the account lives, and the old `/api/todos…` routes keep addressing it
+ *   with no membership read. Only deleting the account hands it over or deletes it (below).
  * - Limits: `~profile.listCount`, `~list.memberCount` and `~list.todoCount` are raised by a
  *   conditional update (`< limit`) BEFORE the write they count and lowered after a removal.
  *   A crash between leaves a counter one too high: the limit can only be reached early, never

@@ -16,6 +16,9 @@ export type { Invitation };
  */
 const REQUEST_TIMEOUT_MS = 20_000;
 
+/** What every device of a deleted account says as it signs out (the API's message with 410 account_deleted). */
+export const ACCOUNT_DELETED = "This account was deleted.";
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

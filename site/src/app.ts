@@ -8,7 +8,7 @@
  * - Other devices: a pull on focus, on becoming visible, on reconnecting, and every POLL_MS while
  *   visible. A hidden tab polls nothing.
  */
-import type { Api } from "./api";
+import { ACCOUNT_DELETED, type Api } from "./api";
 import { editedText, formatDay, localDay } from "./due";
 import { cleanTitle, couldNot, createIntent, keepMine, saveIntent } from "./edits";
 import { createEngine, type LocalStore } from "./engine";
@@ -17,7 +17,7 @@ import { fieldsOf, isLocalId, type Intent, type Snapshot } from "./replica";
 import { createListIntents } from "./list-intents";
 import { moveKey } from "./order";
 import { createTabs, type TabMessage } from "./tabs";
-import { ACCOUNT_DELETED, refusal, troubleText } from "./words";
+import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
 import type { Choice } from "./conflicts-view";
 

@@ -3,10 +3,9 @@
  * /config.json (the service worker answers it offline), then runs the list or the sign-in
  * screen and switches between them. Signing out here signs out every tab and wipes the copy.
  */
-import { createApi } from "./api";
+import { ACCOUNT_DELETED, createApi } from "./api";
 import { createApp, type App } from "./app";
 import { createAuth, tokenClaims, type Session } from "./auth";
-import { ACCOUNT_DELETED } from "./words";
 import { createAuthView } from "./auth-view";
 import { idbStore, memoryStore } from "./db";
 import { kit } from "./kit";

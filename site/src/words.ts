@@ -3,9 +3,6 @@ import { ApiError, OfflineError } from "./api";
 import { AuthError } from "./auth";
 
 /** No answer at all: the person is offline or the server is down. */
-/** What every device of a deleted account says as it signs out (the API's own message for 410 account_deleted). */
-export const ACCOUNT_DELETED = "This account was deleted.";
-
 export const isOffline = (err: unknown): boolean => err instanceof OfflineError || (err instanceof AuthError && err.code === "Offline");
 
 export function explain(err: unknown): string {
