@@ -41,6 +41,7 @@ export = async () => {
     tableName: table.tableName,
     tableArn: table.tableArn,
     userPoolArn: auth.userPoolArn,
+    userPoolId: auth.userPoolId,
     userPoolClientId: auth.userPoolClientId,
     region,
     memorySize: settings.lambdaMemoryMb,

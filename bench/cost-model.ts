@@ -87,6 +87,8 @@ export const INDEX_WRITES_PER_TABLE_WRITE: Readonly<Record<string, number>> = {
   updateList: 2,
   // Deletes (+1 each), entries turned into tombstones (+2): about one more per write.
   deleteList: 1,
+  // The same steps for each list of a deleted account (deletes, tombstones, a hand-over's keys moving): about one more per write.
+  deleteAccount: 1,
   // The invitation has no changeKey.
   inviteMember: 0,
   // The membership's and the entry's keys move.

@@ -16,11 +16,15 @@
  *   (never CallbackFunction's FullAccess default role)
  * - optionally API Gateway's account-wide logging role, kept on destroy (one stack per account)
  * - API Gateway may invoke each function only for its own method and path
+ * - the route that ends accounts (DELETE /api/account) may also sign its caller out everywhere
+ *   and delete them in the user pool (those two Cognito actions, on that pool), and create the
+ *   one-time schedule of the sweep (handlers/account-admin.ts), passing it a role of its own that
+ *   EventBridge Scheduler assumes and that may invoke that one function, nothing else
  */
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { lambdaFactory } from "../handlers/lambda";
+import { accountLambdaFactory, lambdaFactory } from "../handlers/lambda";
 import { tracedFunction } from "./lambda-function";
 import { routes, type Route } from "../handlers/routes";
 import { openApiDocument } from "./openapi";
@@ -31,6 +35,8 @@ export interface TodoApiArgs {
   readonly tableArn: pulumi.Input<string>;
   /** The user pool whose ID tokens the authorizer accepts. */
   readonly userPoolArn: pulumi.Input<string>;
+  /** Its id: the account deletion's Cognito admin calls name it. */
+  readonly userPoolId: pulumi.Input<string>;
   /** The app client whose ID tokens the functions accept (the `aud` claim). */
   readonly userPoolClientId: pulumi.Input<string>;
   /** The stack's AWS region (the API's domain name includes it). */
@@ -63,6 +69,14 @@ export const ACCOUNT_LOG_ROLE_OWNERS = ["this-stack", "elsewhere"] as const;
 
 /** Retention values CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** The sweep's schedules assume this role to invoke the account deletion's function. */
+export const SCHEDULER_ASSUME_ROLE = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+/** What the account deletion asks of Cognito (handlers/account-admin.ts). */
+export const ACCOUNT_COGNITO_ACTIONS = ["cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDeleteUser"] as const;
 
 const API_GATEWAY_ASSUME_ROLE = JSON.stringify({
   Version: "2012-10-17",
@@ -147,33 +161,94 @@ export class TodoApi extends pulumi.ComponentResource {
     const functions: aws.lambda.Function[] = [];
     const readyForTraffic: pulumi.Resource[] = [];
 
-    for (const route of routes) {
-      // Its role, its log group and its role policy come first, the function after them
-      // (components/lambda-function.ts); the role may perform exactly the route's DynamoDB actions.
-      const { fn, logGroup, policy } = tracedFunction(
-        `${name}-${route.name}`,
+    /**
+     * The function of the route that ends accounts: besides its table actions, Cognito's two admin
+     * actions on this pool, and creating the sweep's one-time schedules (in the default group,
+     * named sweep-…) with a role of its own that may invoke this function alone. No schedule
+     * exists at deployment: each deletion makes one, which deletes itself once it ran.
+     */
+    const accountFunction = (
+      id: string,
+      route: Route,
+      common: Omit<Parameters<typeof tracedFunction>[1], "callbackFactory" | "statements">,
+      tableStatement: Record<string, unknown>,
+    ) => {
+      const schedulerRole = new aws.iam.Role(
+        `${id}-sweep-role`,
+        { assumeRolePolicy: SCHEDULER_ASSUME_ROLE, description: "EventBridge Scheduler: the sweep of a deleted account" },
+        { parent: this },
+      );
+      // The account id, from the table's ARN (arn:aws:dynamodb:<region>:<account>:table/<name>).
+      const accountId = pulumi.output(args.tableArn).apply((arn) => arn.split(":")[4]);
+      const traced = tracedFunction(
+        id,
         {
-          roleDescription: `${route.method} ${route.path}`,
-          description: `${route.method} ${route.path}: ${route.summary}`,
-          // Reaches only this route's code and generated validators (see handlers/lambda.ts).
-          callbackFactory: lambdaFactory(route, tableName, userPoolClientId),
-          memorySize,
-          timeout,
-          retentionInDays,
+          ...common,
+          callbackFactory: accountLambdaFactory(route, tableName, userPoolClientId, {
+            userPoolId: pulumi.output(args.userPoolId),
+            schedulerRoleArn: schedulerRole.arn,
+          }),
           statements: [
+            tableStatement,
+            { Sid: "EndAccounts", Effect: "Allow", Action: [...ACCOUNT_COGNITO_ACTIONS], Resource: args.userPoolArn },
             {
-              Sid: "TodoTable",
+              Sid: "ScheduleSweeps",
               Effect: "Allow",
-              Action: [...route.actions],
-              // The table, and the indexes the route queries (an index is a resource of its own).
-              Resource: route.indexes?.length
-                ? [pulumi.output(args.tableArn), ...route.indexes.map((index) => pulumi.interpolate`${args.tableArn}/index/${index}`)]
-                : args.tableArn,
+              Action: ["scheduler:CreateSchedule"],
+              Resource: pulumi.interpolate`arn:aws:scheduler:${args.region}:${accountId}:schedule/default/sweep-*`,
+            },
+            {
+              Sid: "PassSweepRole",
+              Effect: "Allow",
+              Action: ["iam:PassRole"],
+              Resource: schedulerRole.arn,
+              Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
             },
           ],
         },
         this,
       );
+      new aws.iam.RolePolicy(
+        `${id}-sweep-policy`,
+        {
+          role: schedulerRole.name,
+          policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [{ Sid: "InvokeDeletion", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: traced.fn.arn }],
+          }),
+        },
+        { parent: this },
+      );
+      return traced;
+    };
+
+    for (const route of routes) {
+      const tableStatement = {
+        Sid: "TodoTable",
+        Effect: "Allow",
+        Action: [...route.actions],
+        // The table, and the indexes the route queries (an index is a resource of its own).
+        Resource: route.indexes?.length
+          ? [pulumi.output(args.tableArn), ...route.indexes.map((index) => pulumi.interpolate`${args.tableArn}/index/${index}`)]
+          : args.tableArn,
+      };
+      const common = {
+        roleDescription: `${route.method} ${route.path}`,
+        description: `${route.method} ${route.path}: ${route.summary}`,
+        memorySize,
+        timeout,
+        retentionInDays,
+      };
+      // Its role, its log group and its role policy come first, the function after them
+      // (components/lambda-function.ts); the role may perform exactly the route's DynamoDB actions.
+      const { fn, logGroup, policy } = route.endsAccount
+        ? accountFunction(`${name}-${route.name}`, route, common, tableStatement)
+        : tracedFunction(
+            `${name}-${route.name}`,
+            // Reaches only this route's code and generated validators (see handlers/lambda.ts).
+            { ...common, callbackFactory: lambdaFactory(route, tableName, userPoolClientId), statements: [tableStatement] },
+            this,
+          );
 
       functionNames[route.name] = fn.name;
       invokeArns[route.name] = fn.invokeArn;

@@ -85,6 +85,13 @@ export class GoneError extends HttpError {
   }
 }
 
+/** The caller's account was deleted (DELETE /api/account): every device of theirs signs out. */
+export class AccountDeletedError extends GoneError {
+  constructor() {
+    super("account_deleted", "This account was deleted.");
+  }
+}
+
 /** The answer would exceed what Lambda may return (6 MB). */
 export class ResponseTooLargeError extends HttpError {
   constructor(code: string, message: string) {
@@ -108,6 +115,7 @@ for (const ErrorClass of [
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   GoneError,
+  AccountDeletedError,
   ResponseTooLargeError,
 ]) {
   Object.defineProperty(ErrorClass.prototype, "name", { value: ErrorClass.name, writable: true, configurable: true });

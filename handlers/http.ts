@@ -4,7 +4,9 @@
  * route's schemas, calls the route, and maps every error to one JSON shape:
  * `{"error": {"code", "message", "details", "requestId"}}`. One JSON log line per request.
  */
+import type { AccountAdmin } from "./account";
 import {
+  AccountDeletedError,
   ForbiddenError,
   HttpError,
   LIST_NOT_FOUND_MESSAGE,
@@ -74,6 +76,8 @@ export interface HandlerOptions {
    * as the local authorizer does. Every Lambda function sets it (handlers/lambda.ts). @default none
    */
   readonly audience?: string;
+  /** Cognito and the sweep's timer, for a route that `endsAccount` (handlers/lambda.ts, the local stack). @default none */
+  readonly admin?: AccountAdmin;
 }
 
 /** TodoApi's default function timeout: the budget where no Lambda context gives one. */
@@ -170,7 +174,7 @@ export function createHandler(route: Route, store: TodoStore, options: HandlerOp
 }
 
 /** What the adapter needs of a route: a Lambda closure carries exactly this and its checks. */
-export type RouteEntry = Pick<Route, "name" | "handle" | "access">;
+export type RouteEntry = Pick<Route, "name" | "handle" | "access" | "endsAccount">;
 
 /**
  * The caller from the authorizer's claims (API Gateway passes them as strings). The e-mail
@@ -178,18 +182,33 @@ export type RouteEntry = Pick<Route, "name" | "handle" | "access">;
  */
 function callerOf(sub: string, claims: Readonly<Record<string, unknown>>): Caller {
   const email = typeof claims.email === "string" && claims.email !== "" ? claims.email : undefined;
-  return { sub, email, ...(email !== undefined && claims.email_verified === "true" && { verifiedEmail: email.toLowerCase() }) };
+  const username = claims["cognito:username"];
+  return {
+    sub,
+    email,
+    ...(email !== undefined && claims.email_verified === "true" && { verifiedEmail: email.toLowerCase() }),
+    ...(typeof username === "string" && username !== "" && { username }),
+  };
 }
 
 /**
  * Authorization as data: on a list route, the caller's membership (one strongly consistent
  * GetItem of the list-side `~member#<sub>` item) against the access the route declares. A
  * non-member gets the same 404 as a missing list; a member whose role lacks the access, 403.
+ * A deleted account gets 410 (AccountDeletedError): a route without a list reads the marker
+ * first (one GetItem), a list route only once its membership read said no (a deleted person's
+ * memberships are gone). Why this split is enough: handlers/table.ts, "Deleting an account".
  */
 async function authorize(route: RouteEntry, store: TodoStore, listId: string, userId: string): Promise<Role | undefined> {
-  if (route.access === "none") return undefined;
+  if (route.access === "none") {
+    if (!route.endsAccount && (await store.accountDeleted(userId))) throw new AccountDeletedError();
+    return undefined;
+  }
   const role = await store.membership(listId, userId);
-  if (role === undefined) throw new NotFoundError(LIST_NOT_FOUND_MESSAGE);
+  if (role === undefined) {
+    if (await store.accountDeleted(userId)) throw new AccountDeletedError();
+    throw new NotFoundError(LIST_NOT_FOUND_MESSAGE);
+  }
   if (!can(role, route.access)) throw new ForbiddenError(`Your role in this list (${role}) does not allow this.`);
   return role;
 }
@@ -254,6 +273,7 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
           now: clock().toISOString(),
           newId: () => nextId(),
           timeLeft: () => deadline - Date.now(),
+          admin: options.admin,
         },
         store,
       );

@@ -46,6 +46,8 @@ export interface Caller {
   readonly email?: string;
   /** The ID token's e-mail, lower case, only when the token says it is verified. */
   readonly verifiedEmail?: string;
+  /** The ID token's `cognito:username`: the name Cognito's admin calls take (account deletion). */
+  readonly username?: string;
 }
 
 export interface TodoList {

@@ -3,6 +3,7 @@
  * (routes.ts, routes-lists.ts) is made of these.
  */
 import type { JsonSchema } from "../common/gateway";
+import type { AccountAdmin } from "./account";
 import type { Access, Caller, Role } from "./lists";
 import { sealCursor } from "./cursor";
 import { TODO_ID_PATTERN } from "./schemas";
@@ -28,6 +29,8 @@ export interface RouteRequest {
   newId(): string;
   /** Milliseconds left before the function must have answered. */
   readonly timeLeft: () => number;
+  /** On a route that `endsAccount`: Cognito and the sweep's timer. */
+  readonly admin?: AccountAdmin;
 }
 
 export interface Reply {
@@ -60,7 +63,16 @@ export interface Route<K extends StoreOperation = StoreOperation> {
    * path has `{listId}` and the adapter reads the caller's membership before `handle` runs.
    */
   readonly access: Access | "none";
-  /** The store operations its function carries: `operation`, and `membership` on a list route. */
+  /**
+   * The route deletes the caller's account: it alone still answers once the account is marked
+   * deleted (the others answer 410), and its function may call Cognito's admin API and schedule
+   * the sweep (TodoApi grants exactly that). @default false
+   */
+  readonly endsAccount?: boolean;
+  /**
+   * The store operations its function carries: `operation`; `membership` on a list route; and
+   * `accountDeleted` (the marker read, see handlers/table.ts) on every route but one that `endsAccount`.
+   */
   readonly operations: readonly StoreOperation[];
   /** The DynamoDB actions of those operations (DYNAMODB_ACTIONS): its IAM policy grants exactly these. */
   readonly actions: readonly string[];
@@ -72,7 +84,11 @@ export interface Route<K extends StoreOperation = StoreOperation> {
 
 /** A route of the table, its store operations and IAM actions taken from its operation and access. */
 export function defineRoute<K extends StoreOperation>(route: Omit<Route<K>, "actions" | "operations">): Route<K> {
-  const operations: StoreOperation[] = route.access === "none" ? [route.operation] : [route.operation, "membership"];
+  const operations: StoreOperation[] = [
+    route.operation,
+    ...(route.access === "none" ? [] : ["membership" as const]),
+    ...(route.endsAccount ? [] : ["accountDeleted" as const]),
+  ];
   return { ...route, operations, actions: [...new Set(operations.flatMap((operation) => DYNAMODB_ACTIONS[operation]))] };
 }
 

@@ -5,6 +5,7 @@ export { API_BASE, type HttpMethod, type Reply, type Route, type RouteRequest } 
  * API Gateway methods, request models, Lambda functions and their IAM policies; the local server
  * serves it; the tests drive it. Add a route here and it exists everywhere.
  */
+import { SWEEP_DELAY_MS, type AccountStop } from "./account";
 import { NotFoundError, ValidationError } from "./errors";
 import { openCursor, sealCursor } from "./cursor";
 import { exportFile } from "./export";
@@ -43,6 +44,17 @@ const MARK_ALL = "markAllTodos";
 const CLEAR_COMPLETED = "clearCompleted";
 const LIST_CHANGES = "listChanges";
 const DELETE_ALL = "deleteAllTodos";
+const DELETE_ACCOUNT = "deleteAccount";
+
+/** A deletion cursor's position: `l` the list being deleted and `a` the last key done there, or neither. */
+function readAccountStop(position: unknown): AccountStop | undefined {
+  if (position === null || typeof position !== "object" || Array.isArray(position)) return undefined;
+  const { l, a, ...rest } = position as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return undefined;
+  if (l === undefined && a === undefined) return {};
+  const after = sortKeyPosition(a);
+  return typeof l === "string" && sortKeyPosition(l) !== undefined && after !== undefined ? { listId: l, after } : undefined;
+}
 
 export const routes: readonly Route[] = [
   defineRoute({
@@ -241,6 +253,46 @@ export const routes: readonly Route[] = [
     },
   }),
   ...LIST_ROUTES,
+  defineRoute({
+    name: DELETE_ACCOUNT,
+    method: "DELETE",
+    path: `${API_BASE}/account`,
+    summary:
+      "Delete the caller's account: their lists (each shared one handed to its oldest editor, else deleted), memberships, invitations, sessions and Cognito user; a nextCursor means work is left.",
+    schemas: { query: cursorQuery },
+    operation: "deleteAccount",
+    access: "none",
+    endsAccount: true,
+    async handle(req, store) {
+      const admin = req.admin;
+      if (!admin) throw new Error("deleteAccount without an AccountAdmin: the function was built without Cognito's");
+      const { cursor } = req.query as CursorInput;
+      const stop = cursor === undefined ? undefined : openCursor(req.userId, DELETE_ACCOUNT, cursor, readAccountStop);
+      const result = await store.deleteAccount({ sub: req.userId, email: req.caller.email, username: req.caller.username }, req.now, {
+        stop,
+        timeLeft: req.timeLeft,
+        // The first call (and any fresh start): end every session at once, and schedule the sweep.
+        marked: async (account) => {
+          if (stop !== undefined) return;
+          await admin.endSessions(account.username);
+          await admin.scheduleSweep(account.sub, new Date(Date.parse(account.deletedAt) + SWEEP_DELAY_MS));
+        },
+      });
+      if (!result.stop) await admin.deleteUser(result.account.username);
+      const { handedOver, deleted, left } = result;
+      return {
+        status: 200,
+        body: {
+          handedOver,
+          deleted,
+          left,
+          nextCursor: result.stop
+            ? sealCursor(req.userId, DELETE_ACCOUNT, { ...(result.stop.listId && { l: result.stop.listId, a: result.stop.after }) })
+            : null,
+        },
+      };
+    },
+  }),
 ];
 
 export interface RouteMatch {

@@ -230,6 +230,29 @@ export function tombstoneUpdate(id: string, deletedAt: string) {
   };
 }
 
+/** Everything in a partition (to-dos, tombstones, idempotency records, and any list items), a chunk a call. Counts the to-dos. */
+export async function deletePartition(table: Table, userId: string, options: BulkOptions): Promise<BulkResult> {
+  return sweep(
+    table,
+    userId,
+    options,
+    {
+      KeyConditionExpression: "#pk = :userId",
+      ProjectionExpression: "#sk, #deleted",
+      ExpressionAttributeNames: keyNames(),
+      ExpressionAttributeValues: { ":userId": userId },
+    },
+    BATCH_WRITE_MAX * 4,
+    async (items) => {
+      const batches: Item[][] = [];
+      for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) batches.push(items.slice(i, i + BATCH_WRITE_MAX));
+      await Promise.all(batches.map((batch) => batchDelete(table, userId, batch)));
+      // To-dos only: idempotency records, a list's meta and memberships sort from `~idem#` on.
+      return items.filter((item) => item[TOMBSTONE_ATTRIBUTE] !== true && (item[TABLE_KEY.sort] as string) < IDEMPOTENCY_PREFIX).length;
+    },
+  );
+}
+
 type BulkOperation = "summary" | "markAll" | "clearCompleted" | "changes" | "exportAll" | "deleteAll";
 
 /** The whole-list operations, each built for one table (store.ts's STORE_OPERATIONS takes them in). */
@@ -322,26 +345,5 @@ export const BULK_OPERATIONS: { readonly [K in BulkOperation]: (table: Table) =>
     return items.map(toTodo);
   },
 
-  deleteAll: (table) => async (userId, options) => {
-    // Everything in the partition: to-dos, tombstones and idempotency records.
-    return sweep(
-      table,
-      userId,
-      options,
-      {
-        KeyConditionExpression: "#pk = :userId",
-        ProjectionExpression: "#sk, #deleted",
-        ExpressionAttributeNames: keyNames(),
-        ExpressionAttributeValues: { ":userId": userId },
-      },
-      BATCH_WRITE_MAX * 4,
-      async (items) => {
-        const batches: Item[][] = [];
-        for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) batches.push(items.slice(i, i + BATCH_WRITE_MAX));
-        await Promise.all(batches.map((batch) => batchDelete(table, userId, batch)));
-        // To-dos only: idempotency records, a list's meta and memberships sort from `~idem#` on.
-        return items.filter((item) => item[TOMBSTONE_ATTRIBUTE] !== true && (item[TABLE_KEY.sort] as string) < IDEMPOTENCY_PREFIX).length;
-      },
-    );
-  },
+  deleteAll: (table) => (userId, options) => deletePartition(table, userId, options),
 };

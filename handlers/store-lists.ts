@@ -36,7 +36,7 @@ import {
   USER_LIST_PREFIX,
   userPartition,
 } from "./table";
-import { sha256 } from "./todos";
+import { sha256, type BulkOptions, type BulkResult } from "./todos";
 
 const NAMES = { "#pk": TABLE_KEY.partition, "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE } as const;
 /** The names LIVE uses (DynamoDB refuses names an expression does not use). */
@@ -280,14 +280,154 @@ async function readList(table: Table, listId: string, sub: string): Promise<Todo
   );
 }
 
+/**
+ * Deletes a list owned by `sub`: its other members first, then its items a chunk a call (a
+ * continuation while work is left), then its meta and the owner's membership. Each step is
+ * idempotent: an interrupted delete is finished by calling again. The route refuses the first
+ * list; account deletion (store-account.ts) deletes it this way too.
+ */
+export async function deleteListItems(table: Table, listId: string, sub: string, now: string, options: BulkOptions): Promise<BulkResult> {
+  // 1. Every other member goes first, so that no one but the owner reaches the list from now on.
+  if (options.after === undefined) {
+    for (const member of (await queryAll(table, listId, MEMBER_PREFIX)).filter(live)) {
+      if (member.memberId === sub) continue;
+      await table.doc.delete({ TableName: table.name, Key: memberKey(listId, member.memberId as string) });
+      await dropEntry(table, member.memberId as string, listId, now);
+    }
+  }
+  // 2. To-dos, tombstones and idempotency records (they sort before `~list`), a chunk at a time.
+  const result = await sweep(
+    table,
+    listId,
+    options,
+    {
+      KeyConditionExpression: "#pk = :pk AND #sk < :meta",
+      ProjectionExpression: "#sk, #deleted",
+      ExpressionAttributeNames: NAMES,
+      ExpressionAttributeValues: { ":pk": listId, ":meta": LIST_META_KEY },
+    },
+    100,
+    async (items) => {
+      for (let i = 0; i < items.length; i += 25) await batchDelete(table, listId, items.slice(i, i + 25));
+      return items.filter((item) => item[TOMBSTONE_ATTRIBUTE] !== true && !(item[TABLE_KEY.sort] as string).startsWith(IDEMPOTENCY_PREFIX))
+        .length;
+    },
+  );
+  if (result.last !== undefined) return result;
+  // 3. The meta, then the owner's membership (their access ends) and index entry. In this
+  // order a crash leaves the owner able to send DELETE again, which finishes.
+  await table.doc.delete({ TableName: table.name, Key: metaKey(listId) });
+  for (const member of (await queryAll(table, listId, MEMBER_PREFIX)).filter(live)) {
+    await table.doc.delete({ TableName: table.name, Key: memberKey(listId, member.memberId as string) });
+    await dropEntry(table, member.memberId as string, listId, now);
+  }
+  return result;
+}
+
+/** Sets a live member's role (with `extra`'s condition too); the new item comes back. */
+function setRole(table: Table, listId: string, sub: string, to: Role, now: string, extra: { condition?: string; values?: Item } = {}) {
+  return table.doc.update({
+    TableName: table.name,
+    Key: memberKey(listId, sub),
+    UpdateExpression: "SET #role = :role, version = version + :one, updatedAt = :now, #ck = :ck",
+    ConditionExpression: `${LIVE}${extra.condition ? ` AND ${extra.condition}` : ""}`,
+    ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#role": "role", "#ck": CHANGES_INDEX.sort },
+    ExpressionAttributeValues: { ":role": to, ":one": 1, ":now": now, ":ck": changeKeyOf(now, MEMBER_PREFIX + sub), ...extra.values },
+    ReturnValues: "ALL_NEW",
+  });
+}
+
+/** The index's copy of a member's role (the list side is what access reads). */
+async function copyRoleToEntry(table: Table, sub: string, listId: string, role: Role, now: string): Promise<void> {
+  await conditional(
+    table.doc.update({
+      TableName: table.name,
+      Key: entryKey(sub, listId),
+      UpdateExpression: "SET #role = :role, updatedAt = :now, #ck = :ck",
+      ConditionExpression: LIVE,
+      ExpressionAttributeNames: { ...LIVE_NAMES, "#role": "role", "#ck": CHANGES_INDEX.sort },
+      ExpressionAttributeValues: { ":role": role, ":now": now, ":ck": changeKeyOf(now, USER_LIST_PREFIX + listId) },
+    }),
+  );
+}
+
+/**
+ * Hands a list from `fromSub` to `toSub`. The new owner's membership is written first (here
+ * when `promote`; updateMember has already written it), then the meta, then the old owner
+ * steps down: a crash in between leaves two owners for a moment, never none. Every step may
+ * be repeated.
+ */
+export async function finishHandOver(
+  table: Table,
+  listId: string,
+  fromSub: string,
+  toSub: string,
+  now: string,
+  promote = false,
+): Promise<void> {
+  if (promote) await conditional(setRole(table, listId, toSub, "owner", now));
+  await table.doc.update({
+    TableName: table.name,
+    Key: metaKey(listId),
+    UpdateExpression: "SET ownerId = :owner, version = version + :one, updatedAt = :now, #ck = :ck",
+    ExpressionAttributeNames: { "#ck": CHANGES_INDEX.sort },
+    ExpressionAttributeValues: { ":owner": toSub, ":one": 1, ":now": now, ":ck": changeKeyOf(now, LIST_META_KEY) },
+  });
+  await conditional(setRole(table, listId, fromSub, "editor", now, { condition: "#role = :owner", values: { ":owner": "owner" } }));
+  await conditional(
+    table.doc.update({
+      TableName: table.name,
+      Key: entryKey(fromSub, listId),
+      UpdateExpression: "SET #role = :role",
+      ConditionExpression: LIVE,
+      ExpressionAttributeNames: { ...LIVE_NAMES, "#role": "role" },
+      ExpressionAttributeValues: { ":role": "editor" },
+    }),
+  );
+  await copyRoleToEntry(table, toSub, listId, "owner", now);
+}
+
+/** The caller's role in the list, from its list-side membership; undefined for a non-member. */
+export async function readRole(table: Table, listId: string, sub: string): Promise<Role | undefined> {
+  const item = await getItem(table, memberKey(listId, sub));
+  return live(item) ? (item.role as Role) : undefined;
+}
+
+/** The list's live members, oldest first (by when they joined). */
+export async function listMembers(table: Table, listId: string): Promise<Member[]> {
+  return (await queryAll(table, listId, MEMBER_PREFIX))
+    .filter(live)
+    .map(toMember)
+    .sort((a, b) => (a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0));
+}
+
+/** Removes a member (not the owner: ConflictError): list side first, then the count, then their index. */
+export async function removeMembership(table: Table, listId: string, memberId: string, now: string): Promise<void> {
+  const item = await getItem(table, memberKey(listId, memberId));
+  if (!live(item)) throw new NotFoundError("No member with this id is in the list.");
+  if (item.role === "owner") {
+    throw new ConflictError("The owner cannot leave or be removed. Hand the list over first: give another member the role owner.");
+  }
+  // List side first: access ends with this write. Then the count, then the member's own index.
+  const removed = await conditional(
+    table.doc.update({
+      TableName: table.name,
+      Key: memberKey(listId, memberId),
+      ...tombstone(MEMBER_PREFIX + memberId, now),
+      ConditionExpression: `${LIVE} AND #role <> :owner`,
+      ExpressionAttributeNames: { ...tombstone(MEMBER_PREFIX + memberId, now).ExpressionAttributeNames, "#role": "role" },
+      ExpressionAttributeValues: { ...tombstone(MEMBER_PREFIX + memberId, now).ExpressionAttributeValues, ":owner": "owner" },
+    }),
+  );
+  if (removed) await adjust(table, metaKey(listId), "memberCount", -1, undefined, true);
+  await dropEntry(table, memberId, listId, now);
+}
+
 type ListOperation = keyof ListStore;
 
 /** Each list operation, built for one table (store.ts's STORE_OPERATIONS takes them in). */
 export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) => ListStore[K] } = {
-  membership: (table) => async (listId, sub) => {
-    const item = await getItem(table, memberKey(listId, sub));
-    return live(item) ? (item.role as Role) : undefined;
-  },
+  membership: (table) => (listId, sub) => readRole(table, listId, sub),
 
   lists: (table) => async (caller, now) => {
     let entries = (await queryAll(table, userPartition(caller.sub), USER_LIST_PREFIX)).filter(live);
@@ -406,49 +546,10 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
     if (listId === sub) {
       throw new ConflictError("Your first list cannot be deleted (it keeps your to-dos from before lists). Clear its to-dos instead.");
     }
-    // 1. Every other member goes first, so that no one but the owner reaches the list from now on.
-    if (options.after === undefined) {
-      for (const member of (await queryAll(table, listId, MEMBER_PREFIX)).filter(live)) {
-        if (member.memberId === sub) continue;
-        await table.doc.delete({ TableName: table.name, Key: memberKey(listId, member.memberId as string) });
-        await dropEntry(table, member.memberId as string, listId, now);
-      }
-    }
-    // 2. To-dos, tombstones and idempotency records (they sort before `~list`), a chunk at a time.
-    const result = await sweep(
-      table,
-      listId,
-      options,
-      {
-        KeyConditionExpression: "#pk = :pk AND #sk < :meta",
-        ProjectionExpression: "#sk, #deleted",
-        ExpressionAttributeNames: NAMES,
-        ExpressionAttributeValues: { ":pk": listId, ":meta": LIST_META_KEY },
-      },
-      100,
-      async (items) => {
-        for (let i = 0; i < items.length; i += 25) await batchDelete(table, listId, items.slice(i, i + 25));
-        return items.filter(
-          (item) => item[TOMBSTONE_ATTRIBUTE] !== true && !(item[TABLE_KEY.sort] as string).startsWith(IDEMPOTENCY_PREFIX),
-        ).length;
-      },
-    );
-    if (result.last !== undefined) return result;
-    // 3. The meta, then the owner's membership (their access ends) and index entry. In this
-    // order a crash leaves the owner able to send DELETE again, which finishes.
-    await table.doc.delete({ TableName: table.name, Key: metaKey(listId) });
-    for (const member of (await queryAll(table, listId, MEMBER_PREFIX)).filter(live)) {
-      await table.doc.delete({ TableName: table.name, Key: memberKey(listId, member.memberId as string) });
-      await dropEntry(table, member.memberId as string, listId, now);
-    }
-    return result;
+    return deleteListItems(table, listId, sub, now, options);
   },
 
-  members: (table) => async (listId) =>
-    (await queryAll(table, listId, MEMBER_PREFIX))
-      .filter(live)
-      .map(toMember)
-      .sort((a, b) => (a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0)),
+  members: (table) => (listId) => listMembers(table, listId),
 
   invite:
     (table) =>
@@ -480,20 +581,10 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
     if (role === "owner" && listId === callerSub) {
       throw new ConflictError("Your first list cannot be handed over. Share it, or create a list to hand over.");
     }
-    const setRole = (sub: string, to: Role, extra: { condition?: string; values?: Item } = {}) =>
-      table.doc.update({
-        TableName: table.name,
-        Key: memberKey(listId, sub),
-        UpdateExpression: "SET #role = :role, version = version + :one, updatedAt = :now, #ck = :ck",
-        ConditionExpression: `${LIVE}${extra.condition ? ` AND ${extra.condition}` : ""}`,
-        ExpressionAttributeNames: { "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE, "#role": "role", "#ck": CHANGES_INDEX.sort },
-        ExpressionAttributeValues: { ":role": to, ":one": 1, ":now": now, ":ck": changeKeyOf(now, MEMBER_PREFIX + sub), ...extra.values },
-        ReturnValues: "ALL_NEW",
-      });
     let updated: Item;
     try {
       // The target is never the owner: there is one, and it is the caller (the route checked).
-      const out = await setRole(memberId, role, {
+      const out = await setRole(table, listId, memberId, role, now, {
         condition: `#role <> :owner${expectedVersion === undefined ? "" : " AND version = :v"}`,
         values: { ":owner": "owner", ...(expectedVersion !== undefined && { ":v": expectedVersion }) },
       });
@@ -505,62 +596,12 @@ export const LIST_OPERATIONS: { readonly [K in ListOperation]: (table: Table) =>
       if (item.role === "owner") throw new ConflictError("This member is the list's owner.");
       throw new PreconditionFailedError(item.version as number, "member");
     }
-    if (role === "owner") {
-      // New owner first (written above), then the meta, then the old owner steps down: a crash
-      // in between leaves two owners for a moment, never none.
-      await table.doc.update({
-        TableName: table.name,
-        Key: metaKey(listId),
-        UpdateExpression: "SET ownerId = :owner, version = version + :one, updatedAt = :now, #ck = :ck",
-        ExpressionAttributeNames: { "#ck": CHANGES_INDEX.sort },
-        ExpressionAttributeValues: { ":owner": memberId, ":one": 1, ":now": now, ":ck": changeKeyOf(now, LIST_META_KEY) },
-      });
-      await conditional(setRole(callerSub, "editor", { condition: "#role = :owner", values: { ":owner": "owner" } }));
-      await conditional(
-        table.doc.update({
-          TableName: table.name,
-          Key: entryKey(callerSub, listId),
-          UpdateExpression: "SET #role = :role",
-          ConditionExpression: LIVE,
-          ExpressionAttributeNames: { ...LIVE_NAMES, "#role": "role" },
-          ExpressionAttributeValues: { ":role": "editor" },
-        }),
-      );
-    }
-    // The index's copy of the role (the list side above is what access reads).
-    await conditional(
-      table.doc.update({
-        TableName: table.name,
-        Key: entryKey(memberId, listId),
-        UpdateExpression: "SET #role = :role, updatedAt = :now, #ck = :ck",
-        ConditionExpression: LIVE,
-        ExpressionAttributeNames: { ...LIVE_NAMES, "#role": "role", "#ck": CHANGES_INDEX.sort },
-        ExpressionAttributeValues: { ":role": role, ":now": now, ":ck": changeKeyOf(now, USER_LIST_PREFIX + listId) },
-      }),
-    );
+    if (role === "owner") await finishHandOver(table, listId, callerSub, memberId, now);
+    else await copyRoleToEntry(table, memberId, listId, role, now);
     return toMember(updated);
   },
 
-  removeMember: (table) => async (listId, memberId, now) => {
-    const item = await getItem(table, memberKey(listId, memberId));
-    if (!live(item)) throw new NotFoundError("No member with this id is in the list.");
-    if (item.role === "owner") {
-      throw new ConflictError("The owner cannot leave or be removed. Hand the list over first: give another member the role owner.");
-    }
-    // List side first: access ends with this write. Then the count, then the member's own index.
-    const removed = await conditional(
-      table.doc.update({
-        TableName: table.name,
-        Key: memberKey(listId, memberId),
-        ...tombstone(MEMBER_PREFIX + memberId, now),
-        ConditionExpression: `${LIVE} AND #role <> :owner`,
-        ExpressionAttributeNames: { ...tombstone(MEMBER_PREFIX + memberId, now).ExpressionAttributeNames, "#role": "role" },
-        ExpressionAttributeValues: { ...tombstone(MEMBER_PREFIX + memberId, now).ExpressionAttributeValues, ":owner": "owner" },
-      }),
-    );
-    if (removed) await adjust(table, metaKey(listId), "memberCount", -1, undefined, true);
-    await dropEntry(table, memberId, listId, now);
-  },
+  removeMember: (table) => (listId, memberId, now) => removeMembership(table, listId, memberId, now),
 
   invitations:
     ({ doc, name }) =>

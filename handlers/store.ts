@@ -29,6 +29,7 @@ import {
 } from "./store-bulk";
 import { FEED_OPERATIONS } from "./store-feed";
 import { LIST_OPERATIONS } from "./store-lists";
+import { ACCOUNT_OPERATIONS } from "./store-account";
 import {
   CHANGES_INDEX,
   changeKeyOf,
@@ -77,6 +78,16 @@ export const DYNAMODB_ACTIONS = {
   updateListTodo: ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem"],
   // Query and BatchGetItem; GetItem and PutItem for adopting the first list on a first sync.
   allChanges: ["dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+  // Account deletion (store-account.ts): the marker read before every route's work, and the deletion.
+  accountDeleted: ["dynamodb:GetItem"],
+  deleteAccount: [
+    "dynamodb:PutItem",
+    "dynamodb:GetItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+    "dynamodb:BatchWriteItem",
+  ],
 } as const satisfies Record<keyof TodoStore, readonly string[]>;
 
 export interface DocumentClientOptions {
@@ -388,6 +399,7 @@ export const STORE_OPERATIONS: { readonly [K in StoreOperation]: (table: Table) 
   ...BULK_OPERATIONS,
   ...LIST_OPERATIONS,
   ...FEED_OPERATIONS,
+  ...ACCOUNT_OPERATIONS,
 };
 
 /** The whole store on one table (the local stack, the tests and the bench). */

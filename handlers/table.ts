@@ -17,6 +17,7 @@
  * | `<listId>`           | `~member#<sub>`          | a membership: role, email (THE truth for access)     |
  * | `u#<sub>`            | `list#<listId>`          | the person's index of their lists: role, position     |
  * | `u#<sub>`            | `~profile`               | the person's counter of lists (the limit)             |
+ * | `u#<sub>`            | `~deleted`               | the account was deleted: when, what to sweep (TTL)    |
  * | `i#<e-mail>`         | `<listId>`               | a pending invitation to that list (TTL)               |
  *
  * A person's FIRST list has `listId = <their sub>`: before lists, a person's to-dos lived in the
@@ -50,8 +51,9 @@
  *   being owner): a crash between leaves two owners for a moment, never none. The owner cannot
  *   leave or be removed (409: hand over first).
  * - The first list (id = its owner's sub) can be renamed and shared, not deleted nor handed
- *   over (as Microsoft To Do's default list): so the partition `<sub>` always belongs to that
- *   person, and the old `/api/todos…` routes keep addressing it with no membership read.
+ *   over by its owner (as Microsoft To Do's default list): so the partition `<sub>` belongs to
+ *   that person while the account lives, and the old `/api/todos…` routes keep addressing it
+ *   with no membership read. Only deleting the account hands it over or deletes it (below).
  * - Limits: `~profile.listCount`, `~list.memberCount` and `~list.todoCount` are raised by a
  *   conditional update (`< limit`) BEFORE the write they count and lowered after a removal.
  *   A crash between leaves a counter one too high: the limit can only be reached early, never
@@ -65,6 +67,27 @@
  *   and the copy is withdrawn.
  * - The feed (`GET /api/changes`) reads the person's index but verifies every entry against
  *   the list side before reading a list: a stale entry shows the list as removed, never its data.
+ * - Deleting an account (store-account.ts, `DELETE /api/account`): the marker `u#<sub>`/`~deleted`
+ *   is written FIRST (a conditional Put), and every request of that person is refused from then
+ *   on with 410 `account_deleted`: the routes without a list (`access: "none"`: the old
+ *   `/api/todos…` routes, `GET /api/lists`, `GET /api/changes`, invitations, creating a list)
+ *   read the marker before anything else (one strongly consistent GetItem, 1 read unit: these
+ *   routes reach the person's own partitions with no membership read, and `GET /api/lists` and
+ *   the feed would adopt a first list again); a list route needs no extra read, since its
+ *   membership read already refuses a person whose memberships are gone, and only on that
+ *   refusal is the marker read, to answer 410 instead of 404. Then, list by list: a list where
+ *   they are a member is left (removeMember); a list they own with an editor goes to the OLDEST
+ *   editor (by `joinedAt`) and then they leave it; a list they own without one is recorded in the
+ *   marker, then deleted (deleteListItems): its viewers lose it. The first list (id = their sub)
+ *   is handled like any other: handed over when shared with an editor (the partition `<sub>`
+ *   then belongs to the new owner as an ordinary list: nobody can use the deleted sub again, and
+ *   the old routes answer the deleted person 410), else deleted. Then the invitations to their
+ *   e-mail, every recorded list's partition again (anything written there meanwhile), and the
+ *   `u#<sub>` partition but the marker. Each step is idempotent; a call stops on its time budget
+ *   with a continuation, and the sweep (the same deletion, run again once every token the person
+ *   held has expired) removes whatever a request already past its checks wrote meanwhile. A
+ *   request that passed the membership read just before the person left a list that lives on
+ *   may still write there: such a to-do belongs to that list, as a departed member's do.
  * - Idempotent steps: every write is a conditional Put (`attribute_not_exists`) or an Update
  *   whose repetition changes nothing more (or only a counter, see above), so each multi-step
  *   operation is safe to retry from the start after any interruption.
@@ -121,6 +144,8 @@ export const userPartition = (sub: string): string => `u#${sub}`;
 export const USER_LIST_PREFIX = "list#";
 /** Sort key of a person's profile (their count of lists). */
 export const PROFILE_KEY = "~profile";
+/** Sort key of the marker of a deleted account, in its `u#<sub>` partition (store-account.ts). */
+export const DELETED_MARKER_KEY = "~deleted";
 /** The partition of the invitations to one e-mail address (lower case). */
 export const invitationPartition = (email: string): string => `i#${email.toLowerCase()}`;
 /** What an item other than a to-do is: "list" | "member" | "entry" | "invitation". The to-do feed leaves these out. */

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { ValidationError } from "./errors";
+import type { AccountStore } from "./account";
 import type { FeedStore, ListStore } from "./lists";
 import type { CreateTodoBody, UpdateTodoBody } from "./schemas";
 import { TITLE_MAX_LENGTH } from "./schemas";
@@ -121,7 +122,7 @@ export interface BulkResult {
  * caller's own (the old `/api/todos…` routes) or a list the adapter has checked the caller's
  * membership of (lists.ts). One user can never address a partition they were not let into.
  */
-export interface TodoStore extends ListStore, FeedStore {
+export interface TodoStore extends ListStore, FeedStore, AccountStore {
   /** With `todoLimit`, counts the to-do in its list first (ConflictError when the list is full). */
   create(userId: string, todo: Todo, idempotency?: IdempotencyClaim, todoLimit?: number): Promise<CreateResult>;
   get(userId: string, id: string): Promise<Todo | undefined>;

@@ -29,6 +29,7 @@ import {
 import { createHandler, JSON_MEDIA_TYPE, type LogEntry, type ProxyHandler } from "../handlers/http";
 import { matchRoute, routes } from "../handlers/routes";
 import type { TodoStore } from "../handlers/todos";
+import type { AccountAdmin } from "../handlers/account";
 import type { Authorizer } from "./authorizer";
 import { parseTarget, proxyEvent } from "./proxy-event";
 
@@ -37,6 +38,8 @@ export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface ApiHostOptions {
   readonly store: TodoStore;
+  /** Cognito and the sweep, for the route that `endsAccount` (local/account-admin.ts). @default none */
+  readonly admin?: AccountAdmin;
   readonly authorize: Authorizer;
   /** One entry per request: the handler's log line, or a gateway rejection. @default none */
   readonly log?: (entry: LogEntry) => void;
@@ -138,7 +141,7 @@ export function createApiHost(options: ApiHostOptions): RequestListener {
   const handlers = new Map<string, ProxyHandler>();
   const validators = new Map<string, ValidateFunction>();
   for (const route of routes) {
-    handlers.set(route.name, createHandler(route, options.store, { log, clock: options.clock }));
+    handlers.set(route.name, createHandler(route, options.store, { log, clock: options.clock, admin: options.admin }));
     // The model exactly as the OpenAPI document gives it to API Gateway.
     if (route.schemas.body) validators.set(route.name, ajv.compile(asModel(route.schemas.body)));
   }

@@ -10,7 +10,10 @@
  *   InvalidPasswordException / NotAuthorizedException "User not authorized"), and
  *   ForgotPassword and ResendConfirmationCode for an unknown user pretend to send a code;
  * - user names (e-mail addresses) compared without regard to case;
- * - ResendConfirmationCode, which cognito-local lacks.
+ * - ResendConfirmationCode, which cognito-local lacks;
+ * - AdminUserGlobalSignOut, which cognito-local lacks (account deletion, handlers/account.ts):
+ *   the user's refresh tokens stop working, as Cognito's do; their ID tokens stay valid until
+ *   they expire, as on AWS (API reference, AdminUserGlobalSignOut).
  */
 import type { CognitoService } from "cognito-local/lib/services/cognitoService";
 import type { Messages } from "cognito-local/lib/services/messages";
@@ -118,8 +121,17 @@ export function patchRouter(router: Router, services: PatchServices, ctx: Ctx, C
     return { CodeDeliveryDetails: delivery };
   };
 
+  const adminUserGlobalSignOut: Route = async (c, req) => {
+    const pool = await cognito.getUserPool(c, text(req.UserPoolId));
+    const user = await pool.getUserByUsername(c, text(req.Username));
+    if (!user) throw new CognitoError("UserNotFoundException", "User does not exist.");
+    await pool.saveUser(c, { ...user, RefreshTokens: [] });
+    return {};
+  };
+
   function patch(target: string): Route {
     if (target === "ResendConfirmationCode") return resendConfirmationCode;
+    if (target === "AdminUserGlobalSignOut") return adminUserGlobalSignOut;
     const route = router(target);
     switch (target) {
       case "SignUp":

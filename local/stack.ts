@@ -28,6 +28,7 @@ import { createDocumentClient, dynamoTodoStore } from "../handlers/store";
 import { buildSite } from "../site/build";
 import type { BuiltFile, SiteConfig } from "../common/hosting";
 import { securityHeaders } from "../common/security-headers";
+import { localAccountAdmin } from "./account-admin";
 import { createApiHost } from "./api-host";
 import { cognitoAuthorizer } from "./authorizer";
 import { startCognito, type LocalCognito } from "./cognito";
@@ -66,6 +67,11 @@ export interface StackOptions {
   onListening?: (url: string) => void | Promise<void>;
   /** How often the push channel sends "ka". @default 60000 */
   pushKeepAliveMs?: number;
+  /**
+   * When a deleted account's sweep runs (what an EventBridge Scheduler schedule does on AWS).
+   * @default the time the deletion asks for: every ID token expired (handlers/account.ts SWEEP_DELAY_MS)
+   */
+  sweepDelayMs?: number;
 }
 
 export interface RunningStack {
@@ -224,8 +230,18 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     push.audience = listAudience(membersReader({ doc, name: LOCAL_TABLE_NAME }));
     push.server = pushServer;
     cleanups.push(() => Promise.resolve(pushServer.close()));
+    const store = dynamoTodoStore(doc, LOCAL_TABLE_NAME);
+    const admin = localAccountAdmin({
+      cognitoEndpoint: cognito.endpoint,
+      userPoolId: cognito.userPoolId,
+      store,
+      sweepDelayMs: options.sweepDelayMs,
+      log,
+    });
+    cleanups.push(() => Promise.resolve(admin.close()));
     const api = createApiHost({
-      store: dynamoTodoStore(doc, LOCAL_TABLE_NAME),
+      store,
+      admin,
       authorize,
       log: options.requestLog,
       edgeHeaders,

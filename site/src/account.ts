@@ -1,7 +1,8 @@
 /**
  * "Your account": download my data (the API's export, as a file), change my password (Cognito
- * ChangePassword), delete my account (after a confirmation: every to-do through the API, then the
- * Cognito user through DeleteUser; then every tab signs out and the device copy is wiped).
+ * ChangePassword), delete my account (after a confirmation: DELETE /api/account, which does it
+ * all on the server, the Cognito user included; then every tab signs out and the device copy is
+ * wiped; the person's other devices follow at their next request, answered 410 account_deleted).
  * Results and errors appear in one alert line at the top of the section. Loaded when the
  * section first opens (main.ts), which also empties it on sign-out.
  */
@@ -68,10 +69,11 @@ export function createAccountView({ el, explain }: Kit, auth: Auth, api: Api, ac
 
   const deleteButton = $<HTMLButtonElement>("delete-account");
   deleteButton.addEventListener("click", () => {
-    if (!confirm("Delete your account and every to-do in it? This cannot be undone.")) return;
+    const question =
+      "Delete your account? Your lists go too; a list you share goes to its oldest editor, or is deleted if it has none. This cannot be undone.";
+    if (!confirm(question)) return;
     void busy(deleteButton, "Your account is not deleted", async () => {
-      await api.deleteAll();
-      await auth.deleteUser();
+      await api.deleteAccount();
       accountGone();
     });
   });

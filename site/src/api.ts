@@ -16,6 +16,9 @@ export type { Invitation };
  */
 const REQUEST_TIMEOUT_MS = 20_000;
 
+/** What every device of a deleted account says as it signs out (the API's message with 410 account_deleted). */
+export const ACCOUNT_DELETED = "This account was deleted.";
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -131,10 +134,10 @@ export function createApi(apiBase: string, tokens: TokenSource) {
       send("POST", `${list(listId)}/todos/mark-all`, { completed, ...withCursor(cursor) }) as Promise<BulkResult>,
     clearCompleted: (listId: string, cursor: string | null) =>
       send("POST", `${list(listId)}/todos/clear-completed`, withCursor(cursor)) as Promise<BulkResult>,
-    /** Deletes every to-do of the person, page by page (the old route: account deletion). */
-    async deleteAll(): Promise<void> {
+    /** Deletes the person's account on the server (lists handed over or deleted, the Cognito user), call after call while work is left. */
+    async deleteAccount(): Promise<void> {
       let cursor: string | null = null;
-      do cursor = ((await send("DELETE", `/todos?${new URLSearchParams(withCursor(cursor))}`)) as BulkResult).nextCursor;
+      do cursor = ((await send("DELETE", `/account?${new URLSearchParams(withCursor(cursor))}`)) as BulkResult).nextCursor;
       while (cursor);
     },
     /** The person's data as a file (JSON), with the name the server gives it. */

@@ -8,7 +8,7 @@
  * - Other devices: a pull on focus, on becoming visible, on reconnecting, and every POLL_MS while
  *   visible. A hidden tab polls nothing.
  */
-import type { Api } from "./api";
+import { ACCOUNT_DELETED, type Api } from "./api";
 import { editedText, formatDay, localDay } from "./due";
 import { cleanTitle, couldNot, createIntent, keepMine, saveIntent } from "./edits";
 import { createEngine, type LocalStore } from "./engine";
@@ -103,8 +103,9 @@ export function createApp(
         if (text !== trouble) view.showMessage(text);
         trouble = text;
       },
-      signedOut() {
-        hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
+      signedOut(accountDeleted) {
+        if (accountDeleted) hooks.signedOut(ACCOUNT_DELETED, false, false);
+        else hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
       },
     },
     me,

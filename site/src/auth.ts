@@ -19,7 +19,7 @@ export interface AuthConfig {
 export interface Session {
   readonly email: string;
   readonly idToken: string;
-  /** For the calls a person makes about their own account (ChangePassword, DeleteUser). */
+  /** For the calls a person makes about their own account (ChangePassword). */
   readonly accessToken?: string;
   readonly refreshToken: string;
   /** Epoch milliseconds after which the ID token must be refreshed. */
@@ -160,12 +160,6 @@ export function createAuth(config: AuthConfig, storage: Storage = localStorage) 
     /** Changes the password (the current one is checked by Cognito). */
     async changePassword(current: string, next: string): Promise<void> {
       await call("ChangePassword", { AccessToken: await accessToken(), PreviousPassword: current, ProposedPassword: next });
-    },
-
-    /** Deletes the person's Cognito user (their to-dos go first, through the API). */
-    async deleteUser(): Promise<void> {
-      await call("DeleteUser", { AccessToken: await accessToken() });
-      save(null);
     },
 
     /** Forgets the session here and revokes its refresh token at Cognito (best effort). */

@@ -11,7 +11,7 @@
 import { pullChanges } from "./pull";
 import { applyTx, emptySnapshot, heldFor, HOLD_MARGIN_MS } from "./replica";
 import type { Intent, Queued, Snapshot, Tx } from "./replica";
-import { sendOne, sessionOver, transient, type SendContext, type SyncApi } from "./send";
+import { accountDeleted, sendOne, sessionOver, transient, type SendContext, type SyncApi } from "./send";
 
 export type { SyncApi } from "./send";
 
@@ -29,8 +29,8 @@ export interface EngineHooks {
   refused(intent: Intent, err: unknown): void;
   /** Sending or pulling failed for now (offline, server error): retrying. Null once it works again. */
   trouble(err: unknown): void;
-  /** The session is over: only signing in again helps. */
-  signedOut(): void;
+  /** The session is over: only signing in again helps. `accountDeleted`: because the account is gone (410 account_deleted). */
+  signedOut(accountDeleted: boolean): void;
 }
 
 export const BACKOFF = { firstMs: 1000, maxMs: 30_000 };
@@ -108,7 +108,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
       }
     } catch (err) {
       if (sessionOver(err)) {
-        hooks.signedOut();
+        hooks.signedOut(accountDeleted(err));
         return;
       }
       if (!transient(err)) console.error(err);

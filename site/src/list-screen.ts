@@ -6,7 +6,7 @@
  * and, signing out, leaves nothing of them behind: the copy, the queue, what was typed (drafts,
  * forms), what was said (the live region), "Your account".
  */
-import { createApi } from "./api";
+import { ACCOUNT_DELETED, createApi } from "./api";
 import { createApp, type App, type AppHooks } from "./app";
 import type { Auth } from "./auth";
 import { idbStore, memoryStore } from "./db";
@@ -76,7 +76,7 @@ export function createListScreen() {
     start(config: ListScreenConfig, auth: Auth, owner: string, hooks: AppHooks, fresh: boolean): void {
       if (!api) {
         api = createApi(config.apiBase, auth);
-        accountSection(auth, api, () => hooks.signedOut("Your account and all its to-dos are deleted.", false, false));
+        accountSection(auth, api, () => hooks.signedOut(ACCOUNT_DELETED, false, false));
       }
       app?.stop();
       app = createApp(api, store, owner, owner, view, hooks);

@@ -29,7 +29,8 @@ export async function pullChanges(
     try {
       page = await api.changes(cursor);
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 410) || full) throw err;
+      // Only an expired cursor restarts; any other 410 (account_deleted) ends the session.
+      if (!(err instanceof ApiError && err.status === 410 && err.code === "sync_expired") || full) throw err;
       // The cursor outlived the tombstones: start again from nothing (the queue stays).
       await restart();
       continue;

@@ -51,9 +51,11 @@ export const transient = (err: unknown): boolean =>
   err instanceof OfflineError ||
   (err instanceof AuthError && err.code === "Offline") ||
   (err instanceof ApiError && (err.status >= 500 || err.status === 429 || err.status === 408));
-/** Only signing in again helps. */
+/** The account was deleted (on this device or another): every request of it answers 410 account_deleted. */
+export const accountDeleted = (err: unknown): boolean => err instanceof ApiError && err.status === 410 && err.code === "account_deleted";
+/** Only signing in again helps (or nothing does: the account is gone). */
 export const sessionOver = (err: unknown): boolean =>
-  err instanceof AuthError && (err.code === "NotAuthorizedException" || err.code === "SignedOut");
+  (err instanceof AuthError && (err.code === "NotAuthorizedException" || err.code === "SignedOut")) || accountDeleted(err);
 const status = (err: unknown): number => (err instanceof ApiError ? err.status : 0);
 /** A to-do read after a 412 may be gone by then: null. */
 const goneIs404 = (err: unknown): null => {

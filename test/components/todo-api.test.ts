@@ -66,6 +66,7 @@ describe("TodoApi", () => {
         const group = named("aws:cloudwatch/logGroup:LogGroup", `api-${route.name}-logs`);
         expect(others).to.deep.equal([
           { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${group.state.arn}:*` },
+          ...(route.endsAccount ? accountStatements(route.name) : []),
           // X-Ray defines no resource for these two actions: IAM takes them only on "*".
           { Sid: "XRayWrite", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
         ]);
@@ -76,14 +77,55 @@ describe("TodoApi", () => {
       }
     });
 
+    /** Only the route that ends accounts: Cognito's two admin actions on the pool, its sweep's schedules and role. */
+    function accountStatements(routeName: string): unknown[] {
+      const pool = named("aws:cognito/userPool:UserPool", "auth-users");
+      const sweepRole = named("aws:iam/role:Role", `api-${routeName}-sweep-role`);
+      return [
+        {
+          Sid: "EndAccounts",
+          Effect: "Allow",
+          Action: ["cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDeleteUser"],
+          Resource: pool.state.arn,
+        },
+        {
+          Sid: "ScheduleSweeps",
+          Effect: "Allow",
+          Action: ["scheduler:CreateSchedule"],
+          Resource: "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/sweep-*",
+        },
+        {
+          Sid: "PassSweepRole",
+          Effect: "Allow",
+          Action: ["iam:PassRole"],
+          Resource: sweepRole.state.arn,
+          Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+        },
+      ];
+    }
+
+    it("gives the account deletion's sweep a role that EventBridge Scheduler assumes and that may invoke that one function", () => {
+      const ending = routes.filter((r) => r.endsAccount);
+      expect(ending.map((r) => r.name)).to.deep.equal(["deleteAccount"]);
+      const role = named("aws:iam/role:Role", "api-deleteAccount-sweep-role");
+      expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
+        { Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ]);
+      const policies = recorded.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role.state.name);
+      expect(policies.map((p) => JSON.parse(p.inputs.policy).Statement)).to.deep.equal([
+        [{ Sid: "InvokeDeletion", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: fnOf("deleteAccount").state.arn }],
+      ]);
+    });
+
     it("gives the whole-list routes exactly the DynamoDB actions they use, and only the change feed its index", () => {
       const expected: Record<string, { actions: string[]; indexes?: string[] }> = {
-        getSummary: { actions: ["dynamodb:Query"] },
-        markAllTodos: { actions: ["dynamodb:Query", "dynamodb:UpdateItem"] },
-        clearCompleted: { actions: ["dynamodb:Query", "dynamodb:UpdateItem"] },
-        listChanges: { actions: ["dynamodb:Query"], indexes: [CHANGES_INDEX.name] },
-        exportTodos: { actions: ["dynamodb:Query"] },
-        deleteAllTodos: { actions: ["dynamodb:BatchWriteItem", "dynamodb:Query"] },
+        // GetItem on every one: the deleted-account marker (handlers/table.ts).
+        getSummary: { actions: ["dynamodb:GetItem", "dynamodb:Query"] },
+        markAllTodos: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"] },
+        clearCompleted: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"] },
+        listChanges: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [CHANGES_INDEX.name] },
+        exportTodos: { actions: ["dynamodb:GetItem", "dynamodb:Query"] },
+        deleteAllTodos: { actions: ["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:Query"] },
         deleteTodo: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
       };
       for (const [name, { actions, indexes }] of Object.entries(expected)) {
@@ -95,19 +137,22 @@ describe("TodoApi", () => {
       expect(routes.filter((r) => r.indexes?.length).map((r) => r.name)).to.deep.equal(["listChanges", "allChanges"]);
     });
 
-    it("gives every list route the membership read (GetItem) on top of its operation's actions, and nothing else", () => {
+    it("gives every list route the membership read (GetItem) and every route but the deletion the marker read, and nothing else", () => {
       const listRoutes = routes.filter((r) => r.path.includes("{listId}"));
       expect(listRoutes).to.have.length(16); // 3 of the list, 9 of its to-dos, 4 of its members
       for (const route of listRoutes) {
         expect(route.access, route.name).to.be.oneOf(["read", "write", "manage"]);
-        expect(route.operations, route.name).to.deep.equal([route.operation, "membership"]);
+        expect(route.operations, route.name).to.deep.equal([route.operation, "membership", "accountDeleted"]);
         expect([...route.actions].sort(), route.name).to.deep.equal(
           [...new Set([...DYNAMODB_ACTIONS[route.operation], "dynamodb:GetItem"])].sort(),
         );
       }
       for (const route of routes.filter((r) => !r.path.includes("{listId}"))) {
         expect(route.access, route.name).to.equal("none");
-        expect(route.actions, route.name).to.deep.equal(DYNAMODB_ACTIONS[route.operation]);
+        expect(route.operations, route.name).to.deep.equal(route.endsAccount ? [route.operation] : [route.operation, "accountDeleted"]);
+        expect([...route.actions].sort(), route.name).to.deep.equal(
+          [...new Set([...DYNAMODB_ACTIONS[route.operation], ...(route.endsAccount ? [] : ["dynamodb:GetItem"])])].sort(),
+        );
       }
     });
 
@@ -199,6 +244,7 @@ describe("TodoApi", () => {
       tableName: "t",
       tableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t",
       userPoolArn: "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_x",
+      userPoolId: "eu-west-1_x",
       userPoolClientId: "client",
       region: "eu-west-1",
       accountLogRole: "elsewhere",
@@ -218,6 +264,7 @@ describe("TodoApi", () => {
           tableName: "t",
           tableArn: "a",
           userPoolArn: "p",
+          userPoolId: "i",
           userPoolClientId: "c",
           region: "eu-west-1",
           timeoutSeconds: 60,

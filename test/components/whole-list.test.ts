@@ -66,7 +66,7 @@ describe("the whole-list routes in the program", () => {
   }
 
   it("keeps the sync overlap longer than any timeout TodoApi accepts", async () => {
-    const args = { tableName: "t", tableArn: "a", userPoolArn: "p", userPoolClientId: "c", region: "eu-west-1" };
+    const args = { tableName: "t", tableArn: "a", userPoolArn: "p", userPoolId: "i", userPoolClientId: "c", region: "eu-west-1" };
     expect(() => new TodoApi("overlap-api", { ...args, timeoutSeconds: Math.floor(SYNC_OVERLAP_MS / 1000) })).to.throw(/timeoutSeconds/);
     await settle();
     expect(recorded.filter((r) => r.name.startsWith("overlap-api"))).to.deep.equal([]);

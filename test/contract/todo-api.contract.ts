@@ -25,6 +25,7 @@ import type { ApiDriver, ApiRequest, ApiResponse, User } from "./driver";
 import type { Todo } from "../../handlers/todos";
 import { CHANGES_INDEX, TABLE_KEY } from "../../handlers/table";
 import { sharingContract } from "./sharing.contract";
+import { accountContract } from "./account.contract";
 import { wholeListContract } from "./whole-list.contract";
 
 export interface ContractOptions {
@@ -855,5 +856,9 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         );
       });
     });
+
+    // ---- deleting an account (account.contract.ts): last, it deletes alice's Cognito user ----
+
+    accountContract(() => api);
   });
 }

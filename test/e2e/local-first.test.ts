@@ -289,7 +289,7 @@ describe("local-first web app in Chromium (e2e)", function () {
 
     page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Delete my account…" }).click();
-    await form(page, "Sign in").getByText("Your account and all its to-dos are deleted.").waitFor({ timeout: 10_000 });
+    await form(page, "Sign in").getByText("This account was deleted.").waitFor({ timeout: 10_000 });
     expect(await deviceCopy(page)).to.deep.equal({ todos: 0, queue: 0, conflicts: 0 });
     // Neither password opens it any more.
     const signInForm = form(page, "Sign in");

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { API_RESPONSE_HEADERS, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE, type GatewayError } from "../../common/gateway";
+import type { AccountAdmin } from "../../handlers/account";
 import { createHandler, type LogEntry, type ProxyEvent, type ProxyHandler, type ProxyResult } from "../../handlers/http";
 import { matchRoute, routes } from "../../handlers/routes";
 import { createDocumentClient, dynamoTodoStore } from "../../handlers/store";
@@ -25,6 +26,13 @@ export const USER_IDS: Readonly<Record<User, string>> = {
   carol: "0b1c2d3e-cccc-4000-8000-0000000c0001",
   dave: "0b1c2d3e-dddd-4000-8000-0000000d0001",
 };
+/** The `cognito:username` claim (a pool whose user name is the e-mail gives each user a generated one). */
+export const USER_NAMES: Readonly<Record<User, string>> = {
+  alice: "a11ce000-name",
+  bob: "b0b00000-name",
+  carol: "c0001000-name",
+  dave: "d0001000-name",
+};
 /** The e-mail claim of each test user (verified, as Cognito's is once the sign-up code was entered). */
 export const USER_EMAILS: Readonly<Record<User, string>> = {
   alice: "alice@example.com",
@@ -40,6 +48,21 @@ export interface InProcessDriver extends ApiDriver {
   readonly events: ProxyEvent[];
   readonly doc: DynamoDBDocument;
   readonly tableName: string;
+  /** What the route that ends accounts asked of Cognito and the scheduler, in order. */
+  readonly adminCalls: AdminCall[];
+}
+
+export type AdminCall =
+  | { readonly call: "endSessions" | "deleteUser"; readonly username: string }
+  | { readonly call: "scheduleSweep"; readonly sub: string; readonly at: Date };
+
+/** An AccountAdmin that records each call (Cognito's and the scheduler's side are not in this process). */
+export function recordingAdmin(calls: AdminCall[]): AccountAdmin {
+  return {
+    endSessions: (username) => Promise.resolve(void calls.push({ call: "endSessions", username })),
+    deleteUser: (username) => Promise.resolve(void calls.push({ call: "deleteUser", username })),
+    scheduleSweep: (sub, at) => Promise.resolve(void calls.push({ call: "scheduleSweep", sub, at })),
+  };
 }
 
 /** `onChange`: told of every write dynalite accepts on the table, as KEYS_ONLY stream records (local/change-tap.ts). */
@@ -51,10 +74,12 @@ export async function startInProcessDriver(options: { onChange?: (records: Chang
   const store = dynamoTodoStore(doc, tableName);
   const logs: LogEntry[] = [];
   const events: ProxyEvent[] = [];
+  const adminCalls: AdminCall[] = [];
+  const admin = recordingAdmin(adminCalls);
   // One handler per route, built once, as each Lambda function builds its own at init.
   const build = (timeBudgetMs?: number) =>
     new Map<string, ProxyHandler>(
-      routes.map((route) => [route.name, createHandler(route, store, { log: (entry) => logs.push(entry), timeBudgetMs })]),
+      routes.map((route) => [route.name, createHandler(route, store, { log: (entry) => logs.push(entry), timeBudgetMs, admin })]),
     );
   let handlers = build();
 
@@ -63,6 +88,7 @@ export async function startInProcessDriver(options: { onChange?: (records: Chang
     events,
     doc,
     tableName,
+    adminCalls,
 
     async send(user: User | null, request: ApiRequest): Promise<ApiResponse> {
       const requestId = randomUUID();
@@ -84,7 +110,16 @@ export async function startInProcessDriver(options: { onChange?: (records: Chang
         pathParameters: match.params,
         headers,
         body,
-        claims: user === null ? null : { sub: USER_IDS[user], token_use: "id", email: USER_EMAILS[user], email_verified: "true" },
+        claims:
+          user === null
+            ? null
+            : {
+                sub: USER_IDS[user],
+                token_use: "id",
+                email: USER_EMAILS[user],
+                email_verified: "true",
+                "cognito:username": USER_NAMES[user],
+              },
         requestId,
       });
       events.push(event);
@@ -105,6 +140,7 @@ export async function startInProcessDriver(options: { onChange?: (records: Chang
       await emptyTable(doc, tableName);
       logs.length = 0;
       events.length = 0;
+      adminCalls.length = 0;
     },
 
     async close() {

@@ -19,12 +19,12 @@ const fields = (t: Todo) => ({ title: t.title, completed: t.completed, dueDate: 
 
 /** An engine on a fake server, leading (as the one tab that sends), with its hooks recorded. */
 function setup(server = new FakeServer(), store = memoryStore()) {
-  const seen = { refused: [] as Intent[], trouble: [] as unknown[], signedOut: 0, changes: 0 };
+  const seen = { refused: [] as Intent[], trouble: [] as unknown[], signedOut: 0, accountDeleted: 0, changes: 0 };
   const hooks: EngineHooks = {
     changed: () => void seen.changes++,
     refused: (i) => void seen.refused.push(i),
     trouble: (e) => void seen.trouble.push(e),
-    signedOut: () => void seen.signedOut++,
+    signedOut: (accountDeleted) => void (accountDeleted ? seen.accountDeleted++ : seen.signedOut++),
   };
   const engine = createEngine(server, store, hooks, ME, FAST);
   return { server, store, engine, seen };
@@ -272,6 +272,21 @@ describe("sync engine", () => {
     await engine.enqueue(create("y"));
     await new Promise((r) => setTimeout(r, 30));
     expect(seen.signedOut).to.equal(1);
+  });
+
+  it("signs out, saying the account was deleted, when a write or a pull answers 410 account_deleted", async () => {
+    const { ApiError } = await import("../../site/src/api");
+    for (const pullFirst of [false, true]) {
+      const { server, engine, seen } = setup();
+      await engine.reload();
+      engine.lead(true);
+      await idle(engine);
+      server.failures = [new ApiError(410, "account_deleted", "This account was deleted.")];
+      if (pullFirst) engine.pull();
+      else await engine.enqueue(create("written after the deletion"));
+      await new Promise((r) => setTimeout(r, 30));
+      expect([seen.accountDeleted, seen.signedOut, seen.refused.length], pullFirst ? "pull" : "write").to.deep.equal([1, 0, 0]);
+    }
   });
 });
 
