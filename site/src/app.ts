@@ -163,6 +163,9 @@ export function createApp(
     const action = shortcutOf(event);
     if (action === "undo" && undo.offered) void undo.undo();
     else if (action === "newTodo") view.newTitle.focus();
+    else if (action === "search") view.search.focus();
+    else if (action === "next" || action === "previous") view.focusRow(action === "next" ? 1 : -1);
+    else if (action === "help") view.showHelp();
     else return;
     event.preventDefault();
   };
@@ -261,6 +264,9 @@ export function createApp(
         `Restored ${n} completed ${n === 1 ? "to-do" : "to-dos"}.`,
       );
     },
+    search(query: string): void {
+      set(m.withQuery(state, query));
+    },
     retry(): void {
       view.loadFailed(false);
       engine.pull();
@@ -277,6 +283,8 @@ export function createApp(
       const shown = m.visible(state);
       const item = m.find(state, id);
       if (!item || !m.canWrite(state)) return;
+      // "Due" is in date order: a place in it means nothing in the list's own order.
+      if (state.filter === "due") return announce("To order by hand, show All, Active or Completed.");
       const position = moveKey(shown, id, to);
       if (position === null) return;
       queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { position }, was: fieldsOf(item) });

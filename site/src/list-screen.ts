@@ -37,30 +37,20 @@ export function createListScreen() {
   addEventListener("hashchange", () => app?.filterChanged());
   addEventListener("popstate", () => app?.listChanged());
 
-  /** "Your account" is code of its own (account.ts), loaded when the section first opens. */
+  /**
+   * "Your account" is code of its own (account.ts), fetched when the section opens: its forms
+   * cannot be used before that (and main.ts stops any native submission meanwhile).
+   */
   function accountSection(auth: Auth, api: ReturnType<typeof createApi>, deleted: () => void): void {
-    const passwordForm = $<HTMLFormElement>("password");
     let account: Promise<void> | undefined;
     const load = () =>
       (account ??= import("./later").then(
-        (a) => {
-          a.createAccountView(kit, auth, api, deleted);
-          passwordForm.removeEventListener("submit", early);
-        },
+        (a) => a.createAccountView(kit, auth, api, deleted),
         (err: unknown) => {
-          account = undefined; // not fetched (offline, no worker yet): the next try fetches again
+          account = undefined; // not fetched (offline, no worker yet): the next opening fetches again
           throw err;
         },
       ));
-    // A submit before it is here waits for it.
-    function early(event: Event): void {
-      event.preventDefault();
-      load().then(
-        () => passwordForm.requestSubmit(),
-        () => undefined,
-      );
-    }
-    passwordForm.addEventListener("submit", early);
     $("account").addEventListener("toggle", () => void load().catch(() => undefined));
   }
 

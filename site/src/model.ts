@@ -16,13 +16,15 @@ import {
   type MemberRow,
 } from "./replica";
 import type { Snapshot } from "./replica";
+import { matcher } from "./search";
 
 export type { Item, Todo } from "./replica";
 
 /** A list in the switcher: with its number of to-dos not done. */
 export type ListEntry = ListRow & { readonly active: number };
 
-export type Filter = "all" | "active" | "completed";
+/** "due": what has a due date and is not done, soonest first (overdue, then today, then later). */
+export type Filter = "all" | "active" | "completed" | "due";
 
 export interface State {
   /** The person's id (their member id; their first list's id). */
@@ -35,6 +37,8 @@ export interface State {
   /** The current list, whole, in its order. */
   readonly items: readonly Item[];
   readonly filter: Filter;
+  /** What the search field holds (search.ts): only matching to-dos show. */
+  readonly query: string;
   /** Id of the to-do being edited (its title and due date). */
   readonly editing: string | null;
   /**
@@ -57,6 +61,7 @@ export const initialState: State = {
   members: [],
   items: [],
   filter: "all",
+  query: "",
   editing: null,
   opened: null,
   loaded: false,
@@ -64,7 +69,7 @@ export const initialState: State = {
   conflicts: [],
 };
 
-export const FILTERS: readonly Filter[] = ["all", "active", "completed"];
+export const FILTERS: readonly Filter[] = ["all", "active", "completed", "due"];
 
 /** The filter named by a location hash such as "#/active"; anything else is "all". */
 export function filterFromHash(hash: string): Filter {
@@ -116,11 +121,18 @@ export const currentList = (state: State): ListEntry | undefined => state.lists.
 export const canWrite = (state: State): boolean => currentList(state)?.role !== "viewer";
 export const isOwner = (state: State): boolean => currentList(state)?.role === "owner";
 
+/** The to-dos the filter and the search let through, in the list's order (by due date in "due"). */
 export function visible(state: State): readonly Item[] {
-  if (state.filter === "all") return state.items;
-  const wanted = state.filter === "completed";
-  return state.items.filter((t) => t.completed === wanted);
+  const test = matcher(state.query);
+  const { filter, items } = state;
+  if (filter === "all") return test ? items.filter(test) : items;
+  if (filter === "due") return items.filter((t) => t.dueDate !== null && !t.completed && (!test || test(t))).sort(byDueDate);
+  const wanted = filter === "completed";
+  return items.filter((t) => t.completed === wanted && (!test || test(t)));
 }
+
+/** Soonest first; a stable sort, so one day's to-dos keep the list's order. */
+const byDueDate = (a: Item, b: Item): number => (a.dueDate! < b.dueDate! ? -1 : a.dueDate! > b.dueDate! ? 1 : 0);
 
 export const activeCount = (state: State): number => state.items.filter((t) => !t.completed).length;
 export const completedCount = (state: State): number => state.items.filter((t) => t.completed).length;
@@ -136,6 +148,7 @@ export const waitingText = (n: number): string => (n === 0 ? "" : `${n} ${n === 
 export const find = (state: State, id: string): Item | undefined => state.items.find((t) => t.id === id);
 
 export const withFilter = (state: State, filter: Filter): State => ({ ...state, filter });
+export const withQuery = (state: State, query: string): State => ({ ...state, query });
 export const withEditing = (state: State, id: string | null): State => ({
   ...state,
   editing: id,

@@ -13,7 +13,8 @@ import { kit } from "./kit";
 import { createListsView, type ListIntents } from "./lists-view";
 import type { Conflict } from "./replica";
 import { canWrite, completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type Item, type State } from "./model";
-import { createRow, dayOf, updateRow, type Draft } from "./row";
+import { createRow, dayOf, el, updateRow, type Draft } from "./row";
+import { SHORTCUTS } from "./shortcuts";
 import { offsetOf, rangeOf, WHOLE_UP_TO } from "./window";
 
 export interface Intents extends ListIntents {
@@ -30,6 +31,8 @@ export interface Intents extends ListIntents {
   remove(id: string): void;
   toggleAll(): void;
   clearCompleted(): void;
+  /** Shows only the to-dos matching this text (search.ts); "" shows all. */
+  search(query: string): void;
   /** Try the first load again (it failed). */
   retry(): void;
   resolve(conflictId: string, choice: Choice): void;
@@ -213,6 +216,7 @@ export function createTodoView(intents: Intents) {
     $("new").hidden = !writable;
     $("viewer-note").hidden = writable;
     $("bulk").hidden = total === 0 || !writable;
+    $("search-bar").hidden = total === 0 && !state.query;
     $("toggle-all").textContent = markAllTarget(state) ? "Mark all as done" : "Mark all as not done";
     $("foot").hidden = total === 0;
     $("count").textContent = itemsLeftText(state);
@@ -220,7 +224,12 @@ export function createTodoView(intents: Intents) {
     $("clear").hidden = completedCount(state) === 0 || !writable;
     const empty = $("empty");
     empty.hidden = !state.loaded || items.length > 0;
-    empty.textContent = total === 0 ? "Nothing to do yet. Add your first to-do above." : `No ${state.filter} to-dos.`;
+    empty.textContent =
+      total === 0
+        ? "Nothing to do yet. Add your first to-do above."
+        : state.query
+          ? `No to-dos match “${state.query.trim()}”.`
+          : `No ${state.filter} to-dos.`;
     document.querySelectorAll<HTMLAnchorElement>("[data-filter]").forEach((link) => {
       if (link.dataset.filter === state.filter) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
@@ -326,8 +335,42 @@ export function createTodoView(intents: Intents) {
     return draft;
   }
 
+  const search = $<HTMLInputElement>("search");
+  search.addEventListener("input", () => intents.search(search.value));
+  // Escape in the search field empties it (the browser's own for type=search, said here for all).
+  search.addEventListener("keydown", (event) => event.key === "Escape" && search.value && intents.search((search.value = "")));
+
+  const help = $<HTMLDialogElement>("help");
+  $("help-open").addEventListener("click", () => showHelp());
+  $("help-close").addEventListener("click", () => help.close());
+  /** The shortcuts, listed from the one table (shortcuts.ts). */
+  function showHelp(): void {
+    $("help-keys").replaceChildren(...SHORTCUTS.flatMap((s) => [el("dt", {}, s.shown), el("dd", {}, s.does)]));
+    if (!help.open) help.showModal();
+  }
+
+  /** Moves the focus `step` rows from the focused one (to the first or last when none is): scrolled to, rendered, focused. */
+  function focusRow(step: 1 | -1): void {
+    const { items } = current;
+    if (!items.length) return;
+    const id = (document.activeElement?.closest("#list > li") as HTMLLIElement | null)?.dataset.id;
+    const at = id ? items.findIndex((t) => t.id === id) : -1;
+    const next = at < 0 ? (step > 0 ? 0 : items.length - 1) : Math.min(items.length - 1, Math.max(0, at + step));
+    const y =
+      list.getBoundingClientRect().top +
+      scrollY +
+      offsetOf({ count: items.length, row: rowHeight, editing: current.editing, editHeight }, next);
+    if (y < scrollY + rowHeight || y + 2 * rowHeight > scrollY + innerHeight) scrollTo({ top: y - innerHeight / 3 });
+    paint();
+    rows.get(items[next].id)?.querySelector<HTMLElement>("input:not(:disabled), button:not([hidden])")?.focus();
+  }
+
   return {
     render,
+    focusRow,
+    showHelp,
+    /** The search field (the "/" shortcut focuses it). */
+    search,
     showMessage,
     renderInvitations: lists.renderInvitations,
     /** Whether the first load failed: shows "Retry" in place of "Loading…". */
