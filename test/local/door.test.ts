@@ -196,8 +196,8 @@ describe("the local stack's door", function () {
       expect(corsHeaders(res.headers)).to.deep.equal([]);
     });
 
-    it("lets the app's pages make every Cognito call the site makes (site/src/auth.ts)", function () {
-      const source = readFileSync(join(__dirname, "../../site/src/auth.ts"), "utf8");
+    it("lets the app's pages make every Cognito call the site makes (site/src/auth.ts, auth-words.ts)", function () {
+      const source = ["auth.ts", "auth-words.ts"].map((file) => readFileSync(join(__dirname, "../../site/src", file), "utf8")).join("\n");
       const used = [...source.matchAll(/\bcall\("(\w+)"/g)].map((m) => m[1]);
       expect(used).to.include.members(["SignUp", "InitiateAuth", "ChangePassword"]);
       expect(used.filter((action) => !COGNITO_BROWSER_CALLS.has(action))).to.deep.equal([]);
