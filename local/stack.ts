@@ -65,6 +65,8 @@ export interface StackOptions {
   onListening?: (url: string) => void | Promise<void>;
   /** How often the push channel sends "ka". @default 60000 */
   pushKeepAliveMs?: number;
+  /** The push channel's connectionTimeoutMs (no "ka" this long: the client gives up). @default CONNECTION_TIMEOUT_MS */
+  pushConnectionTimeoutMs?: number;
 }
 
 export interface RunningStack {
@@ -85,6 +87,8 @@ export interface RunningStack {
   region: string;
   /** Where the state lives (a temp dir when none was given). */
   dataDir: string;
+  /** The push channel's test hooks (local/push-server.ts): a network's failures, played on purpose. */
+  push: Pick<PushServer, "dropConnections" | "stall" | "connections">;
   close(): Promise<void>;
 }
 
@@ -210,7 +214,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       clientId: cognito.userPoolClientId,
       confirmedMeansVerifiedEmail: true,
     });
-    const pushServer = createPushServer({ authorize, keepAliveMs: options.pushKeepAliveMs });
+    const pushServer = createPushServer({
+      authorize,
+      keepAliveMs: options.pushKeepAliveMs,
+      connectionTimeoutMs: options.pushConnectionTimeoutMs,
+    });
     push.server = pushServer;
     cleanups.push(() => Promise.resolve(pushServer.close()));
     const api = createApiHost({
@@ -283,6 +291,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       tableName: LOCAL_TABLE_NAME,
       region: LOCAL_REGION,
       dataDir,
+      push: pushServer,
       close: () => (closing ??= cleanUp()),
     };
   } catch (err) {
