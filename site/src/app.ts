@@ -5,8 +5,12 @@
  * - Everything shows at once, online or not; the engine sends it when it can. A change the server
  *   refuses disappears from the screen with a visible message (role=alert), and typed text comes
  *   back (a refused add refills the form, a refused edit re-opens the editor).
- * - Other devices: a pull on focus, on becoming visible, on reconnecting, and every POLL_MS while
- *   visible. A hidden tab polls nothing.
+ * - Other devices (issue 18): the leader tab listens on the push channel (live.ts, fetched after
+ *   the first paint), which pulls on each poke and once each time it comes up; while it is up
+ *   nothing is pulled on a timer or on focus. While it is down or absent (no settings, no
+ *   WebSocket, refused, unreachable, not loaded yet): a pull on focus, on becoming visible, on
+ *   reconnecting, and every POLL_MS while visible. Other tabs hear of the leader's pulls
+ *   ("changed"). A hidden tab polls nothing.
  */
 import type { Api } from "./api";
 import { editedText, formatDay, localDay } from "./due";
@@ -20,8 +24,9 @@ import { createTabs, type TabMessage } from "./tabs";
 import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
 import type { Choice } from "./conflicts-view";
+import type { Channel, Live } from "./live";
 
-/** Pull every 30 s while visible: 120 tiny requests per active hour when nothing changes. */
+/** Without the push channel, pull every 30 s while visible: 120 tiny requests per active hour when nothing changes. */
 export const POLL_MS = 30_000;
 
 export interface AppHooks {
@@ -40,6 +45,7 @@ export function createApp(
   me: string,
   view: TodoView,
   hooks: AppHooks,
+  live?: Live,
 ) {
   let state: m.State = { ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) };
   let alive = true;
@@ -116,21 +122,41 @@ export function createApp(
       (message: TabMessage) => {
         if (message.type === "changed") rereading ??= engine.reload().finally(() => (rereading = null));
         else if (message.type === "pull") {
-          if (leading) engine.pull();
+          channel?.asked();
+          if (leading && !channel?.listening()) engine.pull();
         } else hooks.signedOut(message.message, true, message.keepEmail);
       },
       (on) => {
         leading = on;
         engine.lead(on);
+        steer();
       },
     );
 
+  /** The push channel (live.ts), once loaded; fetched when this tab first leads with one configured. */
+  let channel: Channel | null = null;
+  let loading = false;
+  function steer(): void {
+    if (channel || !live || !leading || loading || typeof WebSocket !== "function") return channel?.steer();
+    loading = true;
+    import("./live").then(
+      ({ createChannel }) => {
+        channel = createChannel({ live, sub: me, may: () => alive && leading, pull: () => engine.pull() });
+        channel.steer();
+      },
+      () => (loading = false), // not fetched (offline, no worker yet): tried again on the next catch-up
+    );
+  }
+
   /**
-   * Catch up with other devices: this tab pulls if it leads, else asks the tab that does. Calls
-   * close together (focus and visibility fire at once) make at most one more pull.
+   * Catch up with other devices: this tab pulls if it leads, else asks the tab that does; nothing
+   * to do while the channel says when. Calls close together (focus and visibility fire at once)
+   * make at most one more pull.
    */
   function catchUp(): void {
     if (!alive || document.hidden) return;
+    steer();
+    if (leading && channel?.listening()) return;
     // Wanted here too: if this tab becomes the sender (the lock is granted later), it pulls.
     engine.pull();
     if (!leading) tabs?.tell({ type: "pull" });
@@ -141,7 +167,7 @@ export function createApp(
     if (alive && !document.hidden) lists.loadInvitations();
   }
   const poll = setInterval(catchUp, POLL_MS);
-  const onVisible = () => !document.hidden && lookAround();
+  const onVisible = () => (document.hidden ? channel?.hid() : lookAround());
   document.addEventListener("visibilitychange", onVisible);
   addEventListener("focus", lookAround);
   addEventListener("online", catchUp);
@@ -295,7 +321,7 @@ export function createApp(
     stop(): void {
       alive = false;
       engine.stop();
-      tabs?.close();
+      tabs?.close(); // not leading: the channel closes
       clearInterval(poll);
       document.removeEventListener("visibilitychange", onVisible);
       removeEventListener("focus", lookAround);

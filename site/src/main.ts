@@ -5,6 +5,7 @@
  */
 import { createApi } from "./api";
 import { createApp, type App } from "./app";
+import type { Live } from "./live";
 import { createAuth, tokenClaims, type Session } from "./auth";
 import { createAuthView } from "./auth-view";
 import { idbStore, memoryStore } from "./db";
@@ -12,13 +13,9 @@ import { kit } from "./kit";
 import * as m from "./model";
 import { registerWorker } from "./offline";
 import { $, createTodoView, type Intents } from "./view";
+import type { SiteConfig } from "../../common/hosting";
 
-interface Config {
-  readonly region: string;
-  readonly userPoolClientId: string;
-  readonly apiBase: string;
-  readonly cognitoEndpoint?: string;
-}
+type Config = Pick<SiteConfig, "region" | "userPoolClientId" | "apiBase" | "cognitoEndpoint" | "push">;
 
 let app: App | undefined;
 /** Intents go to whichever app (signed-in user) is current. */
@@ -83,6 +80,8 @@ async function start(): Promise<void> {
 
   const auth = createAuth(config);
   const api = createApi(config.apiBase, auth);
+  // The push channel (issue 18), if the stack has one.
+  const live: Live | undefined = config.push && { ...config.push, idToken: () => auth.idToken() };
   // "Your account" is code of its own (account.ts), loaded when the section first opens.
   const passwordForm = $<HTMLFormElement>("password");
   let account: Promise<void> | undefined;
@@ -111,7 +110,7 @@ async function start(): Promise<void> {
   function signedIn(session: Session, fresh = false): void {
     app?.stop();
     showApp(accountEmail(session));
-    app = createApp(api, store, copyOwner(session), copyOwner(session), view, { signedOut });
+    app = createApp(api, store, copyOwner(session), copyOwner(session), view, { signedOut }, live);
     view.showMessage("");
     // No render here: the screen keeps what it shows (this person's copy, painted above, or the
     // empty list after a sign-out) until the app has read the device copy; no empty flash.

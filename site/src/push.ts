@@ -15,7 +15,7 @@
  *   fleet of devices does not reconnect in step after an outage; `close()` stops for good.
  * Plain browser WebSocket: Node 24's global WebSocket runs it unchanged (test/site/push.test.ts).
  */
-import { authProtocol, channelOf, CONNECTION_TIMEOUT_MS, EVENT_WS_PROTOCOL } from "../../common/push";
+import { authProtocol, channelOf, CONNECTION_TIMEOUT_MS, EVENT_WS_PROTOCOL, REALTIME_PATH } from "../../common/push";
 
 export interface PushOptions {
   /** `wss://…/event/realtime` (AppSync) or this origin's REALTIME_PATH (the local stack). */
@@ -28,7 +28,7 @@ export interface PushOptions {
   idToken(): Promise<string>;
   /** A poke arrived: something the person can see changed. */
   poked(): void;
-  /** The channel is up (subscribed) or down; called on each change only. */
+  /** true: subscribed. false: a try failed (refused, unreachable, no token), the link was lost, or close(). */
   up(on: boolean): void;
   /** The first retry's delay and the longest. @default PUSH_BACKOFF */
   readonly backoff?: { readonly firstMs: number; readonly maxMs: number };
@@ -36,6 +36,9 @@ export interface PushOptions {
 
 /** 1 s, 2 s, 4 s … up to 5 minutes between tries: a refused or unreachable channel costs a try every 5 minutes at most. */
 export const PUSH_BACKOFF = { firstMs: 1000, maxMs: 300_000 } as const;
+
+/** The channel on this page's own origin (the local stack's; SiteConfig.push without realtimeUrl). */
+export const sameOrigin = (): string => `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${REALTIME_PATH}`;
 
 interface Message {
   readonly type?: string;
@@ -46,15 +49,11 @@ export function connectPush(options: PushOptions): { close(): void } {
   const backoff = options.backoff ?? PUSH_BACKOFF;
   let ws: WebSocket | undefined;
   let closed = false;
-  let isUp = false;
   let failures = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let dead: ReturnType<typeof setTimeout> | undefined;
   let timeoutMs = CONNECTION_TIMEOUT_MS;
 
-  const report = (on: boolean) => {
-    if (on !== isUp) options.up((isUp = on));
-  };
   /** No "ka" (or ack) within timeoutMs from now: the link is dead. */
   const watch = () => {
     clearTimeout(dead);
@@ -69,7 +68,7 @@ export function connectPush(options: PushOptions): { close(): void } {
       old.onclose = old.onmessage = old.onerror = null;
       old.close();
     }
-    report(false);
+    options.up(false);
     if (closed) return;
     const wait = Math.min(backoff.maxMs, backoff.firstMs * 2 ** failures++);
     retry = setTimeout(() => void open(), wait / 2 + (Math.random() * wait) / 2);
@@ -103,7 +102,7 @@ export function connectPush(options: PushOptions): { close(): void } {
       } else if (message.type === "ka") watch();
       else if (message.type === "subscribe_success") {
         failures = 0;
-        report(true);
+        options.up(true);
       } else if (message.type === "subscribe_error") down();
       else if (message.type === "data") options.poked();
     };
