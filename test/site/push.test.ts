@@ -69,8 +69,8 @@ describe("push client (site/src/push.ts) against the local push channel", functi
   });
   afterEach(async () => {
     closers.splice(0).forEach((c) => c.close());
+    await sleep(100); // an upgrade already on its way still reaches the authorizer
     seen.length = 0;
-    await sleep(50);
   });
   after(() => {
     push.close();
