@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { benchLambda } from "./lambda";
 import { benchLocalApi } from "./local-api";
 import { benchSite } from "./site";
+import { benchRealtime, realtimeMarkdown } from "./realtime";
 import { benchWholeList } from "./whole-list";
 import { accessLogBytesPerRequest } from "./access-log";
 import { costReport } from "./cost-model";
@@ -48,15 +49,26 @@ async function main(): Promise<void> {
   const localApi = await benchLocalApi({ durationSeconds: quick ? 2 : 10, connections: [10, 100] });
   console.error("Site: bytes and Lighthouse…");
   const site = await benchSite({ lighthouse: process.env.BENCH_LIGHTHOUSE !== "0" });
+  console.error("Real time: device to device, an idle tab…");
+  const realtime = await benchRealtime({ changes: quick ? 10 : 50 });
   const cost = costReport(lambda.handlers, { lambdaMemoryMb: lambda.lambdaMemoryMb, accessLogBytesPerRequest: accessLogBytesPerRequest() });
 
-  const results = { machine, lambda, wholeList, localApi, site, cost, seconds: Math.round((Date.now() - started.getTime()) / 1000) };
+  const results = {
+    machine,
+    lambda,
+    wholeList,
+    localApi,
+    site,
+    realtime,
+    cost,
+    seconds: Math.round((Date.now() - started.getTime()) / 1000),
+  };
   const dir = join(__dirname);
   // The run before this one, printed beside the new figures.
   const previousFile = join(dir, "results.json");
   const previous = existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, "utf8")) as BenchResults) : undefined;
   writeFileSync(join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  const markdown = renderMarkdown(results, previous);
+  const markdown = `${renderMarkdown(results, previous)}\n\n### Real time\n\n${realtimeMarkdown(realtime, cost)}\n`;
   writeFileSync(join(dir, "results.md"), markdown);
   console.log(markdown);
 }
