@@ -32,6 +32,8 @@ export interface RealtimeFigures {
     readonly p95Ms: number;
     readonly maxMs: number;
   };
+  /** Pulls (GET /api/changes) during those changes: by the device that made them (its own pokes) and by the other. */
+  readonly pulls: { readonly writer: number; readonly other: number };
   readonly idleTenMinutes: { readonly withPush: number; readonly withoutPush: number };
 }
 
@@ -91,6 +93,9 @@ export async function benchRealtime(options: { changes: number }): Promise<Realt
     const b = await device(stack, false);
     people.push(a, b);
     await until(() => stack.push.connections === 2, 10_000, "both devices listening");
+    const pulls = { writer: 0, other: 0 };
+    a.page.on("request", (r) => r.url().includes("/api/changes") && pulls.writer++);
+    b.page.on("request", (r) => r.url().includes("/api/changes") && pulls.other++);
     const latencies: number[] = [];
     for (let i = 0; i < options.changes; i++) {
       const title = `rt ${i}.`;
@@ -100,6 +105,7 @@ export async function benchRealtime(options: { changes: number }): Promise<Realt
       await a.page.getByLabel("What needs doing?").press("Enter");
       latencies.push((await seen) - started);
     }
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the last poke's pulls
     latencies.sort((x, y) => x - y);
 
     const clocked = (person: Person) => person.page.clock.install();
@@ -122,6 +128,7 @@ export async function benchRealtime(options: { changes: number }): Promise<Realt
         p95Ms: percentile(latencies, 0.95),
         maxMs: latencies[latencies.length - 1],
       },
+      pulls,
       idleTenMinutes: { withPush, withoutPush },
     };
   } finally {
@@ -137,6 +144,8 @@ export function realtimeMarkdown(r: RealtimeFigures, cost: CostReport): string {
   const hour = cost.pushUserHour;
   return [
     `Change on device A → shown on device B (${r.latency.who}, ${r.latency.changes} changes, no focus or reload): p50 ${round(r.latency.p50Ms, 0)} ms, p95 ${round(r.latency.p95Ms, 0)} ms, max ${round(r.latency.maxMs, 0)} ms. A member's device: not measured (needs the members audience, branch push-audience).`,
+    "",
+    `Pulls during those ${r.latency.changes} changes: ${r.pulls.writer} by device A (its own changes poke it too), ${r.pulls.other} by device B.`,
     "",
     `API requests an idle visible tab sends in 10 minutes: ${r.idleTenMinutes.withPush} with the push channel, ${r.idleTenMinutes.withoutPush} without it (polling every ${POLL_MS / 1000} s).`,
     "",
