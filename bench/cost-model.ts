@@ -44,18 +44,19 @@ export const ACTIVE_USER_HOUR: Readonly<Record<string, number>> = {
   ...HOUR_CHANGES,
 };
 
-/** Returns to the tab, in the hour, after more than HIDDEN_CLOSE_MS away: each reconnects and pulls once. */
+/** Of the hour's looks, returns after more than HIDDEN_CLOSE_MS away: each reconnects (its pull is the look's). */
 export const PUSH_RECONNECTS_PER_HOUR = 2;
 
 /**
- * The same hour with the push channel up (site/src/live.ts): no pull on a timer or on a look.
- * One pull per poke, and every change pokes the person's channel once, their own included (a
- * device cannot tell its own write's poke from one that also carries another device's change,
- * so it pulls; pokes landing while the engine is busy merge into one pull, not counted here: an
- * upper bound); one pull when the connection opens, one per reconnect.
+ * The same hour with the push channel up (site/src/live.ts): no pull on the timer. One pull per
+ * poke, and every change pokes the person's channel once, their own included (a device cannot
+ * tell its own write's poke from one that also carries another device's change, so it pulls;
+ * pokes within POKE_GATHER_MS or landing while the engine pulls merge, not counted here: an upper
+ * bound); one pull per look (the safety net for a lost poke; a return that reconnects pulls once,
+ * on "up"); one when the connection first opens.
  */
 export const PUSH_USER_HOUR: Readonly<Record<string, number>> = {
-  listChanges: hourChanges + 1 + PUSH_RECONNECTS_PER_HOUR,
+  listChanges: hourChanges + HOUR_LOOKS + 1,
   ...HOUR_CHANGES,
 };
 

@@ -7,10 +7,10 @@
  *   back (a refused add refills the form, a refused edit re-opens the editor).
  * - Other devices (issue 18): the leader tab listens on the push channel (live.ts, fetched after
  *   the first paint), which pulls on each poke and once each time it comes up; while it is up
- *   nothing is pulled on a timer or on focus. While it is down or absent (no settings, no
- *   WebSocket, refused, unreachable, not loaded yet): a pull on focus, on becoming visible, on
- *   reconnecting, and every POLL_MS while visible. Other tabs hear of the leader's pulls
- *   ("changed"). A hidden tab polls nothing.
+ *   nothing is pulled on a timer, and a look at the tab (focus, visibility, online) still pulls
+ *   once (the safety net for a lost poke). While it is down or absent (no settings, no WebSocket,
+ *   refused, unreachable, not loaded yet): those looks and every POLL_MS while visible. Other
+ *   tabs hear of the leader's pulls ("changed"). A hidden tab polls nothing.
  */
 import type { Api } from "./api";
 import { editedText, formatDay, localDay } from "./due";
@@ -123,7 +123,7 @@ export function createApp(
         if (message.type === "changed") rereading ??= engine.reload().finally(() => (rereading = null));
         else if (message.type === "pull") {
           channel?.asked();
-          if (leading && !channel?.listening()) engine.pull();
+          if (leading && !channel?.quiet(message.timer)) engine.pull();
         } else hooks.signedOut(message.message, true, message.keepEmail);
       },
       (on) => {
@@ -150,27 +150,28 @@ export function createApp(
 
   /**
    * Catch up with other devices: this tab pulls if it leads, else asks the tab that does; nothing
-   * to do while the channel says when. Calls close together (focus and visibility fire at once)
-   * make at most one more pull.
+   * to do when the channel says so (`timer`: asked by POLL_MS, not by a look). Calls close
+   * together (focus and visibility fire at once) make at most one more pull.
    */
-  function catchUp(): void {
+  function catchUp(timer = false): void {
     if (!alive || document.hidden) return;
     steer();
-    if (leading && channel?.listening()) return;
+    if (leading && channel?.quiet(timer)) return;
     // Wanted here too: if this tab becomes the sender (the lock is granted later), it pulls.
     engine.pull();
-    if (!leading) tabs?.tell({ type: "pull" });
+    if (!leading) tabs?.tell({ type: "pull", timer });
   }
   /** Focus or visibility: also look for invitations (not on the timer: they are rare). */
   function lookAround(): void {
     catchUp();
     if (alive && !document.hidden) lists.loadInvitations();
   }
-  const poll = setInterval(catchUp, POLL_MS);
+  const poll = setInterval(() => catchUp(true), POLL_MS);
+  const onOnline = () => catchUp();
   const onVisible = () => (document.hidden ? channel?.hid() : lookAround());
   document.addEventListener("visibilitychange", onVisible);
   addEventListener("focus", lookAround);
-  addEventListener("online", catchUp);
+  addEventListener("online", onOnline);
 
   const listId = () => state.listId ?? me;
   const baseOf = (id: string) => engine.snapshot.todos.get(`${listId()}/${id}`)?.version ?? 0;
@@ -325,7 +326,7 @@ export function createApp(
       clearInterval(poll);
       document.removeEventListener("visibilitychange", onVisible);
       removeEventListener("focus", lookAround);
-      removeEventListener("online", catchUp);
+      removeEventListener("online", onOnline);
     },
     /** Tells the other tabs to sign out too. */
     tellSignedOut(message: string, keepEmail: boolean): void {

@@ -7,7 +7,7 @@
  *   the leader to pull within HIDDEN_CLOSE_MS (a visible tab's timer asks every POLL_MS).
  * - Up: one pull (whatever was missed while down). A poke: one pull, POKE_GATHER_MS later, for
  *   every poke in between (and the engine merges pokes that land while it pulls).
- *   The first try failing also pulls once: the pull the app left to the channel (`listening`).
+ *   The first try failing also pulls once: the pull the app left to the channel (`quiet`).
  * - Nobody looking: a poke pulls nothing, it is remembered and pulled once when the tab is seen
  *   again; a lost link is not retried; after HIDDEN_CLOSE_MS the connection closes.
  */
@@ -107,8 +107,13 @@ export function createChannel(hooks: ChannelHooks) {
 
   return {
     steer,
-    /** The channel says when to pull: it is up (or its first answer is due) and no poke waits. */
-    listening: () => (up || connecting) && !stale,
+    /**
+     * Nothing to pull now: the channel will say when. For the timer: it is up (or its first answer
+     * is due) and no poke waits. For a look at the tab (focus, visibility, online): only while its
+     * first answer is due (that pulls); otherwise a look pulls, up or not, the safety net for a
+     * poke lost on the way (the poke function drops a batch it could not deliver in a minute).
+     */
+    quiet: (timer: boolean) => (timer ? (up || connecting) && !stale : connecting),
     /** Another tab asked this leader to pull: that tab is seen. */
     asked(): void {
       askedAt = Date.now();

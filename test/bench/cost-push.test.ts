@@ -9,6 +9,7 @@ import {
   type RouteMeasure,
 } from "../../bench/cost-model";
 import { ASSUMPTIONS, PRICES } from "../../bench/prices";
+import { POLL_MS } from "../../site/src/app";
 
 const measure = (route: string, cpuMsPerRequest: number): RouteMeasure => ({
   route,
@@ -22,12 +23,15 @@ const measure = (route: string, cpuMsPerRequest: number): RouteMeasure => ({
 const sum = (hour: Readonly<Record<string, number>>) => Object.values(hour).reduce((a, b) => a + b, 0);
 
 describe("cost model: the active user-hour with push", () => {
-  it("does the same changes as the polling hour, and pulls once per change, on open and per reconnect: no timer", () => {
+  it("does the same changes and looks as the polling hour, and pulls once per change, per look and on open: no timer", () => {
     const { listChanges: polled, ...changes } = ACTIVE_USER_HOUR;
     const { listChanges: pushed, ...same } = PUSH_USER_HOUR;
     expect(same).to.deep.equal(changes);
-    expect(pushed).to.equal(sum(changes) + 1 + PUSH_RECONNECTS_PER_HOUR);
-    expect(pushed).to.be.lessThan(polled / 4);
+    const looks = polled - 3_600_000 / POLL_MS - 1;
+    expect(pushed).to.equal(sum(changes) + looks + 1);
+    expect(pushed).to.be.lessThan(polled / 3);
+    // Each reconnect is a connection and a subscribe; each change a publish and a delivery.
+    expect(PUSH_SERVICE_HOUR.operations).to.equal(2 * (1 + PUSH_RECONNECTS_PER_HOUR) + 2 * sum(changes));
   });
 
   it("prices the hour's requests at each route's own cost, plus AppSync Events' meters and the poke function", () => {
