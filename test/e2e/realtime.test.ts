@@ -143,7 +143,12 @@ describe("real time in Chromium (e2e)", function () {
   });
 
   it("a hidden tab sends nothing (no timer pulls, no pulls on pokes), closes the channel, and pulls once when seen again", async () => {
-    const before = stack.push.connections;
+    // Both devices listening again after the drops above (a reconnect waits 0.5–1 s, more under load).
+    const before = await eventually(
+      () => Promise.resolve(stack.push.connections),
+      (n) => n === 2,
+      15_000,
+    );
     await setHidden(b.page, true);
     bRequests.length = 0;
     // Pokes arrive while hidden: B remembers them and pulls nothing.
@@ -155,7 +160,7 @@ describe("real time in Chromium (e2e)", function () {
     await eventually(
       () => Promise.resolve(stack.push.connections),
       (n) => n === before - 1,
-      5000,
+      15_000,
     );
     await add(a.page, "Made while B is closed");
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -167,7 +172,7 @@ describe("real time in Chromium (e2e)", function () {
     await eventually(
       () => Promise.resolve(stack.push.connections),
       (n) => n === before,
-      5000,
+      15_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
     // One pull (the feed answers in one page), and the invitations a look at the tab checks.

@@ -337,6 +337,7 @@ describe("local stack over HTTP", function () {
         userPoolClientId: stack.userPoolClientId,
         apiBase: "/api",
         cognitoEndpoint: stack.cognitoEndpoint,
+        push: {}, // the push channel on this origin (common/hosting.ts SiteConfig.push)
       });
     });
 
