@@ -310,6 +310,8 @@ describe("small fixes a new user noticed (e2e)", function () {
 
   it("offers Retry when the first load fails, refuses a two-digit year, aligns RTL titles, keeps focus after a toggle", async () => {
     const page = the.person.page;
+    // Without the push channel: its pull on connecting would race the Retry button tested here.
+    await the.person.context.addInitScript(() => delete (window as { WebSocket?: unknown }).WebSocket);
     await page.goto(the.stack.url);
     await register(page, "rtl@example.com", "twelve chars or more");
     await page.route("**/api/changes*", (route) => route.fulfill({ status: 503, body: "{}" }));
