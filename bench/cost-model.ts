@@ -24,20 +24,55 @@ export interface StackShape {
 }
 
 /**
- * The requests one active user-hour of the web app sends, by route: the traffic we price. The
- * pulls are the app's (site/src/app.ts): one every POLL_MS while the tab is visible, about
- * ten more on focus, visibility and reconnect, and one after a bulk change. The changes are an
- * assumption about an hour of real use: 10 to-dos added, 15 edited or ticked, 3 deleted, one
- * clear-completed. The web app never reads list pages (GET /api/todos) or single to-dos (only
- * after a conflict): those routes serve other clients, and are priced per route in the table.
+ * What a person does in one active user-hour, whatever carries the sync: the tab visible all
+ * hour; 29 changes (10 to-dos added, 15 edited or ticked, 3 deleted, one clear-completed), an
+ * assumption about an hour of real use; about ten looks at the tab (focus, visibility, reconnect).
+ */
+const HOUR_CHANGES = { createTodo: 10, updateTodo: 15, deleteTodo: 3, clearCompleted: 1 } as const;
+const HOUR_LOOKS = 10;
+const hourChanges = Object.values(HOUR_CHANGES).reduce((a, b) => a + b, 0);
+
+/**
+ * The requests that hour sends by route when the app polls (no push channel, or while it is
+ * down): the traffic the per-million table prices. The pulls are the app's (site/src/app.ts):
+ * one every POLL_MS while the tab is visible, one on each look, and one after a bulk change. The
+ * web app never reads list pages (GET /api/todos) or single to-dos (only after a conflict): those
+ * routes serve other clients, and are priced per route in the table.
  */
 export const ACTIVE_USER_HOUR: Readonly<Record<string, number>> = {
-  listChanges: 3_600_000 / POLL_MS + 10 + 1,
-  createTodo: 10,
-  updateTodo: 15,
-  deleteTodo: 3,
-  clearCompleted: 1,
+  listChanges: 3_600_000 / POLL_MS + HOUR_LOOKS + 1,
+  ...HOUR_CHANGES,
 };
+
+/** Of the hour's looks, returns after more than HIDDEN_CLOSE_MS away: each reconnects (its pull is the look's). */
+export const PUSH_RECONNECTS_PER_HOUR = 2;
+
+/**
+ * The same hour with the push channel up (site/src/live.ts): no pull on the timer. One pull per
+ * poke, and every change pokes the person's channel once, their own included (a device cannot
+ * tell its own write's poke from one that also carries another device's change, so it pulls;
+ * pokes within POKE_GATHER_MS or landing while the engine pulls merge, not counted here: an upper
+ * bound); one pull per look (the safety net for a lost poke; a return that reconnects pulls once,
+ * on "up"); one when the connection first opens.
+ */
+export const PUSH_USER_HOUR: Readonly<Record<string, number>> = {
+  listChanges: hourChanges + HOUR_LOOKS + 1,
+  ...HOUR_CHANGES,
+};
+
+/**
+ * The push service's own meters in that hour (PRICES.appSyncEvents…): connected all hour (an
+ * upper bound: a hidden tab closes after HIDDEN_CLOSE_MS); a connection and a subscribe on each
+ * (re)connect, counted as operations both; one message published and one delivered per change
+ * (one device listening); "ka" keep-alives are not among the operations AppSync's pricing names
+ * (if each counted: +60 an hour, +$0.00006). The poke function runs once per change (stream
+ * batches of one at this rate).
+ */
+export const PUSH_SERVICE_HOUR = {
+  connectionMinutes: 60,
+  operations: 2 * (1 + PUSH_RECONNECTS_PER_HOUR) + 2 * hourChanges,
+  pokeInvocations: hourChanges,
+} as const;
 
 const hourRequests = Object.values(ACTIVE_USER_HOUR).reduce((a, b) => a + b, 0);
 
@@ -163,6 +198,35 @@ export interface CostReport {
   readonly dominant: readonly { service: string; share: number }[];
   /** What one active user-hour of the web app (ACTIVE_USER_HOUR) sends and costs. */
   readonly activeUserHour: { readonly requests: number; readonly dollars: number };
+  /** The same hour with the push channel up (PUSH_USER_HOUR, PUSH_SERVICE_HOUR): API requests at each route's price, plus the push service. */
+  readonly pushUserHour: PushHour;
+}
+
+export interface PushHour {
+  readonly requests: number;
+  readonly apiDollars: number;
+  readonly appSyncDollars: number;
+  readonly pokeFunctionDollars: number;
+  readonly dollars: number;
+}
+
+/** PUSH_USER_HOUR at each route's own cost per request, plus AppSync Events and the poke function (the API functions' memory, 256 MB as components/push-channel.ts). */
+export function pushHour(perRoute: readonly CostLine[], blended: CostLine, stack: StackShape): PushHour {
+  const costOf = (route: string) => (perRoute.find((l) => l.route === route) ?? blended).total / 1e6;
+  const entries = Object.entries(PUSH_USER_HOUR);
+  const apiDollars = entries.reduce((s, [route, n]) => s + n * costOf(route), 0);
+  const appSyncDollars =
+    PUSH_SERVICE_HOUR.connectionMinutes * PRICES.appSyncEventsPerConnectionMinute +
+    PUSH_SERVICE_HOUR.operations * PRICES.appSyncEventsPerOperation;
+  const gbSeconds = (stack.lambdaMemoryMb / 1024) * (ASSUMPTIONS.pokeFunctionBilledMs / 1000);
+  const pokeFunctionDollars = PUSH_SERVICE_HOUR.pokeInvocations * (PRICES.lambdaPerRequest + gbSeconds * PRICES.lambdaArm64PerGbSecond);
+  return {
+    requests: entries.reduce((s, [, n]) => s + n, 0),
+    apiDollars,
+    appSyncDollars,
+    pokeFunctionDollars,
+    dollars: apiDollars + appSyncDollars + pokeFunctionDollars,
+  };
 }
 
 export function costReport(measures: readonly RouteMeasure[], stack: StackShape): CostReport {
@@ -184,7 +248,8 @@ export function costReport(measures: readonly RouteMeasure[], stack: StackShape)
   const services = ["apiGateway", "cloudFront", "lambda", "dynamoDb", "logs"] as const;
   const dominant = services.map((service) => ({ service, share: blended[service] / blended.total })).sort((a, b) => b.share - a.share);
   const activeUserHour = { requests: hourRequests, dollars: (blended.total * hourRequests) / 1e6 };
-  return { prices: PRICES, assumptions: ASSUMPTIONS, stack, mix: TRAFFIC_MIX, perRoute, blended, dominant, activeUserHour };
+  const pushUserHour = pushHour(perRoute, blended, stack);
+  return { prices: PRICES, assumptions: ASSUMPTIONS, stack, mix: TRAFFIC_MIX, perRoute, blended, dominant, activeUserHour, pushUserHour };
 }
 
 /** Which of the stack's optional parts are on, from its settings (components/settings.ts). */

@@ -56,6 +56,14 @@ export const PRICES = {
   apiGatewayCachePerHour: { "0.5": 0.02 } as Readonly<Record<string, number>>,
   /** AWS KMS: a customer managed key a month; AWS managed keys (aws/dynamodb) are free. https://aws.amazon.com/kms/pricing/ */
   kmsCustomerKeyPerMonth: 1,
+  /**
+   * AWS AppSync Events (the push channel, issue 18): each Event API operation (a connection, a
+   * message published, a message delivered), and each minute a WebSocket stays connected.
+   * https://aws.amazon.com/appsync/pricing/ ("AWS AppSync Events", checked 2026-12-06; AWS's price
+   * list has the same "$1 per million Event API operations" line per Region).
+   */
+  appSyncEventsPerOperation: 1 / 1e6,
+  appSyncEventsPerConnectionMinute: 0.08 / 1e6,
 } as const;
 
 /**
@@ -77,4 +85,11 @@ export const ASSUMPTIONS = {
   xrayReservoirPerSecond: 1,
   xraySampledShare: 0.05,
   secondsPerMonth: 30 * 24 * 3600,
+  /**
+   * The poke function's billed time per invocation (one batch: who to poke, one HTTPS publish to
+   * AppSync Events in the same Region): not measured here (the local stack publishes in-process);
+   * 20 ms is taken. Its stream reads are free: Lambda's GetRecords calls on a DynamoDB stream
+   * trigger are not billed (DynamoDB pricing, "DynamoDB Streams").
+   */
+  pokeFunctionBilledMs: 20,
 } as const;

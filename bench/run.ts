@@ -12,6 +12,7 @@ import { benchLambda } from "./lambda";
 import { benchLocalApi } from "./local-api";
 import { benchSite } from "./site";
 import { benchSiteBrowser } from "./site-browser";
+import { benchRealtime, realtimeMarkdown } from "./realtime";
 import { benchWholeList } from "./whole-list";
 import { accessLogBytesPerRequest } from "./access-log";
 import { costReport } from "./cost-model";
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   const site = await benchSite({ lighthouse: process.env.BENCH_LIGHTHOUSE !== "0" });
   console.error("Site in Chromium: 10,000 to-dos, CPU slowed 4×…");
   const siteBrowser = await benchSiteBrowser({ size: 10_000, runs: quick ? 1 : 3 });
+  console.error("Real time: device to device, an idle tab…");
+  const realtime = await benchRealtime({ changes: quick ? 10 : 50 });
   const cost = costReport(lambda.handlers, { lambdaMemoryMb: lambda.lambdaMemoryMb, accessLogBytesPerRequest: accessLogBytesPerRequest() });
 
   const results = {
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     localApi,
     site,
     siteBrowser,
+    realtime,
     cost,
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
   };
@@ -68,7 +72,7 @@ async function main(): Promise<void> {
   const previousFile = join(dir, "results.json");
   const previous = existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, "utf8")) as BenchResults) : undefined;
   writeFileSync(join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  const markdown = renderMarkdown(results, previous);
+  const markdown = `${renderMarkdown(results, previous)}\n\n### Real time\n\n${realtimeMarkdown(realtime, cost)}\n`;
   writeFileSync(join(dir, "results.md"), markdown);
   console.log(markdown);
 }

@@ -10,7 +10,10 @@
  * - Publishing: only the server does (`publish`); a client's `publish` message is refused, as
  *   AppSync refuses a Cognito caller on a namespace that publishes with IAM only.
  * Differences from AppSync, on purpose: "ka" every `keepAliveMs` (AppSync: about every minute),
- * and no limits on connections or subscriptions.
+ * the ack's `connectionTimeoutMs` settable, no limits on connections or subscriptions, and two
+ * test hooks that play a network's failures: `dropConnections()` (every link cut at once) and
+ * `stall()` (links stay open but nothing more arrives on them: a dead link only the missing "ka"
+ * reveals).
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -53,13 +56,24 @@ export interface PushServer {
   publish(channel: string, text: string): void;
   /** Open connections (for tests). */
   readonly connections: number;
+  /** Cuts every open connection without a close frame, as a network drop does (for tests). */
+  dropConnections(): void;
+  /** Sends nothing more, not even "ka", on the connections open now, and leaves them open (for tests). */
+  stall(): void;
   close(): void;
 }
 
-export function createPushServer(options: { authorize: Authorizer; keepAliveMs?: number }): PushServer {
+export function createPushServer(options: { authorize: Authorizer; keepAliveMs?: number; connectionTimeoutMs?: number }): PushServer {
   const keepAliveMs = options.keepAliveMs ?? 60_000;
+  const connectionTimeoutMs = options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS;
   const subscribers = new Map<string, Map<WebSocketConnection, Set<string>>>();
   const open = new Set<WebSocketConnection>();
+  /** Each connection's socket, for dropConnections(); stalled ones send nothing. */
+  const sockets = new Map<WebSocketConnection, Duplex>();
+  const stalled = new Set<WebSocketConnection>();
+  const sendOn = (ws: WebSocketConnection, text: string): void => {
+    if (!stalled.has(ws)) ws.send(text);
+  };
 
   const claimsOf = async (auth: { Authorization?: unknown } | undefined): Promise<Claims | undefined> =>
     typeof auth?.Authorization === "string" ? options.authorize(auth.Authorization) : undefined;
@@ -69,12 +83,12 @@ export function createPushServer(options: { authorize: Authorizer; keepAliveMs?:
     try {
       message = JSON.parse(text) as typeof message;
     } catch {
-      return ws.send(JSON.stringify({ type: "error", errors: [{ errorType: "BadRequestException", message: "Not JSON" }] }));
+      return sendOn(ws, JSON.stringify({ type: "error", errors: [{ errorType: "BadRequestException", message: "Not JSON" }] }));
     }
-    const send = (reply: object) => ws.send(JSON.stringify(reply));
+    const send = (reply: object) => sendOn(ws, JSON.stringify(reply));
     switch (message.type) {
       case "connection_init":
-        return send({ type: "connection_ack", connectionTimeoutMs: CONNECTION_TIMEOUT_MS });
+        return send({ type: "connection_ack", connectionTimeoutMs });
       case "subscribe": {
         const { id, channel } = message;
         const claims = await claimsOf(message.authorization);
@@ -126,11 +140,14 @@ export function createPushServer(options: { authorize: Authorizer; keepAliveMs?:
           const ws = acceptUpgrade(req, socket, EVENT_WS_PROTOCOL);
           if (!ws) return;
           open.add(ws);
-          const ka = setInterval(() => ws.send(JSON.stringify({ type: "ka" })), keepAliveMs);
+          sockets.set(ws, socket);
+          const ka = setInterval(() => sendOn(ws, JSON.stringify({ type: "ka" })), keepAliveMs);
           ws.onMessage((text) => void onMessage(ws, text).catch(() => ws.close(1011, "server error")));
           ws.onClose(() => {
             clearInterval(ka);
             open.delete(ws);
+            sockets.delete(ws);
+            stalled.delete(ws);
             for (const onChannel of subscribers.values()) onChannel.delete(ws);
           });
         },
@@ -140,10 +157,16 @@ export function createPushServer(options: { authorize: Authorizer; keepAliveMs?:
     },
     publish(channel, text) {
       for (const [ws, ids] of subscribers.get(channel) ?? [])
-        for (const id of ids) ws.send(JSON.stringify({ type: "data", id, event: text }));
+        for (const id of ids) sendOn(ws, JSON.stringify({ type: "data", id, event: text }));
     },
     get connections() {
       return open.size;
+    },
+    dropConnections() {
+      for (const socket of [...sockets.values()]) socket.destroy();
+    },
+    stall() {
+      for (const ws of open) stalled.add(ws);
     },
     close() {
       for (const ws of [...open]) ws.close(1001, "going away");

@@ -72,6 +72,8 @@ export interface StackOptions {
    * @default the time the deletion asks for: every ID token expired (handlers/account.ts SWEEP_DELAY_MS)
    */
   sweepDelayMs?: number;
+  /** The push channel's connectionTimeoutMs (no "ka" this long: the client gives up). @default CONNECTION_TIMEOUT_MS */
+  pushConnectionTimeoutMs?: number;
 }
 
 export interface RunningStack {
@@ -92,6 +94,8 @@ export interface RunningStack {
   region: string;
   /** Where the state lives (a temp dir when none was given). */
   dataDir: string;
+  /** The push channel's test hooks (local/push-server.ts): a network's failures, played on purpose. */
+  push: Pick<PushServer, "dropConnections" | "stall" | "connections">;
   close(): Promise<void>;
 }
 
@@ -226,7 +230,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       clientId: cognito.userPoolClientId,
       confirmedMeansVerifiedEmail: true,
     });
-    const pushServer = createPushServer({ authorize, keepAliveMs: options.pushKeepAliveMs });
+    const pushServer = createPushServer({
+      authorize,
+      keepAliveMs: options.pushKeepAliveMs,
+      connectionTimeoutMs: options.pushConnectionTimeoutMs,
+    });
     push.audience = listAudience(membersReader({ doc, name: LOCAL_TABLE_NAME }));
     push.server = pushServer;
     cleanups.push(() => Promise.resolve(pushServer.close()));
@@ -310,6 +318,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       tableName: LOCAL_TABLE_NAME,
       region: LOCAL_REGION,
       dataDir,
+      push: pushServer,
       close: () => (closing ??= cleanUp()),
     };
   } catch (err) {

@@ -5,8 +5,12 @@
  * - Everything shows at once, online or not; the engine sends it when it can. A change the server
  *   refuses disappears from the screen with a visible message (role=alert), and typed text comes
  *   back (a refused add refills the form, a refused edit re-opens the editor).
- * - Other devices: a pull on focus, on becoming visible, on reconnecting, and every POLL_MS while
- *   visible. A hidden tab polls nothing.
+ * - Other devices (issue 18): the leader tab listens on the push channel (live.ts, fetched after
+ *   the first paint), which pulls on each poke and once each time it comes up; while it is up
+ *   nothing is pulled on a timer, and a look at the tab (focus, visibility, online) still pulls
+ *   once (the safety net for a lost poke). While it is down or absent (no settings, no WebSocket,
+ *   refused, unreachable, not loaded yet): those looks and every POLL_MS while visible. Other
+ *   tabs hear of the leader's pulls ("changed"). A hidden tab polls nothing.
  */
 import { ACCOUNT_DELETED, type Api } from "./api";
 import { editedText, formatDay, localDay } from "./due";
@@ -14,7 +18,8 @@ import { cleanTitle, couldNot, createIntent, keepMine, saveIntent } from "./edit
 import { createEngine, type LocalStore } from "./engine";
 import * as m from "./model";
 import { fieldsOf, HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Snapshot, type UndoableIntent } from "./replica";
-import { createListIntents } from "./list-intents";
+import { kit } from "./kit";
+import type { ListIntents } from "./lists-view";
 import { moveKey } from "./order";
 import { createTabs, type TabMessage } from "./tabs";
 import { refusal, troubleText } from "./words";
@@ -22,9 +27,12 @@ import { announce, type TodoView } from "./view";
 import { createUndo } from "./undo";
 import { shortcutOf } from "./shortcuts";
 import type { Choice } from "./conflicts-view";
+import type { Channel, Live } from "./live";
 
-/** Pull every 30 s while visible: 120 tiny requests per active hour when nothing changes. */
+/** Without the push channel, pull every 30 s while visible: 120 tiny requests per active hour when nothing changes. */
 export const POLL_MS = 30_000;
+
+type ListIntentName = Exclude<keyof ListIntents, "selectList">;
 
 export interface AppHooks {
   /**
@@ -42,6 +50,7 @@ export function createApp(
   me: string,
   view: TodoView,
   hooks: AppHooks,
+  live?: Live,
 ) {
   let state: m.State = { ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) };
   let alive = true;
@@ -119,36 +128,61 @@ export function createApp(
       (message: TabMessage) => {
         if (message.type === "changed") rereading ??= engine.reload().finally(() => (rereading = null));
         else if (message.type === "pull") {
-          if (leading) engine.pull();
+          channel?.asked();
+          if (leading && !channel?.quiet(message.timer)) engine.pull();
         } else hooks.signedOut(message.message, true, message.keepEmail);
       },
       (on) => {
         leading = on;
         engine.lead(on);
+        steer();
       },
     );
 
+  /** The push channel (live.ts), once loaded; fetched when this tab first leads with one configured. */
+  let channel: Channel | null = null;
+  let loading = false;
+  function steer(): void {
+    if (channel || !live || !leading || loading || typeof WebSocket !== "function") return channel?.steer();
+    loading = true;
+    import("./live").then(
+      ({ createChannel }) => {
+        channel = createChannel({ live, sub: me, may: () => alive && leading, pull: () => engine.pull() });
+        channel.steer();
+      },
+      () => (loading = false), // not fetched (offline, no worker yet): tried again on the next catch-up
+    );
+  }
+
   /**
-   * Catch up with other devices: this tab pulls if it leads, else asks the tab that does. Calls
-   * close together (focus and visibility fire at once) make at most one more pull.
+   * Catch up with other devices: this tab pulls if it leads, else asks the tab that does; nothing
+   * to do when the channel says so (`timer`: asked by POLL_MS, not by a look). Calls close
+   * together (focus and visibility fire at once) make at most one more pull.
    */
-  function catchUp(): void {
+  function catchUp(timer = false): void {
     if (!alive || document.hidden) return;
+    steer();
+    if (leading && channel?.quiet(timer)) return;
     // Wanted here too: if this tab becomes the sender (the lock is granted later), it pulls.
     engine.pull();
-    if (!leading) tabs?.tell({ type: "pull" });
+    if (!leading) tabs?.tell({ type: "pull", timer });
   }
   /** Focus or visibility: also look for invitations (not on the timer: they are rare). */
   function lookAround(): void {
     catchUp();
-    if (alive && !document.hidden) lists.loadInvitations();
+    if (alive && !document.hidden) void lists.then((l) => l.loadInvitations());
   }
-  const poll = setInterval(catchUp, POLL_MS);
+  const poll = setInterval(() => catchUp(true), POLL_MS);
+  const onOnline = () => catchUp();
   // Hidden: a change offered for undo is final (sent now, before the person may close the tab).
-  const onVisible = () => (document.hidden ? undo.dismiss(true) : lookAround());
+  const onVisible = () => {
+    if (!document.hidden) return lookAround();
+    undo.dismiss(true);
+    channel?.hid();
+  };
   document.addEventListener("visibilitychange", onVisible);
   addEventListener("focus", lookAround);
-  addEventListener("online", catchUp);
+  addEventListener("online", onOnline);
 
   const listId = () => state.listId ?? me;
   const baseOf = (id: string) => engine.snapshot.todos.get(`${listId()}/${id}`)?.version ?? 0;
@@ -177,16 +211,23 @@ export function createApp(
     undo.offer(seqs, said, restored);
     announce(`${said} Undo with Ctrl+Z.`);
   };
-  const lists = createListIntents({
-    api,
-    me,
-    queue,
-    view,
-    state: () => state,
-    snapshot: () => engine.snapshot,
-    select,
-    pull: () => engine.pull(),
-  });
+  // Lists and members are managed by code fetched after the first paint (list-intents.ts, in later.ts).
+  const lists = import("./later").then((later) =>
+    later.createListIntents(kit, {
+      api,
+      me,
+      queue,
+      view,
+      state: () => state,
+      snapshot: () => engine.snapshot,
+      select,
+      pull: () => engine.pull(),
+    }),
+  );
+  const listIntent =
+    <K extends ListIntentName>(name: K) =>
+    (...args: Parameters<ListIntents[K]>) =>
+      void lists.then((l) => (l.intents[name] as (...a: Parameters<ListIntents[K]>) => void)(...args));
 
   /** A list to show as soon as the copy has it (an invitation just accepted). */
   let awaited: string | null = null;
@@ -300,7 +341,14 @@ export function createApp(
       queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { listId: target }, was: fieldsOf(item) });
       announce(`Moved “${item.title}” to ${to.name}.`);
     },
-    ...lists.intents,
+    newList: listIntent("newList"),
+    renameList: listIntent("renameList"),
+    deleteList: listIntent("deleteList"),
+    moveList: listIntent("moveList"),
+    invite: listIntent("invite"),
+    setRole: listIntent("setRole"),
+    removeMember: listIntent("removeMember"),
+    answerInvitation: listIntent("answerInvitation"),
     selectList: (id: string) => select(id),
   };
 
@@ -341,12 +389,12 @@ export function createApp(
       alive = false;
       undo.dismiss();
       engine.stop();
-      tabs?.close();
+      tabs?.close(); // not leading: the channel closes
       clearInterval(poll);
       document.removeEventListener("visibilitychange", onVisible);
       document.removeEventListener("keydown", onKey);
       removeEventListener("focus", lookAround);
-      removeEventListener("online", catchUp);
+      removeEventListener("online", onOnline);
     },
     /** Tells the other tabs to sign out too. */
     tellSignedOut(message: string, keepEmail: boolean): void {

@@ -4,10 +4,12 @@
  * their own that the first page must fetch too (each file gzips on its own: more bytes), while
  * this way the first page stays one script and the later chunk imports nothing.
  */
+import { keyBetween, topPosition } from "../../handlers/positions";
+import { announce } from "./dom";
 import { formatDay } from "./due";
 import { currentList, isOwner } from "./model";
 import { el, named, quoted, setText } from "./row";
 import { explain } from "./words";
 
-export const kit = { el, named, quoted, setText, formatDay, explain, currentList, isOwner };
+export const kit = { el, named, quoted, setText, formatDay, explain, currentList, isOwner, announce, keyBetween, topPosition };
 export type Kit = typeof kit;

@@ -9,3 +9,4 @@ export { createAccountView } from "./account";
 export { renderConflicts } from "./conflicts-view";
 export { patchEditor } from "./editor";
 export { createShareDialog } from "./share";
+export { createListIntents } from "./list-intents";

@@ -2,13 +2,13 @@
  * What the person does with lists and their members, as intents for the sync engine (create,
  * rename, delete, order a list; invite, change a role, remove, leave), plus the invitations to
  * them, which are read and answered online (an invitation is not part of the device copy).
+ * Loaded on demand (later.ts), with the page's own helpers handed over (kit.ts).
  */
 import type { Api, Invitation } from "./api";
-import { keyBetween, topPosition } from "../../handlers/positions";
-import * as m from "./model";
+import type { Kit } from "./kit";
+import type * as m from "./model";
 import type { Intent, InviteRole, Snapshot } from "./replica";
-import { explain } from "./words";
-import { announce, type TodoView } from "./view";
+import type { TodoView } from "./view";
 
 export interface ListContext {
   readonly api: Api;
@@ -21,7 +21,7 @@ export interface ListContext {
   pull(): void;
 }
 
-export function createListIntents(ctx: ListContext) {
+export function createListIntents({ announce, explain, keyBetween, topPosition }: Kit, ctx: ListContext) {
   const { api, me, queue, view } = ctx;
   const list = (id: string) => ctx.state().lists.find((l) => l.id === id);
   const current = () => ctx.state().listId ?? me;

@@ -12,12 +12,12 @@ import type { Auth } from "./auth";
 import { idbStore, memoryStore } from "./db";
 import { $ } from "./dom";
 import { kit } from "./kit";
+import type { Live } from "./live";
+import type { SiteConfig } from "../../common/hosting";
 import * as m from "./model";
 import { createTodoView, type Intents } from "./view";
 
-export interface ListScreenConfig {
-  readonly apiBase: string;
-}
+export type ListScreenConfig = Pick<SiteConfig, "apiBase" | "push">;
 
 export function createListScreen() {
   let app: App | undefined;
@@ -69,7 +69,9 @@ export function createListScreen() {
         accountSection(auth, api, () => hooks.signedOut(ACCOUNT_DELETED, false, false));
       }
       app?.stop();
-      app = createApp(api, store, owner, owner, view, hooks);
+      // The push channel (issue 18), if the stack has one.
+      const live: Live | undefined = config.push && { ...config.push, idToken: () => auth.idToken() };
+      app = createApp(api, store, owner, owner, view, hooks, live);
       view.showMessage("");
       // No render here: the screen keeps what it shows (this person's copy, painted above, or the
       // empty list after a sign-out) until the app has read the device copy; no empty flash.

@@ -11,13 +11,9 @@ import type { AuthView } from "./auth-view";
 import { $ } from "./dom";
 import type { ListScreen } from "./list-screen";
 import { registerWorker } from "./offline";
+import type { SiteConfig } from "../../common/hosting";
 
-interface Config {
-  readonly region: string;
-  readonly userPoolClientId: string;
-  readonly apiBase: string;
-  readonly cognitoEndpoint?: string;
-}
+type Config = Pick<SiteConfig, "region" | "userPoolClientId" | "apiBase" | "cognitoEndpoint" | "push">;
 
 // Every form is handled by script: never the browser's own submission (a GET that would put a
 // password in the URL), not even one made before a screen's code has arrived.

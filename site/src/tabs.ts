@@ -6,7 +6,10 @@
  *   tab when its holder closes. Without Web Locks, every tab leads (the server's Idempotency-Key
  *   and If-Match still keep each change once).
  */
-export type TabMessage = { type: "changed" } | { type: "pull" } | { type: "signed-out"; message: string; keepEmail: boolean };
+export type TabMessage =
+  | { type: "changed" }
+  | { type: "pull"; timer: boolean } // `timer`: asked by the POLL_MS timer, not by a look at the tab
+  | { type: "signed-out"; message: string; keepEmail: boolean };
 
 const CHANNEL = "tasklane";
 const LOCK = "tasklane-sender";

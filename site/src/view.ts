@@ -7,7 +7,7 @@
  * whatever the scroll. All text goes in through textContent: nothing is ever parsed as HTML.
  */
 import type { Choice } from "./conflicts-view";
-import { $ } from "./dom";
+import { $, announce } from "./dom";
 import { localDay, pageLocale } from "./due";
 import { kit } from "./kit";
 import { createListsView, type ListIntents } from "./lists-view";
@@ -38,7 +38,7 @@ export interface Intents extends ListIntents {
   resolve(conflictId: string, choice: Choice): void;
 }
 
-export { $ };
+export { $, announce };
 
 export function createTodoView(intents: Intents) {
   const list = $<HTMLUListElement>("list");
@@ -407,14 +407,3 @@ export function createTodoView(intents: Intents) {
 }
 
 export type TodoView = ReturnType<typeof createTodoView>;
-
-let announcing: ReturnType<typeof setTimeout> | undefined;
-
-/** Says something to screen-reader users without moving focus; "" (signing out) says nothing more. */
-export function announce(text: string): void {
-  const region = $("announce");
-  // Clearing first makes a repeated sentence count as a change.
-  region.textContent = "";
-  clearTimeout(announcing);
-  if (text) announcing = setTimeout(() => (region.textContent = text), 50);
-}

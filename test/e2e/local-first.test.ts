@@ -113,6 +113,7 @@ describe("local-first web app in Chromium (e2e)", function () {
     await seed(page, done, true);
     await page.reload();
     await page.locator("#count", { hasText: "90 items left" }).waitFor();
+    await settled(page); // pokes during the seeding pull too: the last may still be on its way
     expect(await page.locator("#list > li").count()).to.equal(130);
     await page.getByRole("link", { name: "Active" }).click();
     expect(await page.locator("#list > li").count()).to.equal(90);
@@ -309,6 +310,8 @@ describe("small fixes a new user noticed (e2e)", function () {
 
   it("offers Retry when the first load fails, refuses a two-digit year, aligns RTL titles, keeps focus after a toggle", async () => {
     const page = the.person.page;
+    // Without the push channel: its pull on connecting would race the Retry button tested here.
+    await the.person.context.addInitScript(() => delete (window as { WebSocket?: unknown }).WebSocket);
     await page.goto(the.stack.url);
     await register(page, "rtl@example.com", "twelve chars or more");
     await page.route("**/api/changes*", (route) => route.fulfill({ status: 503, body: "{}" }));
