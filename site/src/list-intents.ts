@@ -8,13 +8,13 @@ import type { Api, Invitation } from "./api";
 import type { Kit } from "./kit";
 import type * as m from "./model";
 import type { Intent, InviteRole, Snapshot } from "./replica";
-import type { TodoView } from "./view";
 
 export interface ListContext {
   readonly api: Api;
   readonly me: string;
   readonly queue: (...intents: Intent[]) => void;
-  readonly view: TodoView;
+  /** What it shows on the page (view.ts has these). */
+  readonly view: { renderInvitations(items: readonly Invitation[]): void; showMessage(text: string): void };
   state(): m.State;
   snapshot(): Snapshot;
   select(id: string): void;
