@@ -22,6 +22,24 @@ document.addEventListener("submit", (event) => event.preventDefault(), true);
 let list: Promise<ListScreen> | undefined;
 const listScreen = () => (list ??= import("./list-screen").then((m) => m.createListScreen()));
 
+/**
+ * A click on the sign-in screen before its code has arrived (auth-view.ts) is held, then made
+ * once the code is there: a button pressed at once is never lost.
+ */
+let signInReady = false;
+let heldClick: HTMLButtonElement | null = null;
+$("auth").addEventListener(
+  "click",
+  (event) => {
+    const button = (event.target as Element).closest("button");
+    if (signInReady || !button) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    heldClick = button;
+  },
+  true,
+);
+
 function showOffline(): void {
   $("offline").hidden = navigator.onLine;
 }
@@ -33,6 +51,8 @@ registerWorker();
 async function start(): Promise<void> {
   // A stored session: paint the list from the device before anything comes from the network.
   const stored = createAuth({ region: "", userPoolClientId: "" }).session();
+  // Each screen's code starts downloading at once, while /config.json is fetched.
+  const signInCode = stored ? null : import("./auth-view");
   if (stored) {
     showApp(accountEmail(stored));
     void listScreen().then((screen) => screen.paint(copyOwner(stored)));
@@ -53,9 +73,13 @@ async function start(): Promise<void> {
   const auth = createAuth(config);
   let signIn: Promise<AuthView> | undefined;
   const authView = () =>
-    (signIn ??= import("./auth-view").then((m) =>
-      m.createAuthView(auth, (session) => void signedIn(session, true), Boolean(config.cognitoEndpoint)),
-    ));
+    (signIn ??= (signInCode ?? import("./auth-view")).then((m) => {
+      const view = m.createAuthView(auth, (session) => void signedIn(session, true), Boolean(config.cognitoEndpoint));
+      signInReady = true;
+      heldClick?.click();
+      heldClick = null;
+      return view;
+    }));
 
   async function signedIn(session: Session, fresh = false): Promise<void> {
     showApp(accountEmail(session));
@@ -89,7 +113,8 @@ async function start(): Promise<void> {
 
   const session = auth.session();
   if (session) void signedIn(session);
-  else void authView();
+  // Signed out: the sign-in forms, then the list's code ahead of need (after the first paint).
+  else void authView().then(() => listScreen());
 }
 
 /**
