@@ -172,14 +172,25 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     // poke each. The channel and the document client start after Cognito (the channel checks
     // tokens); writes before them have nobody to poke.
     const push: { server?: PushServer; audience?: AudienceOf } = {};
+    /**
+     * Work that still reads the table (API requests, pokes' member Queries): closing waits for it
+     * before the document client and dynalite go, so nothing reads a closed database.
+     */
+    const inFlight = new Set<Promise<unknown>>();
+    let draining = false;
+    const track = (work: Promise<unknown>) => {
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    };
     const poke = (records: ChangeRecord[]) => {
       const { server, audience } = push;
-      if (!server || !audience) return;
-      channelsToPoke(records, audience).then(
+      if (draining || !server || !audience) return;
+      const work = channelsToPoke(records, audience).then(
         (channels) => channels.forEach((channel) => server.publish(channel, POKE_TEXT)),
         // The poke function's failure, locally: logged; the device's pull on focus catches up.
         (err: unknown) => options.requestLog?.({ level: "error", msg: "poke.failed", error: String(err) }),
       );
+      track(work);
     };
     const dynamo: LocalDynamo = await startDynalite({
       port: options.dynamoPort ?? 0,
@@ -256,7 +267,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       originKey,
     });
     const answerApi = (req: IncomingMessage, res: ServerResponse) => {
-      api(req, res).catch((err: unknown) => {
+      const work = api(req, res).catch((err: unknown) => {
         // The handler maps its own errors; this is the host failing (dynalite gone, a bug here).
         options.requestLog?.({ level: "error", msg: "host.error", error: String(err) });
         if (res.headersSent) {
@@ -273,12 +284,18 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         });
         res.end(JSON.stringify(errorBody(code, message, requestId)));
       });
+      track(work);
     };
 
     // API Gateway's stage URL: the API host alone, no key added.
     const stage = createServer(answerApi);
     cleanups.push(() => closeServer(stage));
     const stageUrl = `http://127.0.0.1:${await listen(stage, 0)}`;
+    // Closing runs the steps in reverse: this one first. No new work; what is running ends (5 s at most).
+    cleanups.push(async () => {
+      draining = true;
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    });
 
     upgrade = (req, socket) => {
       if (!pushServer.handleUpgrade(req, socket)) socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
