@@ -128,6 +128,7 @@ const T = {
   userPool: "aws:cognito/userPool:UserPool",
   table: "aws:dynamodb/table:Table",
   record: "aws:route53/record:Record",
+  role: "aws:iam/role:Role",
 } as const;
 
 const label = (r: Recorded) => `${r.type.split(":").pop()} ${r.name}`;
@@ -421,6 +422,42 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
           if (table.inputs.streamEnabled !== true) problems.push(`${label(mapping)} reads ${label(table)}, whose stream is off`);
       }
       return { checked: mappings.length, problems };
+    },
+  },
+  {
+    id: "scheduler-role-trusts-scheduler",
+    rule: "A role a function passes to EventBridge Scheduler (iam:PassRole, PassedToService scheduler.amazonaws.com) is made by the stack, trusts scheduler.amazonaws.com, and may invoke its target function.",
+    sources: [
+      "EventBridge Scheduler user guide, 'Set up the execution role': the schedule's execution role must trust scheduler.amazonaws.com (sts:AssumeRole) and allow the target API, here lambda:InvokeFunction (https://docs.aws.amazon.com/eventbridge/latest/userguide/using-eventbridge-scheduler.html)",
+      "CreateSchedule is called with RoleArn by the caller, who needs iam:PassRole on that role: without it, or with a role Scheduler cannot assume, the schedule fails at run time, not at deployment (Scheduler user guide, 'Setting up': execution role; IAM user guide, 'Granting a user permissions to pass a role to an AWS service')",
+    ],
+    check(g) {
+      const problems: string[] = [];
+      const passing = g.ofType(T.rolePolicy).filter((p) => {
+        if (typeof p.inputs.policy !== "string") return false;
+        const doc = JSON.parse(p.inputs.policy) as { Statement?: unknown };
+        return list(doc.Statement).some((st) => {
+          const { Action, Condition } = st as { Action?: unknown; Condition?: { StringEquals?: Record<string, unknown> } };
+          return list(Action).includes("iam:PassRole") && Condition?.StringEquals?.["iam:PassedToService"] === "scheduler.amazonaws.com";
+        });
+      });
+      for (const p of passing) {
+        const passed = g.inputFrom(p, "policy").filter((r) => r.type === T.role);
+        if (passed.length === 0) problems.push(`${label(p)} passes a role to Scheduler that the stack does not make`);
+        for (const role of passed) {
+          const trust = String(role.inputs.assumeRolePolicy ?? "");
+          if (!trust.includes('"scheduler.amazonaws.com"'))
+            problems.push(`${label(role)} is passed to Scheduler but does not trust scheduler.amazonaws.com`);
+          const invokes = g
+            .ofType(T.rolePolicy)
+            .some(
+              (q) =>
+                g.inputFrom(q, "role").some((r) => r.options.urn === role.options.urn) && allows(q.inputs.policy, "lambda:InvokeFunction"),
+            );
+          if (!invokes) problems.push(`${label(role)} is passed to Scheduler but may not invoke a function`);
+        }
+      }
+      return { checked: passing.length, problems };
     },
   },
   {

@@ -47,7 +47,8 @@ const problemsOf = (rule: DeployRule, s: Snapshot): string[] => {
 const rule = (id: string): DeployRule => DEPLOY_RULES.find((r) => r.id === id)!;
 
 describe("deploy rehearsal: AWS's create-time rules on the engine's dependency graph", function () {
-  this.timeout(120_000);
+  // Three stacks run under mocks, one process each: over 2 minutes on a busy 2-core machine.
+  this.timeout(300_000);
   const stacks: Record<string, Snapshot> = {};
 
   before(async () => {
@@ -152,6 +153,14 @@ describe("deploy rehearsal: AWS's create-time rules on the engine's dependency g
       for (const m of mappings) forget(s, m, "aws:iam/rolePolicy:RolePolicy");
       for (const fn of of(s, "aws:lambda/function:Function")) forget(s, fn, "aws:iam/rolePolicy:RolePolicy");
       expect(problemsOf(rule("stream-read-grant-before-event-source-mapping"), s)).to.have.length(1);
+    });
+
+    it("scheduler: the sweep's role trusting Lambda instead of EventBridge Scheduler", () => {
+      const roles = of(s, "aws:iam/role:Role").filter((r) => String(r.inputs.assumeRolePolicy).includes("scheduler.amazonaws.com"));
+      expect(roles).to.have.length(1);
+      for (const role of roles)
+        role.inputs.assumeRolePolicy = String(role.inputs.assumeRolePolicy).replace("scheduler.amazonaws.com", "lambda.amazonaws.com");
+      expect(problemsOf(rule("scheduler-role-trusts-scheduler"), s)).to.have.length(1);
     });
 
     it("stream off: a mapping on a table whose stream is not enabled (before the push channel the table had none)", () => {
