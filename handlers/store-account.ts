@@ -7,7 +7,7 @@
 import type { AccountDeletion, AccountStop, AccountStore, MarkedAccount } from "./account";
 import { MARKER_LIFETIME_MS } from "./account";
 import { batchDelete, deletePartition, isConditionFailed, TIME_RESERVE_MS, type Item } from "./store-bulk";
-import { deleteListItems, finishHandOver, listMembers, readRole, removeMembership } from "./store-lists";
+import { deleteListItems, finishHandOver, listMembers, queryAll, readRole, removeMembership } from "./store-lists";
 import type { Table } from "./store";
 import {
   DELETED_MARKER_KEY,
@@ -23,26 +23,6 @@ import {
 
 const BATCH_WRITE_MAX = 25;
 const markerKey = (sub: string) => itemKey(userPartition(sub), DELETED_MARKER_KEY);
-
-/** Every key of a partition, read to the end (the partitions read here are small; see the callers). */
-async function keysOf({ doc, name }: Table, partition: string, prefix?: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await doc.query({
-      TableName: name,
-      KeyConditionExpression: prefix === undefined ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :prefix)",
-      ProjectionExpression: "#sk, #deleted, listId",
-      ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, "#sk": TABLE_KEY.sort, "#deleted": TOMBSTONE_ATTRIBUTE },
-      ExpressionAttributeValues: { ":pk": partition, ...(prefix !== undefined && { ":prefix": prefix }) },
-      ConsistentRead: true,
-      ...(startKey && { ExclusiveStartKey: startKey }),
-    });
-    items.push(...((page.Items ?? []) as Item[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
 
 async function deleteKeys(table: Table, partition: string, items: Item[]): Promise<void> {
   for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) await batchDelete(table, partition, items.slice(i, i + BATCH_WRITE_MAX));
@@ -159,7 +139,7 @@ export const ACCOUNT_OPERATIONS: { readonly [K in keyof AccountStore]: (table: T
 
     // 2. Every list in their index (and their first list, whose index entry may never have been
     // made), the one a previous call stopped in first.
-    const entries = (await keysOf(table, userPartition(account.sub), USER_LIST_PREFIX)).filter((e) => e[TOMBSTONE_ATTRIBUTE] !== true);
+    const entries = (await queryAll(table, userPartition(account.sub), USER_LIST_PREFIX)).filter((e) => e[TOMBSTONE_ATTRIBUTE] !== true);
     const ids = [...new Set([account.sub, ...entries.map((e) => e.listId as string)])];
     const resume = options.stop?.listId;
     const ordered = resume !== undefined && ids.includes(resume) ? [resume, ...ids.filter((id) => id !== resume)] : ids;
@@ -178,17 +158,17 @@ export const ACCOUNT_OPERATIONS: { readonly [K in keyof AccountStore]: (table: T
     // 3. Invitations to their address (those they sent stay: see the README).
     if (person.email !== "") {
       const partition = invitationPartition(person.email);
-      await deleteKeys(table, partition, await keysOf(table, partition));
+      await deleteKeys(table, partition, await queryAll(table, partition));
     }
     // 4. The partitions of the lists deleted here, again: whatever a request already past its
     // checks wrote there since (the sweep's reason to exist). Usually empty: one Query each. A
     // list with a meta again is skipped (never the case: step 2 deleted any list of theirs).
     for (const listId of (await mark(table, account, now)).lists) {
       const { Item: meta } = await table.doc.get({ TableName: table.name, Key: itemKey(listId, LIST_META_KEY), ConsistentRead: true });
-      if (!meta) await deleteKeys(table, listId, await keysOf(table, listId));
+      if (!meta) await deleteKeys(table, listId, await queryAll(table, listId));
     }
     // 5. Their index and profile, all but the marker.
-    const own = (await keysOf(table, userPartition(account.sub))).filter((item) => item[TABLE_KEY.sort] !== DELETED_MARKER_KEY);
+    const own = (await queryAll(table, userPartition(account.sub))).filter((item) => item[TABLE_KEY.sort] !== DELETED_MARKER_KEY);
     await deleteKeys(table, userPartition(account.sub), own);
     return { account: person, ...counts };
   },

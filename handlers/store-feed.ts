@@ -10,7 +10,7 @@
  * removal's second step did not run.
  */
 import type { FeedItem, FeedStop, FeedStore, Role } from "./lists";
-import { adoptFirstList } from "./store-lists";
+import { adoptFirstList, queryAll } from "./store-lists";
 import type { Table } from "./store";
 import { toTodo, type Item } from "./store-bulk";
 import {
@@ -27,23 +27,7 @@ import {
 
 const live = (item: Item | undefined): item is Item => item !== undefined && item[TOMBSTONE_ATTRIBUTE] !== true;
 
-async function entriesOf({ doc, name }: Table, sub: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await doc.query({
-      TableName: name,
-      KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-      ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, "#sk": TABLE_KEY.sort },
-      ExpressionAttributeValues: { ":pk": userPartition(sub), ":prefix": USER_LIST_PREFIX },
-      ConsistentRead: true,
-      ...(startKey && { ExclusiveStartKey: startKey }),
-    });
-    items.push(...((page.Items ?? []) as Item[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
+const entriesOf = (table: Table, sub: string): Promise<Item[]> => queryAll(table, userPartition(sub), USER_LIST_PREFIX);
 
 async function batchGet({ doc, name }: Table, keys: Item[]): Promise<Item[]> {
   const found: Item[] = [];

@@ -85,16 +85,16 @@ async function batchGet({ doc, name }: Table, keys: Item[]): Promise<Item[]> {
   return found;
 }
 
-/** Every item of a Query, read to the end. */
-async function queryAll({ doc, name }: Table, partition: string, prefix: string): Promise<Item[]> {
+/** Every item of a partition (those whose sort key starts with `prefix`, when given), read to the end with strongly consistent Queries. */
+export async function queryAll({ doc, name }: Table, partition: string, prefix?: string): Promise<Item[]> {
   const items: Item[] = [];
   let startKey: Item | undefined;
   do {
     const page = await doc.query({
       TableName: name,
-      KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-      ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, "#sk": TABLE_KEY.sort },
-      ExpressionAttributeValues: { ":pk": partition, ":prefix": prefix },
+      KeyConditionExpression: prefix === undefined ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :prefix)",
+      ExpressionAttributeNames: { "#pk": TABLE_KEY.partition, ...(prefix !== undefined && { "#sk": TABLE_KEY.sort }) },
+      ExpressionAttributeValues: { ":pk": partition, ...(prefix !== undefined && { ":prefix": prefix }) },
       ConsistentRead: true,
       ...(startKey && { ExclusiveStartKey: startKey }),
     });
