@@ -357,16 +357,17 @@ export function createApp(
     undo,
     /** Opens the device copy (wiping another person's), paints it, then syncs. */
     async start(): Promise<void> {
-      // Another person's copy is wiped before anything of it is shown.
-      if ((await store.load()).user !== user) {
-        await store.wipe();
-        await store.commit({ user });
-      }
-      // Intents queued before lists (device copy version 1) were about the first list.
-      const legacy = (await store.load()).queue.filter((q) => !("listId" in q.intent) && q.intent.kind !== "createList");
-      if (legacy.length)
-        await store.commit({ requeue: legacy.map((q) => ({ seq: q.seq, intent: { ...q.intent, listId: me } as Intent })) });
-      await engine.reload();
+      await engine.reload(async () => {
+        // Another person's copy is wiped before anything of it is shown.
+        if ((await store.load()).user !== user) {
+          await store.wipe();
+          await store.commit({ user });
+        }
+        // Intents queued before lists (device copy version 1) were about the first list.
+        const legacy = (await store.load()).queue.filter((q) => !("listId" in q.intent) && q.intent.kind !== "createList");
+        if (legacy.length)
+          await store.commit({ requeue: legacy.map((q) => ({ seq: q.seq, intent: { ...q.intent, listId: me } as Intent })) });
+      });
       // Changes offered for undo on an earlier page (before a reload): nobody can take them back now.
       await engine.release(engine.snapshot.queue.filter((q) => "holdUntil" in q.intent && q.intent.holdUntil).map((q) => q.seq));
       if (alive) tabs = joinTabs();

@@ -131,9 +131,16 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     get shown(): Snapshot {
       return shown();
     },
-    /** Reads the device's copy (at start, and when another tab changed it). */
-    async reload(): Promise<Snapshot> {
-      snap = await serial(() => store.load());
+    /**
+     * Reads the device's copy (at start, and when another tab changed it). `prepare` runs first, in
+     * the same turn of the store: at start it wipes another person's copy, and a to-do typed while
+     * it does so is written after it, never wiped with it (a CI run lost one that way).
+     */
+    async reload(prepare?: () => Promise<void>): Promise<Snapshot> {
+      snap = await serial(async () => {
+        await prepare?.();
+        return store.load();
+      });
       changed(false);
       kick(); // another tab may have queued something for this one to send
       return snap;

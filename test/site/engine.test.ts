@@ -95,6 +95,27 @@ describe("sync engine", () => {
     expect(server.todos.map((t) => t.title)).to.deep.equal(["first"]);
   });
 
+  it("writes a to-do typed while the copy of another person is being wiped after that wipe, never into it", async () => {
+    // The device still holds someone else's copy; the new person types before start has wiped it.
+    const store = memoryStore({ ...emptySnapshot, user: "someone-else" });
+    const { server, engine } = setup(new FakeServer(), store);
+    let wiped = false;
+    const started = engine.reload(async () => {
+      await new Promise((r) => setTimeout(r, 30)); // a slow IndexedDB: the add lands meanwhile
+      await store.wipe();
+      await store.commit({ user: ME });
+      wiped = true;
+    });
+    const added = engine.enqueue(create("typed at once"));
+    expect(engine.shown.queue.map((q) => q.intent.kind)).to.deep.equal(["create"]); // shown at once
+    await Promise.all([started, added]);
+    expect(wiped).to.equal(true);
+    expect(store.data.queue.map((q) => q.intent.kind)).to.deep.equal(["create"]);
+    engine.lead(true);
+    await idle(engine);
+    expect(server.todos.map((t) => t.title)).to.deep.equal(["typed at once"]);
+  });
+
   it("retries with backoff after offline and 500, reusing the Idempotency-Key: one to-do", async () => {
     const { server, engine, seen } = setup();
     await engine.reload();
