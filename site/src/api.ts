@@ -6,6 +6,7 @@
  */
 import { CHANGES_LIMIT_MAX } from "../../handlers/limits";
 import type { Invitation } from "../../handlers/lists";
+import { AuthError } from "./auth";
 import type { Changes, FeedItem, InviteRole, ListRow, Todo } from "./replica";
 
 export type { Invitation };
@@ -35,6 +36,17 @@ export class OfflineError extends Error {
     super("Can't reach the server. Check your connection.");
   }
 }
+
+/** Offline, a 5xx, 429 or 408: keep the intent and retry. */
+export const transient = (err: unknown): boolean =>
+  err instanceof OfflineError ||
+  (err instanceof AuthError && err.code === "Offline") ||
+  (err instanceof ApiError && (err.status >= 500 || err.status === 429 || err.status === 408));
+/** The account was deleted (on this device or another): every request of it answers 410 account_deleted. */
+export const accountDeleted = (err: unknown): boolean => err instanceof ApiError && err.status === 410 && err.code === "account_deleted";
+/** Only signing in again helps (or nothing does: the account is gone). */
+export const sessionOver = (err: unknown): boolean =>
+  (err instanceof AuthError && (err.code === "NotAuthorizedException" || err.code === "SignedOut")) || accountDeleted(err);
 
 export interface FeedPage {
   readonly items: readonly FeedItem[];

@@ -15,7 +15,7 @@
 import { ACCOUNT_DELETED, type Api } from "./api";
 import { editedText, formatDay, localDay } from "./due";
 import { cleanTitle, couldNot, createIntent, keepMine, saveIntent } from "./edits";
-import { createEngine, type LocalStore } from "./engine";
+import { createEngine, sendCode, type LocalStore } from "./engine";
 import * as m from "./model";
 import { fieldsOf, HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Snapshot, type UndoableIntent } from "./replica";
 import { kit } from "./kit";
@@ -372,6 +372,7 @@ export function createApp(
       await engine.release(engine.snapshot.queue.filter((q) => "holdUntil" in q.intent && q.intent.holdUntil).map((q) => q.seq));
       if (alive) tabs = joinTabs();
       lookAround();
+      void sendCode().catch(() => undefined); // ahead of the first change (fetched again on use if this fails)
     },
     /** Back or forward: the URL names another list. */
     listChanged(): void {

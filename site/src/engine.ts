@@ -11,9 +11,21 @@
 import { pullChanges } from "./pull";
 import { applyTx, emptySnapshot, heldFor, HOLD_MARGIN_MS } from "./replica";
 import type { Intent, Queued, Snapshot, Tx } from "./replica";
-import { accountDeleted, sendOne, sessionOver, transient, type SendContext, type SyncApi } from "./send";
+import { accountDeleted, sessionOver, transient } from "./api";
+import type { SendContext, SyncApi } from "./send";
 
 export type { SyncApi } from "./send";
+
+/**
+ * What sends a change (send.ts) is a chunk of its own: the first paint and the first sync need
+ * none of it; it is fetched after them (list-screen.ts asks for it ahead of need) or at the first send.
+ */
+let sendModule: Promise<typeof import("./send")> | undefined;
+export const sendCode = () =>
+  (sendModule ??= import("./send").catch((err: unknown) => {
+    sendModule = undefined; // not fetched (offline before the worker had it): the next try fetches again
+    throw err;
+  }));
 
 export interface LocalStore {
   load(): Promise<Snapshot>;
@@ -95,7 +107,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
         // a new person's first list exist on the server, so a to-do typed at once waits for it.
         if (head && snap.synced && !held) {
           sending = head.seq;
-          await sendOne(sender, head);
+          await (await sendCode()).sendOne(sender, head);
         } else if (pullWanted || !snap.synced) {
           pullWanted = false;
           await pullChanges(api, () => snap, commit, me);

@@ -9,10 +9,9 @@
  * - Transient failures and a session that is over are thrown for the loop to handle (`transient`,
  *   `sessionOver`).
  */
-import { ApiError, OfflineError, type Api } from "./api";
-import { AuthError } from "./auth";
-import { isLocalId, keyOf, rebase, rebased, rebasedList } from "./replica";
-import type { Conflict, Fields, Intent, MemberRow, Queued, Snapshot, Todo, Tx } from "./replica";
+import { ApiError, sessionOver, transient, type Api } from "./api";
+import { isLocalId, keyOf } from "./replica";
+import type { Changes, Conflict, Fields, Intent, MemberRow, Queued, Snapshot, Todo, Tx } from "./replica";
 
 export type SyncApi = Pick<
   Api,
@@ -46,16 +45,6 @@ export interface SendContext {
   readonly refused: (intent: Intent, err: unknown) => void;
 }
 
-/** Offline, a 5xx, 429 or 408: keep the intent and retry. */
-export const transient = (err: unknown): boolean =>
-  err instanceof OfflineError ||
-  (err instanceof AuthError && err.code === "Offline") ||
-  (err instanceof ApiError && (err.status >= 500 || err.status === 429 || err.status === 408));
-/** The account was deleted (on this device or another): every request of it answers 410 account_deleted. */
-export const accountDeleted = (err: unknown): boolean => err instanceof ApiError && err.status === 410 && err.code === "account_deleted";
-/** Only signing in again helps (or nothing does: the account is gone). */
-export const sessionOver = (err: unknown): boolean =>
-  (err instanceof AuthError && (err.code === "NotAuthorizedException" || err.code === "SignedOut")) || accountDeleted(err);
 const status = (err: unknown): number => (err instanceof ApiError ? err.status : 0);
 /** A to-do read after a 412 may be gone by then: null. */
 const goneIs404 = (err: unknown): null => {
@@ -189,3 +178,59 @@ async function sendListIntent(api: SyncApi, i: Intent, rest: Queued[], me: strin
 
 /** The to-do's fields are still what the person saw (only its version moved). */
 const sameFields = (was: Fields, t: Todo): boolean => t.title === was.title && t.completed === was.completed && t.dueDate === was.dueDate;
+
+/**
+ * The conflict rule for a change refused with 412 (the to-do changed elsewhere), given the
+ * server's to-do now. Field by field: theirs already equals mine -> nothing to send; theirs still
+ * equals what I saw (`was`) -> they did not touch it, mine applies on their version; anything
+ * else -> both changed the same field: the person decides. (A position or a move always applies.)
+ */
+export function rebase(mine: Changes, was: Fields, theirs: Todo): { send: Changes; clash: boolean } {
+  const send: Changes = {};
+  let clash = false;
+  for (const k of Object.keys(mine) as (keyof Changes)[]) {
+    if (theirs[k] === mine[k]) continue;
+    if (k === "position" || k === "listId" || theirs[k] === was[k]) (send as Record<string, unknown>)[k] = mine[k];
+    else clash = true;
+  }
+  return { send, clash };
+}
+
+const FIELDS = ["title", "completed", "dueDate"] as const;
+
+/**
+ * After an intent on a to-do (`from`: its list and id when made) is confirmed as `now` (its new
+ * version, in its list and with its id now), later intents made on `oldBase` move to that
+ * version, but only an edit made on what `now` holds (its `was` equals `now` in the fields of the
+ * to-do it changes): an edit made on the older text (another tab's editor, opened before this
+ * change) stays on its base, meets a 412 and the conflict rule, and overwrites nothing. Every
+ * later intent on the to-do follows it to its new list or id (a move, a create's real id).
+ */
+export function rebased(queue: readonly Queued[], from: { listId: string; id: string }, now: Todo, oldBase: number): Queued[] {
+  const out: Queued[] = [];
+  const to = { listId: now.listId, id: now.id };
+  const moved = from.listId !== to.listId || from.id !== to.id;
+  for (const q of queue) {
+    const i = q.intent;
+    if ((i.kind !== "update" && i.kind !== "delete") || i.id !== from.id || i.listId !== from.listId) continue;
+    const fields = i.kind === "delete" ? FIELDS : FIELDS.filter((k) => k in i.changes);
+    const madeOnNow = fields.every((k) => i.was[k] === now[k]);
+    if (i.base === oldBase && madeOnNow) out.push({ seq: q.seq, intent: { ...i, ...to, base: now.version } });
+    else if (moved) out.push({ seq: q.seq, intent: { ...i, ...to } });
+  }
+  return out;
+}
+
+/** After a list made here is created on the server, later intents in it name its real id. */
+export function rebasedList(queue: readonly Queued[], localId: string, id: string): Queued[] {
+  const out: Queued[] = [];
+  for (const q of queue) {
+    const i = q.intent;
+    const moveTo = i.kind === "update" && i.changes.listId === localId;
+    if (("listId" in i && i.listId === localId) || moveTo) {
+      const next = { ...i, ...("listId" in i && i.listId === localId && { listId: id }) } as Intent;
+      out.push({ seq: q.seq, intent: moveTo && next.kind === "update" ? { ...next, changes: { ...next.changes, listId: id } } : next });
+    }
+  }
+  return out;
+}

@@ -37,6 +37,7 @@ describe("site build", () => {
       "assets/later-HASH.js",
       "assets/list-screen-HASH.js",
       "assets/live-HASH.js",
+      "assets/send-HASH.js",
       "assets/styles-HASH.css",
     ]);
     expect(names.filter((n) => n === "assets/chunk-HASH.js")).to.have.length.within(1, 4);

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { createTodoBody } from "../../handlers/schemas";
 import { cleanTitle, saveIntent } from "../../site/src/edits";
-import { rebased, type Queued, type Todo } from "../../site/src/replica";
+import type { Queued, Todo } from "../../site/src/replica";
+import { rebased } from "../../site/src/send";
 
 const opened: Todo = {
   listId: "L",

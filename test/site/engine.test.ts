@@ -1,17 +1,8 @@
 import { expect } from "chai";
 import { memoryStore } from "../../site/src/db";
 import { createEngine, type EngineHooks } from "../../site/src/engine";
-import {
-  applyTx,
-  emptySnapshot,
-  keyOf,
-  mergeChanges,
-  project,
-  rebase,
-  type Intent,
-  type Snapshot,
-  type Todo,
-} from "../../site/src/replica";
+import { applyTx, emptySnapshot, keyOf, mergeChanges, project, type Intent, type Snapshot, type Todo } from "../../site/src/replica";
+import { rebase } from "../../site/src/send";
 import { FakeServer, ME, offline, serverError } from "./fake-server";
 
 const FAST = { firstMs: 5, maxMs: 20 };

@@ -1,18 +1,8 @@
 import { expect } from "chai";
 import { topPosition } from "../../handlers/positions";
 import { moveKey } from "../../site/src/order";
-import {
-  applyTx,
-  emptySnapshot,
-  feedTx,
-  keyOf,
-  positionOf,
-  project,
-  rebased,
-  rebasedList,
-  type Queued,
-  type Todo,
-} from "../../site/src/replica";
+import { applyTx, emptySnapshot, feedTx, keyOf, positionOf, project, type Queued, type Todo } from "../../site/src/replica";
+import { rebased, rebasedList } from "../../site/src/send";
 
 const ME = "me";
 const list = (id: string, role: "owner" | "editor" | "viewer" = "owner") => ({
