@@ -3,7 +3,9 @@
  * lacks, is played by cognito-patch.ts; AdminDeleteUser is its own), and the sweep as a timer in
  * this process instead of an EventBridge Scheduler one-time schedule. The timer waits until the
  * time the deletion asked for, or `sweepDelayMs` when given (tests shorten it); a stack closed
- * before then drops it, as a stack destroyed on AWS would drop its schedules.
+ * before then drops it, as a stack destroyed on AWS would drop its schedules. A sweep running when
+ * the stack closes stops at its next step (its time budget ends) and is waited for: its Queries
+ * must not outlive the table (a CI run saw dynalite's "Iterator is not open" after the account test).
  */
 import { sweepAccount, type AccountAdmin, type AccountStore } from "../handlers/account";
 import { sweepScheduleName } from "../handlers/account-admin";
@@ -20,13 +22,15 @@ export interface LocalAccountAdminOptions {
 }
 
 export interface LocalAccountAdmin extends AccountAdmin {
-  /** Drops the sweeps not yet run. */
-  close(): void;
+  /** Drops the sweeps not yet run, and ends the running ones (waits for them). */
+  close(): Promise<void>;
 }
 
 export function localAccountAdmin(options: LocalAccountAdminOptions): LocalAccountAdmin {
   const log = options.log ?? ((line: string) => console.error(line));
   const timers = new Map<string, NodeJS.Timeout>();
+  const running = new Set<Promise<void>>();
+  let closed = false;
   const call = async (action: string, username: string) => {
     const res = await fetch(options.cognitoEndpoint, {
       method: "POST",
@@ -42,22 +46,28 @@ export function localAccountAdmin(options: LocalAccountAdminOptions): LocalAccou
     deleteUser: (username) => call("AdminDeleteUser", username),
     scheduleSweep(sub, at) {
       const name = sweepScheduleName(sub, at);
-      if (timers.has(name)) return Promise.resolve(); // scheduled already, as CreateSchedule's ConflictException says
+      // Scheduled already, as CreateSchedule's ConflictException says; or the stack is closing.
+      if (timers.has(name) || closed) return Promise.resolve();
       const delay = options.sweepDelayMs ?? Math.max(0, at.getTime() - Date.now());
       const timer = setTimeout(() => {
         timers.delete(name);
         const deadline = Date.now() + DEFAULT_TIME_BUDGET_MS;
-        sweepAccount(options.store, admin, sub, new Date(), () => deadline - Date.now()).catch((err: unknown) =>
-          log(`The sweep of a deleted account failed: ${String(err)}`),
+        const sweep = sweepAccount(options.store, admin, sub, new Date(), () => (closed ? 0 : deadline - Date.now())).then(
+          () => undefined,
+          (err: unknown) => void (closed || log(`The sweep of a deleted account failed: ${String(err)}`)),
         );
+        running.add(sweep);
+        void sweep.finally(() => running.delete(sweep));
       }, delay);
       timer.unref();
       timers.set(name, timer);
       return Promise.resolve();
     },
-    close() {
+    async close() {
+      closed = true;
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
+      await Promise.all([...running]);
     },
   };
   return admin;

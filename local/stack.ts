@@ -257,7 +257,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       sweepDelayMs: options.sweepDelayMs,
       log,
     });
-    cleanups.push(() => Promise.resolve(admin.close()));
+    cleanups.push(() => admin.close());
     const api = createApiHost({
       store,
       admin,
