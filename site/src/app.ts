@@ -15,7 +15,8 @@
 import { ACCOUNT_DELETED, type Api } from "./api";
 import { editedText, formatDay, localDay } from "./due";
 import { cleanTitle, couldNot, createIntent, keepMine, saveIntent } from "./edits";
-import { createEngine, sendCode, type LocalStore } from "./engine";
+import type { DeviceStore } from "./db";
+import { createEngine, sendCode } from "./engine";
 import * as m from "./model";
 import { fieldsOf, HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Snapshot, type UndoableIntent } from "./replica";
 import { kit } from "./kit";
@@ -43,15 +44,7 @@ export interface AppHooks {
 }
 
 /** `user`: whose the device copy is (their e-mail); `me`: their id (the token's sub, also their first list's id). */
-export function createApp(
-  api: Api,
-  store: LocalStore & { wipe(): Promise<void> },
-  user: string,
-  me: string,
-  view: TodoView,
-  hooks: AppHooks,
-  live?: Live,
-) {
+export function createApp(api: Api, store: DeviceStore, user: string, me: string, view: TodoView, hooks: AppHooks, live?: Live) {
   let state: m.State = { ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) };
   let alive = true;
   let leading = false;
@@ -359,12 +352,12 @@ export function createApp(
     async start(): Promise<void> {
       await engine.reload(async () => {
         // Another person's copy is wiped before anything of it is shown.
-        if ((await store.load()).user !== user) {
+        if ((await store.head()).user !== user) {
           await store.wipe();
           await store.commit({ user });
         }
         // Intents queued before lists (device copy version 1) were about the first list.
-        const legacy = (await store.load()).queue.filter((q) => !("listId" in q.intent) && q.intent.kind !== "createList");
+        const legacy = (await store.head()).queue.filter((q) => !("listId" in q.intent) && q.intent.kind !== "createList");
         if (legacy.length)
           await store.commit({ requeue: legacy.map((q) => ({ seq: q.seq, intent: { ...q.intent, listId: me } as Intent })) });
       });

@@ -50,7 +50,10 @@ function open(): Promise<IDBDatabase> {
   return done(request);
 }
 
-export function idbStore(): LocalStore & { wipe(): Promise<void> } {
+/** The device copy's store as the list screen uses it: the engine's, plus a wipe and a cheap look at whose it is. */
+export type DeviceStore = LocalStore & { wipe(): Promise<void>; head(): Promise<Pick<Snapshot, "user" | "queue">> };
+
+export function idbStore(): DeviceStore {
   let db: Promise<IDBDatabase> | undefined;
   const tx = async (mode: IDBTransactionMode) => {
     db ??= open();
@@ -83,6 +86,17 @@ export function idbStore(): LocalStore & { wipe(): Promise<void> } {
         cursor: cursor ?? null,
         synced: synced === true,
       };
+    },
+
+    /** Whose the copy is and its queue, without reading the to-dos (app.ts, at start). */
+    async head(): Promise<Pick<Snapshot, "user" | "queue">> {
+      const { s } = await tx("readonly");
+      const [seqs, intents, user] = await Promise.all([
+        done(s.queue.getAllKeys()),
+        done(s.queue.getAll() as IDBRequest<Intent[]>),
+        done(s.meta.get("user") as IDBRequest<string | undefined>),
+      ]);
+      return { user: user ?? null, queue: seqs.map((seq, n) => ({ seq: seq as number, intent: intents[n] })) };
     },
 
     async enqueue(intents: readonly Intent[]): Promise<number[]> {
@@ -135,7 +149,7 @@ export function idbStore(): LocalStore & { wipe(): Promise<void> } {
 }
 
 /** The same contract in memory (unit tests; a browser without IndexedDB keeps the tab's copy only). */
-export function memoryStore(initial: Snapshot = emptySnapshot): LocalStore & { wipe(): Promise<void>; readonly data: Snapshot } {
+export function memoryStore(initial: Snapshot = emptySnapshot): DeviceStore & { readonly data: Snapshot } {
   let data = initial;
   let next = 1 + Math.max(0, ...initial.queue.map((q) => q.seq));
   return {
@@ -143,6 +157,7 @@ export function memoryStore(initial: Snapshot = emptySnapshot): LocalStore & { w
       return data;
     },
     load: () => Promise.resolve(data),
+    head: () => Promise.resolve({ user: data.user, queue: data.queue }),
     enqueue(intents) {
       const queued = intents.map((intent) => ({ seq: next++, intent }));
       data = applyTx(data, { enqueue: queued });
