@@ -44,6 +44,9 @@ export interface AppHooks {
 }
 
 /** `user`: whose the device copy is (their e-mail); `me`: their id (the token's sub, also their first list's id). */
+/** The parts of the copy the screen shows (the cursor is not one of them). */
+const SHOWN = ["lists", "todos", "members", "queue", "conflicts", "synced"] as const;
+
 export function createApp(api: Api, store: DeviceStore, user: string, me: string, view: TodoView, hooks: AppHooks, live?: Live) {
   let state: m.State = { ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) };
   let alive = true;
@@ -62,11 +65,18 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     if (alive) view.render(state);
   }
 
+  /** The copy last shown: parts of it that are the same objects (applyTx keeps what a transaction does not touch) show the same. */
+  let rendered: Snapshot | null = null;
   const engine = createEngine(
     api,
     store,
     {
       changed(snapshot: Snapshot, local: boolean) {
+        if (local) tabs?.tell({ type: "changed" });
+        // Nothing shown changed (a pull that only moved the cursor): no new state, no render.
+        const same = rendered !== null && SHOWN.every((k) => snapshot[k] === rendered![k]);
+        rendered = snapshot;
+        if (same) return;
         const made =
           state.listId !== null && isLocalId(state.listId)
             ? [...snapshot.lists.values()].find((l) => l.createdAs === state.listId)
@@ -75,7 +85,6 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
         const joined = awaited !== null && snapshot.lists.has(awaited) ? awaited : null;
         if (joined) awaited = null;
         set(m.fromSnapshot(snapshot, state, me, joined ?? made?.id ?? state.listId));
-        if (local) tabs?.tell({ type: "changed" });
       },
       refused(intent: Intent, err: unknown) {
         view.showMessage(`${couldNot(intent)}: ${refusal(err)}`);

@@ -36,6 +36,8 @@ export interface State {
   readonly members: readonly MemberRow[];
   /** The current list, whole, in its order. */
   readonly items: readonly Item[];
+  /** How many of `items` are not done (counted once, with the lists' counts). */
+  readonly left: number;
   readonly filter: Filter;
   /** What the search field holds (search.ts): only matching to-dos show. */
   readonly query: string;
@@ -60,6 +62,7 @@ export const initialState: State = {
   listId: null,
   members: [],
   items: [],
+  left: 0,
   filter: "all",
   query: "",
   editing: null,
@@ -91,11 +94,15 @@ export const listFromSearch = (search: string): string | null => new URLSearchPa
 export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: string | null = state.listId): State {
   const all = project(s.todos, s.queue);
   const rows = projectLists(s.lists, s.queue, me);
-  const active = new Map<string, number>();
-  for (const t of all) if (!t.completed) active.set(t.listId, (active.get(t.listId) ?? 0) + 1);
+  const listId = rows.some((l) => l.id === wanted) ? wanted : (rows[0]?.id ?? wanted);
+  // One pass over every to-do (10,000 on a phone: each pass counts): the list shown, and each list's count.
+  const active = new Map<string | null, number>();
+  const items: Item[] = [];
+  for (const t of all) {
+    if (t.listId === listId) items.push(t);
+    if (!t.completed) active.set(t.listId, (active.get(t.listId) ?? 0) + 1);
+  }
   const lists = rows.map((l) => ({ ...l, active: active.get(l.id) ?? 0 }));
-  const listId = lists.some((l) => l.id === wanted) ? wanted : (lists[0]?.id ?? wanted);
-  const items = all.filter((t) => t.listId === listId);
   // A to-do not yet created on the server changes id when it is: its editor closes, as before.
   // (Known gap: what was typed in it then is lost; it needs the engine to say which id it became.)
   const { editing } = state;
@@ -104,7 +111,18 @@ export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: stri
   if (editing !== null && (switched || (isLocalId(editing) && !items.some((t) => t.id === editing)))) state = withEditing(state, null);
   const members = listId === null ? [] : projectMembers(s.members, s.queue, listId);
   const conflicts = s.conflicts.filter((c) => c.listId === listId);
-  return { ...state, me, lists, listId, members, items, loaded: s.synced, waiting: s.queue.length, conflicts };
+  return {
+    ...state,
+    me,
+    lists,
+    listId,
+    members,
+    items,
+    left: active.get(listId) ?? 0,
+    loaded: s.synced,
+    waiting: s.queue.length,
+    conflicts,
+  };
 }
 
 /** The open editor's to-do was deleted (elsewhere) while it was open. */
@@ -134,8 +152,8 @@ export function visible(state: State): readonly Item[] {
 /** Soonest first; a stable sort, so one day's to-dos keep the list's order. */
 const byDueDate = (a: Item, b: Item): number => (a.dueDate! < b.dueDate! ? -1 : a.dueDate! > b.dueDate! ? 1 : 0);
 
-export const activeCount = (state: State): number => state.items.filter((t) => !t.completed).length;
-export const completedCount = (state: State): number => state.items.filter((t) => t.completed).length;
+export const activeCount = (state: State): number => state.left;
+export const completedCount = (state: State): number => state.items.length - state.left;
 
 export function itemsLeftText(state: State): string {
   const n = activeCount(state);
@@ -156,4 +174,4 @@ export const withEditing = (state: State, id: string | null): State => ({
 });
 
 /** "Mark all": done when any is still to do, else all back to not done. */
-export const markAllTarget = (state: State): boolean => state.items.some((t) => !t.completed);
+export const markAllTarget = (state: State): boolean => state.left > 0;

@@ -195,8 +195,11 @@ export function applyTx(s: Snapshot, tx: Tx): Snapshot {
       (a, b) => a.seq - b.seq,
     );
   }
-  const dropped = new Set(tx.dropConflicts);
-  const conflicts = [...s.conflicts.filter((c) => !dropped.has(c.id) && !goneLists.has(c.listId)), ...(tx.addConflicts ?? [])];
+  let conflicts = s.conflicts;
+  if (goneLists.size || tx.dropConflicts?.length || tx.addConflicts?.length) {
+    const dropped = new Set(tx.dropConflicts);
+    conflicts = [...s.conflicts.filter((c) => !dropped.has(c.id) && !goneLists.has(c.listId)), ...(tx.addConflicts ?? [])];
+  }
   return {
     user: tx.user !== undefined ? tx.user : s.user,
     lists,
