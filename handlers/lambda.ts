@@ -93,7 +93,10 @@ export function accountLambdaFactory(
     const name = tableName.get();
     // The sweep names no device: its writes carry no writer.
     const tableStore = store(stampedDocument(doc, undefined), name);
-    const http = createRouteHandler(entry, checks, (writer) => store(stampedDocument(doc, writer), name), { audience: clientId.get(), admin });
+    const http = createRouteHandler(entry, checks, (writer) => store(stampedDocument(doc, writer), name), {
+      audience: clientId.get(),
+      admin,
+    });
     return async (event, context) => {
       functionArn = context?.invokedFunctionArn ?? "";
       if (!isSweepEvent(event)) return http(event, context);

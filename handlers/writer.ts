@@ -19,12 +19,7 @@
  * theirs leaves the last writer in place. A device that skips such a change catches up at its
  * next pull (another poke, a look at the tab); the app's own writes all pass here.
  */
-import type {
-  BatchWriteCommandInput,
-  DynamoDBDocument,
-  PutCommandInput,
-  UpdateCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import type { BatchWriteCommandInput, DynamoDBDocument, PutCommandInput, UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 
 /** The attribute that names the last writer: `<sub>/<device>`. Never shown by any route. */
 export const WRITER_ATTRIBUTE = "writer";

@@ -24,7 +24,7 @@ import { API_BASE } from "../handlers/routes";
 import { API_KEY_HEADER, API_RESPONSE_HEADERS, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE } from "../common/gateway";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { LogEntry } from "../handlers/http";
-import { createDocumentClient, dynamoStoreFor, dynamoTodoStore } from "../handlers/store";
+import { createDocumentClient, dynamoStoreFor } from "../handlers/store";
 import { buildSite } from "../site/build";
 import type { BuiltFile, SiteConfig } from "../common/hosting";
 import { securityHeaders } from "../common/security-headers";

@@ -115,7 +115,8 @@ describe("real time in Chromium (e2e)", function () {
 
   it("a change made on A makes no pull on A (its poke names A's device); one made on B still makes A pull and show it", async () => {
     const pulls: string[] = [];
-    const onRequest = (r: { url(): string; method(): string }) => r.method() === "GET" && r.url().includes("/api/changes") && pulls.push(r.url());
+    const onRequest = (r: { url(): string; method(): string }) =>
+      r.method() === "GET" && r.url().includes("/api/changes") && pulls.push(r.url());
     await new Promise((resolve) => setTimeout(resolve, 500)); // the previous test's pokes and pulls are over
     a.page.on("request", onRequest);
     try {

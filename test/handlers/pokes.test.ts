@@ -14,7 +14,8 @@ const change = (partition: string, sort: string, eventName = "MODIFY", writer?: 
   },
 });
 /** A change written by `sub`'s device `device` (handlers/writer.ts). */
-const by = (sub: string, device: string, partition: string, sort: string): ChangeRecord => change(partition, sort, "MODIFY", `${sub}/${device}`);
+const by = (sub: string, device: string, partition: string, sort: string): ChangeRecord =>
+  change(partition, sort, "MODIFY", `${sub}/${device}`);
 const PHONE = "phone-0000-device";
 const LAPTOP = "laptop-000-device";
 
@@ -160,7 +161,12 @@ describe("a poke's `from` (handlers/pokes.ts pokesFor)", () => {
 
   it("counts the pokes that name a device in the log line", async () => {
     const lines: object[] = [];
-    await pokeBatch([by(A, PHONE, L1, "01A")], () => Promise.resolve(), (l) => lines.push(l), fakeMembers({ [L1]: [A, B] }).audience);
+    await pokeBatch(
+      [by(A, PHONE, L1, "01A")],
+      () => Promise.resolve(),
+      (l) => lines.push(l),
+      fakeMembers({ [L1]: [A, B] }).audience,
+    );
     expect(lines).to.deep.include({ level: "info", msg: "pokes.sent", records: 1, channels: 2, fromDevice: 1, failed: 0 });
   });
 

@@ -103,7 +103,12 @@ describe("the writing device, from the header to the item and the poke (handlers
 
   it("answers 400 invalid_header to a malformed device id, and writes nothing", async () => {
     for (const device of ["short", "x".repeat(65), "has space in it", "semi;colon-device"]) {
-      const res = await api.send("alice", { method: "POST", path: "/api/todos", body: { title: "x" }, headers: { [DEVICE_HEADER]: device } });
+      const res = await api.send("alice", {
+        method: "POST",
+        path: "/api/todos",
+        body: { title: "x" },
+        headers: { [DEVICE_HEADER]: device },
+      });
       expect(res.status, device).to.equal(400);
       expect((res.body as { error: { code: string } }).error.code).to.equal("invalid_header");
     }
