@@ -19,6 +19,8 @@
  * The local stack speaks the same on its own origin, so one client serves both.
  */
 
+import { DEVICE_ID } from "./device";
+
 /** The channel namespace of pokes. A namespace name is the channel path's first segment. */
 export const PUSH_NAMESPACE = "pokes";
 
@@ -59,19 +61,7 @@ export function readPoke(text: unknown): { readonly from?: string } {
   }
 }
 
-/**
- * The request header that names the device a write comes from (the site sends it on every
- * write; handlers/http.ts validates it: a malformed value is a 400 `invalid_header`, as a
- * malformed Idempotency-Key is). Custom headers reach the function untouched: CloudFront's
- * /api behaviour forwards every viewer header but Host (AllViewerExceptHostHeader), and a Lambda
- * proxy integration passes the request's headers in the event (API Gateway developer guide,
- * "Lambda proxy integrations in API Gateway": the request data includes the request headers);
- * the OpenAPI document declares no header parameters, so its request validators never see it.
- */
-export const DEVICE_HEADER = "X-Tasklane-Device";
-
-/** A device id: 8 to 64 of A-Z a-z 0-9 _ - (the site makes a UUID: site/src/device.ts). */
-export const DEVICE_ID = /^[A-Za-z0-9_-]{8,64}$/;
+export { DEVICE_HEADER, DEVICE_ID } from "./device";
 
 /**
  * The onSubscribe handler of the `pokes` namespace, as AppSync runs it (APPSYNC_JS): the caller

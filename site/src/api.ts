@@ -6,7 +6,7 @@
  * `ApiError` (the API's {"error":{code,message}} shape) or `OfflineError` (no answer at all).
  */
 import { CHANGES_LIMIT_MAX } from "../../handlers/limits";
-import { DEVICE_HEADER } from "../../common/push";
+import { DEVICE_HEADER } from "../../common/device";
 import type { Invitation } from "../../handlers/lists";
 import type { Changes, FeedItem, InviteRole, ListRow, Todo } from "./replica";
 

@@ -9,7 +9,7 @@
  * Forgotten at sign-out with everything else of the person (list-screen.ts `stop`): the next
  * person on this browser gets a new id, so no id links two accounts' writes in the table.
  */
-import { DEVICE_ID } from "../../common/push";
+import { DEVICE_ID } from "../../common/device";
 
 const KEY = "tasklane.device";
 /** Where storage is refused (a locked-down profile): one id for this page's life. */
