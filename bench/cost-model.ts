@@ -48,15 +48,17 @@ export const ACTIVE_USER_HOUR: Readonly<Record<string, number>> = {
 export const PUSH_RECONNECTS_PER_HOUR = 2;
 
 /**
- * The same hour with the push channel up (site/src/live.ts): no pull on the timer. One pull per
- * poke, and every change pokes the person's channel once, their own included (a device cannot
- * tell its own write's poke from one that also carries another device's change, so it pulls;
- * pokes within POKE_GATHER_MS or landing while the engine pulls merge, not counted here: an upper
- * bound); one pull per look (the safety net for a lost poke; a return that reconnects pulls once,
- * on "up"); one when the connection first opens.
+ * The same hour with the push channel up (site/src/live.ts): no pull on the timer. Every change
+ * pokes the person's channel, but the hour's changes are made on this device, and a poke whose
+ * changes all came from this device pulls nothing (issue 18: the poke names the writing device,
+ * handlers/pokes.ts; its copy already holds its writes' answers). What is left: one pull after
+ * each bulk change (the engine asks for it itself: the server bumped versions the answer does
+ * not list, site/src/send.ts), one per look (the safety net for a lost poke; a return that
+ * reconnects pulls once, on "up"), one when the connection first opens. A change made on another
+ * device (or by another member) would add a pull each; the hour has none.
  */
 export const PUSH_USER_HOUR: Readonly<Record<string, number>> = {
-  listChanges: hourChanges + HOUR_LOOKS + 1,
+  listChanges: HOUR_CHANGES.clearCompleted + HOUR_LOOKS + 1,
   ...HOUR_CHANGES,
 };
 

@@ -145,7 +145,7 @@ export function realtimeMarkdown(r: RealtimeFigures, cost: CostReport): string {
   return [
     `Change on device A → shown on device B (${r.latency.who}, ${r.latency.changes} changes, no focus or reload): p50 ${round(r.latency.p50Ms, 0)} ms, p95 ${round(r.latency.p95Ms, 0)} ms, max ${round(r.latency.maxMs, 0)} ms. A member's device: not measured (needs the members audience, branch push-audience).`,
     "",
-    `Pulls during those ${r.latency.changes} changes: ${r.pulls.writer} by device A (its own changes poke it too), ${r.pulls.other} by device B.`,
+    `Pulls during those ${r.latency.changes} changes: ${r.pulls.writer} by device A (its own changes' pokes name it and pull nothing there), ${r.pulls.other} by device B.`,
     "",
     `API requests an idle visible tab sends in 10 minutes: ${r.idleTenMinutes.withPush} with the push channel, ${r.idleTenMinutes.withoutPush} without it (polling every ${POLL_MS / 1000} s).`,
     "",

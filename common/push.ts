@@ -19,6 +19,8 @@
  * The local stack speaks the same on its own origin, so one client serves both.
  */
 
+import { DEVICE_ID } from "./device";
+
 /** The channel namespace of pokes. A namespace name is the channel path's first segment. */
 export const PUSH_NAMESPACE = "pokes";
 
@@ -27,11 +29,39 @@ export const channelOf = (sub: string): string => `/${PUSH_NAMESPACE}/${sub}`;
 
 /**
  * The only message sent on a channel. It says "something you can see changed; pull the change
- * feed". It carries nothing the client must trust: no ids, no data, no count. A lost poke costs
- * latency (the next poke, the pull on reconnect or focus catch up), never correctness.
+ * feed". It carries no data: no ids, no titles, no count. One hint rides on it (issue 18): `from`,
+ * the device whose requests made EVERY change the poke covers, set only when that device is the
+ * poked person's own (the poke function knows whose device wrote each item: handlers/pokes.ts).
+ * A device that reads its own id there skips the pull: its copy already holds its own writes
+ * (their answers). Absent (changes from elsewhere, from several devices, from a migration, a
+ * record without a device): pull. A wrong or lost hint costs latency (the next poke, the pull on
+ * reconnect or on a look at the tab catch up), never correctness: every write still carries its
+ * If-Match version, so a stale copy gets a 412, never overwrites.
  */
-export const POKE = { type: "poke" } as const;
-export const POKE_TEXT = JSON.stringify(POKE);
+export interface Poke {
+  readonly type: "poke";
+  /** The device (DEVICE_ID) that made every change this poke covers, when it is the poked person's own. */
+  readonly from?: string;
+}
+
+/** The poke's text on the wire: `{"type":"poke"}` or `{"type":"poke","from":"<device id>"}`. */
+export const pokeText = (from?: string): string => JSON.stringify({ type: "poke", ...(from !== undefined && { from }) } satisfies Poke);
+
+/** The poke without a hint (changes from elsewhere), and its text. */
+export const POKE: Poke = { type: "poke" };
+export const POKE_TEXT = pokeText();
+
+/** What a device reads of an event's text: anything but a poke with a well-formed `from` is "from elsewhere" (pull). */
+export function readPoke(text: unknown): { readonly from?: string } {
+  try {
+    const from = (JSON.parse(String(text)) as { from?: unknown } | null)?.from;
+    return typeof from === "string" && DEVICE_ID.test(from) ? { from } : {};
+  } catch {
+    return {};
+  }
+}
+
+export { DEVICE_HEADER, DEVICE_ID } from "./device";
 
 /**
  * The onSubscribe handler of the `pokes` namespace, as AppSync runs it (APPSYNC_JS): the caller

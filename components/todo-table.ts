@@ -10,13 +10,21 @@
  * - point-in-time recovery on; server-side encryption on with the AWS-managed KMS key
  *   (`aws/dynamodb`, auditable in CloudTrail), or a customer-managed key given as `kmsKeyArn`
  * - TTL on `expiresAt`, which expires the adapter's idempotency records and tombstones (30 days)
- * - a DynamoDB stream of KEYS_ONLY: every change, however made (a route, a bulk route, a
- *   migration, the console), for PushChannel's pokes. Keys are all a poke needs (whose partition
- *   changed; a `~member#<sub>` key names its member), and nothing of a to-do leaves the table
- *   through it. Turning a stream on is an in-place update, not a replacement (UpdateTable
- *   StreamSpecification). Lambda's reads of it are not billed (DynamoDB's pricing page, on-demand:
- *   GetRecords calls made by Lambda for a DynamoDB trigger are free; from memory of
- *   https://aws.amazon.com/dynamodb/pricing/on-demand/, not re-read on 2026-12-07)
+ * - a DynamoDB stream of NEW_IMAGE: every change, however made (a route, a bulk route, a
+ *   migration, the console), for PushChannel's pokes. The poke function reads the keys (whose
+ *   partition changed; a `~member#<sub>` key names its member) and, of the image, the writer
+ *   alone (handlers/writer.ts: which device made it, so that device is not poked into pulling its
+ *   own write); it logs none of it. The image is the whole item as written, so to-dos' titles
+ *   now pass through the stream to that one function (KEYS_ONLY carried none of it): the price
+ *   of the writer, the only way the stream can name it. Turning a stream on is an in-place update
+ *   (UpdateTable StreamSpecification), but DynamoDB refuses to change the view type of an enabled
+ *   stream ("Table already has an enabled stream", terraform-provider-aws#18402): the change
+ *   from KEYS_ONLY disables the stream and enables a new one with a NEW stream ARN, which the
+ *   event source mapping must follow (terraform-provider-aws#42560: a plan that assumes the ARN
+ *   unchanged breaks the mapping). See README, "Deploy", for the step. Lambda's reads of it are
+ *   not billed (DynamoDB's pricing page, on-demand: GetRecords calls made by Lambda for a DynamoDB
+ *   trigger are free; from memory of https://aws.amazon.com/dynamodb/pricing/on-demand/, not
+ *   re-read on 2026-12-07)
  * - with `protect`: deletion protection on; Pulumi's `protect`, so the engine refuses to delete or
  *   REPLACE the table (a replacing change — a new key attribute, a new local secondary index —
  *   would otherwise create a new, empty table and point the functions at it: `retainOnDelete`
@@ -28,8 +36,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHANGES_INDEX, KEY_ATTRIBUTES, TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/table";
 import { SETTINGS } from "./settings";
 
-/** What the stream carries of each change: the keys only (see the file comment). */
-export const STREAM_VIEW_TYPE = "KEYS_ONLY";
+/** What the stream carries of each change: the item as written, for its writer (see the file comment). */
+export const STREAM_VIEW_TYPE = "NEW_IMAGE";
 
 export interface TodoTableArgs {
   /** Turn on deletion protection and keep the table when the stack is destroyed. @default SETTINGS.protectData */
@@ -43,7 +51,7 @@ export interface TodoTableArgs {
 export class TodoTable extends pulumi.ComponentResource {
   public readonly tableName: pulumi.Output<string>;
   public readonly tableArn: pulumi.Output<string>;
-  /** The table's change stream (KEYS_ONLY). */
+  /** The table's change stream (NEW_IMAGE). */
   public readonly streamArn: pulumi.Output<string>;
 
   constructor(name: string, args: TodoTableArgs = {}, opts?: pulumi.ComponentResourceOptions) {

@@ -21,7 +21,10 @@ import { ulidFactory } from "./ids";
 import type { Reply, Route } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
 import { API_RESPONSE_HEADERS, errorBody, JSON_CONTENT_TYPE } from "../common/gateway";
+import { DEVICE_HEADER, DEVICE_ID } from "../common/push";
+import type { StoreFor } from "./store";
 import type { TodoStore } from "./todos";
+import { writerOf } from "./writer";
 import { compileChecks, findProblems, type RouteChecks } from "./validation";
 
 /** The parts of API Gateway's Lambda proxy event the adapter reads. */
@@ -154,6 +157,24 @@ function readIdempotencyKey(value: string | undefined): string | undefined {
   return value;
 }
 
+/**
+ * The device a write comes from (DEVICE_HEADER), checked like the other headers: a malformed one
+ * is a 400, not ignored. Ignoring it would cost nothing but the saving (the poke would read as
+ * "from elsewhere"), yet the only sender is the site, which makes the id itself: a malformed one
+ * is a bug to see at once, and nothing unchecked is ever stored in an item or sent in a poke.
+ */
+function readDevice(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!DEVICE_ID.test(value)) {
+    throw new ValidationError(
+      `${DEVICE_HEADER} must be 8 to 64 letters, digits, "-" or "_".`,
+      [{ field: `headers.${DEVICE_HEADER.toLowerCase()}`, message: "is not a device id" }],
+      "invalid_header",
+    );
+  }
+  return value;
+}
+
 function respond(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}, text?: string): ProxyResult {
   const common = { ...API_RESPONSE_HEADERS, ...headers };
   if (text !== undefined) return { statusCode: status, headers: common, body: text };
@@ -169,7 +190,7 @@ export function errorResponse(err: unknown, requestId: string): ProxyResult {
 }
 
 /** Builds the handler for one route, generating its validators first (tests, the local stack). */
-export function createHandler(route: Route, store: TodoStore, options: HandlerOptions = {}): ProxyHandler {
+export function createHandler(route: Route, store: TodoStore | StoreFor, options: HandlerOptions = {}): ProxyHandler {
   return createRouteHandler(route, compileChecks(route.schemas), store, options);
 }
 
@@ -217,7 +238,14 @@ async function authorize(route: RouteEntry, store: TodoStore, listId: string, us
  * Builds the handler for one route from its already generated checks. This is what each Lambda
  * function's closure calls at init; it reaches neither the route table nor ajv.
  */
-export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store: TodoStore, options: HandlerOptions = {}): ProxyHandler {
+export function createRouteHandler(
+  route: RouteEntry,
+  checks: RouteChecks,
+  stores: TodoStore | StoreFor,
+  options: HandlerOptions = {},
+): ProxyHandler {
+  // A plain store (some tests) stamps nothing; the Lambda functions and the local stack give a StoreFor.
+  const storeFor: StoreFor = typeof stores === "function" ? stores : () => stores;
   const log = options.log ?? writeJsonLine;
   const clock = options.clock ?? (() => new Date());
   const nextId = ulidFactory();
@@ -241,6 +269,10 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
     try {
       if (!userId) throw new UnauthorizedError();
       const headers = lowerCaseKeys(event.headers);
+      // Only a write names its device: the writes a read makes on its own (adopting a first list,
+      // repairing an index entry) are nothing its answer shows, so they must poke that device too.
+      const device = readDevice(headers[DEVICE_HEADER.toLowerCase()]);
+      const store = storeFor(event.httpMethod === "GET" || event.httpMethod === "HEAD" ? undefined : writerOf(userId, device));
       const params = definedValues(event.pathParameters);
       // A malformed id names nothing: that is a 404, the same as an id that does not exist (for
       // a list id, the same as a list the caller is not a member of).

@@ -24,6 +24,7 @@ import {
 } from "./http";
 import type { Route } from "./routes";
 import { createDocumentClient, operationStore } from "./store";
+import { stampedDocument } from "./writer";
 import { compileChecks } from "./validation";
 
 /** A value known only at deployment (a Pulumi Output): read with `get()` inside the function. */
@@ -49,7 +50,12 @@ export function lambdaFactory(route: Route, tableName: DeployedValue<string>, cl
   // `membership` on a list route: a store of those operations alone is all it needs.
   const store = operationStore(route.operations);
   // Only ID tokens of the site's app client: API Gateway's authorizer takes any client of the pool.
-  return () => createRouteHandler(entry, checks, store(createDocumentClient(), tableName.get()), { audience: clientId.get() });
+  // One document client per container; each request's store stamps its writer (handlers/writer.ts).
+  return () => {
+    const doc = createDocumentClient();
+    const name = tableName.get();
+    return createRouteHandler(entry, checks, (writer) => store(stampedDocument(doc, writer), name), { audience: clientId.get() });
+  };
 }
 
 /** What the account deletion's function knows besides the table: the pool, and the sweep's role. */
@@ -83,8 +89,14 @@ export function accountLambdaFactory(
       schedulerRoleArn: account.schedulerRoleArn.get(),
       functionArn: () => functionArn,
     });
-    const tableStore = store(createDocumentClient(), tableName.get());
-    const http = createRouteHandler(entry, checks, tableStore, { audience: clientId.get(), admin });
+    const doc = createDocumentClient();
+    const name = tableName.get();
+    // The sweep names no device: its writes carry no writer.
+    const tableStore = store(stampedDocument(doc, undefined), name);
+    const http = createRouteHandler(entry, checks, (writer) => store(stampedDocument(doc, writer), name), {
+      audience: clientId.get(),
+      admin,
+    });
     return async (event, context) => {
       functionArn = context?.invokedFunctionArn ?? "";
       if (!isSweepEvent(event)) return http(event, context);

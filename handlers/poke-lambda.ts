@@ -1,5 +1,5 @@
 /**
- * The poke function: DynamoDB Streams (the table's KEYS_ONLY stream) in, one poke per person who
+ * The poke function: DynamoDB Streams (the table's NEW_IMAGE stream) in, one poke per person who
  * can see the batch's changes out, published to AppSync Events over HTTP with IAM
  * (`POST https://<http domain>/event` `{channel, events: ["<JSON text>"]}`, signed for service
  * `appsync`; AppSync Events developer guide, "Publishing events via HTTP"
@@ -16,14 +16,13 @@
  * a removal stops the pokes at once. A failed Query fails the invocation as a failed publish does.
  */
 import type { DeployedValue } from "./lambda";
-import { channelsToPoke, listAudience, type AudienceOf, type ChangeRecord } from "./pokes";
+import { listAudience, pokesFor, type AudienceOf, type ChangeRecord, type PokeToSend } from "./pokes";
 import { createDocumentClient } from "./store";
 import { membersReader } from "./store-audience";
 import { signPost, type Credentials } from "./sigv4";
-import { POKE_TEXT } from "../common/push";
 
-/** Publishes one poke to one channel; rejects when AppSync does not accept it. */
-export type Publish = (channel: string) => Promise<void>;
+/** Publishes one poke (its text) to its channel; rejects when AppSync does not accept it. */
+export type Publish = (poke: PokeToSend) => Promise<void>;
 
 /** Publishes in flight at once: a mark-all in a shared list pokes each member, not thousands. */
 const PARALLEL_PUBLISHES = 16;
@@ -31,6 +30,8 @@ const PARALLEL_PUBLISHES = 16;
 export interface PokeResult {
   readonly records: number;
   readonly channels: number;
+  /** Pokes that named the device that made the changes (that device does not pull). */
+  readonly fromDevice: number;
   readonly failed: number;
 }
 
@@ -41,10 +42,10 @@ export async function pokeBatch(
   log: (line: object) => void,
   audienceOf: AudienceOf,
 ): Promise<PokeResult> {
-  const channels = await channelsToPoke(records, audienceOf);
+  const pokes = await pokesFor(records, audienceOf);
   let failed = 0;
-  for (let i = 0; i < channels.length; i += PARALLEL_PUBLISHES) {
-    const results = await Promise.allSettled(channels.slice(i, i + PARALLEL_PUBLISHES).map(publish));
+  for (let i = 0; i < pokes.length; i += PARALLEL_PUBLISHES) {
+    const results = await Promise.allSettled(pokes.slice(i, i + PARALLEL_PUBLISHES).map(publish));
     for (const r of results) {
       if (r.status === "rejected") {
         failed++;
@@ -53,18 +54,19 @@ export async function pokeBatch(
       }
     }
   }
-  const result = { records: records.length, channels: channels.length, failed };
+  const fromDevice = pokes.filter((p) => p.from !== undefined).length;
+  const result = { records: records.length, channels: pokes.length, fromDevice, failed };
   log({ level: failed ? "error" : "info", msg: "pokes.sent", ...result });
   return result;
 }
 
 /** Publishing to AppSync Events with the function's own credentials (Lambda's environment). */
 export function appSyncPublisher(httpDomain: string, region: string, credentials: () => Credentials): Publish {
-  return async (channel) => {
+  return async ({ channel, text: poke }) => {
     const signed = signPost({
       host: httpDomain,
       path: "/event",
-      body: JSON.stringify({ channel, events: [POKE_TEXT] }),
+      body: JSON.stringify({ channel, events: [poke] }),
       service: "appsync",
       region,
       credentials: credentials(),

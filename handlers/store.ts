@@ -40,6 +40,7 @@ import {
   TOMBSTONE_ATTRIBUTE,
   TTL_ATTRIBUTE,
 } from "./table";
+import { stampedDocument } from "./writer";
 import type { CreateResult, IdempotencyClaim, ListOptions, Todo, TodoChanges, TodoPage, TodoStore } from "./todos";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -401,6 +402,18 @@ export const STORE_OPERATIONS: { readonly [K in StoreOperation]: (table: Table) 
   ...FEED_OPERATIONS,
   ...ACCOUNT_OPERATIONS,
 };
+
+/**
+ * A request's store, built for the device its request names (handlers/writer.ts): every item it
+ * writes carries `<sub>/<device>`, or no writer when `writer` is undefined. The adapter builds one
+ * per request (a handful of closures over the one document client).
+ */
+export type StoreFor<S = TodoStore> = (writer: string | undefined) => S;
+
+/** The whole store on one table, stamped per request (the local stack, the tests and the bench). */
+export function dynamoStoreFor(doc: DynamoDBDocument, tableName: string): StoreFor {
+  return (writer) => dynamoTodoStore(stampedDocument(doc, writer), tableName);
+}
 
 /** The whole store on one table (the local stack, the tests and the bench). */
 export function dynamoTodoStore(doc: DynamoDBDocument, tableName: string): TodoStore {

@@ -29,6 +29,7 @@ import {
 import { createHandler, JSON_MEDIA_TYPE, type LogEntry, type ProxyHandler } from "../handlers/http";
 import { matchRoute, routes } from "../handlers/routes";
 import type { TodoStore } from "../handlers/todos";
+import type { StoreFor } from "../handlers/store";
 import type { AccountAdmin } from "../handlers/account";
 import type { Authorizer } from "./authorizer";
 import { parseTarget, proxyEvent } from "./proxy-event";
@@ -37,7 +38,8 @@ import { parseTarget, proxyEvent } from "./proxy-event";
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface ApiHostOptions {
-  readonly store: TodoStore;
+  /** The store each request works through, stamped with its writer (handlers/writer.ts). */
+  readonly store: TodoStore | StoreFor;
   /** Cognito and the sweep, for the route that `endsAccount` (local/account-admin.ts). @default none */
   readonly admin?: AccountAdmin;
   readonly authorize: Authorizer;

@@ -24,7 +24,7 @@ import { API_BASE } from "../handlers/routes";
 import { API_KEY_HEADER, API_RESPONSE_HEADERS, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE } from "../common/gateway";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { LogEntry } from "../handlers/http";
-import { createDocumentClient, dynamoTodoStore } from "../handlers/store";
+import { createDocumentClient, dynamoStoreFor } from "../handlers/store";
 import { buildSite } from "../site/build";
 import type { BuiltFile, SiteConfig } from "../common/hosting";
 import { securityHeaders } from "../common/security-headers";
@@ -37,9 +37,9 @@ import { closeServer, listen } from "./listen";
 import { loopbackOrigins, privateDir } from "./local-guard";
 import { createSiteHost } from "./site-host";
 import { createPushServer, type PushServer } from "./push-server";
-import { channelsToPoke, listAudience, type AudienceOf, type ChangeRecord } from "../handlers/pokes";
+import { listAudience, pokesFor, type AudienceOf, type ChangeRecord } from "../handlers/pokes";
 import { membersReader } from "../handlers/store-audience";
-import { POKE_TEXT, REALTIME_PATH } from "../common/push";
+import { REALTIME_PATH } from "../common/push";
 
 export const LOCAL_TABLE_NAME = "tasklane-todos";
 
@@ -185,8 +185,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const poke = (records: ChangeRecord[]) => {
       const { server, audience } = push;
       if (draining || !server || !audience) return;
-      const work = channelsToPoke(records, audience).then(
-        (channels) => channels.forEach((channel) => server.publish(channel, POKE_TEXT)),
+      const work = pokesFor(records, audience).then(
+        (pokes) => pokes.forEach(({ channel, text }) => server.publish(channel, text)),
         // The poke function's failure, locally: logged; the device's pull on focus catches up.
         (err: unknown) => options.requestLog?.({ level: "error", msg: "poke.failed", error: String(err) }),
       );
@@ -249,7 +249,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     push.audience = listAudience(membersReader({ doc, name: LOCAL_TABLE_NAME }));
     push.server = pushServer;
     cleanups.push(() => Promise.resolve(pushServer.close()));
-    const store = dynamoTodoStore(doc, LOCAL_TABLE_NAME);
+    // As on AWS: each request's writes carry its writer; the sweep's carry none.
+    const storeFor = dynamoStoreFor(doc, LOCAL_TABLE_NAME);
+    const store = storeFor(undefined);
     const admin = localAccountAdmin({
       cognitoEndpoint: cognito.endpoint,
       userPoolId: cognito.userPoolId,
@@ -259,7 +261,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     });
     cleanups.push(() => admin.close());
     const api = createApiHost({
-      store,
+      store: storeFor,
       admin,
       authorize,
       log: options.requestLog,

@@ -1,10 +1,12 @@
 /**
  * The to-do API client: same origin, under `apiBase`. It sends the Cognito ID token (what the
  * API's authorizer checks), `If-Match` with the version a change was based on, and an
- * `Idempotency-Key` on creation so a retried POST never makes two to-dos. Failures become
+ * `Idempotency-Key` on creation so a retried POST never makes two to-dos, and on every write the
+ * device id (`X-Tasklane-Device`, device.ts: the poke of a write names it). Failures become
  * `ApiError` (the API's {"error":{code,message}} shape) or `OfflineError` (no answer at all).
  */
 import { CHANGES_LIMIT_MAX } from "../../handlers/limits";
+import { DEVICE_HEADER } from "../../common/device";
 import type { Invitation } from "../../handlers/lists";
 import { AuthError } from "./auth";
 import type { Changes, FeedItem, InviteRole, ListRow, Todo } from "./replica";
@@ -63,7 +65,8 @@ export interface TokenSource {
   idToken(force?: boolean): Promise<string>;
 }
 
-export function createApi(apiBase: string, tokens: TokenSource) {
+/** `device`: this browser's device id, named on every write (device.ts). @default none */
+export function createApi(apiBase: string, tokens: TokenSource, device?: () => string) {
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     let response = await attempt(method, path, body, headers, await tokens.idToken());
     // The ID token may have expired between the check and the call (or the local stack restarted
@@ -94,6 +97,7 @@ export function createApi(apiBase: string, tokens: TokenSource) {
         headers: {
           Authorization: token,
           ...(body !== undefined && { "Content-Type": "application/json" }),
+          ...(method !== "GET" && device && { [DEVICE_HEADER]: device() }),
           ...headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),

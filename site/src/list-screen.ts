@@ -10,6 +10,7 @@ import { ACCOUNT_DELETED, createApi } from "./api";
 import { createApp, type App, type AppHooks } from "./app";
 import type { Auth } from "./auth";
 import { idbStore, memoryStore } from "./db";
+import { deviceId, forgetDevice } from "./device";
 import { $ } from "./dom";
 import { kit } from "./kit";
 import type { Live } from "./live";
@@ -65,12 +66,12 @@ export function createListScreen() {
     /** Runs the list for the person signed in (`owner`: their `sub`). `fresh`: just signed in. */
     start(config: ListScreenConfig, auth: Auth, owner: string, hooks: AppHooks, fresh: boolean): void {
       if (!api) {
-        api = createApi(config.apiBase, auth);
+        api = createApi(config.apiBase, auth, () => deviceId());
         accountSection(auth, api, () => hooks.signedOut(ACCOUNT_DELETED, false, false));
       }
       app?.stop();
       // The push channel (issue 18), if the stack has one.
-      const live: Live | undefined = config.push && { ...config.push, idToken: () => auth.idToken() };
+      const live: Live | undefined = config.push && { ...config.push, idToken: () => auth.idToken(), device: () => deviceId() };
       app = createApp(api, store, owner, owner, view, hooks, live);
       view.showMessage("");
       // No render here: the screen keeps what it shows (this person's copy, painted above, or the
@@ -90,6 +91,7 @@ export function createListScreen() {
       app?.stop();
       app = undefined;
       void store.wipe();
+      forgetDevice();
       view.forget();
       resetAccount();
       view.render(initial());

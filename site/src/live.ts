@@ -6,7 +6,12 @@
  * - Open while this tab leads and a tab of this browser is seen: this one, or another that asked
  *   the leader to pull within HIDDEN_CLOSE_MS (a visible tab's timer asks every POLL_MS).
  * - Up: one pull (whatever was missed while down). A poke: one pull, POKE_GATHER_MS later, for
- *   every poke in between (and the engine merges pokes that land while it pulls).
+ *   every poke in between (and the engine merges pokes that land while it pulls). A poke whose
+ *   changes all came from this device (`from`, common/push.ts) pulls nothing: the copy holds them
+ *   already, from its writes' answers (send.ts; a bulk route or a list intent whose answer is not
+ *   the whole story asks the engine for a pull itself, `wantPull`). Any other poke in the same
+ *   window pulls, so mixed sources always pull. The feed's cursor stays behind this device's own
+ *   changes: the next pull brings them again, and merging them changes nothing.
  *   The first try failing also pulls once: the pull the app left to the channel (`quiet`).
  * - Nobody looking: a poke pulls nothing, it is remembered and pulled once when the tab is seen
  *   again; a lost link is not retried; after HIDDEN_CLOSE_MS the connection closes.
@@ -14,8 +19,8 @@
 import type { SiteConfig } from "../../common/hosting";
 import { connectPush, sameOrigin } from "./push";
 
-/** Where the push channel is (SiteConfig.push) and the ID token it needs. */
-export type Live = NonNullable<SiteConfig["push"]> & { idToken(): Promise<string> };
+/** Where the push channel is (SiteConfig.push), the ID token it needs, and this browser's device id (device.ts). */
+export type Live = NonNullable<SiteConfig["push"]> & { idToken(): Promise<string>; device(): string };
 
 /**
  * Hidden this long, the leader closes the push connection (unless another tab is visible). 3
@@ -69,7 +74,8 @@ export function createChannel(hooks: ChannelHooks) {
       host: hooks.live.host ?? location.host,
       idToken: () => hooks.live.idToken(),
       sub: hooks.sub,
-      poked() {
+      poked(poke) {
+        if (poke.from !== undefined && poke.from === hooks.live.device()) return; // our own writes: the copy has them
         if (!seen()) stale = true;
         else
           gathering ??= setTimeout(() => {

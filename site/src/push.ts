@@ -15,7 +15,7 @@
  *   fleet of devices does not reconnect in step after an outage; `close()` stops for good.
  * Plain browser WebSocket: Node 24's global WebSocket runs it unchanged (test/site/push.test.ts).
  */
-import { authProtocol, channelOf, CONNECTION_TIMEOUT_MS, EVENT_WS_PROTOCOL, REALTIME_PATH } from "../../common/push";
+import { authProtocol, channelOf, CONNECTION_TIMEOUT_MS, EVENT_WS_PROTOCOL, readPoke, REALTIME_PATH } from "../../common/push";
 
 export interface PushOptions {
   /** `wss://…/event/realtime` (AppSync) or this origin's REALTIME_PATH (the local stack). */
@@ -26,8 +26,8 @@ export interface PushOptions {
   readonly sub: string;
   /** A valid ID token (auth.ts); called on every (re)connect. */
   idToken(): Promise<string>;
-  /** A poke arrived: something the person can see changed. */
-  poked(): void;
+  /** A poke arrived: something the person can see changed; `from`: the device that made every change of it (common/push.ts). */
+  poked(poke: { readonly from?: string }): void;
   /** true: subscribed. false: a try failed (refused, unreachable, no token), the link was lost, or close(). */
   up(on: boolean): void;
   /** The first retry's delay and the longest. @default PUSH_BACKOFF */
@@ -43,6 +43,8 @@ export const sameOrigin = (): string => `${location.protocol === "https:" ? "wss
 interface Message {
   readonly type?: string;
   readonly connectionTimeoutMs?: number;
+  /** A "data" message's event: the poke's JSON text. */
+  readonly event?: unknown;
 }
 
 export function connectPush(options: PushOptions): { close(): void } {
@@ -104,7 +106,7 @@ export function connectPush(options: PushOptions): { close(): void } {
         failures = 0;
         options.up(true);
       } else if (message.type === "subscribe_error") down();
-      else if (message.type === "data") options.poked();
+      else if (message.type === "data") options.poked(readPoke(message.event));
     };
   }
 

@@ -99,7 +99,12 @@ export async function sendOne(ctx: SendContext, q: Queued): Promise<void> {
         ? done({ put: all.filter((t) => t.completed !== i.completed).map((t) => ({ ...t, completed: i.completed })) })
         : done({ del: all.filter((t) => t.completed).map((t) => keyOf(t.listId, t.id)) });
     }
-    return done(await sendListIntent(api, i, rest(), me));
+    const tx = await sendListIntent(api, i, rest(), me);
+    // The answer is not the whole story: a new list's owner membership, an invitation's pending
+    // entry, the old owner demoted by a hand-over. The poke of our own write pulls nothing
+    // (live.ts), so the feed is asked for here, as the bulk routes do.
+    if (i.kind === "createList" || i.kind === "invite" || i.kind === "setRole") ctx.wantPull();
+    return done(tx);
   } catch (err) {
     if (transient(err) || sessionOver(err)) throw err;
     return settleRefusal(ctx, q, err);

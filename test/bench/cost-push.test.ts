@@ -23,13 +23,16 @@ const measure = (route: string, cpuMsPerRequest: number): RouteMeasure => ({
 const sum = (hour: Readonly<Record<string, number>>) => Object.values(hour).reduce((a, b) => a + b, 0);
 
 describe("cost model: the active user-hour with push", () => {
-  it("does the same changes and looks as the polling hour, and pulls once per change, per look and on open: no timer", () => {
+  it("does the same changes and looks as the polling hour, and pulls per look, on open and after the bulk change only: no timer, none for its own changes' pokes", () => {
     const { listChanges: polled, ...changes } = ACTIVE_USER_HOUR;
     const { listChanges: pushed, ...same } = PUSH_USER_HOUR;
     expect(same).to.deep.equal(changes);
     const looks = polled - 3_600_000 / POLL_MS - 1;
-    expect(pushed).to.equal(sum(changes) + looks + 1);
-    expect(pushed).to.be.lessThan(polled / 3);
+    expect(pushed).to.equal(changes.clearCompleted + looks + 1);
+    expect(pushed).to.equal(12);
+    expect(sum(PUSH_USER_HOUR)).to.equal(41);
+    // Not met: the issue's 20 requests; the hour's own writes alone are 29.
+    expect(sum(changes)).to.be.greaterThan(20);
     // Each reconnect is a connection and a subscribe; each change a publish and a delivery.
     expect(PUSH_SERVICE_HOUR.operations).to.equal(2 * (1 + PUSH_RECONNECTS_PER_HOUR) + 2 * sum(changes));
   });

@@ -14,10 +14,10 @@ describe("PushChannel", () => {
     outputs = await runProgram();
   });
 
-  it("the table streams KEYS_ONLY: whose partition changed, nothing of a to-do", () => {
+  it("the table streams NEW_IMAGE: whose partition changed and which device wrote it (the writer is in the item)", () => {
     const table = ofType("aws:dynamodb/table:Table")[0];
     expect(table.inputs).to.include({ streamEnabled: true, streamViewType: STREAM_VIEW_TYPE });
-    expect(STREAM_VIEW_TYPE).to.equal("KEYS_ONLY");
+    expect(STREAM_VIEW_TYPE).to.equal("NEW_IMAGE");
   });
 
   it("an Event API: Cognito ID tokens of the site's client to connect and subscribe, IAM to publish", () => {

@@ -3,7 +3,8 @@
  * devices of one person (two browser profiles). A change on one shows on the other with no focus
  * and no reload, sooner than the 30 s timer could bring it; the channel dropped mid-burst, every
  * device still ends exactly equal to the server; a hidden tab sends nothing (its clock run past
- * the timer and the close), then pulls once when seen again. The tests run in order and share the
+ * the timer and the close), then pulls once when seen again. A device's own change makes it pull
+ * nothing (the poke names its device), another device's change still does. The tests run in order and share the
  * devices (a story).
  */
 import { expect } from "chai";
@@ -112,6 +113,26 @@ describe("real time in Chromium (e2e)", function () {
       .waitFor({ timeout: POLL_MS / 3 });
   });
 
+  it("a change made on A makes no pull on A (its poke names A's device); one made on B still makes A pull and show it", async () => {
+    const pulls: string[] = [];
+    const onRequest = (r: { url(): string; method(): string }) =>
+      r.method() === "GET" && r.url().includes("/api/changes") && pulls.push(r.url());
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the previous test's pokes and pulls are over
+    a.page.on("request", onRequest);
+    try {
+      await add(a.page, "Own change");
+      // B shows it: the pokes of that write went out to both devices at once (locally each write pokes at once).
+      await row(b.page, "Own change").waitFor({ timeout: POLL_MS / 3 });
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // settle: any pull A would make is made by now
+      expect(pulls, "A pulled for its own write").to.deep.equal([]);
+      await add(b.page, "Change from B");
+      await row(a.page, "Change from B").waitFor({ timeout: POLL_MS / 3 });
+      expect(pulls.length, "A pulls for B's write").to.be.at.least(1);
+    } finally {
+      a.page.off("request", onRequest);
+    }
+  });
+
   it("drops the channel mid-burst of 50 changes: every device ends exactly equal to the server", async () => {
     // 50 changes from device A's page, through the API as another client would: 35 adds, 10
     // ticks, 5 deletes. The channel drops twice; the last 5 changes land while it is down, so only
@@ -133,7 +154,7 @@ describe("real time in Chromium (e2e)", function () {
       }
     }
     const server = await serverView(a.page);
-    expect(server).to.have.length(1 + 35 - 5);
+    expect(server).to.have.length(3 + 35 - 5); // the three to-dos of the tests before, and the burst
     for (const device of [a, b])
       await eventually(
         () => deviceTodos(device.page, me),

@@ -11,7 +11,7 @@ import { API_RESPONSE_HEADERS, errorBody, GATEWAY_ERRORS, JSON_CONTENT_TYPE, typ
 import type { AccountAdmin } from "../../handlers/account";
 import { createHandler, type LogEntry, type ProxyEvent, type ProxyHandler, type ProxyResult } from "../../handlers/http";
 import { matchRoute, routes } from "../../handlers/routes";
-import { createDocumentClient, dynamoTodoStore } from "../../handlers/store";
+import { createDocumentClient, dynamoStoreFor } from "../../handlers/store";
 import { ensureTodoTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynalite, type LocalDynamo } from "../../local/dynamo";
 import { parseTarget, proxyEvent } from "../../local/proxy-event";
 import type { ApiDriver, ApiRequest, ApiResponse, User } from "../contract/driver";
@@ -65,13 +65,14 @@ export function recordingAdmin(calls: AdminCall[]): AccountAdmin {
   };
 }
 
-/** `onChange`: told of every write dynalite accepts on the table, as KEYS_ONLY stream records (local/change-tap.ts). */
+/** `onChange`: told of every write dynalite accepts on the table, as stream records (keys and writer: local/change-tap.ts). */
 export async function startInProcessDriver(options: { onChange?: (records: ChangeRecord[]) => void } = {}): Promise<InProcessDriver> {
   const tableName = "todos-test";
   const dynamo: LocalDynamo = await startDynalite(options.onChange && { onChange: { tableName, listener: options.onChange } });
   await ensureTodoTable(dynamo.endpoint, tableName);
   const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const store = dynamoTodoStore(doc, tableName);
+  // Per request, as the Lambda functions and the local stack do: its writes carry its writer.
+  const store = dynamoStoreFor(doc, tableName);
   const logs: LogEntry[] = [];
   const events: ProxyEvent[] = [];
   const adminCalls: AdminCall[] = [];

@@ -1,7 +1,7 @@
 /**
  * Who the poke function pokes, against a real DynamoDB-compatible server: the API's own handlers
  * write (handlers/http.ts through the in-process driver), dynalite reports each accepted write as
- * a KEYS_ONLY stream record (local/change-tap.ts), and the poke's audience reads the members
+ * a stream record (local/change-tap.ts), and the poke's audience reads the members
  * with its real Query (handlers/store-audience.ts). Users: alice owns the list, bob edits it,
  * carol views it, dave is an outsider.
  */

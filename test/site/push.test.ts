@@ -9,14 +9,16 @@ import { expect } from "chai";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createPushServer, type PushServer } from "../../local/push-server";
-import { channelOf, POKE_TEXT, REALTIME_PATH } from "../../common/push";
+import { channelOf, POKE_TEXT, pokeText, REALTIME_PATH } from "../../common/push";
 import { connectPush, type PushOptions } from "../../site/src/push";
+import { createChannel, POKE_GATHER_MS } from "../../site/src/live";
 
 const TOKENS: Record<string, string> = { "token-alice": "alice", "token-bob": "bob" };
 
 /** What one client reported, in order: "up", "down", "poke". */
 function recorder() {
   const events: string[] = [];
+  const froms: string[] = [];
   let wake: (() => void) | undefined;
   const note = (e: string) => {
     events.push(e);
@@ -24,7 +26,15 @@ function recorder() {
   };
   return {
     events,
-    hooks: { poked: () => note("poke"), up: (on: boolean) => note(on ? "up" : "down") },
+    /** Every poke's `from`, in order ("" for none). */
+    froms,
+    hooks: {
+      poked(poke: { from?: string }) {
+        froms.push(poke.from ?? "");
+        note("poke");
+      },
+      up: (on: boolean) => note(on ? "up" : "down"),
+    },
     /** Resolves once `events` satisfies `test`, or fails after `ms`. */
     async until(test: (events: string[]) => boolean, ms = 5000): Promise<void> {
       const deadline = Date.now() + ms;
@@ -102,6 +112,17 @@ describe("push client (site/src/push.ts) against the local push channel", functi
     expect(r.events).to.deep.equal(["up", "poke", "poke"]);
   });
 
+  it("hands on the device a poke names, and none for a poke without one or a malformed one", async () => {
+    const r = recorder();
+    connect(r.hooks);
+    await r.until((e) => e.includes("up"));
+    push.publish(channelOf("alice"), pokeText("device-of-alice-1"));
+    push.publish(channelOf("alice"), POKE_TEXT);
+    push.publish(channelOf("alice"), '{"type":"poke","from":"not a device"}');
+    await r.until((e) => count(e, "poke") === 3);
+    expect(r.froms).to.deep.equal(["device-of-alice-1", "", ""]);
+  });
+
   it("stays down when the channel refuses the subscription (another person's channel), and keeps trying", async () => {
     const r = recorder();
     // Bob's token, Alice's channel: the channel's onSubscribe refuses it.
@@ -156,5 +177,102 @@ describe("push client (site/src/push.ts) against the local push channel", functi
     await sleep(300);
     expect(r.events).to.deep.equal(["up", "down"]);
     expect(seen.length).to.equal(before);
+  });
+});
+
+describe("the channel's pulls (site/src/live.ts) with pokes of this device's own writes", function () {
+  this.timeout(20_000);
+  const MINE = "this-device-0001";
+  const OTHER = "other-device-0002";
+  let http: Server;
+  let push: PushServer;
+  let host: string;
+  const g = globalThis as unknown as { document?: { hidden: boolean } };
+  const page = { hidden: false };
+  let channel: ReturnType<typeof createChannel> | undefined;
+  let pulls = 0;
+  let signedIn = true;
+
+  before(async () => {
+    push = createPushServer({
+      authorize: (header) => Promise.resolve(header === "token-alice" ? { sub: "alice", iss: "test" } : undefined),
+      keepAliveMs: 1000,
+      connectionTimeoutMs: 5000,
+    });
+    http = createServer((_req, res) => res.writeHead(404).end());
+    http.on("upgrade", (req, socket) => push.handleUpgrade(req, socket) || socket.destroy());
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    host = `127.0.0.1:${(http.address() as AddressInfo).port}`;
+    g.document = page; // live.ts reads document.hidden: the tab is seen
+  });
+  beforeEach(async () => {
+    page.hidden = false;
+    signedIn = true;
+    pulls = 0;
+    channel = createChannel({
+      live: { realtimeUrl: `ws://${host}${REALTIME_PATH}`, host, idToken: () => Promise.resolve("token-alice"), device: () => MINE },
+      sub: "alice",
+      may: () => signedIn,
+      pull: () => void pulls++,
+    });
+    channel.steer();
+    const deadline = Date.now() + 5000;
+    while (pulls === 0 && Date.now() < deadline) await sleep(10); // up: its one pull
+    expect(pulls, "the pull when it comes up").to.equal(1);
+    pulls = 0;
+  });
+  afterEach(() => {
+    signedIn = false;
+    channel?.steer(); // closes it
+  });
+  after(() => {
+    delete g.document;
+    push.close();
+    http.close();
+  });
+  /** Waits until `n` pulls were made (no deadline but the test's), then a little more for any extra one. */
+  async function pulled(n: number): Promise<number> {
+    while (pulls < n) await sleep(10);
+    await sleep(POKE_GATHER_MS + 200);
+    return pulls;
+  }
+
+  it("pulls nothing for pokes of this device's own writes", async () => {
+    for (let i = 0; i < 5; i++) push.publish(channelOf("alice"), pokeText(MINE));
+    // A poke from elsewhere after them (in order on the socket): once it has pulled, the five were handled.
+    await sleep(POKE_GATHER_MS * 2);
+    push.publish(channelOf("alice"), pokeText(OTHER));
+    expect(await pulled(1)).to.equal(1);
+  });
+
+  it("pulls once for a poke from another device or from nowhere in particular", async () => {
+    push.publish(channelOf("alice"), pokeText(OTHER));
+    expect(await pulled(1)).to.equal(1);
+    push.publish(channelOf("alice"), POKE_TEXT);
+    expect(await pulled(2)).to.equal(2);
+  });
+
+  it("pulls once when own and other pokes arrive in one window, whichever comes first", async () => {
+    push.publish(channelOf("alice"), pokeText(MINE));
+    push.publish(channelOf("alice"), POKE_TEXT);
+    push.publish(channelOf("alice"), pokeText(MINE));
+    expect(await pulled(1)).to.equal(1);
+  });
+
+  it("while nobody looks, an own poke leaves nothing to pull later; another's does", async () => {
+    page.hidden = true;
+    channel?.hid();
+    push.publish(channelOf("alice"), pokeText(MINE));
+    await sleep(POKE_GATHER_MS + 400);
+    page.hidden = false;
+    channel?.steer();
+    expect(pulls).to.equal(0);
+    page.hidden = true;
+    channel?.hid();
+    push.publish(channelOf("alice"), pokeText(OTHER));
+    await sleep(POKE_GATHER_MS + 400);
+    page.hidden = false;
+    channel?.steer();
+    expect(await pulled(1)).to.equal(1);
   });
 });
