@@ -1,7 +1,7 @@
 /**
  * The device a write comes from (issue 18), written once for the site, the API and the poke:
  * its own file, with nothing else in it, so the first page's code (site/src/api.ts) takes these
- * two constants and none of the push channel's (common/push.ts re-exports them).
+ * two constants and none of the push channel's (the site's push chunk takes none of these: its own id is compared exactly).
  */
 /**
  * The request header that names the device a write comes from (the site sends it on every

@@ -21,7 +21,7 @@ import { ulidFactory } from "./ids";
 import type { Reply, Route } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
 import { API_RESPONSE_HEADERS, errorBody, JSON_CONTENT_TYPE } from "../common/gateway";
-import { DEVICE_HEADER, DEVICE_ID } from "../common/push";
+import { DEVICE_HEADER, DEVICE_ID } from "../common/device";
 import type { StoreFor } from "./store";
 import type { TodoStore } from "./todos";
 import { writerOf } from "./writer";

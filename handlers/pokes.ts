@@ -17,7 +17,8 @@
  * `{type: "Service", principalId: "dynamodb.amazonaws.com"}` for TTL deletions)
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-streams.html
  */
-import { channelOf, DEVICE_ID, pokeText } from "../common/push";
+import { DEVICE_ID } from "../common/device";
+import { channelOf, pokeText } from "../common/push";
 import { SUB_PATTERN } from "./schemas";
 import { IDEMPOTENCY_PREFIX, invitationPartition, MEMBER_PREFIX, TABLE_KEY, userPartition } from "./table";
 import { readWriter, WRITER_ATTRIBUTE } from "./writer";

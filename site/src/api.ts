@@ -6,7 +6,6 @@
  * `ApiError` (the API's {"error":{code,message}} shape) or `OfflineError` (no answer at all).
  */
 import { CHANGES_LIMIT_MAX } from "../../handlers/limits";
-import { DEVICE_HEADER } from "../../common/device";
 import type { Invitation } from "../../handlers/lists";
 import { AuthError } from "./auth";
 import type { Changes, FeedItem, InviteRole, ListRow, Todo } from "./replica";
@@ -65,8 +64,8 @@ export interface TokenSource {
   idToken(force?: boolean): Promise<string>;
 }
 
-/** `device`: this browser's device id, named on every write (device.ts). @default none */
-export function createApi(apiBase: string, tokens: TokenSource, device?: () => string) {
+/** `device`: the headers naming this browser's device, sent with every write (device.ts `deviceHeaders`). @default none */
+export function createApi(apiBase: string, tokens: TokenSource, device?: () => Record<string, string>) {
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     let response = await attempt(method, path, body, headers, await tokens.idToken());
     // The ID token may have expired between the check and the call (or the local stack restarted
@@ -97,7 +96,7 @@ export function createApi(apiBase: string, tokens: TokenSource, device?: () => s
         headers: {
           Authorization: token,
           ...(body !== undefined && { "Content-Type": "application/json" }),
-          ...(method !== "GET" && device && { [DEVICE_HEADER]: device() }),
+          ...(method !== "GET" && device?.()),
           ...headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -9,7 +9,7 @@
  * Forgotten at sign-out with everything else of the person (list-screen.ts `stop`): the next
  * person on this browser gets a new id, so no id links two accounts' writes in the table.
  */
-import { DEVICE_ID } from "../../common/device";
+import { DEVICE_HEADER, DEVICE_ID } from "../../common/device";
 
 const KEY = "tasklane.device";
 /** Where storage is refused (a locked-down profile): one id for this page's life. */
@@ -25,6 +25,9 @@ export function deviceId(storage?: Storage): string {
     return (fallback ??= crypto.randomUUID());
   }
 }
+
+/** The header that names this device on a write (api.ts sends it). */
+export const deviceHeaders = (): Record<string, string> => ({ [DEVICE_HEADER]: deviceId() });
 
 export function forgetDevice(storage?: Storage): void {
   fallback = undefined;

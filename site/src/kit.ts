@@ -5,11 +5,11 @@
  * this way the first page stays one script and the later chunk imports nothing.
  */
 import { keyBetween, topPosition } from "../../handlers/positions";
-import { announce } from "./dom";
+import { $, announce } from "./dom";
 import { formatDay } from "./due";
 import { currentList, isOwner } from "./model";
 import { el, named, quoted, setText } from "./row";
 import { explain } from "./words";
 
-export const kit = { el, named, quoted, setText, formatDay, explain, currentList, isOwner, announce, keyBetween, topPosition };
+export const kit = { $, el, named, quoted, setText, formatDay, explain, currentList, isOwner, announce, keyBetween, topPosition };
 export type Kit = typeof kit;

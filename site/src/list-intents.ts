@@ -13,15 +13,40 @@ export interface ListContext {
   readonly api: Api;
   readonly me: string;
   readonly queue: (...intents: Intent[]) => void;
-  /** What it shows on the page (view.ts has these). */
-  readonly view: { renderInvitations(items: readonly Invitation[]): void; showMessage(text: string): void };
+  /** What it shows on the page (view.ts has it). */
+  readonly view: { showMessage(text: string): void };
   state(): m.State;
   snapshot(): Snapshot;
   select(id: string): void;
   pull(): void;
 }
 
-export function createListIntents({ announce, explain, keyBetween, topPosition }: Kit, ctx: ListContext) {
+/** The invitations to the person, each with Accept and Decline (lists-view.ts handles the clicks by `data-answer`). */
+function renderInvitations({ $, el }: Kit, items: readonly Invitation[]): void {
+  const section = $("invitations");
+  section.hidden = items.length === 0;
+  section.querySelector("ul")!.replaceChildren(
+    ...items.map((inv) => {
+      const li = el(
+        "li",
+        {},
+        el("span", {}, `${inv.invitedBy} invites you to “${inv.listName}” as ${inv.role}.`),
+        " ",
+        el("button", { type: "button", className: "primary" }, "Accept", el("span", { className: "sr-only" }, ` “${inv.listName}”`)),
+        " ",
+        el("button", { type: "button", className: "secondary" }, "Decline", el("span", { className: "sr-only" }, ` “${inv.listName}”`)),
+      );
+      li.dataset.id = inv.id;
+      const [accept, decline] = li.querySelectorAll("button");
+      accept.dataset.answer = "accept";
+      decline.dataset.answer = "decline";
+      return li;
+    }),
+  );
+}
+
+export function createListIntents(kit: Kit, ctx: ListContext) {
+  const { announce, explain, keyBetween, topPosition } = kit;
   const { api, me, queue, view } = ctx;
   const list = (id: string) => ctx.state().lists.find((l) => l.id === id);
   const current = () => ctx.state().listId ?? me;
@@ -32,7 +57,7 @@ export function createListIntents({ announce, explain, keyBetween, topPosition }
     try {
       await (accept ? api.accept(inv.id) : api.decline(inv.id));
       invitations = invitations.filter((i) => i.id !== inv.id);
-      view.renderInvitations(invitations);
+      renderInvitations(kit, invitations);
       if (accept) {
         announce(`You joined “${inv.listName}”.`);
         ctx.pull();
@@ -114,7 +139,7 @@ export function createListIntents({ announce, explain, keyBetween, topPosition }
       api.invitations().then(
         (r) => {
           invitations = r.items;
-          view.renderInvitations(invitations);
+          renderInvitations(kit, invitations);
         },
         () => undefined,
       );

@@ -10,7 +10,7 @@ import { ACCOUNT_DELETED, createApi } from "./api";
 import { createApp, type App, type AppHooks } from "./app";
 import type { Auth } from "./auth";
 import { idbStore, memoryStore } from "./db";
-import { deviceId, forgetDevice } from "./device";
+import { deviceHeaders, deviceId, forgetDevice } from "./device";
 import { $ } from "./dom";
 import { kit } from "./kit";
 import type { Live } from "./live";
@@ -66,7 +66,7 @@ export function createListScreen() {
     /** Runs the list for the person signed in (`owner`: their `sub`). `fresh`: just signed in. */
     start(config: ListScreenConfig, auth: Auth, owner: string, hooks: AppHooks, fresh: boolean): void {
       if (!api) {
-        api = createApi(config.apiBase, auth, () => deviceId());
+        api = createApi(config.apiBase, auth, deviceHeaders);
         accountSection(auth, api, () => hooks.signedOut(ACCOUNT_DELETED, false, false));
       }
       app?.stop();

@@ -5,7 +5,7 @@
  * share dialog (share.ts, loaded when first opened) and the invitations to the person.
  * A viewer's screen has no way to edit. All text goes in through textContent.
  */
-import type { Invitation } from "./api";
+import { $ } from "./dom";
 import { currentList, isOwner, type State } from "./model";
 import { el } from "./row";
 import { kit } from "./kit";
@@ -23,7 +23,6 @@ export interface ListIntents extends MemberIntents {
   answerInvitation(id: string, accept: boolean): void;
 }
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const count = (n: number) => `${n} to do`;
 
 export function createListsView(intents: ListIntents) {
@@ -141,28 +140,6 @@ export function createListsView(intents: ListIntents) {
       $("leave").hidden = owner;
       share?.render(s);
       if (!list && dialog.open) dialog.close();
-    },
-    renderInvitations: (items: readonly Invitation[]): void => {
-      const section = $("invitations");
-      section.hidden = items.length === 0;
-      section.querySelector("ul")!.replaceChildren(
-        ...items.map((inv) => {
-          const li = el(
-            "li",
-            {},
-            el("span", {}, `${inv.invitedBy} invites you to “${inv.listName}” as ${inv.role}.`),
-            " ",
-            el("button", { type: "button", className: "primary" }, "Accept", el("span", { className: "sr-only" }, ` “${inv.listName}”`)),
-            " ",
-            el("button", { type: "button", className: "secondary" }, "Decline", el("span", { className: "sr-only" }, ` “${inv.listName}”`)),
-          );
-          li.dataset.id = inv.id;
-          const [accept, decline] = li.querySelectorAll("button");
-          accept.dataset.answer = "accept";
-          decline.dataset.answer = "decline";
-          return li;
-        }),
-      );
     },
   };
 }

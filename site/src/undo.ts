@@ -8,10 +8,9 @@
  * the tab ends it too, and sends the change at once. The bar is fixed to the viewport,
  * so showing it moves nothing on the page (no layout shift).
  */
+import { $ } from "./dom";
 import { UNDO_MS } from "./replica";
 import { announce } from "./view";
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 export interface UndoEngine {
   /** Takes the held intents back; false when too late. */

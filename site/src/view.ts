@@ -372,7 +372,6 @@ export function createTodoView(intents: Intents) {
     /** The search field (the "/" shortcut focuses it). */
     search,
     showMessage,
-    renderInvitations: lists.renderInvitations,
     /** Whether the first load failed: shows "Retry" in place of "Loading…". */
     loadFailed(failed: boolean): void {
       $("retry").hidden = !failed;

@@ -5,7 +5,8 @@
  * stream records (local/change-tap.ts), the members Query of the poke function.
  */
 import { expect } from "chai";
-import { channelOf, DEVICE_HEADER } from "../../common/push";
+import { DEVICE_HEADER } from "../../common/device";
+import { channelOf } from "../../common/push";
 import { listAudience, pokesFor, type ChangeRecord } from "../../handlers/pokes";
 import { membersReader } from "../../handlers/store-audience";
 import { itemKey } from "../../handlers/table";
