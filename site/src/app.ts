@@ -25,8 +25,8 @@ import { moveKey } from "./order";
 import { createTabs, type TabMessage } from "./tabs";
 import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
+import type { ShortcutAction } from "./shortcuts";
 import { createUndo } from "./undo";
-import { shortcutOf } from "./shortcuts";
 import type { Choice } from "./conflicts-view";
 import type { Channel, Live } from "./live";
 
@@ -194,17 +194,24 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     undo.dismiss();
     void engine.enqueue(...intents);
   };
-  /** Keyboard shortcuts (shortcuts.ts): the page's own keys, never a typed letter. */
-  const onKey = (event: KeyboardEvent) => {
-    const action = shortcutOf(event);
+  // The code fetched after the first paint (later.ts): lists and members, shortcuts, the editor.
+  const later = import("./later");
+  let shortcutOf: ((event: KeyboardEvent) => ShortcutAction | null) | undefined;
+  void later.then((code) => (shortcutOf = code.shortcutOf)).catch(() => undefined);
+  /** Keyboard shortcuts (shortcuts.ts): the page's own keys, never a typed letter. True: acted. */
+  const act = (event: KeyboardEvent): boolean => {
+    const action = shortcutOf?.(event);
     if (action === "undo" && undo.offered) void undo.undo();
     else if (action === "newTodo") view.newTitle.focus();
     else if (action === "search") view.search.focus();
     else if (action === "next" || action === "previous") view.focusRow(action === "next" ? 1 : -1);
     else if (action === "help") view.showHelp();
-    else return;
-    event.preventDefault();
+    else return false;
+    return true;
   };
+  // A key pressed before the shortcuts' code is there acts once it is (its default is not stopped).
+  const onKey = (event: KeyboardEvent) =>
+    shortcutOf ? act(event) && event.preventDefault() : void later.then(() => alive && act(event)).catch(() => undefined);
   document.addEventListener("keydown", onKey);
   /** Queues an undoable change (held until the offer ends) and offers Undo. */
   const undoable = (intent: UndoableIntent, said: string, restored: string) => {
@@ -214,8 +221,8 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     announce(`${said} Undo with Ctrl+Z.`);
   };
   // Lists and members are managed by code fetched after the first paint (list-intents.ts, in later.ts).
-  const lists = import("./later").then((later) =>
-    later.createListIntents(kit, {
+  const lists = later.then((code) =>
+    code.createListIntents(kit, {
       api,
       me,
       queue,

@@ -13,6 +13,8 @@ import { applyTx, emptySnapshot, keyOf, type Conflict, type Intent, type ListRow
 import type { Snapshot, Todo, Tx } from "./replica";
 
 const NAME = "tasklane";
+/** To-dos a full sync writes per transaction (about 100 ms of puts on a phone-speed CPU). */
+const PUT_SLICE = 200;
 const STORES = ["lists", "todos", "members", "queue", "conflicts", "meta"] as const;
 /** Every [listId, id] key of one list (arrays sort after strings). */
 const inList = (listId: string) => IDBKeyRange.bound([listId], [listId, []]);
@@ -107,6 +109,17 @@ export function idbStore(): DeviceStore {
     },
 
     async commit(change: Tx): Promise<void> {
+      // A full sync's to-dos (10,000: seconds of IndexedDB puts on a phone) go in slices, each a
+      // transaction of its own, so the page answers input between them. The copy says it is
+      // synced, with its cursor, only in the last one: cut short, it is not synced and has no
+      // cursor, and the next pull is a full sync again.
+      const put = change.put ?? [];
+      if (change.clearAll && put.length > PUT_SLICE) {
+        const { cursor, synced, ...rest } = change;
+        await this.commit({ ...rest, put: put.slice(0, PUT_SLICE), cursor: null, synced: false });
+        for (let at = PUT_SLICE; at < put.length; at += PUT_SLICE) await this.commit({ put: put.slice(at, at + PUT_SLICE) });
+        return this.commit({ cursor, synced });
+      }
       const { t, s } = await tx("readwrite");
       if (change.clearAll) for (const name of ["lists", "todos", "members"] as const) s[name].clear();
       for (const id of change.delLists ?? []) {

@@ -77,9 +77,18 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
   const changed = (local: boolean) => !stopped && hooks.changed(shown(), local);
 
   async function commit(tx: Tx, local = true): Promise<void> {
+    // A full sync (the server's whole copy: 10,000 to-dos take seconds to write on a phone) shows
+    // before it is written: it is the server's, a pull fetches it again if the write is cut short
+    // (db.ts writes it last-synced-last). Everything else shows once written.
+    let early: Snapshot | undefined;
+    if (tx.clearAll && !stopped) {
+      snap = early = applyTx(snap, tx);
+      hooks.changed(shown(), false);
+    }
     // Stopped (signed out, the copy wiped): an answer arriving late writes nothing of the person.
     await serial(() => (stopped ? Promise.resolve() : store.commit(tx)));
-    snap = applyTx(snap, tx);
+    // Applying a transaction twice changes nothing: again, in case a reload read the store meanwhile.
+    if (snap !== early) snap = applyTx(snap, tx);
     changed(local);
   }
 

@@ -14,7 +14,6 @@ import { createListsView, type ListIntents } from "./lists-view";
 import type { Conflict } from "./replica";
 import { canWrite, completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type Item, type State } from "./model";
 import { createRow, dayOf, el, updateRow, type Draft } from "./row";
-import { SHORTCUTS } from "./shortcuts";
 import { offsetOf, rangeOf, WHOLE_UP_TO } from "./window";
 
 export interface Intents extends ListIntents {
@@ -343,10 +342,15 @@ export function createTodoView(intents: Intents) {
   const help = $<HTMLDialogElement>("help");
   $("help-open").addEventListener("click", () => showHelp());
   $("help-close").addEventListener("click", () => help.close());
-  /** The shortcuts, listed from the one table (shortcuts.ts). */
+  /** The shortcuts, listed from the one table (shortcuts.ts, in the code fetched after the first paint). */
   function showHelp(): void {
-    $("help-keys").replaceChildren(...SHORTCUTS.flatMap((s) => [el("dt", {}, s.shown), el("dd", {}, s.does)]));
-    if (!help.open) help.showModal();
+    fetchLater().then(
+      ({ SHORTCUTS }) => {
+        $("help-keys").replaceChildren(...SHORTCUTS.flatMap((s) => [el("dt", {}, s.shown), el("dd", {}, s.does)]));
+        if (!help.open) help.showModal();
+      },
+      () => (fetching = undefined), // not fetched (offline, no worker yet): the next opening tries again
+    );
   }
 
   /** Moves the focus `step` rows from the focused one (to the first or last when none is): scrolled to, rendered, focused. */
