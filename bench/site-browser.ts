@@ -152,6 +152,25 @@ export async function benchSiteBrowser(options: { size: number; runs: number }):
     const signIn = await timed(page, () => page.getByRole("button", { name: "Sign in" }).click(), isCount, countText(left));
 
     await page.waitForFunction(() => document.getElementById("waiting")?.textContent === "");
+    // The first sync shows before IndexedDB has it all (db.ts writes it in slices): a reload
+    // measures a device that holds its copy, so wait until the copy says it is synced.
+    await page.waitForFunction(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const open = indexedDB.open("tasklane");
+          open.onerror = () => resolve(false);
+          open.onsuccess = () => {
+            const get = open.result.transaction("meta").objectStore("meta").get("synced");
+            get.onsuccess = () => {
+              open.result.close();
+              resolve(get.result === true);
+            };
+            get.onerror = () => resolve(false);
+          };
+        }),
+      null,
+      { timeout: 120_000, polling: 500 },
+    );
     await page.reload();
     const reloaded = await page.waitForFunction(
       (want) => document.getElementById("count")?.textContent === want && performance.now(),
