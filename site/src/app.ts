@@ -238,6 +238,17 @@ export function createApp(
     set(m.fromSnapshot(engine.shown, m.withEditing(state, null), me, id));
   }
 
+  /** Deletes a to-do (of the list shown, or one moved to another list under its editor), with Undo. */
+  function removeTodo(item: m.Item): void {
+    if (state.editing === item.id) set(m.withEditing(state, null)); // not "deleted elsewhere"
+    const base = engine.snapshot.todos.get(`${item.listId}/${item.id}`)?.version ?? 0;
+    undoable(
+      { kind: "delete", listId: item.listId, id: item.id, base, was: fieldsOf(item) },
+      `Deleted “${item.title}”.`,
+      `Restored “${item.title}”.`,
+    );
+  }
+
   const intents = {
     add(text: string, dueDate: string | null): void {
       const title = cleanTitle(text);
@@ -265,26 +276,24 @@ export function createApp(
     },
     saveEdit(id: string, text: string, due: string | null | undefined): void {
       if (state.editing !== id) return;
-      const [opened, now] = [state.opened, m.find(state, id)];
+      // Moved to another list elsewhere while open: saved there (on the version it opened, so a
+      // change made with the move meets the conflict rules, as any change underneath does).
+      const movedTo = m.movedTo(state);
+      const [opened, now] = [state.opened, m.find(state, id) ?? (movedTo ? state.moved! : undefined)];
       const title = cleanTitle(text);
       set(m.withEditing(state, null));
       if (!opened) return;
-      if (title === "" && now) return intents.remove(id);
+      if (title === "" && now) return removeTodo(now);
       const intent = saveIntent(opened, now, title, due);
       if (!intent) return;
       queue(intent);
       if (intent.kind === "create") announce(`Restored “${title}”.`);
-      else if (intent.kind === "update") announce(editedText(opened.title, intent.changes, today(), view.locale));
+      else if (intent.kind === "update")
+        announce(editedText(opened.title, intent.changes, today(), view.locale) + (movedTo ? ` It is in ${movedTo.name}.` : ""));
     },
     remove(id: string): void {
       const item = m.find(state, id);
-      if (!item) return;
-      if (state.editing === id) set(m.withEditing(state, null)); // not "deleted elsewhere"
-      undoable(
-        { kind: "delete", listId: listId(), id, base: baseOf(id), was: fieldsOf(item) },
-        `Deleted “${item.title}”.`,
-        `Restored “${item.title}”.`,
-      );
+      if (item) removeTodo(item);
     },
     toggleAll(): void {
       const completed = m.markAllTarget(state);
