@@ -13,6 +13,12 @@
  * Keys grow by at most one digit a move; only moving into the same gap again and again (always
  * just under one neighbour) does that every time: about 60 such moves reach the 64 digits the API
  * takes, and a client then gives the neighbourhood fresh keys (one PATCH per to-do moved).
+ *
+ * Two to-dos may hold the same key (each device moved one into the same gap at once, or two were
+ * made in the same millisecond): there is no key between them. Every client orders equal keys
+ * the same way (newest first: site/src/replica.ts `byPosition`), and a move into such a run gives
+ * the run fresh keys with `keysBetween` (site/src/order.ts). The server keeps no order of its own:
+ * it pages by id and stores whatever key a client sends.
  */
 export const POSITION_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** A position as the API accepts it: base-62 digits, not ending in 0, at most 64 of them. */
@@ -50,4 +56,16 @@ export function keyBetween(above: string | null, below: string | null): string {
   for (const key of [above, below]) if (key !== null && !valid.test(key)) throw new Error(`Not a position: ${key}`);
   if (above !== null && below !== null && above >= below) throw new Error(`${above} is not above ${below}`);
   return midpoint(above ?? "", below);
+}
+
+/**
+ * `n` keys strictly between `above` and `below`, in increasing order, spread by halving (so they
+ * grow by about one digit per doubling of `n`, not one per key). Like `keyBetween`, use a real
+ * `above` (not null) unless the keys are to go above every later `topPosition`.
+ */
+export function keysBetween(above: string | null, below: string | null, n: number): string[] {
+  if (n <= 0) return [];
+  const mid = keyBetween(above, below);
+  const before = Math.floor((n - 1) / 2);
+  return [...keysBetween(above, mid, before), mid, ...keysBetween(mid, below, n - 1 - before)];
 }

@@ -20,7 +20,7 @@ import * as m from "./model";
 import { fieldsOf, HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Snapshot, type UndoableIntent } from "./replica";
 import { kit } from "./kit";
 import type { ListIntents } from "./lists-view";
-import { moveKey } from "./order";
+import { moveKeys } from "./order";
 import { createTabs, type TabMessage } from "./tabs";
 import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
@@ -335,9 +335,15 @@ export function createApp(
       if (!item || !m.canWrite(state)) return;
       // "Due" is in date order: a place in it means nothing in the list's own order.
       if (state.filter === "due") return announce("To order by hand, show All, Active or Completed.");
-      const position = moveKey(shown, id, to);
-      if (position === null) return;
-      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { position }, was: fieldsOf(item) });
+      // Usually one PATCH; a move between two to-dos with the same key also rewrites that run (order.ts).
+      const placed = moveKeys(shown, id, to, { all: state.items });
+      if (placed === null) return;
+      queue(
+        ...placed.map(({ id, position }): Intent => {
+          const t = m.find(state, id)!;
+          return { kind: "update", listId: listId(), id, base: baseOf(id), changes: { position }, was: fieldsOf(t) };
+        }),
+      );
       const at = m.visible(state).findIndex((t) => t.id === id);
       announce(`“${item.title}” moved to place ${at + 1} of ${shown.length}.`);
     },
