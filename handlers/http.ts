@@ -20,7 +20,7 @@ import { can, type Caller, type Role } from "./lists";
 import { ulidFactory } from "./ids";
 import type { Reply, Route } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
-import { API_RESPONSE_HEADERS, errorBody, JSON_CONTENT_TYPE } from "../common/gateway";
+import { API_RESPONSE_HEADERS, DEPRECATION_HEADER, errorBody, JSON_CONTENT_TYPE } from "../common/gateway";
 import type { TodoStore } from "./todos";
 import { compileChecks, findProblems, type RouteChecks } from "./validation";
 
@@ -174,7 +174,7 @@ export function createHandler(route: Route, store: TodoStore, options: HandlerOp
 }
 
 /** What the adapter needs of a route: a Lambda closure carries exactly this and its checks. */
-export type RouteEntry = Pick<Route, "name" | "handle" | "access" | "endsAccount">;
+export type RouteEntry = Pick<Route, "name" | "handle" | "access" | "endsAccount" | "deprecated">;
 
 /**
  * The caller from the authorizer's claims (API Gateway passes them as strings). The e-mail
@@ -282,6 +282,7 @@ export function createRouteHandler(route: RouteEntry, checks: RouteChecks, store
       failure = err;
       result = errorResponse(err, requestId);
     }
+    if (route.deprecated) result = { ...result, headers: { ...result.headers, ...DEPRECATION_HEADER } };
     const internal = result.statusCode >= 500;
     log({
       level: internal ? "error" : result.statusCode >= 400 ? "warn" : "info",
