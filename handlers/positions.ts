@@ -17,7 +17,7 @@
  * Two to-dos may hold the same key (each device moved one into the same gap at once, or two were
  * made in the same millisecond): there is no key between them. Every client orders equal keys
  * the same way (newest first: site/src/replica.ts `byPosition`), and a move into such a run gives
- * the run fresh keys with `keysBetween` (site/src/order.ts). The server keeps no order of its own:
+ * the run fresh keys (site/src/order.ts `keysBetween`). The server keeps no order of its own:
  * it pages by id and stores whatever key a client sends.
  */
 export const POSITION_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -56,16 +56,4 @@ export function keyBetween(above: string | null, below: string | null): string {
   for (const key of [above, below]) if (key !== null && !valid.test(key)) throw new Error(`Not a position: ${key}`);
   if (above !== null && below !== null && above >= below) throw new Error(`${above} is not above ${below}`);
   return midpoint(above ?? "", below);
-}
-
-/**
- * `n` keys strictly between `above` and `below`, in increasing order, spread by halving (so they
- * grow by about one digit per doubling of `n`, not one per key). Like `keyBetween`, use a real
- * `above` (not null) unless the keys are to go above every later `topPosition`.
- */
-export function keysBetween(above: string | null, below: string | null, n: number): string[] {
-  if (n <= 0) return [];
-  const mid = keyBetween(above, below);
-  const before = Math.floor((n - 1) / 2);
-  return [...keysBetween(above, mid, before), mid, ...keysBetween(mid, below, n - 1 - before)];
 }

@@ -20,7 +20,6 @@ import * as m from "./model";
 import { fieldsOf, HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Snapshot, type UndoableIntent } from "./replica";
 import { kit } from "./kit";
 import type { ListIntents } from "./lists-view";
-import { moveKeys } from "./order";
 import { createTabs, type TabMessage } from "./tabs";
 import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
@@ -212,7 +211,8 @@ export function createApp(
     announce(`${said} Undo with Ctrl+Z.`);
   };
   // Lists and members are managed by code fetched after the first paint (list-intents.ts, in later.ts).
-  const lists = import("./later").then((later) =>
+  const later = import("./later");
+  const lists = later.then((later) =>
     later.createListIntents(kit, {
       api,
       me,
@@ -335,17 +335,23 @@ export function createApp(
       if (!item || !m.canWrite(state)) return;
       // "Due" is in date order: a place in it means nothing in the list's own order.
       if (state.filter === "due") return announce("To order by hand, show All, Active or Completed.");
-      // Usually one PATCH; a move between two to-dos with the same key also rewrites that run (order.ts).
-      const placed = moveKeys(shown, id, to, { all: state.items });
-      if (placed === null) return;
-      queue(
-        ...placed.map(({ id, position }): Intent => {
-          const t = m.find(state, id)!;
-          return { kind: "update", listId: listId(), id, base: baseOf(id), changes: { position }, was: fieldsOf(t) };
-        }),
-      );
-      const at = m.visible(state).findIndex((t) => t.id === id);
-      announce(`“${item.title}” moved to place ${at + 1} of ${shown.length}.`);
+      // Usually one PATCH; a move between two to-dos with the same key also rewrites that run.
+      // order.ts comes with the code fetched after the first paint (later.ts): the first page's
+      // weight is budgeted, and a move comes after the first paint.
+      const all = state.items;
+      void later.then(({ moveKeys }) => {
+        const placed = moveKeys(kit, shown, id, to, { all });
+        if (placed === null) return;
+        queue(
+          ...placed.map(({ id, position }): Intent => {
+            const t = all.find((t) => t.id === id)!;
+            const base = engine.snapshot.todos.get(`${t.listId}/${id}`)?.version ?? 0;
+            return { kind: "update", listId: t.listId, id, base, changes: { position }, was: fieldsOf(t) };
+          }),
+        );
+        const at = m.visible(state).findIndex((t) => t.id === id);
+        announce(`“${item.title}” moved to place ${at + 1} of ${shown.length}.`);
+      });
     },
     /** Moves a to-do to another list the person can write to. */
     moveTo(id: string, target: string): void {

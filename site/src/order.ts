@@ -4,10 +4,26 @@
  * same key (two devices moved to-dos into one gap at once, or two were made in one millisecond),
  * there is no key between them: the run of to-dos at that key gets fresh keys, in its order, the
  * moved one among them; the first of the run keeps its key. Nothing outside the run changes.
- * Pure: test/site runs it under Node.
+ * Pure: test/site runs it under Node. Loaded on demand (later.ts), with the page's key functions
+ * handed over (kit.ts).
  */
-import { keyBetween, keysBetween, topPosition } from "../../handlers/positions";
-import { positionOf, type Item } from "./replica";
+import type { Kit } from "./kit";
+import type { Item } from "./replica";
+
+/** What it uses of the page's code (kit.ts: it is loaded on demand with later.ts). */
+export type OrderKit = Pick<Kit, "keyBetween" | "topPosition" | "positionOf">;
+
+/**
+ * `n` keys strictly between `above` and `below`, in increasing order, spread by halving (so they
+ * grow by about one digit per doubling of `n`, not one per key). As with `keyBetween`, `above`
+ * should be a real key (not null) unless the keys are to go above every later `topPosition`.
+ */
+export function keysBetween(keyBetween: OrderKit["keyBetween"], above: string | null, below: string | null, n: number): string[] {
+  if (n <= 0) return [];
+  const mid = keyBetween(above, below);
+  const before = Math.floor((n - 1) / 2);
+  return [...keysBetween(keyBetween, above, mid, before), mid, ...keysBetween(keyBetween, mid, below, n - 1 - before)];
+}
 
 /** A to-do's new position (one PATCH). */
 export interface Placement {
@@ -22,6 +38,7 @@ export interface Placement {
  * uses `topPosition(now)`, as positions.ts asks, so later new to-dos still go above it.
  */
 export function moveKeys(
+  { keyBetween, topPosition, positionOf }: OrderKit,
   shown: readonly Item[],
   id: string,
   to: { before: string | null } | { step: -1 | 1 },
@@ -47,7 +64,7 @@ export function moveKeys(
     const next = rest.map(positionOf).find((p) => p > above) ?? null;
     const cut = run.indexOf(others[at - 1].id) + 1;
     const order = [...run.slice(0, cut), id, ...run.slice(cut)];
-    const keys = keysBetween(above, next, order.length - 1);
+    const keys = keysBetween(keyBetween, above, next, order.length - 1);
     const placed = order.slice(1).map((t, i) => ({ id: t, position: keys[i] }));
     return [...placed.filter((p) => p.id === id), ...placed.filter((p) => p.id !== id)];
   } catch {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { topPosition } from "../../handlers/positions";
-import { moveKeys } from "../../site/src/order";
+import { keyBetween, topPosition } from "../../handlers/positions";
+import { moveKeys as moveKeysWith } from "../../site/src/order";
 import {
   applyTx,
   emptySnapshot,
@@ -15,6 +15,8 @@ import {
 } from "../../site/src/replica";
 
 const ME = "me";
+const moveKeys = (...args: Parameters<typeof moveKeysWith> extends [unknown, ...infer R] ? R : never) =>
+  moveKeysWith({ keyBetween, topPosition, positionOf }, ...args);
 const list = (id: string, role: "owner" | "editor" | "viewer" = "owner") => ({
   id,
   name: id,

@@ -5,9 +5,13 @@
  * random moves (by drag and by step, with and without a filter), checked after every move.
  */
 import { expect } from "chai";
-import { keysBetween, POSITION_PATTERN, topPosition } from "../../handlers/positions";
-import { moveKeys } from "../../site/src/order";
+import { keyBetween, POSITION_PATTERN, topPosition } from "../../handlers/positions";
+import { keysBetween, moveKeys as moveKeysWith } from "../../site/src/order";
 import { byPosition, positionOf, type Item } from "../../site/src/replica";
+
+/** The page's key functions, as kit.ts hands them to the code loaded on demand. */
+const moveKeys = (...args: Parameters<typeof moveKeysWith> extends [unknown, ...infer R] ? R : never) =>
+  moveKeysWith({ keyBetween, topPosition, positionOf }, ...args);
 
 const valid = new RegExp(POSITION_PATTERN);
 const T0 = Date.parse("2026-12-06T10:00:00.000Z");
@@ -58,7 +62,7 @@ describe("moving between equal position keys (site/src/order.ts)", () => {
   });
 
   it("keeps fresh keys short: 200 equal keys get keys of a few more digits", () => {
-    const keys = keysBetween("V", "W", 200);
+    const keys = keysBetween(keyBetween, "V", "W", 200);
     expect(strictlyIncreasing(["V", ...keys, "W"])).to.equal(true);
     expect(Math.max(...keys.map((k) => k.length))).to.be.at.most(4);
     for (const k of keys) expect(k).to.match(valid);
