@@ -90,6 +90,13 @@ export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 /** Headers on every API response: never cached, never sniffed. */
 export const API_RESPONSE_HEADERS = { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } as const;
 
+/**
+ * What every answer of a deprecated route (the route table's `deprecated`) carries besides: RFC
+ * 9745's `Deprecation`, `@` and the Unix time from which it is deprecated (2026-12-06). No
+ * `Sunset` (RFC 8594) yet: that header promises a removal date, and none is set.
+ */
+export const DEPRECATION_HEADER = { Deprecation: `@${Date.UTC(2026, 11, 6) / 1000}` } as const;
+
 /** A draft-04 JSON Schema (handlers/schemas.ts holds the API's). */
 export type JsonSchema = { readonly [keyword: string]: unknown };
 

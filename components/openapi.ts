@@ -109,6 +109,7 @@ export function openApiDocument(input: OpenApiInput): Record<string, unknown> {
     const operation: Record<string, unknown> = {
       operationId: route.name,
       summary: route.summary,
+      ...(route.deprecated && { deprecated: true }),
       // Who may call it, from the one table of roles (handlers/lists.ts ROLE_PERMISSIONS).
       ...(route.access !== "none" && {
         description: `For members of the list whose role is ${ROLES.filter((role) => can(role, route.access as Access)).join(", ")}; a member with another role gets 403, anyone else 404 (as for a list that does not exist).`,

@@ -4,6 +4,7 @@
  */
 import { ResponseTooLargeError } from "./errors";
 import { JSON_CONTENT_TYPE } from "../common/gateway";
+import { csvHead, csvLine, TODO_CSV_COLUMNS } from "../common/csv";
 import type { Todo } from "./todos";
 
 /**
@@ -11,15 +12,6 @@ import type { Todo } from "./todos";
  * message instead of failing inside API Gateway. Headroom is kept for headers.
  */
 export const EXPORT_MAX_BYTES = 6 * 1024 * 1024 - 64 * 1024;
-
-const CSV_COLUMNS = ["id", "title", "completed", "dueDate", "createdAt", "updatedAt", "version"] as const satisfies readonly (keyof Todo)[];
-
-/** A CSV field: quoted when needed; a leading = + - @ is defused so spreadsheets do not run it as a formula. */
-function csvField(value: string | number | boolean | null): string {
-  let text = value === null ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n']/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 export function exportFile(
   todos: readonly Todo[],
@@ -31,8 +23,7 @@ export function exportFile(
   const text =
     format === "json"
       ? JSON.stringify({ exportedAt: now, todos })
-      : // A BOM so that spreadsheet programs read the file as UTF-8; CRLF line ends, as RFC 4180 says.
-        `\uFEFF${[CSV_COLUMNS.join(","), ...todos.map((t) => CSV_COLUMNS.map((c) => csvField(t[c])).join(","))].join("\r\n")}\r\n`;
+      : csvHead(TODO_CSV_COLUMNS) + todos.map((t) => csvLine(TODO_CSV_COLUMNS.map((c) => t[c]))).join("");
   const bytes = Buffer.byteLength(text);
   if (bytes > maxBytes) {
     throw new ResponseTooLargeError(

@@ -20,7 +20,7 @@ import { can, type Caller, type Role } from "./lists";
 import { ulidFactory } from "./ids";
 import type { Reply, Route } from "./routes";
 import { MAX_BODY_BYTES } from "./schemas";
-import { API_RESPONSE_HEADERS, errorBody, JSON_CONTENT_TYPE } from "../common/gateway";
+import { API_RESPONSE_HEADERS, DEPRECATION_HEADER, errorBody, JSON_CONTENT_TYPE } from "../common/gateway";
 import { DEVICE_HEADER, DEVICE_ID } from "../common/device";
 import type { StoreFor } from "./store";
 import type { TodoStore } from "./todos";
@@ -195,7 +195,7 @@ export function createHandler(route: Route, store: TodoStore | StoreFor, options
 }
 
 /** What the adapter needs of a route: a Lambda closure carries exactly this and its checks. */
-export type RouteEntry = Pick<Route, "name" | "handle" | "access" | "endsAccount">;
+export type RouteEntry = Pick<Route, "name" | "handle" | "access" | "endsAccount" | "deprecated">;
 
 /**
  * The caller from the authorizer's claims (API Gateway passes them as strings). The e-mail
@@ -314,6 +314,7 @@ export function createRouteHandler(
       failure = err;
       result = errorResponse(err, requestId);
     }
+    if (route.deprecated) result = { ...result, headers: { ...result.headers, ...DEPRECATION_HEADER } };
     const internal = result.statusCode >= 500;
     log({
       level: internal ? "error" : result.statusCode >= 400 ? "warn" : "info",

@@ -39,6 +39,7 @@ function entryOf(route: Route): RouteEntry {
     name: route.name,
     access: route.access,
     endsAccount: route.endsAccount,
+    deprecated: route.deprecated,
     handle: (request, store) => route.handle(request, store),
   };
 }

@@ -13,6 +13,12 @@
  * Keys grow by at most one digit a move; only moving into the same gap again and again (always
  * just under one neighbour) does that every time: about 60 such moves reach the 64 digits the API
  * takes, and a client then gives the neighbourhood fresh keys (one PATCH per to-do moved).
+ *
+ * Two to-dos may hold the same key (each device moved one into the same gap at once, or two were
+ * made in the same millisecond): there is no key between them. Every client orders equal keys
+ * the same way (newest first: site/src/replica.ts `byPosition`), and a move into such a run gives
+ * the run fresh keys (site/src/order.ts `keysBetween`). The server keeps no order of its own:
+ * it pages by id and stores whatever key a client sends.
  */
 export const POSITION_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** A position as the API accepts it: base-62 digits, not ending in 0, at most 64 of them. */

@@ -70,6 +70,12 @@ export interface Route<K extends StoreOperation = StoreOperation> {
    */
   readonly endsAccount?: boolean;
   /**
+   * Deprecated, to be removed: the old `/api/todos…` routes, which address the caller's first list
+   * only (the list routes replaced them; the site no longer calls them). Its answers carry
+   * `Deprecation` (common/gateway.ts DEPRECATION_HEADER) and the OpenAPI document marks it `deprecated`. @default false
+   */
+  readonly deprecated?: boolean;
+  /**
    * The store operations its function carries: `operation`; `membership` on a list route; and
    * `accountDeleted` (the marker read, see handlers/table.ts) on every route but one that `endsAccount`.
    */

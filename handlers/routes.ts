@@ -65,6 +65,7 @@ export const routes: readonly Route[] = [
     schemas: { body: createTodoBody, query: noQuery },
     operation: "create",
     access: "none",
+    deprecated: true,
     async handle(req, store) {
       const body = req.body as CreateTodoBody;
       const todo = newTodo(body, req.newId(), req.now);
@@ -84,6 +85,7 @@ export const routes: readonly Route[] = [
     schemas: { query: listTodosQuery },
     operation: "list",
     access: "none",
+    deprecated: true,
     async handle(req, store) {
       const query = req.query as ListTodosQuery;
       const page = await store.list(req.userId, {
@@ -105,6 +107,7 @@ export const routes: readonly Route[] = [
     schemas: { query: noQuery, params: todoIdParams },
     operation: "get",
     access: "none",
+    deprecated: true,
     async handle(req, store) {
       const todo = await store.get(req.userId, req.params.id);
       if (!todo) throw new NotFoundError();
@@ -119,6 +122,7 @@ export const routes: readonly Route[] = [
     schemas: { body: updateTodoBody, query: noQuery, params: todoIdParams },
     operation: "update",
     access: "none",
+    deprecated: true,
     async handle(req, store) {
       const changes = toChanges(req.body as UpdateTodoBody);
       return todoReply(200, await store.update(req.userId, req.params.id, changes, req.now, req.ifMatch));
@@ -132,6 +136,7 @@ export const routes: readonly Route[] = [
     schemas: { query: noQuery, params: todoIdParams },
     operation: "delete",
     access: "none",
+    deprecated: true,
     async handle(req, store) {
       await store.delete(req.userId, req.params.id, req.now, req.ifMatch);
       return { status: 204 };
@@ -145,6 +150,7 @@ export const routes: readonly Route[] = [
     schemas: { query: noQuery },
     operation: "summary",
     access: "none",
+    deprecated: true,
     async handle(req, store) {
       return { status: 200, body: await store.summary(req.userId) };
     },
@@ -157,6 +163,7 @@ export const routes: readonly Route[] = [
     schemas: { body: markAllBody, query: noQuery },
     operation: "markAll",
     access: "none",
+    deprecated: true,
     async handle(req, store) {
       const body = req.body as MarkAllBody;
       let after: string | undefined;
@@ -183,6 +190,7 @@ export const routes: readonly Route[] = [
     schemas: { body: clearCompletedBody, query: noQuery },
     operation: "clearCompleted",
     access: "none",
+    deprecated: true,
     async handle(req, store) {
       const { cursor } = req.body as CursorInput;
       const after = cursor === undefined ? undefined : openCursor(req.userId, CLEAR_COMPLETED, cursor, todoIdPosition);
@@ -198,6 +206,7 @@ export const routes: readonly Route[] = [
     schemas: { query: changesQuery },
     operation: "changes",
     access: "none",
+    deprecated: true,
     indexes: [CHANGES_INDEX.name],
     async handle(req, store) {
       const query = req.query as ChangesQuery;
@@ -231,6 +240,7 @@ export const routes: readonly Route[] = [
     schemas: { query: exportQuery },
     operation: "exportAll",
     access: "none",
+    deprecated: true,
     async handle(req, store) {
       const { format = "json" } = req.query as ExportQuery;
       const file = exportFile(await store.exportAll(req.userId), format, req.now);
@@ -245,6 +255,7 @@ export const routes: readonly Route[] = [
     schemas: { query: cursorQuery },
     operation: "deleteAll",
     access: "none",
+    deprecated: true,
     async handle(req, store) {
       const { cursor } = req.query as CursorInput;
       const after = cursor === undefined ? undefined : openCursor(req.userId, DELETE_ALL, cursor, sortKeyPosition);

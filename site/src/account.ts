@@ -1,5 +1,5 @@
 /**
- * "Your account": download my data (the API's export, as a file), change my password (Cognito
+ * "Your account": download my data (every list with its to-dos, as JSON or CSV: download.ts), change my password (Cognito
  * ChangePassword), delete my account (after a confirmation: DELETE /api/account, which does it
  * all on the server, the Cognito user included; then every tab signs out and the device copy is
  * wiped; the person's other devices follow at their next request, answered 410 account_deleted).
@@ -9,6 +9,7 @@
 import type { Api } from "./api";
 import type { Auth } from "./auth";
 import { explained } from "./auth-words";
+import { downloadFile, gatherExport } from "./download";
 import { passwordProblems } from "./password";
 import type { Kit } from "./kit";
 
@@ -34,16 +35,18 @@ export function createAccountView({ el, explain }: Kit, auth: Auth, api: Api, ac
     }
   };
 
-  const exportButton = $<HTMLButtonElement>("export");
-  exportButton.addEventListener("click", () => {
-    void busy(exportButton, "Could not download your data", async () => {
-      const { blob, filename } = await api.exportData();
-      const url = URL.createObjectURL(blob);
-      el("a", { href: url, download: filename }).click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      say(`Downloaded ${filename}.`, true);
+  for (const format of ["json", "csv"] as const) {
+    const button = $<HTMLButtonElement>(`export-${format}`);
+    button.addEventListener("click", () => {
+      void busy(button, "Could not download your data", async () => {
+        const { parts, type, filename } = downloadFile(await gatherExport(api), format, new Date().toISOString());
+        const url = URL.createObjectURL(new Blob(parts, { type }));
+        el("a", { href: url, download: filename }).click();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        say(`Downloaded ${filename}.`, true);
+      });
     });
-  });
+  }
 
   const form = $<HTMLFormElement>("password");
   form.addEventListener("submit", (event) => {

@@ -8,6 +8,7 @@
 import { CHANGES_LIMIT_MAX } from "../../handlers/limits";
 import type { Invitation } from "../../handlers/lists";
 import { AuthError } from "./auth";
+import type { Todo as StoredTodo } from "../../handlers/todos";
 import type { Changes, FeedItem, InviteRole, ListRow, Todo } from "./replica";
 
 export type { Invitation };
@@ -155,13 +156,8 @@ export function createApi(apiBase: string, tokens: TokenSource, device?: () => R
       do cursor = ((await send("DELETE", `/account?${new URLSearchParams(withCursor(cursor))}`)) as BulkResult).nextCursor;
       while (cursor);
     },
-    /** The person's data as a file (JSON), with the name the server gives it. */
-    async exportData(): Promise<{ blob: Blob; filename: string }> {
-      const response = await call("GET", "/todos/export?format=json");
-      if (!response.ok) throw new ApiError(response.status, `http_${response.status}`, "The download did not work. Try again.");
-      const filename = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "tasklane-todos.json";
-      return { blob: await response.blob(), filename };
-    },
+    /** One list's to-dos as the per-list export has them (JSON); download.ts gathers every list's. */
+    exportList: (listId: string) => send("GET", `${list(listId)}/todos/export?format=json`) as Promise<{ todos: StoredTodo[] }>,
   };
 }
 

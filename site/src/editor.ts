@@ -1,8 +1,9 @@
 /**
  * A row's open editor (row.ts builds and patches the rest of the row): the title and due date as
  * typed, "Clear date", "Move to another list", and what happened to the to-do underneath
- * (changed or deleted elsewhere, with Restore and Discard). Loaded on demand with the rest of
- * later.ts (fetched as soon as the list shows, so it is there by the first double-click); it
+ * (changed, moved to another list, or deleted elsewhere, with Restore and Discard). Loaded on
+ * demand with the rest of later.ts (fetched as soon as the list shows, so it is there by the
+ * first double-click); it
  * reaches the page's code through the kit, as later.ts's other modules do, and takes the title's
  * length limit from the new-to-do field (the build writes it there from handlers/limits.ts).
  */
@@ -12,13 +13,24 @@ import type { Item } from "./model";
 
 /**
  * What the open editor says about its to-do now, against the version it opened (`opened`):
- * deleted elsewhere, changed elsewhere (with the other text), or nothing.
+ * deleted elsewhere, moved elsewhere to list `movedTo` and/or changed elsewhere (with the other
+ * text), or nothing.
  */
-export function underneathText(k: Kit, item: Item, opened: Item | null, gone: boolean, today: string, locale: string): string {
+export function underneathText(
+  k: Kit,
+  item: Item,
+  opened: Item | null,
+  gone: boolean,
+  today: string,
+  locale: string,
+  movedTo: string | null = null,
+): string {
   if (gone) return "Deleted on another device. Restore it with your text, or discard it.";
-  if (!opened || (opened.title === item.title && opened.dueDate === item.dueDate)) return "";
+  const moved = movedTo === null ? "" : `Moved to ${k.quoted(movedTo)} on another device`;
+  if (!opened || (opened.title === item.title && opened.dueDate === item.dueDate))
+    return moved && `${moved}. Saving saves your text there.`;
   const due = item.dueDate ? `, due ${k.formatDay(item.dueDate, today, locale)}` : "";
-  return `Changed on another device: ${k.quoted(item.title)}${due}. Saving keeps both for you to choose.`;
+  return `${moved ? `${moved} and changed` : "Changed on another device"}: ${k.quoted(item.title)}${due}. Saving keeps both for you to choose.`;
 }
 
 /** Opens `row`'s editor (with `draft()` if one was kept, else the to-do) or patches the open one. */
@@ -83,10 +95,12 @@ export function patchEditor(
   date.setAttribute("aria-label", `Due date of ${quoted(item.title)}; Enter saves, Escape cancels`);
   setText(clear.lastElementChild!, ` of ${quoted(item.title)}`);
   // Always in the page (empty when nothing happened): a live region must exist before it speaks.
-  setText(part("edit-note"), underneathText(k, item, context.opened ?? null, gone, today, locale));
+  const moved = context.moved ?? null;
+  setText(part("edit-note"), underneathText(k, moved?.now ?? item, context.opened ?? null, gone, today, locale, moved?.to ?? null));
   part("edit-gone").hidden = !gone;
   const move = part("move-to");
-  if (move) move.hidden = gone;
+  // Already in another list (moved elsewhere): saving goes there; a further move starts from there.
+  if (move) move.hidden = gone || !!moved;
   if (opening) {
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);

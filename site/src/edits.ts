@@ -36,13 +36,14 @@ export function createIntent(listId: string, fields: { title: string; dueDate: s
  * elsewhere meanwhile meets the conflict rules (a 412, then "Changed in two places") instead of
  * being overwritten. `now` is the to-do now (undefined: deleted meanwhile; saving restores it).
  * `dueDate` undefined: the date field was left half typed, so the date stays as it opened.
- * Either way the intent is in the list the to-do was in when the editor opened.
+ * A restore goes to the list the to-do was in when the editor opened; a change to the list `now`
+ * is in (moved to another list elsewhere meanwhile: the change follows it there).
  */
 export function saveIntent(opened: Item, now: Item | undefined, title: string, dueDate: string | null | undefined): Intent | null {
   const due = dueDate === undefined ? opened.dueDate : dueDate;
   if (!now) return title ? createIntent(opened.listId, { title, dueDate: due, completed: opened.completed }) : null;
   const changes = editChanges(opened, title, due);
-  return changes && { kind: "update", listId: opened.listId, id: opened.id, base: opened.version, changes, was: fieldsOf(opened) };
+  return changes && { kind: "update", listId: now.listId, id: opened.id, base: opened.version, changes, was: fieldsOf(opened) };
 }
 
 /** What "Keep mine" queues for a conflict. */

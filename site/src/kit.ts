@@ -8,8 +8,23 @@ import { keyBetween, topPosition } from "../../handlers/positions";
 import { $, announce } from "./dom";
 import { formatDay } from "./due";
 import { currentList, isOwner } from "./model";
+import { positionOf } from "./replica";
 import { el, named, quoted, setText } from "./row";
 import { explain } from "./words";
 
-export const kit = { $, el, named, quoted, setText, formatDay, explain, currentList, isOwner, announce, keyBetween, topPosition };
+export const kit = {
+  $,
+  el,
+  named,
+  quoted,
+  setText,
+  formatDay,
+  explain,
+  currentList,
+  isOwner,
+  announce,
+  keyBetween,
+  topPosition,
+  positionOf,
+};
 export type Kit = typeof kit;

@@ -49,6 +49,11 @@ export interface State {
    * the row (and what was typed) when the to-do is deleted elsewhere under the editor.
    */
   readonly opened: Item | null;
+  /**
+   * The open editor's to-do as it is now in another list the person can see, when it was moved
+   * there elsewhere while the editor was open (same id: a move keeps it): saving goes to it.
+   */
+  readonly moved: Item | null;
   /** The device holds the whole list (a full sync completed once). */
   readonly loaded: boolean;
   /** Changes made here and not yet confirmed by the server. */
@@ -67,6 +72,7 @@ export const initialState: State = {
   query: "",
   editing: null,
   opened: null,
+  moved: null,
   loaded: false,
   waiting: 0,
   conflicts: [],
@@ -88,8 +94,9 @@ export const listFromSearch = (search: string): string | null => new URLSearchPa
 /**
  * The state for a snapshot of the copy, showing list `wanted` (null or gone: the first list).
  * `me`: the person's id. An open editor stays open even when its to-do is gone (deleted
- * elsewhere): what was typed is the person's until they restore or discard it; it closes when
- * another list is shown.
+ * elsewhere): what was typed is the person's until they restore or discard it; or moved elsewhere
+ * to another list the person can see (`moved`): saving saves it there. It closes when another
+ * list is shown.
  */
 export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: string | null = state.listId): State {
   const all = project(s.todos, s.queue);
@@ -111,6 +118,12 @@ export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: stri
   if (editing !== null && (switched || (isLocalId(editing) && !items.some((t) => t.id === editing)))) state = withEditing(state, null);
   const members = listId === null ? [] : projectMembers(s.members, s.queue, listId);
   const conflicts = s.conflicts.filter((c) => c.listId === listId);
+  // Gone from this list under its open editor: moved (the same id in another list shown here), or deleted.
+  const { editing: open } = state;
+  const moved =
+    open === null || items.some((t) => t.id === open)
+      ? null
+      : (all.find((t) => t.id === open && t.listId !== listId && lists.some((l) => l.id === t.listId)) ?? null);
   return {
     ...state,
     me,
@@ -119,19 +132,24 @@ export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: stri
     members,
     items,
     left: active.get(listId) ?? 0,
+    moved,
     loaded: s.synced,
     waiting: s.queue.length,
     conflicts,
   };
 }
 
-/** The open editor's to-do was deleted (elsewhere) while it was open. */
-export const editedGone = (state: State): boolean => state.editing !== null && !find(state, state.editing);
+/** The open editor's to-do left this list while it was open, to nowhere the person can see (deleted elsewhere). */
+export const editedGone = (state: State): boolean => state.editing !== null && !find(state, state.editing) && !state.moved;
 
-/** The rows on screen: the visible to-dos, and one deleted under its open editor (kept for its text). */
+/** The list the open editor's to-do was moved to (elsewhere) while it was open, or undefined. */
+export const movedTo = (state: State): ListEntry | undefined =>
+  state.moved && state.editing !== null && !find(state, state.editing) ? state.lists.find((l) => l.id === state.moved!.listId) : undefined;
+
+/** The rows on screen: the visible to-dos, and one gone or moved under its open editor (kept for its text, where it was). */
 export function shown(state: State): readonly Item[] {
   const items = visible(state);
-  return editedGone(state) && state.opened ? [...items, state.opened].sort(byPosition) : items;
+  return (editedGone(state) || movedTo(state)) && state.opened ? [...items, state.opened].sort(byPosition) : items;
 }
 
 export const currentList = (state: State): ListEntry | undefined => state.lists.find((l) => l.id === state.listId);
@@ -171,6 +189,7 @@ export const withEditing = (state: State, id: string | null): State => ({
   ...state,
   editing: id,
   opened: id === null ? null : (find(state, id) ?? null),
+  moved: null,
 });
 
 /** "Mark all": done when any is still to do, else all back to not done. */

@@ -72,6 +72,8 @@ export interface RowContext {
   readonly opened?: Item | null;
   /** Deleted elsewhere under its open editor: kept for its text, with Restore and Discard. */
   readonly gone?: boolean;
+  /** Moved elsewhere to another list under its open editor: that list's name, and the to-do as it is there (saving goes there). */
+  readonly moved?: { readonly to: string; readonly now: Item } | null;
 }
 
 export function updateRow(
@@ -88,9 +90,11 @@ export function updateRow(
   const [edit, remove] = [part<HTMLButtonElement>("edit"), part<HTMLButtonElement>("delete")];
   const overdue = isOverdue(item, today);
   const gone = context.gone ?? false;
+  // Neither control would reach a to-do no longer in this list.
+  const away = gone || !!context.moved;
   row.dataset.id = item.id;
   row.className = `todo${item.completed ? " done" : ""}${item.pending ? " pending" : ""}${item.unsaved ? " unsaved" : ""}${overdue ? " overdue" : ""}${gone ? " gone" : ""}${editing ? " editing" : ""}`;
-  toggle.hidden = gone;
+  toggle.hidden = away;
   due.id = `d-${item.id}`;
   // Named by the title itself, not by reference: the title is hidden while the editor is open.
   toggle.setAttribute("aria-label", item.title);
@@ -109,7 +113,7 @@ export function updateRow(
   by.hidden = context.editor === null;
   setText(by, context.editor === null ? "" : ` · changed by ${context.editor}`);
   toggle.disabled = !context.writable;
-  remove.hidden = gone || !context.writable;
+  remove.hidden = away || !context.writable;
   row.draggable = context.writable && !editing;
   if (context.writable) toggle.setAttribute("aria-keyshortcuts", "Alt+ArrowUp Alt+ArrowDown");
   else toggle.removeAttribute("aria-keyshortcuts");

@@ -12,7 +12,18 @@ import { localDay, pageLocale } from "./due";
 import { kit } from "./kit";
 import { createListsView, type ListIntents } from "./lists-view";
 import type { Conflict } from "./replica";
-import { canWrite, completedCount, editedGone, itemsLeftText, markAllTarget, shown, waitingText, type Item, type State } from "./model";
+import {
+  canWrite,
+  completedCount,
+  editedGone,
+  itemsLeftText,
+  markAllTarget,
+  movedTo,
+  shown,
+  waitingText,
+  type Item,
+  type State,
+} from "./model";
 import { createRow, dayOf, el, updateRow, type Draft } from "./row";
 import { offsetOf, rangeOf, WHOLE_UP_TO } from "./window";
 
@@ -188,6 +199,7 @@ export function createTodoView(intents: Intents) {
     const targets = state.lists.filter((l) => l.role !== "viewer" && l.id !== state.listId).map((l) => ({ id: l.id, name: l.name }));
     const items = shown(state);
     const gone = editedGone(state);
+    const moved = movedTo(state);
     const today = localDay(new Date());
     current = {
       items,
@@ -201,6 +213,7 @@ export function createTodoView(intents: Intents) {
           targets,
           opened: editing ? state.opened : null,
           gone: editing && gone,
+          moved: editing && moved ? { to: moved.name, now: state.moved! } : null,
         };
         updateRow(row, item, editing, today, locale, context);
         if (editing) later?.patchEditor(kit, row, item, today, locale, () => takeDraft(item.id), context);

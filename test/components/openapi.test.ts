@@ -25,6 +25,13 @@ describe("the API's OpenAPI document", () => {
     for (const route of routes) expect(doc.paths[route.path][route.method.toLowerCase()].operationId).to.equal(route.name);
   });
 
+  it("marks the old /api/todos operations deprecated, and only those", () => {
+    const deprecated = routes.filter((r) => doc.paths[r.path][r.method.toLowerCase()].deprecated === true).map((r) => r.path);
+    expect(deprecated).to.have.length(11);
+    for (const path of deprecated) expect(path).to.match(/^\/api\/todos(\/|$)/);
+    expect(routes.filter((r) => /^\/api\/todos(\/|$)/.test(r.path))).to.have.length(11);
+  });
+
   it("puts the Cognito user-pools authorizer AND the front door's API key on every method but OPTIONS, for the stack's pool", () => {
     const scheme = doc.components.securitySchemes[AUTHORIZER_NAME];
     expect(scheme["x-amazon-apigateway-authtype"]).to.equal("cognito_user_pools");

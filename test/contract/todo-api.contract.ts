@@ -159,6 +159,22 @@ export function todoApiContract(setup: () => Promise<ApiDriver>, options: Contra
         expect(items[0]).to.include({ title: "Buy oat milk", completed: false, version: 1 });
       });
 
+      it("marks every answer of the old /api/todos routes deprecated (RFC 9745 Deprecation), errors too, and no other route's", async function () {
+        const created = await post("alice", { title: "old route" });
+        const deprecated: ApiResponse[] = [
+          created,
+          await send("alice", { method: "GET", path: "/api/todos" }),
+          await send("alice", { method: "GET", path: `/api/todos/${created.body.id}` }),
+          await send("alice", { method: "GET", path: "/api/todos/summary" }),
+          await send("alice", { method: "GET", path: "/api/todos/export" }),
+          await send("alice", { method: "GET", path: "/api/todos/01ARZ3NDEKTSV4RRFFQ69G5FAV" }), // a 404
+        ];
+        for (const res of deprecated) expect(res.headers.deprecation, `${res.status}`).to.equal(`@${Date.UTC(2026, 11, 6) / 1000}`);
+        expect(deprecated.at(-1)!.status).to.equal(404);
+        for (const path of ["/api/lists", "/api/changes"])
+          expect((await send("alice", { method: "GET", path })).headers).to.not.have.property("deprecation");
+      });
+
       it("POST /api/todos keeps completed, a due date and any Unicode title", async function () {
         const title = "Rendez-vous café ☕ 東京 🧑‍🚀 مرحبا";
         const res = await post("alice", { title, completed: true, dueDate: "2024-02-29" });

@@ -277,10 +277,13 @@ describe("local-first web app in Chromium (e2e)", function () {
   it("downloads the person's data, changes the password, then deletes the account", async () => {
     const page = other.page;
     await page.locator("summary", { hasText: "Your account" }).click();
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download my data" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download my data (JSON)" }).click(),
+    ]);
     expect(download.suggestedFilename()).to.match(/^tasklane-todos-\d{4}-\d{2}-\d{2}\.json$/);
-    const exported = JSON.parse(readFileSync(await download.path(), "utf8")) as { todos: { title: string }[] };
-    expect(exported.todos.map((t) => t.title)).to.include("After the restart");
+    const exported = JSON.parse(readFileSync(await download.path(), "utf8")) as { lists: { todos: { title: string }[] }[] };
+    expect(exported.lists.flatMap((l) => l.todos).map((t) => t.title)).to.include("After the restart");
 
     const change = form(page, "Change your password");
     await change.getByLabel("Current password").fill(A.password);

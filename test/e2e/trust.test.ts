@@ -4,7 +4,8 @@
  * - an open editor stays based on the version it opened: a rename elsewhere shows in it at once,
  *   and saving goes through the conflict view (If-Match of the opened version), both kept;
  * - a to-do deleted elsewhere under an open editor keeps the editor and its text, and offers to
- *   restore it with that text or discard it;
+ *   restore it with that text or discard it; one moved elsewhere to another list says which, keeps
+ *   the text, and saving saves it there;
  * - after sign-out the page, its storage and the next person's session hold nothing of the
  *   previous person.
  */
@@ -12,7 +13,7 @@ import { expect } from "chai";
 import type { Page } from "playwright-core";
 import { openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
-import { CODE, add, axeViolations, expectTitles, form, refocus, register, row, serverTodos, settled, signIn } from "./helpers";
+import { CODE, add, apiCall, axeViolations, expectTitles, form, refocus, register, row, serverTodos, settled, signIn } from "./helpers";
 
 const A = { email: "ada@example.com", password: "nothing typed is lost" };
 const B = { email: "bob@example.com", password: "a different person here" };
@@ -120,6 +121,31 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
     await b.getByRole("button", { name: /Discard/ }).click();
     await row(b, "Call mum tonight").waitFor({ state: "detached" });
     await b.getByText("Deleted on another device").waitFor({ state: "detached" });
+  });
+
+  it("says where a to-do moved elsewhere under an open editor went, keeps the text, and saves it there", async () => {
+    const [a, b] = [one.page, two.page];
+    await row(b, "Buy oat milk").locator(".title").dblclick();
+    const editor = b.getByRole("textbox", { name: /Edit “Buy oat milk”/ });
+    await editor.fill("Buy oat milk, 2 litres");
+    // Device one makes a list and moves the to-do there (through the API, as any client may).
+    const lists = (await apiCall(a, "GET", "/api/lists")).body as { items: { id: string }[] };
+    const shop = (await apiCall(a, "POST", "/api/lists", { name: "Shop" }, { "Idempotency-Key": "shop" })).body as { id: string };
+    const todo = (await serverTodos(a)).find((t) => t.title === "Buy oat milk")!;
+    const path = `/api/lists/${lists.items[0].id}/todos/${todo.id}`;
+    expect((await apiCall(a, "PATCH", path, { listId: shop.id }, { "If-Match": `"${todo.version}"` })).status).to.equal(200);
+    await refocus(b);
+    await b.getByText("Moved to “Shop” on another device. Saving saves your text there.").waitFor();
+    expect(await b.getByText("Deleted on another device").count()).to.equal(0);
+    expect(await editor.inputValue()).to.equal("Buy oat milk, 2 litres");
+    expect(await axeViolations(b)).to.deep.equal([]);
+
+    await editor.press("Enter");
+    await row(b, "Buy oat milk").waitFor({ state: "detached" });
+    await settled(b);
+    const inShop = (await apiCall(b, "GET", `/api/lists/${shop.id}/todos`)).body as { items: { id: string; title: string }[] };
+    expect(inShop.items.map((t) => [t.id, t.title])).to.deep.equal([[todo.id, "Buy oat milk, 2 litres"]]);
+    expect(await b.getByRole("region", { name: /Changed in two places/ }).count()).to.equal(0);
   });
 
   it("leaves nothing of the person in the page or its storage after sign-out; the next person sees nothing of it", async () => {

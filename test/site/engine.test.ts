@@ -3,6 +3,8 @@ import { memoryStore } from "../../site/src/db";
 import { createEngine, type EngineHooks } from "../../site/src/engine";
 import { applyTx, emptySnapshot, keyOf, mergeChanges, project, type Intent, type Snapshot, type Todo } from "../../site/src/replica";
 import { rebase } from "../../site/src/send";
+import { saveIntent } from "../../site/src/edits";
+import * as m from "../../site/src/model";
 import { FakeServer, ME, offline, serverError } from "./fake-server";
 
 const FAST = { firstMs: 5, maxMs: 20 };
@@ -213,6 +215,46 @@ describe("sync engine", () => {
     await idle(engine);
     expect(server.todos[1].title).to.equal("b (mine)");
     expect(engine.snapshot.conflicts).to.deep.equal([]);
+  });
+
+  it("saves an editor's text to its to-do moved to another list elsewhere while it was open (the 412 rules, then there)", async () => {
+    const { server, engine } = setup();
+    server.listRows.set("L9", { ...server.listRows.get(ME)!, id: "L9", name: "Work" });
+    const [a, b] = [server.seed({ title: "a" }), server.seed({ title: "b" })];
+    await engine.reload();
+    engine.lead(true);
+    await idle(engine);
+    const open = (id: string) => m.withEditing(m.fromSnapshot(engine.snapshot, m.initialState, ME, ME), id);
+    const [editingA, editingB] = [open(a.id), open(b.id)];
+    server.moveElsewhere(a.id, "L9");
+    server.moveElsewhere(b.id, "L9");
+    server.elsewhere(b.id, { title: "b (theirs)" });
+    engine.pull();
+    await idle(engine);
+
+    // Not "deleted": moved to Work, its row kept where it was, with what was typed.
+    const movedA = m.fromSnapshot(engine.snapshot, editingA, ME);
+    expect(movedA.items).to.deep.equal([]);
+    expect(m.editedGone(movedA)).to.equal(false);
+    expect(m.movedTo(movedA)?.name).to.equal("Work");
+    expect(m.shown(movedA).map((t) => t.id)).to.deep.equal([a.id]);
+    const intentA = saveIntent(movedA.opened!, movedA.moved!, "a, edited", undefined)!;
+    expect(intentA).to.deep.include({ kind: "update", listId: "L9", id: a.id, base: 1, changes: { title: "a, edited" } });
+    // Moved and retitled there: saving meets the conflict rules, as for any change underneath.
+    const movedB = m.fromSnapshot(engine.snapshot, editingB, ME);
+    expect(m.movedTo(movedB)?.name).to.equal("Work");
+    const intentB = saveIntent(movedB.opened!, movedB.moved!, "b (mine)", undefined)!;
+    await engine.enqueue(intentA, intentB);
+    await idle(engine);
+
+    expect(server.todos.map((t) => [t.listId, t.title])).to.deep.equal([
+      ["L9", "a, edited"],
+      ["L9", "b (theirs)"],
+    ]);
+    expect(server.calls).to.include(`get ${a.id}`); // the 412 on the version it opened, then sent on the moved one
+    expect(engine.snapshot.conflicts.map((c) => [c.listId, c.todoId, c.seen.title, c.theirs?.title])).to.deep.equal([
+      ["L9", b.id, "b (mine)", "b (theirs)"],
+    ]);
   });
 
   it("keeps an edit of a to-do deleted elsewhere as a Conflict (nothing lost unseen)", async () => {

@@ -55,9 +55,10 @@ export class FakeServer implements SyncApi {
   private write(t: Todo | (Change & { deleted: true })): void {
     this.rows.set(t.id, { ...t, tick: ++this.tick });
   }
-  private live(id: string): Todo {
+  private live(id: string, listId?: string): Todo {
     const row = this.rows.get(id);
-    if (!row || "deleted" in row) throw new ApiError(404, "not_found", "No such to-do.");
+    // A to-do is found under its own list only (moved away: 404 where it was, as the server answers).
+    if (!row || "deleted" in row || (listId !== undefined && row.listId !== listId)) throw new ApiError(404, "not_found", "No such to-do.");
     const { tick: _tick, ...todo } = row;
     return todo;
   }
@@ -80,6 +81,20 @@ export class FakeServer implements SyncApi {
     else this.write({ ...t, ...changes, version: t.version + 1 });
   }
 
+  /** A move to another list made on another device, as the server does it: the to-do there (same id, version + 1), a tombstone where it was. */
+  moveElsewhere(id: string, listId: string): void {
+    const t = this.live(id);
+    this.rows.set(`${t.listId}/${id}`, {
+      id,
+      listId: t.listId,
+      deleted: true,
+      version: t.version + 1,
+      updatedAt: t.updatedAt,
+      tick: ++this.tick,
+    });
+    this.write({ ...t, listId, version: t.version + 1 });
+  }
+
   async create(listId: string, fields: { title: string; dueDate?: string | null; completed?: boolean }, key: string): Promise<Todo> {
     await this.enter(`create ${fields.title}`);
     this.list(listId);
@@ -89,21 +104,21 @@ export class FakeServer implements SyncApi {
     this.keys.set(key, todo.id);
     return todo;
   }
-  async get(_listId: string, id: string): Promise<Todo> {
+  async get(listId: string, id: string): Promise<Todo> {
     await this.enter(`get ${id}`);
-    return this.live(id);
+    return this.live(id, listId);
   }
   async update(listId: string, id: string, version: number, changes: Changes): Promise<Todo> {
     await this.enter(`update ${id} ${JSON.stringify(changes)}`);
     this.list(listId);
-    const t = this.live(id);
+    const t = this.live(id, listId);
     if (t.version !== version) throw new ApiError(412, "precondition_failed", "Changed elsewhere.");
     this.elsewhere(id, changes);
     return this.live(id);
   }
-  async remove(_listId: string, id: string, version: number): Promise<void> {
+  async remove(listId: string, id: string, version: number): Promise<void> {
     await this.enter(`remove ${id}`);
-    const t = this.live(id);
+    const t = this.live(id, listId);
     if (t.version !== version) throw new ApiError(412, "precondition_failed", "Changed elsewhere.");
     this.elsewhere(id, "delete");
   }

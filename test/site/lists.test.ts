@@ -1,10 +1,12 @@
 import { expect } from "chai";
-import { topPosition } from "../../handlers/positions";
-import { moveKey } from "../../site/src/order";
+import { keyBetween, topPosition } from "../../handlers/positions";
+import { moveKeys as moveKeysWith } from "../../site/src/order";
 import { applyTx, emptySnapshot, feedTx, keyOf, positionOf, project, type Queued, type Todo } from "../../site/src/replica";
 import { rebased, rebasedList } from "../../site/src/send";
 
 const ME = "me";
+const moveKeys = (...args: Parameters<typeof moveKeysWith> extends [unknown, ...infer R] ? R : never) =>
+  moveKeysWith({ keyBetween, topPosition, positionOf }, ...args);
 const list = (id: string, role: "owner" | "editor" | "viewer" = "owner") => ({
   id,
   name: id,
@@ -96,10 +98,11 @@ describe("site lists (pure)", () => {
     // Newer keys sort first: each new to-do goes on top.
     const shown = [3e12, 2e12, 1e12].map((ms, n) => ({ ...todo("A", "abc"[n]), position: topPosition(ms) }));
     expect(shown.map(positionOf)).to.deep.equal([...shown.map(positionOf)].sort());
-    const down = moveKey(shown, "a", { step: 1 })!;
-    expect(down > positionOf(shown[1]) && down < positionOf(shown[2])).to.equal(true);
-    expect(moveKey(shown, "c", { before: "a" }, 4e12)).to.equal(topPosition(4e12));
-    expect(moveKey(shown, "b", { before: null })! > positionOf(shown[2])).to.equal(true);
-    expect(moveKey(shown, "a", { step: -1 })).to.equal(null);
+    const [down] = moveKeys(shown, "a", { step: 1 })!;
+    expect(down.id).to.equal("a");
+    expect(down.position > positionOf(shown[1]) && down.position < positionOf(shown[2])).to.equal(true);
+    expect(moveKeys(shown, "c", { before: "a" }, { now: 4e12 })).to.deep.equal([{ id: "c", position: topPosition(4e12) }]);
+    expect(moveKeys(shown, "b", { before: null })![0].position > positionOf(shown[2])).to.equal(true);
+    expect(moveKeys(shown, "a", { step: -1 })).to.equal(null);
   });
 });

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { underneathText } from "../../site/src/editor";
+import type { Kit } from "../../site/src/kit";
 import * as m from "../../site/src/model";
 import { applyTx, emptySnapshot, type Snapshot } from "../../site/src/replica";
 
@@ -66,6 +68,33 @@ describe("site model", () => {
     expect(gone.items.map((t) => t.id)).to.deep.equal(["01C", "01B"]);
     expect(m.editedGone(view(applyTx(copy, { del: ["L/01B"] }), editing))).to.equal(false);
     expect(m.withEditing(gone, null).opened).to.equal(null);
+  });
+
+  it("says where the open editor's to-do went when it is moved elsewhere, and 'deleted' only when that list is not the person's", () => {
+    const work = { ...list, id: "W", name: "Work" };
+    const editing = m.withEditing(view(applyTx(copy, { putLists: [work] }), loaded), "01A");
+    const movedThere = { ...a, listId: "W", version: 2 };
+    const moved = view(applyTx(copy, { putLists: [work], del: ["L/01A"], put: [movedThere] }), editing);
+    expect(m.editedGone(moved)).to.equal(false);
+    expect(m.movedTo(moved)?.name).to.equal("Work");
+    expect(moved.moved).to.deep.equal(movedThere);
+    expect(moved.opened).to.include({ listId: "L", version: 1 });
+    expect(m.shown(moved).map((t) => t.id)).to.deep.equal(["01C", "01B", "01A"]);
+    // To a list the person is not in (they cannot see it): as deleted.
+    const away = view(applyTx(copy, { del: ["L/01A"], put: [{ ...a, listId: "X", version: 2 }] }), m.withEditing(loaded, "01A"));
+    expect(m.editedGone(away)).to.equal(true);
+    expect(m.movedTo(away)).to.equal(undefined);
+    // Closing the editor forgets where it went.
+    expect(m.withEditing(moved, null).moved).to.equal(null);
+
+    const k = { quoted: (t: string) => `“${t}”`, formatDay: (d: string) => d } as unknown as Kit;
+    const note = (now: m.Item, to: string | null, gone = false) => underneathText(k, now, moved.opened, gone, "2025-01-01", "en", to);
+    expect(note(movedThere, "Work")).to.equal("Moved to “Work” on another device. Saving saves your text there.");
+    expect(note({ ...movedThere, title: "A!" }, "Work")).to.equal(
+      "Moved to “Work” on another device and changed: “A!”. Saving keeps both for you to choose.",
+    );
+    expect(note(a, null, true)).to.equal("Deleted on another device. Restore it with your text, or discard it.");
+    expect(note({ ...a, title: "A!" }, null)).to.equal("Changed on another device: “A!”. Saving keeps both for you to choose.");
   });
 
   it("shows the list the URL names, else the first, and closes an editor when another list is shown", () => {
