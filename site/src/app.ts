@@ -5,12 +5,8 @@
  * - Everything shows at once, online or not; the engine sends it when it can. A change the server
  *   refuses disappears from the screen with a visible message (role=alert), and typed text comes
  *   back (a refused add refills the form, a refused edit re-opens the editor).
- * - Other devices (issue 18): the leader tab listens on the push channel (live.ts, fetched after
- *   the first paint), which pulls on each poke and once each time it comes up; while it is up
- *   nothing is pulled on a timer, and a look at the tab (focus, visibility, online) still pulls
- *   once (the safety net for a lost poke). While it is down or absent (no settings, no WebSocket,
- *   refused, unreachable, not loaded yet): those looks and every POLL_MS while visible. Other
- *   tabs hear of the leader's pulls ("changed"). A hidden tab polls nothing.
+ * - Other tabs and devices (issue 18): in-step.ts (one leader tab, the push channel, pulls on a
+ *   look and, without the channel, on a timer).
  */
 import { ACCOUNT_DELETED, type Api } from "./api";
 import { editedText, formatDay, localDay } from "./due";
@@ -21,16 +17,15 @@ import * as m from "./model";
 import { fieldsOf, HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Snapshot, type UndoableIntent } from "./replica";
 import { kit } from "./kit";
 import type { ListIntents } from "./lists-view";
-import { createTabs, type TabMessage } from "./tabs";
+import { keepInStep } from "./in-step";
 import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
 import type { ShortcutAction } from "./shortcuts";
 import { createUndo } from "./undo";
 import type { Choice } from "./conflicts-view";
-import type { Channel, Live } from "./live";
+import type { Live } from "./live";
 
-/** Without the push channel, pull every 30 s while visible: 120 tiny requests per active hour when nothing changes. */
-export const POLL_MS = 30_000;
+export { POLL_MS } from "./in-step";
 
 type ListIntentName = Exclude<keyof ListIntents, "selectList">;
 
@@ -49,7 +44,6 @@ const SHOWN = ["lists", "todos", "members", "queue", "conflicts", "synced"] as c
 export function createApp(api: Api, store: DeviceStore, user: string, me: string, view: TodoView, hooks: AppHooks, live?: Live) {
   let state: m.State = { ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) };
   let alive = true;
-  let leading = false;
   /** The message on screen about a failure to reach the server ("" if none): it goes once that works. */
   let trouble = "";
   const today = () => localDay(new Date());
@@ -71,7 +65,7 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     store,
     {
       changed(snapshot: Snapshot, local: boolean) {
-        if (local) tabs?.tell({ type: "changed" });
+        if (local) inStep.changed();
         // Nothing shown changed (a pull that only moved the cursor): no new state, no render.
         const same = rendered !== null && SHOWN.every((k) => snapshot[k] === rendered![k]);
         rendered = snapshot;
@@ -121,69 +115,16 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     me,
   );
 
-  let rereading: Promise<unknown> | null = null;
-  /** Joined once the device copy is this person's (start). */
-  let tabs: ReturnType<typeof createTabs> | null = null;
-  const joinTabs = () =>
-    createTabs(
-      (message: TabMessage) => {
-        if (message.type === "changed") rereading ??= engine.reload().finally(() => (rereading = null));
-        else if (message.type === "pull") {
-          channel?.asked();
-          if (leading && !channel?.quiet(message.timer)) engine.pull();
-        } else hooks.signedOut(message.message, true, message.keepEmail);
-      },
-      (on) => {
-        leading = on;
-        engine.lead(on);
-        steer();
-      },
-    );
-
-  /** The push channel (live.ts), once loaded; fetched when this tab first leads with one configured. */
-  let channel: Channel | null = null;
-  let loading = false;
-  function steer(): void {
-    if (channel || !live || !leading || loading || typeof WebSocket !== "function") return channel?.steer();
-    loading = true;
-    import("./live").then(
-      ({ createChannel }) => {
-        channel = createChannel({ live, sub: me, may: () => alive && leading, pull: () => engine.pull() });
-        channel.steer();
-      },
-      () => (loading = false), // not fetched (offline, no worker yet): tried again on the next catch-up
-    );
-  }
-
-  /**
-   * Catch up with other devices: this tab pulls if it leads, else asks the tab that does; nothing
-   * to do when the channel says so (`timer`: asked by POLL_MS, not by a look). Calls close
-   * together (focus and visibility fire at once) make at most one more pull.
-   */
-  function catchUp(timer = false): void {
-    if (!alive || document.hidden) return;
-    steer();
-    if (leading && channel?.quiet(timer)) return;
-    // Wanted here too: if this tab becomes the sender (the lock is granted later), it pulls.
-    engine.pull();
-    if (!leading) tabs?.tell({ type: "pull", timer });
-  }
-  /** Focus or visibility: also look for invitations (not on the timer: they are rare). */
-  function lookAround(): void {
-    catchUp();
-    if (alive && !document.hidden) void lists.then((l) => l.loadInvitations());
-  }
-  const poll = setInterval(() => catchUp(true), POLL_MS);
-  const onOnline = () => catchUp();
-  // Hidden: a change offered for undo is final (sent now, before the person may close the tab).
-  const onVisible = () => {
-    if (!document.hidden) return lookAround();
-    undo.dismiss(true);
-    channel?.hid();
-  };
-  document.addEventListener("visibilitychange", onVisible);
-  addEventListener("focus", lookAround);
-  addEventListener("online", onOnline);
+  const inStep = keepInStep({
+    engine,
+    live,
+    me,
+    alive: () => alive,
+    signedOut: (message, keepEmail) => hooks.signedOut(message, true, keepEmail),
+    looked: () => void lists.then((l) => l.loadInvitations()),
+    // Hidden: a change offered for undo is final (sent now, before the person may close the tab).
+    hidden: () => undo.dismiss(true),
+  });
 
   const listId = () => state.listId ?? me;
   const baseOf = (id: string) => engine.snapshot.todos.get(`${listId()}/${id}`)?.version ?? 0;
@@ -399,8 +340,7 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
       });
       // Changes offered for undo on an earlier page (before a reload): nobody can take them back now.
       await engine.release(engine.snapshot.queue.filter((q) => "holdUntil" in q.intent && q.intent.holdUntil).map((q) => q.seq));
-      if (alive) tabs = joinTabs();
-      lookAround();
+      inStep.join();
       void sendCode().catch(() => undefined); // ahead of the first change (fetched again on use if this fails)
     },
     /** Back or forward: the URL names another list. */
@@ -420,16 +360,12 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
       alive = false;
       undo.dismiss();
       engine.stop();
-      tabs?.close(); // not leading: the channel closes
-      clearInterval(poll);
-      document.removeEventListener("visibilitychange", onVisible);
+      inStep.stop();
       document.removeEventListener("keydown", onKey);
-      removeEventListener("focus", lookAround);
-      removeEventListener("online", onOnline);
     },
     /** Tells the other tabs to sign out too. */
     tellSignedOut(message: string, keepEmail: boolean): void {
-      tabs?.tell({ type: "signed-out", message, keepEmail });
+      inStep.tellSignedOut(message, keepEmail);
     },
   };
 }
