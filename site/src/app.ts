@@ -9,15 +9,15 @@
  *   look and, without the channel, on a timer).
  */
 import { ACCOUNT_DELETED, type Api } from "./api";
-import { editedText, formatDay, localDay } from "./due";
-import { cleanTitle, couldNot, createIntent, keepMine, saveIntent } from "./edits";
+import { couldNot, keepMine } from "./edits";
 import type { DeviceStore } from "./db";
 import { createEngine, sendCode } from "./engine";
 import * as m from "./model";
-import { fieldsOf, HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Snapshot, type UndoableIntent } from "./replica";
+import { HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Snapshot, type UndoableIntent } from "./replica";
 import { kit } from "./kit";
 import type { ListIntents } from "./lists-view";
 import { keepInStep } from "./in-step";
+import { createTodoIntents } from "./todo-intents";
 import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
 import type { ShortcutAction } from "./shortcuts";
@@ -46,7 +46,6 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
   let alive = true;
   /** The message on screen about a failure to reach the server ("" if none): it goes once that works. */
   let trouble = "";
-  const today = () => localDay(new Date());
 
   function set(next: m.State): void {
     state = next;
@@ -126,8 +125,6 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     hidden: () => undo.dismiss(true),
   });
 
-  const listId = () => state.listId ?? me;
-  const baseOf = (id: string) => engine.snapshot.todos.get(`${listId()}/${id}`)?.version ?? 0;
   const undo = createUndo(engine, (text) => view.showMessage(text));
   /** Queues a change; a new change ends the offer to undo the one before (it is sent now). */
   const queue = (...intents: Intent[]) => {
@@ -187,82 +184,19 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     set(m.fromSnapshot(engine.shown, m.withEditing(state, null), me, id));
   }
 
-  /** Deletes a to-do (of the list shown, or one moved to another list under its editor), with Undo. */
-  function removeTodo(item: m.Item): void {
-    if (state.editing === item.id) set(m.withEditing(state, null)); // not "deleted elsewhere"
-    const base = engine.snapshot.todos.get(`${item.listId}/${item.id}`)?.version ?? 0;
-    undoable(
-      { kind: "delete", listId: item.listId, id: item.id, base, was: fieldsOf(item) },
-      `Deleted “${item.title}”.`,
-      `Restored “${item.title}”.`,
-    );
-  }
+  const todoIntents = createTodoIntents({
+    me,
+    state: () => state,
+    set,
+    snapshot: () => engine.snapshot,
+    queue,
+    undoable,
+    view,
+    later,
+  });
 
   const intents = {
-    add(text: string, dueDate: string | null): void {
-      const title = cleanTitle(text);
-      if (!title) return;
-      view.clearNew();
-      queue(createIntent(listId(), { title, dueDate }));
-      announce(`Added “${title}”${dueDate ? `, due ${formatDay(dueDate, today(), view.locale)}` : ""}.`);
-    },
-    toggle(id: string): void {
-      const item = m.find(state, id);
-      if (!item) return;
-      const completed = !item.completed;
-      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { completed }, was: fieldsOf(item) });
-      announce(`“${item.title}” marked as ${completed ? "done" : "not done"}.`);
-    },
-    startEdit(id: string): void {
-      // One deleted elsewhere under its editor waits for Restore or Discard first.
-      if (m.editedGone(state)) return announce("First restore or discard the to-do deleted on another device.");
-      if (m.find(state, id)) set(m.withEditing(state, id));
-    },
-    cancelEdit(id: string): void {
-      if (state.editing !== id) return;
-      if (m.editedGone(state)) announce(`Discarded “${state.opened?.title}”.`);
-      set(m.withEditing(state, null));
-    },
-    saveEdit(id: string, text: string, due: string | null | undefined): void {
-      if (state.editing !== id) return;
-      // Moved to another list elsewhere while open: saved there (on the version it opened, so a
-      // change made with the move meets the conflict rules, as any change underneath does).
-      const movedTo = m.movedTo(state);
-      const [opened, now] = [state.opened, m.find(state, id) ?? (movedTo ? state.moved! : undefined)];
-      const title = cleanTitle(text);
-      set(m.withEditing(state, null));
-      if (!opened) return;
-      if (title === "" && now) return removeTodo(now);
-      const intent = saveIntent(opened, now, title, due);
-      if (!intent) return;
-      queue(intent);
-      if (intent.kind === "create") announce(`Restored “${title}”.`);
-      else if (intent.kind === "update")
-        announce(editedText(opened.title, intent.changes, today(), view.locale) + (movedTo ? ` It is in ${movedTo.name}.` : ""));
-    },
-    remove(id: string): void {
-      const item = m.find(state, id);
-      if (item) removeTodo(item);
-    },
-    toggleAll(): void {
-      const completed = m.markAllTarget(state);
-      const n = state.items.filter((t) => t.completed !== completed).length;
-      undoable(
-        { kind: "markAll", listId: listId(), completed },
-        `Marked ${n} to-dos as ${completed ? "done" : "not done"}.`,
-        `Undone: ${n} to-dos are as they were.`,
-      );
-    },
-    clearCompleted(): void {
-      const n = m.completedCount(state);
-      if (state.editing && m.find(state, state.editing)?.completed) set(m.withEditing(state, null));
-      view.newTitle.focus();
-      undoable(
-        { kind: "clearCompleted", listId: listId() },
-        `Deleted ${n} completed ${n === 1 ? "to-do" : "to-dos"}.`,
-        `Restored ${n} completed ${n === 1 ? "to-do" : "to-dos"}.`,
-      );
-    },
+    ...todoIntents,
     search(query: string): void {
       set(m.withQuery(state, query));
     },
@@ -273,43 +207,6 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     resolve(conflictId: string, choice: Choice): void {
       const c = state.conflicts.find((x) => x.id === conflictId);
       if (c) void engine.resolve(conflictId, ...(choice === "mine" ? keepMine(c) : []));
-    },
-    /**
-     * Moves a to-do in the manual order: `before` is the to-do it goes above (null: to the
-     * bottom), or a step (-1 up, +1 down) among those shown. One PATCH of that to-do only.
-     */
-    reorder(id: string, to: { before: string | null } | { step: -1 | 1 }): void {
-      const shown = m.visible(state);
-      const item = m.find(state, id);
-      if (!item || !m.canWrite(state)) return;
-      // "Due" is in date order: a place in it means nothing in the list's own order.
-      if (state.filter === "due") return announce("To order by hand, show All, Active or Completed.");
-      // Usually one PATCH; a move between two to-dos with the same key also rewrites that run.
-      // order.ts comes with the code fetched after the first paint (later.ts): the first page's
-      // weight is budgeted, and a move comes after the first paint.
-      const all = state.items;
-      void later.then(({ moveKeys }) => {
-        const placed = moveKeys(kit, shown, id, to, { all });
-        if (placed === null) return;
-        queue(
-          ...placed.map(({ id, position }): Intent => {
-            const t = all.find((t) => t.id === id)!;
-            const base = engine.snapshot.todos.get(`${t.listId}/${id}`)?.version ?? 0;
-            return { kind: "update", listId: t.listId, id, base, changes: { position }, was: fieldsOf(t) };
-          }),
-        );
-        const at = m.visible(state).findIndex((t) => t.id === id);
-        announce(`“${item.title}” moved to place ${at + 1} of ${shown.length}.`);
-      });
-    },
-    /** Moves a to-do to another list the person can write to. */
-    moveTo(id: string, target: string): void {
-      const item = m.find(state, id);
-      const to = state.lists.find((l) => l.id === target);
-      if (!item || !to || to.id === item.listId) return;
-      set(m.withEditing(state, null));
-      queue({ kind: "update", listId: listId(), id, base: baseOf(id), changes: { listId: target }, was: fieldsOf(item) });
-      announce(`Moved “${item.title}” to ${to.name}.`);
     },
     newList: listIntent("newList"),
     renameList: listIntent("renameList"),

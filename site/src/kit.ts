@@ -7,8 +7,8 @@
 import { keyBetween, topPosition } from "../../handlers/positions";
 import { $, announce } from "./dom";
 import { formatDay } from "./due";
-import { currentList, isOwner } from "./model";
-import { positionOf } from "./replica";
+import { canWrite, currentList, find, isOwner, visible } from "./model";
+import { fieldsOf, positionOf } from "./replica";
 import { el, named, quoted, setText } from "./row";
 import { explain } from "./words";
 
@@ -26,5 +26,9 @@ export const kit = {
   keyBetween,
   topPosition,
   positionOf,
+  fieldsOf,
+  visible,
+  find,
+  canWrite,
 };
 export type Kit = typeof kit;

@@ -13,4 +13,4 @@ export { patchEditor } from "./editor";
 export { createShareDialog } from "./share";
 export { createListIntents } from "./list-intents";
 export { SHORTCUTS, shortcutOf } from "./shortcuts";
-export { moveKeys } from "./order";
+export { reorder } from "./order";

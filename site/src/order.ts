@@ -8,7 +8,8 @@
  * handed over (kit.ts).
  */
 import type { Kit } from "./kit";
-import type { Item } from "./replica";
+import type { State } from "./model";
+import type { Intent, Item, Snapshot } from "./replica";
 
 /** What it uses of the page's code (kit.ts: it is loaded on demand with later.ts). */
 export type OrderKit = Pick<Kit, "keyBetween" | "topPosition" | "positionOf">;
@@ -70,4 +71,38 @@ export function moveKeys(
   } catch {
     return null; // keyBetween refuses a key that is not one (the API only stores valid ones)
   }
+}
+
+/** What a move needs of the app (todo-intents.ts hands it over). */
+export interface ReorderContext {
+  readonly state: () => State;
+  readonly snapshot: () => Snapshot;
+  readonly queue: (...intents: Intent[]) => void;
+}
+
+/**
+ * Moves a to-do in the manual order: `before` is the to-do it goes above (null: to the bottom),
+ * or a step (-1 up, +1 down) among those shown. Usually one PATCH of that to-do; a move between
+ * two to-dos with the same key also rewrites that run (`moveKeys`).
+ */
+export function reorder(kit: Kit, ctx: ReorderContext, id: string, to: { before: string | null } | { step: -1 | 1 }): void {
+  const { announce, visible, find, canWrite, fieldsOf } = kit;
+  const state = ctx.state();
+  const shown = visible(state);
+  const item = find(state, id);
+  if (!item || !canWrite(state)) return;
+  // "Due" is in date order: a place in it means nothing in the list's own order.
+  if (state.filter === "due") return announce("To order by hand, show All, Active or Completed.");
+  const all = state.items;
+  const placed = moveKeys(kit, shown, id, to, { all });
+  if (placed === null) return;
+  ctx.queue(
+    ...placed.map(({ id, position }): Intent => {
+      const t = all.find((t) => t.id === id)!;
+      const base = ctx.snapshot().todos.get(`${t.listId}/${id}`)?.version ?? 0;
+      return { kind: "update", listId: t.listId, id, base, changes: { position }, was: fieldsOf(t) };
+    }),
+  );
+  const at = visible(ctx.state()).findIndex((t) => t.id === id);
+  announce(`“${item.title}” moved to place ${at + 1} of ${shown.length}.`);
 }
