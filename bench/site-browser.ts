@@ -154,23 +154,24 @@ export async function benchSiteBrowser(options: { size: number; runs: number }):
     await page.waitForFunction(() => document.getElementById("waiting")?.textContent === "");
     // The first sync shows before IndexedDB has it all (db.ts writes it in slices): a reload
     // measures a device that holds its copy, so wait until the copy says it is synced.
-    await page.waitForFunction(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const open = indexedDB.open("tasklane");
-          open.onerror = () => resolve(false);
-          open.onsuccess = () => {
-            const get = open.result.transaction("meta").objectStore("meta").get("synced");
-            get.onsuccess = () => {
-              open.result.close();
-              resolve(get.result === true);
+    const synced = () =>
+      page.evaluate(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const open = indexedDB.open("tasklane");
+            open.onerror = () => resolve(false);
+            open.onsuccess = () => {
+              const get = open.result.transaction("meta").objectStore("meta").get("synced");
+              get.onsuccess = () => {
+                open.result.close();
+                resolve(get.result === true);
+              };
+              get.onerror = () => resolve(false);
             };
-            get.onerror = () => resolve(false);
-          };
-        }),
-      null,
-      { timeout: 120_000, polling: 500 },
-    );
+          }),
+      );
+    for (const end = Date.now() + 120_000; !(await synced()); await page.waitForTimeout(500))
+      if (Date.now() > end) throw new Error("the first sync was not written within 2 minutes");
     await page.reload();
     const reloaded = await page.waitForFunction(
       (want) => document.getElementById("count")?.textContent === want && performance.now(),
