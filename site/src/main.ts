@@ -137,6 +137,7 @@ const accountEmail = (session: Session): string => {
 /** The list screen for this e-mail ("" empties the header: signed out). */
 function showApp(email: string): void {
   $("who-email").textContent = email;
+  $("who-email").title = email; // cut with an ellipsis on a narrow screen: whole on hover
   // For password managers: the account whose password the "change password" form changes.
   $<HTMLInputElement>("password-user").value = email;
   $("who").hidden = !email;
