@@ -6,7 +6,10 @@
  *   longest entry, from the key's timestamp to the next paint. The API reports only entries of
  *   16 ms or more, so a keystroke it does not report counts as 16 ms (an upper bound);
  * - "shows within": from the input event's timestamp (pointerdown or keydown) to the first
- *   animation frame in which the page shows the result (Playwright polls on each frame);
+ *   animation frame in which the page shows the result (Playwright polls on each frame); this
+ *   includes Playwright sending the rest of a click (pointerup, click) through CDP to the slowed
+ *   page. Beside it, each action's interaction to next paint (Event Timing, as INP: from each
+ *   event's own timestamp to the next paint after its handlers, the longest of the interaction);
  * - layout shift: every `layout-shift` entry during an action, summed (also those right after the
  *   input, which CLS itself leaves out): the "not saved yet" line "Mark all" once added is one;
  * - DOM nodes: `document.querySelectorAll("*").length` at the top, the middle and the end;
@@ -38,6 +41,8 @@ export interface SiteBrowserFigures {
   readonly keystrokes: Readonly<Record<string, Timing>>;
   /** From the input to the frame showing the result, in ms. */
   readonly actions: Readonly<Record<string, Timing>>;
+  /** The same actions' interaction to next paint (Event Timing, the browser's own clock), in ms. */
+  readonly interactions: Readonly<Record<string, Timing>>;
   /** The largest sum of layout shifts over one action, and over "Mark all". */
   readonly layoutShift: { readonly worst: number; readonly markAll: number };
   readonly maxDomNodes: number;
@@ -63,12 +68,28 @@ const EVENT_FLOOR_MS = 16;
 
 const timing = (xs: readonly number[]): Timing => ({ median: round(median(xs), 1), worst: round(Math.max(...xs), 1), runs: xs.length });
 
-/** Arms the page: the next input event's timestamp, and the layout shifts from now on. */
+/**
+ * Arms the page: the next input event's timestamp, the layout shifts from now on, and the longest
+ * interaction from now on (Event Timing, as INP measures one: from an event's own timestamp to
+ * the next paint after its handlers; 16 ms or more, in steps of 8 ms).
+ */
 const arm = (page: Page) =>
   page.evaluate(() => {
-    const w = window as unknown as { benchT0?: number; benchShift: number; benchObserver?: PerformanceObserver };
+    const w = window as unknown as {
+      benchT0?: number;
+      benchShift: number;
+      benchObserver?: PerformanceObserver;
+      benchInteraction: number;
+      benchEvents?: PerformanceObserver;
+    };
     w.benchT0 = undefined;
     w.benchShift = 0;
+    w.benchInteraction = 0;
+    w.benchEvents ??= new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & { interactionId: number })[])
+        if (e.interactionId) w.benchInteraction = Math.max(w.benchInteraction, e.duration);
+    });
+    w.benchEvents.observe({ type: "event", durationThreshold: 16 } as PerformanceObserverInit);
     for (const type of ["pointerdown", "keydown"])
       addEventListener(type, (e) => (w.benchT0 ??= e.timeStamp), { capture: true, once: true });
     w.benchObserver ??= new PerformanceObserver((list) => {
@@ -77,8 +98,17 @@ const arm = (page: Page) =>
     w.benchObserver.observe({ type: "layout-shift" });
   });
 
-/** Does `act`, then waits for the frame in which `shown(arg)` holds: ms from the input, and the shifts meanwhile. */
-async function timed<A>(page: Page, act: () => Promise<void>, shown: (arg: A) => boolean, arg: A): Promise<{ ms: number; shift: number }> {
+/**
+ * Does `act`, then waits for the frame in which `shown(arg)` holds: ms from the input, the shifts
+ * meanwhile, and the action's interaction to next paint (Event Timing; EVENT_FLOOR_MS when the
+ * browser reported none, which it does under 16 ms).
+ */
+async function timed<A>(
+  page: Page,
+  act: () => Promise<void>,
+  shown: (arg: A) => boolean,
+  arg: A,
+): Promise<{ ms: number; shift: number; interaction: number }> {
   await arm(page);
   await act();
   const at = await page.waitForFunction(
@@ -92,8 +122,11 @@ async function timed<A>(page: Page, act: () => Promise<void>, shown: (arg: A) =>
   const ms = ((await at.jsonValue()) as number) - ((await page.evaluate(() => (window as unknown as { benchT0: number }).benchT0)) ?? 0);
   // Shifts come with the frame; one more frame to collect them.
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 50))));
-  const shift = await page.evaluate(() => (window as unknown as { benchShift: number }).benchShift);
-  return { ms, shift };
+  const { shift, interaction } = await page.evaluate(() => {
+    const w = window as unknown as { benchShift: number; benchInteraction: number };
+    return { shift: w.benchShift, interaction: w.benchInteraction };
+  });
+  return { ms, shift, interaction: Math.max(interaction, EVENT_FLOOR_MS) };
 }
 
 let installed = 0;
@@ -201,8 +234,10 @@ export async function benchSiteBrowser(options: { size: number; runs: number }):
       "mark all": [],
     };
     const shifts: Record<string, number> = {};
-    const note = (name: string, r: { ms: number; shift: number }) => {
+    const interactions: Record<string, number[]> = Object.fromEntries(Object.keys(actions).map((k) => [k, []]));
+    const note = (name: string, r: { ms: number; shift: number; interaction: number }) => {
       actions[name].push(r.ms);
+      interactions[name].push(r.interaction);
       shifts[name] = Math.max(shifts[name] ?? 0, r.shift);
     };
     const firstId = () => page.locator("#list > li").nth(2).getAttribute("data-id") as Promise<string>;
@@ -309,6 +344,7 @@ export async function benchSiteBrowser(options: { size: number; runs: number }):
       reloadMs: round(reloadMs, 0),
       keystrokes: Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, timing(v)])),
       actions: Object.fromEntries(Object.entries(actions).map(([k, v]) => [k, timing(v)])),
+      interactions: Object.fromEntries(Object.entries(interactions).map(([k, v]) => [k, timing(v)])),
       layoutShift: { worst: round(Math.max(...Object.values(shifts)), 3), markAll: round(shifts["mark all"] ?? 0, 3) },
       maxDomNodes: Math.max(...domNodes),
     };
@@ -330,6 +366,12 @@ export function siteBrowserTable(f: SiteBrowserFigures): string {
     })),
     ...Object.entries(f.actions).map(([k, v]) => ({
       measure: `${k} shows (ms)`,
+      median: v.median,
+      worst: v.worst,
+      target: k === "mark all" ? t.markAll : t.action,
+    })),
+    ...Object.entries(f.interactions ?? {}).map(([k, v]) => ({
+      measure: `${k}, interaction to next paint (ms)`,
       median: v.median,
       worst: v.worst,
       target: k === "mark all" ? t.markAll : t.action,
