@@ -54,6 +54,14 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     if (state.listId !== null && named !== state.listId && state.lists.length > 0) {
       history.replaceState(null, "", `?list=${encodeURIComponent(state.listId)}${location.hash}`);
     }
+    // One render for everything one event changes (an editor closed and its change queued: two
+    // states, one render), still before the browser paints (a microtask runs before rendering).
+    if (!rendering) queueMicrotask(renderNow);
+    rendering = true;
+  }
+  let rendering = false;
+  function renderNow(): void {
+    rendering = false;
     if (alive) view.render(state);
   }
 
