@@ -13,7 +13,7 @@ import { couldNot, keepMine } from "./edits";
 import type { DeviceStore } from "./db";
 import { createEngine, sendCode } from "./engine";
 import * as m from "./model";
-import { HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Snapshot, type UndoableIntent } from "./replica";
+import { HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Renamed, type Snapshot, type UndoableIntent } from "./replica";
 import { kit } from "./kit";
 import type { ListIntents } from "./lists-view";
 import { keepInStep } from "./in-step";
@@ -71,8 +71,15 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     api,
     store,
     {
-      changed(snapshot: Snapshot, local: boolean) {
+      changed(snapshot: Snapshot, local: boolean, renamed?: Renamed) {
         if (local) inStep.changed();
+        // A to-do made here has its real id now: its row, and an editor open on it with what is
+        // typed there, stay as they are under that id (the editor is based on the to-do as made).
+        if (renamed) {
+          view.renameRow(renamed.from, renamed.to);
+          const created = snapshot.todos.get(`${renamed.listId}/${renamed.to}`);
+          if (state.editing === renamed.from && created) state = { ...state, editing: created.id, opened: created };
+        }
         // Nothing shown changed (a pull that only moved the cursor): no new state, no render.
         const same = rendered !== null && SHOWN.every((k) => snapshot[k] === rendered![k]);
         rendered = snapshot;

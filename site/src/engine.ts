@@ -10,7 +10,7 @@
  */
 import { pullChanges } from "./pull";
 import { applyTx, emptySnapshot, heldFor, HOLD_MARGIN_MS } from "./replica";
-import type { Intent, Queued, Snapshot, Tx } from "./replica";
+import type { Intent, Queued, Renamed, Snapshot, Tx } from "./replica";
 import { accountDeleted, sessionOver, transient } from "./api";
 import type { SendContext, SyncApi } from "./send";
 
@@ -36,7 +36,7 @@ export interface LocalStore {
 
 export interface EngineHooks {
   /** The copy changed (render it). `local`: this tab changed it (tell the other tabs). */
-  changed(snapshot: Snapshot, local: boolean): void;
+  changed(snapshot: Snapshot, local: boolean, renamed?: Renamed): void;
   /** The server refused an intent for good (a 4xx that retrying cannot fix). */
   refused(intent: Intent, err: unknown): void;
   /** Sending or pulling failed for now (offline, server error): retrying. Null once it works again. */
@@ -74,7 +74,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
   let provisional: Queued[] = [];
   let nextProvisional = Number.MAX_SAFE_INTEGER / 2;
   const shown = (): Snapshot => (provisional.length ? applyTx(snap, { enqueue: provisional }) : snap);
-  const changed = (local: boolean) => !stopped && hooks.changed(shown(), local);
+  const changed = (local: boolean, renamed?: Renamed) => !stopped && hooks.changed(shown(), local, renamed);
 
   async function commit(tx: Tx, local = true): Promise<void> {
     // A full sync (the server's whole copy: 10,000 to-dos take seconds to write on a phone) shows
@@ -89,7 +89,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
     await serial(() => (stopped ? Promise.resolve() : store.commit(tx)));
     // Applying a transaction twice changes nothing: again, in case a reload read the store meanwhile.
     if (snap !== early) snap = applyTx(snap, tx);
-    changed(local);
+    changed(local, tx.renamed);
   }
 
   const sender: SendContext = {

@@ -110,8 +110,10 @@ export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: stri
     if (!t.completed) active.set(t.listId, (active.get(t.listId) ?? 0) + 1);
   }
   const lists = rows.map((l) => ({ ...l, active: active.get(l.id) ?? 0 }));
-  // A to-do not yet created on the server changes id when it is: its editor closes, as before.
-  // (Known gap: what was typed in it then is lost; it needs the engine to say which id it became.)
+  // A to-do made here changes id when the server creates it: the app moves its editor to the new
+  // id first (the engine says which, Tx `renamed`). An editor still on a local id that is gone
+  // closes: its creation was refused (the refusal is shown, the title goes back into the add
+  // form; what was typed in its editor meanwhile is not kept, a gap left open).
   const { editing } = state;
   // Another list shown (not the same list getting its real id from the server): the editor closes.
   const switched = state.listId !== null && listId !== state.listId && !isLocalId(state.listId);

@@ -152,6 +152,18 @@ export interface Tx {
   readonly enqueue?: readonly Queued[];
   readonly addConflicts?: readonly Conflict[];
   readonly dropConflicts?: readonly string[];
+  /**
+   * Not stored (applyTx and db.ts ignore it): a to-do made here got its real id from the server,
+   * so the screen keeps its row, its open editor and what is typed in it under the new id.
+   */
+  readonly renamed?: Renamed;
+}
+
+/** A to-do made on this device (`from`: its local id) as the server named it (`to`). */
+export interface Renamed {
+  readonly listId: string;
+  readonly from: string;
+  readonly to: string;
 }
 
 const without = <T extends { listId: string }>(map: Map<string, T>, gone: Set<string>) => {

@@ -395,6 +395,23 @@ export function createTodoView(intents: Intents) {
       $("loading-text").textContent = failed ? "Your to-dos could not be loaded." : "Loading your to-dos…";
     },
     keepDraft: (id: string, draft: Draft) => drafts.set(id, draft),
+    /**
+     * A to-do made here got its real id: its row element (and an open editor in it, with its
+     * text, caret and focus) carries on under that id instead of being replaced by a new one.
+     */
+    renameRow(from: string, to: string): void {
+      const row = rows.get(from);
+      if (row && !rows.has(to)) {
+        rows.delete(from);
+        rows.set(to, row);
+        row.dataset.id = to;
+      }
+      const draft = drafts.get(from);
+      if (draft) {
+        drafts.delete(from);
+        drafts.set(to, draft);
+      }
+    },
     newTitle,
     /** Empties the new-to-do form and forgets drafts (after adding, or signing out). */
     clearNew(): void {

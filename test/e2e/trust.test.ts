@@ -148,6 +148,34 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
     expect(await b.getByRole("region", { name: /Changed in two places/ }).count()).to.equal(0);
   });
 
+  it("keeps an editor opened on a to-do not yet saved, and what is typed in it, when the server gives the to-do its id", async () => {
+    const page = one.page;
+    await one.context.setOffline(true);
+    await page.getByLabel("What needs doing?").fill("Water the ferns");
+    await page.getByLabel("What needs doing?").press("Enter");
+    await row(page, "Water the ferns").locator(".title").dblclick();
+    const editor = page.getByRole("textbox", { name: /Edit “Water the ferns”/ });
+    await editor.fill("Water the ferns and the palm");
+    expect(await row(page, "Water the ferns").getAttribute("data-id")).to.match(/^local-/);
+    // Back online: the create is sent and answered while the editor is open and focused.
+    await one.context.setOffline(false);
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    for (const end = Date.now() + 15_000; !(await serverTodos(page)).some((t) => t.title === "Water the ferns");) {
+      if (Date.now() > end) throw new Error("the create was not sent");
+      await page.waitForTimeout(200);
+    }
+    await page.locator('#list > li:not([data-id^="local-"]) .edit-input').waitFor();
+    expect(await editor.inputValue()).to.equal("Water the ferns and the palm");
+    expect(await editor.evaluate((e) => e === document.activeElement)).to.equal(true);
+    await editor.press("End");
+    await page.keyboard.type("!");
+    await editor.press("Enter");
+    await row(page, "Water the ferns and the palm!").waitFor();
+    await settled(page);
+    expect((await serverTodos(page)).map((t) => t.title)).to.include("Water the ferns and the palm!");
+    expect(await page.getByRole("region", { name: /Changed in two places/ }).count()).to.equal(0);
+  });
+
   it("leaves nothing of the person in the page or its storage after sign-out; the next person sees nothing of it", async () => {
     const page = one.page;
     await add(page, "Secret plan");

@@ -1,7 +1,17 @@
 import { expect } from "chai";
 import { memoryStore } from "../../site/src/db";
 import { createEngine, type EngineHooks } from "../../site/src/engine";
-import { applyTx, emptySnapshot, keyOf, mergeChanges, project, type Intent, type Snapshot, type Todo } from "../../site/src/replica";
+import {
+  applyTx,
+  emptySnapshot,
+  keyOf,
+  mergeChanges,
+  project,
+  type Intent,
+  type Renamed,
+  type Snapshot,
+  type Todo,
+} from "../../site/src/replica";
 import { rebase } from "../../site/src/send";
 import { saveIntent } from "../../site/src/edits";
 import * as m from "../../site/src/model";
@@ -12,9 +22,12 @@ const fields = (t: Todo) => ({ title: t.title, completed: t.completed, dueDate: 
 
 /** An engine on a fake server, leading (as the one tab that sends), with its hooks recorded. */
 function setup(server = new FakeServer(), store = memoryStore()) {
-  const seen = { refused: [] as Intent[], trouble: [] as unknown[], signedOut: 0, accountDeleted: 0, changes: 0 };
+  const seen = { refused: [] as Intent[], trouble: [] as unknown[], signedOut: 0, accountDeleted: 0, changes: 0, renamed: [] as Renamed[] };
   const hooks: EngineHooks = {
-    changed: () => void seen.changes++,
+    changed: (_s, _local, renamed) => {
+      seen.changes++;
+      if (renamed) seen.renamed.push(renamed);
+    },
     refused: (i) => void seen.refused.push(i),
     trouble: (e) => void seen.trouble.push(e),
     signedOut: (accountDeleted) => void (accountDeleted ? seen.accountDeleted++ : seen.signedOut++),
@@ -76,6 +89,16 @@ describe("sync engine", () => {
     ]);
     expect(server.todos.map(fields)).to.deep.equal([{ title: "eggs", completed: true, dueDate: null }]);
     expect([...engine.snapshot.todos.values()].map((t) => t.id)).to.deep.equal([eggs.id]);
+  });
+
+  it("says which real id a to-do made here got (the screen keeps its row and open editor under it)", async () => {
+    const { server, engine, seen } = setup();
+    await engine.reload();
+    await engine.enqueue(create("ferns"));
+    engine.lead(true);
+    await idle(engine);
+    const made = server.todos.find((t) => t.title === "ferns")!;
+    expect(seen.renamed).to.deep.equal([{ listId: ME, from: "local-ferns", to: made.id }]);
   });
 
   it("on a device that has never synced, pulls (GET /api/lists makes the first list exist) before it sends", async () => {
