@@ -96,9 +96,9 @@ export function createListIntents(kit: Kit, ctx: ListContext) {
       const at = from + step;
       if (from < 0 || at < 0 || at > others.length) return;
       const order = [...others.slice(0, at), lists[from], ...others.slice(at)];
-      if (order.every((l) => l.position !== null)) {
-        const above = at === 0 ? null : order[at - 1].position;
-        const below = at < others.length ? order[at + 1].position : null;
+      const above = at === 0 ? null : order[at - 1].position;
+      const below = at < others.length ? order[at + 1].position : null;
+      if (order.every((l) => l.position !== null) && (above === null || below === null || above < below)) {
         queue({
           kind: "updateList",
           listId: id,
@@ -106,7 +106,9 @@ export function createListIntents(kit: Kit, ctx: ListContext) {
           position: above === null ? topPosition(Date.now()) : keyBetween(above, below),
         });
       } else {
-        // Lists still in the default order have no key: key them all, in the new order, once.
+        // Lists still in the default order have no key, or the new neighbours share one (two
+        // devices moved lists into one gap at once: no key lies between): key them all, in the
+        // new order, once (a person has at most 100 lists).
         let key: string | null = null;
         for (const l of order) queue({ kind: "updateList", listId: l.id, base: base(l.id), position: (key = keyBetween(key, null)) });
       }

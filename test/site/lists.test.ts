@@ -1,8 +1,12 @@
 import { expect } from "chai";
 import { keyBetween, topPosition } from "../../handlers/positions";
 import { moveKeys as moveKeysWith } from "../../site/src/order";
-import { applyTx, emptySnapshot, feedTx, keyOf, positionOf, project, type Queued, type Todo } from "../../site/src/replica";
+import { applyTx, emptySnapshot, feedTx, keyOf, positionOf, project, type Intent, type Queued, type Todo } from "../../site/src/replica";
 import { rebased, rebasedList } from "../../site/src/send";
+import type { Api } from "../../site/src/api";
+import type { Kit } from "../../site/src/kit";
+import { createListIntents } from "../../site/src/list-intents";
+import * as m from "../../site/src/model";
 
 const ME = "me";
 const moveKeys = (...args: Parameters<typeof moveKeysWith> extends [unknown, ...infer R] ? R : never) =>
@@ -104,5 +108,47 @@ describe("site lists (pure)", () => {
     expect(moveKeys(shown, "c", { before: "a" }, { now: 4e12 })).to.deep.equal([{ id: "c", position: topPosition(4e12) }]);
     expect(moveKeys(shown, "b", { before: null })![0].position > positionOf(shown[2])).to.equal(true);
     expect(moveKeys(shown, "a", { step: -1 })).to.equal(null);
+  });
+});
+
+describe("site list order (list-intents.ts moveList)", () => {
+  const keyed = (id: string, position: string | null) => ({ ...list(id), position, active: 0 });
+  /** The list intents on a stub page: what they queue, in order. */
+  function moving(lists: ReturnType<typeof keyed>[]) {
+    const queued: Intent[] = [];
+    const kit = { keyBetween, topPosition, announce: () => undefined } as unknown as Kit;
+    const state = { ...m.initialState, lists };
+    const { intents } = createListIntents(kit, {
+      api: {} as Api,
+      me: ME,
+      queue: (...i: Intent[]) => void queued.push(...i),
+      view: { showMessage: () => undefined },
+      state: () => state,
+      snapshot: () => emptySnapshot,
+      select: () => undefined,
+      pull: () => undefined,
+    });
+    /** The lists' order once what was queued applies (by position, as the switcher orders them). */
+    const after = () => {
+      const at = new Map(lists.map((l) => [l.id, l.position]));
+      for (const i of queued) if (i.kind === "updateList" && i.position !== undefined) at.set(i.listId, i.position);
+      return [...at].sort(([, a], [, b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)).map(([id]) => id);
+    };
+    return { intents, queued, after };
+  }
+
+  it("moves a list with one write between neighbours with keys apart", () => {
+    const { intents, queued, after } = moving([keyed("A", "a"), keyed("B", "b"), keyed("C", "c")]);
+    intents.moveList("A", 1);
+    expect(queued.map((i) => i.kind === "updateList" && i.listId)).to.deep.equal(["A"]);
+    expect(after()).to.deep.equal(["B", "A", "C"]);
+  });
+
+  it("moves a list between neighbours sharing one key (two devices moved lists into one gap) by keying every list once", () => {
+    const { intents, queued, after } = moving([keyed("A", "a"), keyed("B", "b"), keyed("C", "b"), keyed("D", "c")]);
+    // A one down: between B and C, which share the key "b".
+    expect(() => intents.moveList("A", 1)).to.not.throw();
+    expect(after()).to.deep.equal(["B", "A", "C", "D"]);
+    expect(new Set(queued.map((i) => i.kind === "updateList" && i.position)).size).to.equal(4); // all distinct
   });
 });
