@@ -109,6 +109,9 @@ export function openApiDocument(input: OpenApiInput): Record<string, unknown> {
     const operation: Record<string, unknown> = {
       operationId: route.name,
       summary: route.summary,
+      // OpenAPI 3.0's Operation `deprecated`: API Gateway's import (failOnWarnings: false here,
+      // components/todo-api.ts) takes OpenAPI 3.0 "with exceptions" listed in its REST API notes,
+      // which do not name it; at worst a warning (developer guide, "Develop REST APIs using OpenAPI").
       ...(route.deprecated && { deprecated: true }),
       // Who may call it, from the one table of roles (handlers/lists.ts ROLE_PERMISSIONS).
       ...(route.access !== "none" && {

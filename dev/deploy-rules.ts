@@ -407,9 +407,11 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
   },
   {
     id: "event-source-mapping-on-an-enabled-stream",
-    rule: "An event source mapping reads the stream of a table that has its stream enabled (the mapping waits for that table).",
+    rule: "An event source mapping reads the stream of a table that has its stream enabled, with a view type DynamoDB accepts that carries the new image the poke function reads the writer from, and takes the stream ARN from that table (the mapping waits for it, and follows a new ARN).",
     sources: [
       "provider docs, aws_dynamodb_table `stream_arn`: set only when `stream_enabled` is true; CreateEventSourceMapping needs a stream ARN (Lambda API reference, EventSourceArn)",
+      "DynamoDB API reference, StreamSpecification: StreamViewType is one of KEYS_ONLY | NEW_IMAGE | OLD_IMAGE | NEW_AND_OLD_IMAGES; only NEW_IMAGE and NEW_AND_OLD_IMAGES write the item as it is after the change (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_StreamSpecification.html)",
+      "a view type cannot change on an enabled stream (UpdateTable: 'Table already has an enabled stream', terraform-provider-aws#18402): a change disables it and enables a new stream with a new ARN, so the mapping must read the table's streamArn output, never a fixed ARN (terraform-provider-aws#42560)",
     ],
     check(g) {
       const problems: string[] = [];
@@ -418,8 +420,13 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
         const tables = g.inputFrom(mapping, "eventSourceArn").filter((r) => r.type === T.table);
         if (tables.length === 0 && /:dynamodb:/.test(String(mapping.inputs.eventSourceArn)))
           problems.push(`${label(mapping)} names a DynamoDB stream no table of the stack gives it`);
-        for (const table of tables)
+        for (const table of tables) {
           if (table.inputs.streamEnabled !== true) problems.push(`${label(mapping)} reads ${label(table)}, whose stream is off`);
+          else if (!["NEW_IMAGE", "NEW_AND_OLD_IMAGES"].includes(String(table.inputs.streamViewType)))
+            problems.push(
+              `${label(mapping)} reads ${label(table)}, whose stream view type ${String(table.inputs.streamViewType)} does not carry the new image (the writer)`,
+            );
+        }
       }
       return { checked: mappings.length, problems };
     },

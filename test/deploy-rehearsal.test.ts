@@ -168,6 +168,13 @@ describe("deploy rehearsal: AWS's create-time rules on the engine's dependency g
       expect(problemsOf(rule("event-source-mapping-on-an-enabled-stream"), s)).to.have.length(1);
     });
 
+    it("stream view type: KEYS_ONLY, as before the device id (no writer in the records), or a value DynamoDB refuses", () => {
+      for (const viewType of ["KEYS_ONLY", "NEW"]) {
+        for (const table of of(s, "aws:dynamodb/table:Table")) table.inputs.streamViewType = viewType;
+        expect(problemsOf(rule("event-source-mapping-on-an-enabled-stream"), s)).to.have.length(1);
+      }
+    });
+
     it("log group name: a custom group named as Lambda's own (aws/…), which Lambda cannot write to", () => {
       const fn = of(s, "aws:lambda/function:Function")[0];
       const group = of(s, "aws:cloudwatch/logGroup:LogGroup").find((l) => l.state.name === fn.inputs.loggingConfig.logGroup)!;
