@@ -55,6 +55,16 @@ function open(): Promise<IDBDatabase> {
 /** The device copy's store as the list screen uses it: the engine's, plus a wipe and a cheap look at whose it is. */
 export type DeviceStore = LocalStore & { wipe(): Promise<void>; head(): Promise<Pick<Snapshot, "user" | "queue">> };
 
+/** Whose the copy is, and its queue in order (one read of a transaction's stores). */
+async function readHead(s: Record<(typeof STORES)[number], IDBObjectStore>): Promise<Pick<Snapshot, "user" | "queue">> {
+  const [seqs, intents, user] = await Promise.all([
+    done(s.queue.getAllKeys()),
+    done(s.queue.getAll() as IDBRequest<Intent[]>),
+    done(s.meta.get("user") as IDBRequest<string | undefined>),
+  ]);
+  return { user: user ?? null, queue: seqs.map((seq, n) => ({ seq: seq as number, intent: intents[n] })) };
+}
+
 export function idbStore(): DeviceStore {
   let db: Promise<IDBDatabase> | undefined;
   const tx = async (mode: IDBTransactionMode) => {
@@ -67,23 +77,20 @@ export function idbStore(): DeviceStore {
   return {
     async load(): Promise<Snapshot> {
       const { s } = await tx("readonly");
-      const [lists, todos, members, seqs, intents, conflicts, user, cursor, synced] = await Promise.all([
+      const [head, lists, todos, members, conflicts, cursor, synced] = await Promise.all([
+        readHead(s),
         done(s.lists.getAll() as IDBRequest<ListRow[]>),
         done(s.todos.getAll() as IDBRequest<Todo[]>),
         done(s.members.getAll() as IDBRequest<MemberRow[]>),
-        done(s.queue.getAllKeys()),
-        done(s.queue.getAll() as IDBRequest<Intent[]>),
         done(s.conflicts.getAll() as IDBRequest<Conflict[]>),
-        done(s.meta.get("user") as IDBRequest<string | undefined>),
         done(s.meta.get("cursor") as IDBRequest<string | undefined>),
         done(s.meta.get("synced") as IDBRequest<boolean | undefined>),
       ]);
       return {
-        user: user ?? null,
+        ...head,
         lists: new Map(lists.map((l) => [l.id, l])),
         todos: new Map(todos.map((t) => [keyOf(t.listId, t.id), t])),
         members: new Map(members.map((m) => [keyOf(m.listId, m.id), m])),
-        queue: seqs.map((seq, n) => ({ seq: seq as number, intent: intents[n] })),
         conflicts,
         cursor: cursor ?? null,
         synced: synced === true,
@@ -92,13 +99,7 @@ export function idbStore(): DeviceStore {
 
     /** Whose the copy is and its queue, without reading the to-dos (app.ts, at start). */
     async head(): Promise<Pick<Snapshot, "user" | "queue">> {
-      const { s } = await tx("readonly");
-      const [seqs, intents, user] = await Promise.all([
-        done(s.queue.getAllKeys()),
-        done(s.queue.getAll() as IDBRequest<Intent[]>),
-        done(s.meta.get("user") as IDBRequest<string | undefined>),
-      ]);
-      return { user: user ?? null, queue: seqs.map((seq, n) => ({ seq: seq as number, intent: intents[n] })) };
+      return readHead((await tx("readonly")).s);
     },
 
     async enqueue(intents: readonly Intent[]): Promise<number[]> {
