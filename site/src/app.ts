@@ -9,9 +9,8 @@
  *   look and, without the channel, on a timer).
  */
 import { ACCOUNT_DELETED, type Api } from "./api";
-import { couldNot, keepMine } from "./edits";
 import type { DeviceStore } from "./db";
-import { createEngine, sendCode } from "./engine";
+import { createEngine, pullCode, sendCode } from "./engine";
 import * as m from "./model";
 import { HOLD_MARGIN_MS, isLocalId, UNDO_MS, type Intent, type Renamed, type Snapshot, type UndoableIntent } from "./replica";
 import { kit } from "./kit";
@@ -65,6 +64,8 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     if (alive) view.render(state);
   }
 
+  // The code fetched after the first paint (later.ts): lists and members, shortcuts, the editor.
+  const later = import("./later");
   /** The copy last shown: parts of it that are the same objects (applyTx keeps what a transaction does not touch) show the same. */
   let rendered: Snapshot | null = null;
   const engine = createEngine(
@@ -94,7 +95,11 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
         set(m.fromSnapshot(snapshot, state, me, joined ?? made?.id ?? state.listId));
       },
       refused(intent: Intent, err: unknown) {
-        view.showMessage(`${couldNot(intent)}: ${refusal(err)}`);
+        const why = refusal(err);
+        void later.then(
+          (code) => alive && view.showMessage(`${code.couldNot(intent)}: ${why}`),
+          () => alive && view.showMessage(`Could not save a change: ${why}`),
+        );
         trouble = "";
         if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
         // A refused edit of the title or date: the editor re-opens with what was typed.
@@ -146,10 +151,13 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     undo.dismiss();
     void engine.enqueue(...intents);
   };
-  // The code fetched after the first paint (later.ts): lists and members, shortcuts, the editor.
-  const later = import("./later");
   let shortcutOf: ((event: KeyboardEvent) => ShortcutAction | null) | undefined;
-  void later.then((code) => (shortcutOf = code.shortcutOf)).catch(() => undefined);
+  void later
+    .then((code) => {
+      shortcutOf = code.shortcutOf;
+      code.deriveStepwise(kit); // each change's screen from the last one's (stepwise.ts)
+    })
+    .catch(() => undefined);
   /** Keyboard shortcuts (shortcuts.ts): the page's own keys, never a typed letter. True: acted. */
   const act = (event: KeyboardEvent): boolean => {
     const action = shortcutOf?.(event);
@@ -221,7 +229,8 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     },
     resolve(conflictId: string, choice: Choice): void {
       const c = state.conflicts.find((x) => x.id === conflictId);
-      if (c) void engine.resolve(conflictId, ...(choice === "mine" ? keepMine(c) : []));
+      // The conflict view is in the code fetched after the first paint, as is "Keep mine".
+      if (c) void later.then((code) => engine.resolve(conflictId, ...(choice === "mine" ? code.keepMine(kit, c) : [])));
     },
     newList: listIntent("newList"),
     renameList: listIntent("renameList"),
@@ -239,6 +248,7 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     undo,
     /** Opens the device copy (wiping another person's), paints it, then syncs. */
     async start(): Promise<void> {
+      void pullCode().catch(() => undefined); // ahead of the first pull, while the copy is read
       await engine.reload(async () => {
         // Another person's copy is wiped before anything of it is shown.
         if ((await store.head()).user !== user) {

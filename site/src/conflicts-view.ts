@@ -4,7 +4,7 @@
  * "Keep theirs" lets mine go. Rebuilt on each render (there are few), text through textContent.
  */
 import type { Kit } from "./kit";
-import type { Conflict, Fields } from "./replica";
+import type { Conflict, Fields, Intent } from "./replica";
 
 export type Choice = "mine" | "theirs";
 
@@ -72,4 +72,25 @@ export function renderConflicts(kit: Kit, box: HTMLElement, conflicts: readonly 
       return item;
     }),
   );
+}
+
+/** What "Keep mine" queues for a conflict. */
+export function keepMine({ createIntent, fieldsOf }: Kit, c: Conflict): Intent[] {
+  const { listId } = c;
+  if (c.deleted) return c.theirs ? [{ kind: "delete", listId, id: c.todoId, base: c.theirs.version, was: fieldsOf(c.theirs) }] : [];
+  if (c.theirs) return [{ kind: "update", listId, id: c.todoId, base: c.theirs.version, changes: c.mine, was: fieldsOf(c.theirs) }];
+  return [createIntent(listId, c.seen)];
+}
+
+/** The start of the message for an intent the server refused for good (fetched with this chunk: the rare case). */
+export function couldNot(intent: Intent): string {
+  if (intent.kind === "create") return `Could not add “${intent.title}”`;
+  if (intent.kind === "markAll") return `Could not mark all as ${intent.completed ? "done" : "not done"}`;
+  if (intent.kind === "clearCompleted") return "Could not clear the completed to-dos";
+  if (intent.kind === "update" || intent.kind === "delete") return `Could not save the change to “${intent.was.title}”`;
+  if (intent.kind === "createList") return `Could not make the list “${intent.name}”`;
+  if (intent.kind === "deleteList") return `Could not delete the list “${intent.name}”`;
+  if (intent.kind === "updateList") return "Could not change the list";
+  if (intent.kind === "invite") return `Could not invite ${intent.email}`;
+  return "Could not change who is in the list";
 }

@@ -1,11 +1,12 @@
 /**
  * What the person's edits become as intents, as pure functions (test/site runs them under Node):
  * a title cleaned the way the server takes it, an editor's save based on the version the editor
- * opened, a to-do restored from an editor whose to-do was deleted elsewhere, "Keep mine".
+ * opened, a to-do restored from an editor whose to-do was deleted elsewhere. ("Keep mine" and the
+ * words for a refused change are in conflicts-view.ts, fetched after the first paint.)
  */
 import { editChanges } from "./due";
 import type { Item } from "./model";
-import { fieldsOf, type Conflict, type Intent } from "./replica";
+import { fieldsOf, type Intent } from "./replica";
 
 /**
  * A title the API accepts: line breaks and tabs (pasted text) become one space, other control
@@ -44,25 +45,4 @@ export function saveIntent(opened: Item, now: Item | undefined, title: string, d
   if (!now) return title ? createIntent(opened.listId, { title, dueDate: due, completed: opened.completed }) : null;
   const changes = editChanges(opened, title, due);
   return changes && { kind: "update", listId: now.listId, id: opened.id, base: opened.version, changes, was: fieldsOf(opened) };
-}
-
-/** What "Keep mine" queues for a conflict. */
-export function keepMine(c: Conflict): Intent[] {
-  const { listId } = c;
-  if (c.deleted) return c.theirs ? [{ kind: "delete", listId, id: c.todoId, base: c.theirs.version, was: fieldsOf(c.theirs) }] : [];
-  if (c.theirs) return [{ kind: "update", listId, id: c.todoId, base: c.theirs.version, changes: c.mine, was: fieldsOf(c.theirs) }];
-  return [createIntent(listId, c.seen)];
-}
-
-/** The start of the message for an intent the server refused for good. */
-export function couldNot(intent: Intent): string {
-  if (intent.kind === "create") return `Could not add “${intent.title}”`;
-  if (intent.kind === "markAll") return `Could not mark all as ${intent.completed ? "done" : "not done"}`;
-  if (intent.kind === "clearCompleted") return "Could not clear the completed to-dos";
-  if (intent.kind === "update" || intent.kind === "delete") return `Could not save the change to “${intent.was.title}”`;
-  if (intent.kind === "createList") return `Could not make the list “${intent.name}”`;
-  if (intent.kind === "deleteList") return `Could not delete the list “${intent.name}”`;
-  if (intent.kind === "updateList") return "Could not change the list";
-  if (intent.kind === "invite") return `Could not invite ${intent.email}`;
-  return "Could not change who is in the list";
 }

@@ -8,7 +8,6 @@
  * - Pull (pull.ts): changes since the cursor, de-duplicated by version; 410 -> full resync.
  * - Only the leader (one tab, see tabs.ts) sends and pulls; every tab can enqueue.
  */
-import { pullChanges } from "./pull";
 import { applyTx, emptySnapshot, heldFor, HOLD_MARGIN_MS } from "./replica";
 import type { Intent, Queued, Renamed, Snapshot, Tx } from "./replica";
 import { accountDeleted, sessionOver, transient } from "./api";
@@ -16,16 +15,22 @@ import type { SendContext, SyncApi } from "./send";
 
 export type { SyncApi } from "./send";
 
+/** A chunk fetched once, on first use or ahead of it, and fetched again after a failure (offline before the worker had it). */
+function chunk<T>(load: () => Promise<T>): () => Promise<T> {
+  let module: Promise<T> | undefined;
+  return () =>
+    (module ??= load().catch((err: unknown) => {
+      module = undefined;
+      throw err;
+    }));
+}
+
 /**
- * What sends a change (send.ts) is a chunk of its own: the first paint and the first sync need
- * none of it; it is fetched after them (list-screen.ts asks for it ahead of need) or at the first send.
+ * What sends a change (send.ts) and what pulls the feed (pull.ts) are chunks of their own: the
+ * first paint needs neither. app.ts asks for both as it starts, so the first pull seldom waits.
  */
-let sendModule: Promise<typeof import("./send")> | undefined;
-export const sendCode = () =>
-  (sendModule ??= import("./send").catch((err: unknown) => {
-    sendModule = undefined; // not fetched (offline before the worker had it): the next try fetches again
-    throw err;
-  }));
+export const sendCode = chunk(() => import("./send"));
+export const pullCode = chunk(() => import("./pull"));
 
 export interface LocalStore {
   load(): Promise<Snapshot>;
@@ -119,7 +124,7 @@ export function createEngine(api: SyncApi, store: LocalStore, hooks: EngineHooks
           await (await sendCode()).sendOne(sender, head);
         } else if (pullWanted || !snap.synced) {
           pullWanted = false;
-          await pullChanges(api, () => snap, commit, me);
+          await (await pullCode()).pullChanges(api, () => snap, commit, me);
         } else {
           if (held) timer = setTimeout(() => void run(), held);
           break;

@@ -7,8 +7,9 @@
 import { keyBetween, topPosition } from "../../handlers/positions";
 import { $, announce } from "./dom";
 import { formatDay } from "./due";
-import { canWrite, currentList, find, isOwner, visible } from "./model";
-import { fieldsOf, positionOf } from "./replica";
+import { createIntent } from "./edits";
+import { canWrite, currentList, find, isOwner, splitting, visible } from "./model";
+import { applyQueue, CARRY_MAX, fieldsOf, insertOrdered, keyOf, lineageOf, placeOf, positionOf, steps } from "./replica";
 import { el, named, quoted, setText } from "./row";
 import { explain } from "./words";
 
@@ -30,5 +31,14 @@ export const kit = {
   visible,
   find,
   canWrite,
+  createIntent,
+  applyQueue,
+  insertOrdered,
+  placeOf,
+  keyOf,
+  lineageOf,
+  steps,
+  splitting,
+  CARRY_MAX,
 };
 export type Kit = typeof kit;

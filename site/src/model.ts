@@ -102,13 +102,7 @@ export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: stri
   const all = project(s.todos, s.queue);
   const rows = projectLists(s.lists, s.queue, me);
   const listId = rows.some((l) => l.id === wanted) ? wanted : (rows[0]?.id ?? wanted);
-  // One pass over every to-do (10,000 on a phone: each pass counts): the list shown, and each list's count.
-  const active = new Map<string | null, number>();
-  const items: Item[] = [];
-  for (const t of all) {
-    if (t.listId === listId) items.push(t);
-    if (!t.completed) active.set(t.listId, (active.get(t.listId) ?? 0) + 1);
-  }
+  const { items, active } = (split = (split && splitting.step?.(split, all, listId)) ?? splitWhole(all, listId));
   const lists = rows.map((l) => ({ ...l, active: active.get(l.id) ?? 0 }));
   // A to-do made here changes id when the server creates it: the app moves its editor to the new
   // id first (the engine says which, Tx `renamed`). An editor still on a local id that is gone
@@ -139,6 +133,29 @@ export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: stri
     waiting: s.queue.length,
     conflicts,
   };
+}
+
+/** The list shown's to-dos and every list's count of those not done, as last worked out from a projection. */
+export interface Split {
+  readonly all: readonly Item[];
+  readonly listId: string | null;
+  readonly items: readonly Item[];
+  readonly active: ReadonlyMap<string | null, number>;
+}
+let split: Split | null = null;
+
+/** How a split is derived from the last (null: it cannot; work it out whole), once stepwise.ts has said. */
+export const splitting: { step?: (last: Split, all: readonly Item[], listId: string | null) => Split | null } = {};
+
+/** One pass over every to-do (10,000 on a phone: each pass counts): the list shown, and each list's count. */
+function splitWhole(all: readonly Item[], listId: string | null): Split {
+  const active = new Map<string | null, number>();
+  const items: Item[] = [];
+  for (const t of all) {
+    if (t.listId === listId) items.push(t);
+    if (!t.completed) active.set(t.listId, (active.get(t.listId) ?? 0) + 1);
+  }
+  return { all, listId, items, active };
 }
 
 /** The open editor's to-do left this list while it was open, to nowhere the person can see (deleted elsewhere). */

@@ -8,7 +8,8 @@
  * screen never flashes empty). The queue is left alone either way.
  */
 import { ApiError, type Api } from "./api";
-import { applyTx, emptySnapshot, feedTx, type Snapshot, type Tx } from "./replica";
+import { applyTx, emptySnapshot, keyOf, type Snapshot, type Tx } from "./replica";
+import type { Change, FeedItem, ListRow, MemberRow, Todo } from "./replica";
 
 export async function pullChanges(
   api: Pick<Api, "changes" | "lists">,
@@ -51,4 +52,56 @@ export async function pullChanges(
       true,
     );
   }
+}
+
+/** Server changes into the copy: the higher version of a (list, id) wins; a tombstone removes it. */
+export function mergeChanges(todos: ReadonlyMap<string, Todo>, changes: readonly Change[]): { put: Todo[]; del: string[] } {
+  const latest = new Map<string, Change>();
+  for (const c of changes) {
+    const k = keyOf(c.listId, c.id);
+    const seen = latest.get(k) ?? todos.get(k);
+    if (!seen || c.version > seen.version) latest.set(k, c);
+  }
+  const put: Todo[] = [];
+  const del: string[] = [];
+  for (const [k, c] of latest) {
+    if ("deleted" in c && c.deleted) {
+      if (todos.has(k)) del.push(k);
+    } else put.push(c as Todo);
+  }
+  return { put, del };
+}
+
+/**
+ * A page of GET /api/changes as a Tx on `s`: lists joined or changed, lists left (with all they
+ * held), members, and to-dos by version. `me`: the person's id (a change of their own role).
+ */
+export function feedTx(s: Snapshot, items: readonly FeedItem[], me: string): Tx {
+  const putLists = new Map<string, ListRow>();
+  const delLists: string[] = [];
+  const putMembers: MemberRow[] = [];
+  const delMembers: string[] = [];
+  const changes: Change[] = [];
+  for (const item of items) {
+    if (item.type === "list") {
+      if ("removed" in item) delLists.push(item.id);
+      else {
+        const { type: _type, ...list } = item;
+        putLists.set(list.id, list);
+      }
+    } else if (item.type === "member") {
+      const { type: _type, ...member } = item;
+      if ("deleted" in member) delMembers.push(keyOf(member.listId, member.id));
+      else {
+        putMembers.push(member);
+        const list = putLists.get(member.listId) ?? s.lists.get(member.listId);
+        if (member.id === me && list && list.role !== member.role) putLists.set(list.id, { ...list, role: member.role });
+      }
+    } else {
+      const { type: _type, ...change } = item;
+      changes.push(change);
+    }
+  }
+  const { put, del } = mergeChanges(s.todos, changes);
+  return { put, del, putLists: [...putLists.values()].filter((l) => !delLists.includes(l.id)), delLists, putMembers, delMembers };
 }

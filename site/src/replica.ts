@@ -189,6 +189,8 @@ export function applyTx(s: Snapshot, tx: Tx): Snapshot {
     for (const k of tx.del ?? []) next.delete(k);
     for (const t of tx.put ?? []) next.set(keyOf(t.listId, t.id), t);
     if (!tx.clearAll) carryOrder(s.todos, next, tx, goneLists);
+    const keys = [...(tx.del ?? []), ...(tx.put ?? []).map((t) => keyOf(t.listId, t.id))];
+    if (!tx.clearAll && !goneLists.size && keys.length <= CARRY_MAX) lineage.set(next, { from: s.todos, keys: new Set(keys) });
     todos = next;
   }
   let members = s.members;
@@ -224,58 +226,6 @@ export function applyTx(s: Snapshot, tx: Tx): Snapshot {
   };
 }
 
-/** Server changes into the copy: the higher version of a (list, id) wins; a tombstone removes it. */
-export function mergeChanges(todos: ReadonlyMap<string, Todo>, changes: readonly Change[]): { put: Todo[]; del: string[] } {
-  const latest = new Map<string, Change>();
-  for (const c of changes) {
-    const k = keyOf(c.listId, c.id);
-    const seen = latest.get(k) ?? todos.get(k);
-    if (!seen || c.version > seen.version) latest.set(k, c);
-  }
-  const put: Todo[] = [];
-  const del: string[] = [];
-  for (const [k, c] of latest) {
-    if ("deleted" in c && c.deleted) {
-      if (todos.has(k)) del.push(k);
-    } else put.push(c as Todo);
-  }
-  return { put, del };
-}
-
-/**
- * A page of GET /api/changes as a Tx on `s`: lists joined or changed, lists left (with all they
- * held), members, and to-dos by version. `me`: the person's id (a change of their own role).
- */
-export function feedTx(s: Snapshot, items: readonly FeedItem[], me: string): Tx {
-  const putLists = new Map<string, ListRow>();
-  const delLists: string[] = [];
-  const putMembers: MemberRow[] = [];
-  const delMembers: string[] = [];
-  const changes: Change[] = [];
-  for (const item of items) {
-    if (item.type === "list") {
-      if ("removed" in item) delLists.push(item.id);
-      else {
-        const { type: _type, ...list } = item;
-        putLists.set(list.id, list);
-      }
-    } else if (item.type === "member") {
-      const { type: _type, ...member } = item;
-      if ("deleted" in member) delMembers.push(keyOf(member.listId, member.id));
-      else {
-        putMembers.push(member);
-        const list = putLists.get(member.listId) ?? s.lists.get(member.listId);
-        if (member.id === me && list && list.role !== member.role) putLists.set(list.id, { ...list, role: member.role });
-      }
-    } else {
-      const { type: _type, ...change } = item;
-      changes.push(change);
-    }
-  }
-  const { put, del } = mergeChanges(s.todos, changes);
-  return { put, del, putLists: [...putLists.values()].filter((l) => !delLists.includes(l.id)), delLists, putMembers, delMembers };
-}
-
 /** A to-do on screen: `pending` until its creation is confirmed, `unsaved` while a change waits. */
 export interface Item extends Todo {
   readonly pending?: boolean;
@@ -294,6 +244,9 @@ export const positionOf = (t: { position?: string; createdAt: string }): string 
  */
 const orders = new WeakMap<ReadonlyMap<string, Todo>, readonly Todo[]>();
 
+/** A map of to-dos made from another by a few changes (applyTx): which, by key. What is shown is derived from the last by them. */
+const lineage = new WeakMap<ReadonlyMap<string, Todo>, { readonly from: ReadonlyMap<string, Todo>; readonly keys: ReadonlySet<string> }>();
+
 export function ordered(todos: ReadonlyMap<string, Todo>): readonly Todo[] {
   let order = orders.get(todos);
   if (!order) orders.set(todos, (order = sortByPosition([...todos.values()])));
@@ -301,7 +254,7 @@ export function ordered(todos: ReadonlyMap<string, Todo>): readonly Todo[] {
 }
 
 /** Past this many changed to-dos, sorting afresh is as cheap as moving each one. */
-const CARRY_MAX = 64;
+export const CARRY_MAX = 64;
 
 function carryOrder(before: ReadonlyMap<string, Todo>, after: ReadonlyMap<string, Todo>, tx: Tx, goneLists: ReadonlySet<string>): void {
   const old = orders.get(before);
@@ -317,51 +270,70 @@ function carryOrder(before: ReadonlyMap<string, Todo>, after: ReadonlyMap<string
 /** Sorts by `byPosition`, each position worked out once (not once per comparison). */
 function sortByPosition<T extends Todo>(items: readonly T[]): T[] {
   const keyed = items.map((t) => ({ t, p: positionOf(t) }));
-  keyed.sort((a, b) => cmp(a.p, b.p) || newestFirst(a.t, b.t));
+  keyed.sort((a, b) => cmp(a.p, b.p) || newestFirst(a.t, b.t) || cmp(a.t.listId, b.t.listId));
   return keyed.map((k) => k.t);
 }
 
-/** Puts `t` into `order` (sorted by `byPosition`) where it belongs. */
-function insertOrdered<T extends Todo>(order: T[], t: T): void {
+/** Where `t` belongs in `order` (sorted by `byPosition`): the first place not before it. */
+export function placeOf(order: readonly Todo[], t: Todo): number {
   const p = positionOf(t);
   let lo = 0;
   let hi = order.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((cmp(positionOf(order[mid]), p) || newestFirst(order[mid], t)) < 0) lo = mid + 1;
+    if ((cmp(positionOf(order[mid]), p) || newestFirst(order[mid], t) || cmp(order[mid].listId, t.listId)) < 0) lo = mid + 1;
     else hi = mid;
   }
-  order.splice(lo, 0, t);
+  return lo;
+}
+
+/** Puts `t` into `order` (sorted by `byPosition`) where it belongs. */
+export function insertOrdered<T extends Todo>(order: T[], t: T): void {
+  order.splice(placeOf(order, t), 0, t);
 }
 
 /**
- * What the screen shows: the server's copy with the queue applied, in each list's order. The
- * queue's effect is worked out first (to-dos it changes, adds or removes); only those move within
- * the server's order (`ordered`), unless they are so many that sorting afresh is cheaper.
+ * What the screen shows: the server's copy with the queue applied, in each list's order. Once the
+ * code fetched after the first paint is there (stepwise.ts), each result is derived from the last
+ * when it can be (a few to-dos changed: a tick, an edit, an add, their answers); otherwise, and
+ * until then, whole (`projectWhole`). Either way the same (test/site/projection.test.ts).
  */
 export function project(todos: ReadonlyMap<string, Todo>, queue: readonly Queued[]): readonly Item[] {
-  const base = ordered(todos);
-  if (!queue.length) return base;
-  /** The queue's effect by key: the to-do as it shows now, or null (gone). */
-  const over = new Map<string, Item | null>();
-  /** The ids of the keys in `over` (a to-do's id is in its key): most of the order is passed by on its id alone. */
-  const ids = new Set<string>();
-  const set = (listId: string, id: string, item: Item | null) => {
-    over.set(keyOf(listId, id), item);
-    ids.add(id);
-  };
-  const current = (k: string): Item | undefined => (over.has(k) ? (over.get(k) ?? undefined) : todos.get(k));
-  /** The to-dos of a list as they show so far (the server's, as the queue has changed them until now). */
-  const inList = (listId: string): Item[] => {
-    const out: Item[] = [];
-    for (const t of base) if (t.listId === listId && !(ids.has(t.id) && over.has(keyOf(t.listId, t.id)))) out.push(t);
-    for (const t of over.values()) if (t?.listId === listId) out.push(t);
-    return out;
-  };
+  const items = (last && steps.project?.(last, todos, queue)) ?? projectWhole(todos, queue);
+  last = { todos, queue, items };
+  return items;
+}
+
+/** A result of `project` with what it was derived from. */
+export interface Projected {
+  readonly todos: ReadonlyMap<string, Todo>;
+  readonly queue: readonly Queued[];
+  readonly items: readonly Item[];
+}
+/** What `project` showed last: the next one may start from it. */
+let last: Projected | null = null;
+
+/** How `project` derives a result from the last (null: it cannot; work it out whole), once stepwise.ts has said. */
+export const steps: { project?: (last: Projected, todos: ReadonlyMap<string, Todo>, queue: readonly Queued[]) => readonly Item[] | null } =
+  {};
+
+/** What `todos` was made from by applyTx, and by which keys, when only a few changed (stepwise.ts starts from it). */
+export const lineageOf = (todos: ReadonlyMap<string, Todo>) => lineage.get(todos);
+
+/** How the queue applies, intent after intent, whether to the whole copy or to one to-do (stepwise.ts). */
+export interface Overlay {
+  /** The to-do of `listId` and `id` as it shows so far (undefined: none). */
+  current(listId: string, id: string): Item | undefined;
+  set(listId: string, id: string, item: Item | null): void;
+  /** The to-dos of a list as they show so far (a new array: `set` may follow for each). */
+  inList(listId: string): readonly Item[];
+}
+
+export function applyQueue(queue: readonly Queued[], o: Overlay): void {
   for (const { intent: i } of queue) {
     if (i.kind === "create") {
       const { listId, id, title, dueDate, completed, createdAt } = i;
-      set(listId, id, {
+      o.set(listId, id, {
         listId,
         id,
         title,
@@ -374,22 +346,50 @@ export function project(todos: ReadonlyMap<string, Todo>, queue: readonly Queued
         unsaved: true,
       });
     } else if (i.kind === "update") {
-      const k = keyOf(i.listId, i.id);
-      const t = current(k);
+      const t = o.current(i.listId, i.id);
       if (!t) continue;
       const moved = { ...t, ...i.changes, listId: i.changes.listId ?? t.listId, unsaved: true };
-      set(i.listId, i.id, null);
-      set(moved.listId, i.id, moved);
-    } else if (i.kind === "delete") set(i.listId, i.id, null);
+      o.set(i.listId, i.id, null);
+      o.set(moved.listId, i.id, moved);
+    } else if (i.kind === "delete") o.set(i.listId, i.id, null);
     else if (i.kind === "markAll") {
-      for (const t of inList(i.listId))
-        if (t.completed !== i.completed) set(t.listId, t.id, { ...t, completed: i.completed, unsaved: true });
+      for (const t of o.inList(i.listId))
+        if (t.completed !== i.completed) o.set(t.listId, t.id, { ...t, completed: i.completed, unsaved: true });
     } else if (i.kind === "clearCompleted") {
-      for (const t of inList(i.listId)) if (t.completed) set(t.listId, t.id, null);
+      for (const t of o.inList(i.listId)) if (t.completed) o.set(t.listId, t.id, null);
     } else if (i.kind === "deleteList" || (i.kind === "removeMember" && i.leave)) {
-      for (const t of inList(i.listId)) set(t.listId, t.id, null);
+      for (const t of o.inList(i.listId)) o.set(t.listId, t.id, null);
     }
   }
+}
+
+/**
+ * The whole projection. The queue's effect is worked out first (to-dos it changes, adds or
+ * removes); only those move within the server's order (`ordered`), unless they are so many that
+ * sorting afresh is cheaper.
+ */
+function projectWhole(todos: ReadonlyMap<string, Todo>, queue: readonly Queued[]): readonly Item[] {
+  const base = ordered(todos);
+  if (!queue.length) return base;
+  /** The queue's effect by key: the to-do as it shows now, or null (gone). */
+  const over = new Map<string, Item | null>();
+  /** The ids of the keys in `over` (a to-do's id is in its key): most of the order is passed by on its id alone. */
+  const ids = new Set<string>();
+  const current = (k: string): Item | undefined => (over.has(k) ? (over.get(k) ?? undefined) : todos.get(k));
+  applyQueue(queue, {
+    current: (listId, id) => current(keyOf(listId, id)),
+    set(listId, id, item) {
+      over.set(keyOf(listId, id), item);
+      ids.add(id);
+    },
+    /** The to-dos of a list as they show so far (the server's, as the queue has changed them until now). */
+    inList(listId) {
+      const out: Item[] = [];
+      for (const t of base) if (t.listId === listId && !(ids.has(t.id) && over.has(keyOf(t.listId, t.id)))) out.push(t);
+      for (const t of over.values()) if (t?.listId === listId) out.push(t);
+      return out;
+    },
+  });
   if (!over.size) return base;
   // One pass over the server's order: a to-do the queue changed in place (same position: a
   // tick, a rename, "Mark all") stays where it is; one it removed goes; the rest is put in.
@@ -455,7 +455,7 @@ export function projectMembers(members: ReadonlyMap<string, MemberRow>, queue: r
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The manual order (positions), then newest first (ULIDs sort by time; local ids of one moment by key). */
-export const byPosition = (a: Todo, b: Todo): number => cmp(positionOf(a), positionOf(b)) || newestFirst(a, b);
+export const byPosition = (a: Todo, b: Todo): number => cmp(positionOf(a), positionOf(b)) || newestFirst(a, b) || cmp(a.listId, b.listId);
 
 /** Newest first: by creation time, then by id. */
 export const newestFirst = (a: Todo, b: Todo): number =>

@@ -187,12 +187,24 @@ export function createTodoView(intents: Intents) {
   /** Heights in px, corrected from rendered rows (window.ts). */
   let rowHeight = 56;
   let editHeight = rowHeight;
+  /**
+   * A row's height was read since the window last changed size (or zoom). Rows are all one height
+   * (styles.css), so it is read again only then, not on each render: reading it makes the browser
+   * lay the page out in the middle of the render (on a slowed phone, a sixth of a tick's time).
+   */
+  let measured = false;
   let frame = 0;
   const repaint = () => (frame ||= requestAnimationFrame(() => ((frame = 0), paint())));
   addEventListener("scroll", repaint, { passive: true });
-  addEventListener("resize", repaint);
+  addEventListener("resize", () => {
+    measured = false;
+    repaint();
+  });
 
   function render(state: State): void {
+    // Where the list is, read before this render changes anything: read after, it would make the
+    // browser lay the page out mid-render. What the render moves is within the margin of rows.
+    const top = -list.getBoundingClientRect().top;
     lists.render(state);
     const writable = canWrite(state);
     const by = state.members.length > 1 ? new Map(state.members.map((mb) => [mb.id, mb.id === state.me ? "you" : mb.email])) : null;
@@ -248,7 +260,7 @@ export function createTodoView(intents: Intents) {
     });
     // Fetched once the list shows (or an editor or a conflict needs it).
     if (state.loaded || state.editing !== null || state.conflicts.length) showConflicts(state.conflicts);
-    paint();
+    paint(1, top);
   }
 
   // The editor and the conflict view are code loaded on demand (later.ts): fetched once the list
@@ -276,10 +288,9 @@ export function createTodoView(intents: Intents) {
    * is typed in it), the focused one's and the dragged one's, placed where they belong. The
    * list's padding stands for the rows not rendered, so the page is as tall as the whole list.
    */
-  function paint(again = 1): void {
+  function paint(again = 1, top = -list.getBoundingClientRect().top): void {
     const { items, editing, patch } = current;
     const g = { count: items.length, row: rowHeight, editing, editHeight };
-    const top = -list.getBoundingClientRect().top;
     const [start, end] = items.length <= WHOLE_UP_TO ? [0, items.length] : rangeOf(g, top - innerHeight, top + 2 * innerHeight);
     const indexOf = (id: string | null | undefined) => (id ? items.findIndex((t) => t.id === id) : -1);
     const kept = new Set([editing, indexOf(dragged)]);
@@ -326,7 +337,8 @@ export function createTodoView(intents: Intents) {
     else if (focused && !items.length) newTitle.focus();
     // Heights as rendered (the font size, the open editor): once more with them if they differ.
     const height = (i: number) => rows.get(items[i]?.id)?.getBoundingClientRect().height ?? 0;
-    const sample = height(start === editing ? start + 1 : start);
+    const sample = measured ? rowHeight : height(start === editing ? start + 1 : start);
+    measured ||= sample > 0;
     const edit = editing >= 0 ? height(editing) : editHeight;
     if ((sample && sample !== rowHeight) || edit !== editHeight) {
       rowHeight = sample || rowHeight;

@@ -37,6 +37,7 @@ describe("site build", () => {
       "assets/later-HASH.js",
       "assets/list-screen-HASH.js",
       "assets/live-HASH.js",
+      "assets/pull-HASH.js",
       "assets/send-HASH.js",
       "assets/styles-HASH.css",
     ]);

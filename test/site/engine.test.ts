@@ -1,17 +1,8 @@
 import { expect } from "chai";
 import { memoryStore } from "../../site/src/db";
 import { createEngine, type EngineHooks } from "../../site/src/engine";
-import {
-  applyTx,
-  emptySnapshot,
-  keyOf,
-  mergeChanges,
-  project,
-  type Intent,
-  type Renamed,
-  type Snapshot,
-  type Todo,
-} from "../../site/src/replica";
+import { applyTx, emptySnapshot, keyOf, project, type Intent, type Renamed, type Snapshot, type Todo } from "../../site/src/replica";
+import { mergeChanges } from "../../site/src/pull";
 import { rebase } from "../../site/src/send";
 import { saveIntent } from "../../site/src/edits";
 import * as m from "../../site/src/model";

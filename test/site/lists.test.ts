@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { keyBetween, topPosition } from "../../handlers/positions";
 import { moveKeys as moveKeysWith } from "../../site/src/order";
-import { applyTx, emptySnapshot, feedTx, keyOf, positionOf, project, type Intent, type Queued, type Todo } from "../../site/src/replica";
+import { feedTx } from "../../site/src/pull";
+import { applyTx, emptySnapshot, keyOf, positionOf, project, type Intent, type Queued, type Todo } from "../../site/src/replica";
 import { rebased, rebasedList } from "../../site/src/send";
 import type { Api } from "../../site/src/api";
 import type { Kit } from "../../site/src/kit";
