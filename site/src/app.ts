@@ -66,14 +66,27 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
 
   // The code fetched after the first paint (later.ts): lists and members, shortcuts, the editor.
   const later = import("./later");
+  /**
+   * The to-do made here under the open editor's local id, when another tab sent it (this tab only
+   * read the copy it wrote): it says which local id it was made as. Undefined: none (its creation
+   * is still waiting, or was refused: the editor stays with its text).
+   */
+  const madeElsewhere = (snapshot: Snapshot): Renamed | undefined => {
+    const from = state.editing;
+    if (from === null || !isLocalId(from) || snapshot.queue.some((q) => q.intent.kind === "create" && q.intent.id === from))
+      return undefined;
+    for (const t of snapshot.todos.values()) if (t.createdAs === from) return { listId: t.listId, from, to: t.id };
+    return undefined;
+  };
   /** The copy last shown: parts of it that are the same objects (applyTx keeps what a transaction does not touch) show the same. */
   let rendered: Snapshot | null = null;
   const engine = createEngine(
     api,
     store,
     {
-      changed(snapshot: Snapshot, local: boolean, renamed?: Renamed) {
+      changed(snapshot: Snapshot, local: boolean, sent?: Renamed) {
         if (local) inStep.changed();
+        const renamed = sent ?? madeElsewhere(snapshot);
         // A to-do made here has its real id now: its row, and an editor open on it with what is
         // typed there, stay as they are under that id (the editor is based on the to-do as made).
         if (renamed) {
@@ -101,7 +114,8 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
           () => alive && view.showMessage(`Could not save a change: ${why}`),
         );
         trouble = "";
-        if (intent.kind === "create") view.restoreNew(intent.title, intent.dueDate);
+        // A refused add: its title back in the form, unless its editor is open (it keeps what is typed there).
+        if (intent.kind === "create" && state.editing !== intent.id) view.restoreNew(intent.title, intent.dueDate);
         // A refused edit of the title or date: the editor re-opens with what was typed.
         if (intent.kind !== "update" || state.editing !== null || !m.find(state, intent.id)) return;
         const { id, changes, was } = intent;

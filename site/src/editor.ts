@@ -25,6 +25,9 @@ export function underneathText(
   locale: string,
   movedTo: string | null = null,
 ): string {
+  // Not saved yet (a local to-do) and gone: the server refused to add it (the message says why).
+  if (gone && item.pending)
+    return "Not added: the server refused it (the message above says why). Add it again with your text, or discard it.";
   if (gone) return "Deleted on another device. Restore it with your text, or discard it.";
   const moved = movedTo === null ? "" : `Moved to ${k.quoted(movedTo)} on another device`;
   if (!opened || (opened.title === item.title && opened.dueDate === item.dueDate))
@@ -98,6 +101,7 @@ export function patchEditor(
   const moved = context.moved ?? null;
   setText(part("edit-note"), underneathText(k, moved?.now ?? item, context.opened ?? null, gone, today, locale, moved?.to ?? null));
   part("edit-gone").hidden = !gone;
+  setText(part("restore"), item.pending ? "Add again with my text" : "Restore with my text");
   const move = part("move-to");
   // Already in another list (moved elsewhere): saving goes there; a further move starts from there.
   if (move) move.hidden = gone || !!moved;

@@ -105,13 +105,13 @@ export function fromSnapshot(s: Snapshot, state: State, me: string, wanted: stri
   const { items, active } = (split = (split && splitting.step?.(split, all, listId)) ?? splitWhole(all, listId));
   const lists = rows.map((l) => ({ ...l, active: active.get(l.id) ?? 0 }));
   // A to-do made here changes id when the server creates it: the app moves its editor to the new
-  // id first (the engine says which, Tx `renamed`). An editor still on a local id that is gone
-  // closes: its creation was refused (the refusal is shown, the title goes back into the add
-  // form; what was typed in its editor meanwhile is not kept, a gap left open).
+  // id first (the engine says which, Tx `renamed`). An editor still on a local id whose to-do is
+  // gone had its creation refused: it stays open with what was typed, as for a to-do deleted
+  // elsewhere, to be added again or discarded (the refusal says why).
   const { editing } = state;
   // Another list shown (not the same list getting its real id from the server): the editor closes.
   const switched = state.listId !== null && listId !== state.listId && !isLocalId(state.listId);
-  if (editing !== null && (switched || (isLocalId(editing) && !items.some((t) => t.id === editing)))) state = withEditing(state, null);
+  if (editing !== null && switched) state = withEditing(state, null);
   const members = listId === null ? [] : projectMembers(s.members, s.queue, listId);
   const conflicts = s.conflicts.filter((c) => c.listId === listId);
   // Gone from this list under its open editor: moved (the same id in another list shown here), or deleted.

@@ -18,8 +18,12 @@ import { topPosition } from "../../handlers/positions";
 import type { Todo as ServerTodo, Tombstone } from "../../handlers/todos";
 
 export type { FeedItem, Role, Tombstone };
-/** A to-do of a list as the device keeps it: the server's fields and the list it is in. */
-export type Todo = ServerTodo & { readonly listId: string };
+/**
+ * A to-do of a list as the device keeps it: the server's fields and the list it is in, and, for one
+ * made on this device, the local id it was made under (`createdAs`: another tab with an editor
+ * open on it follows it to its real id).
+ */
+export type Todo = ServerTodo & { readonly listId: string; readonly createdAs?: string };
 export type ListRow = TodoList & { readonly pending?: boolean; readonly createdAs?: string };
 export type MemberRow = Member & { readonly listId: string };
 export type Change = Todo | (Tombstone & { readonly listId: string });

@@ -68,7 +68,11 @@ export async function sendOne(ctx: SendContext, q: Queued): Promise<void> {
   try {
     if (i.kind === "create") {
       const t = await api.create(i.listId, { title: i.title, dueDate: i.dueDate, completed: i.completed }, i.key);
-      return done({ put: [t], requeue: rebased(rest(), i, t, 0), renamed: { listId: t.listId, from: i.id, to: t.id } });
+      return done({
+        put: [{ ...t, createdAs: i.id }],
+        requeue: rebased(rest(), i, t, 0),
+        renamed: { listId: t.listId, from: i.id, to: t.id },
+      });
     }
     if (i.kind === "update") {
       const t = await api.update(i.listId, i.id, i.base, i.changes);

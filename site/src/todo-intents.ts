@@ -87,7 +87,7 @@ export function createTodoIntents({ me, state: current, set, snapshot, queue, un
       const intent = saveIntent(opened, now, title, due);
       if (!intent) return;
       queue(intent);
-      if (intent.kind === "create") announce(`Restored “${title}”.`);
+      if (intent.kind === "create") announce(`${opened.pending ? "Added" : "Restored"} “${title}”.`);
       else if (intent.kind === "update")
         announce(editedText(opened.title, intent.changes, today(), view.locale) + (movedTo ? ` It is in ${movedTo.name}.` : ""));
     },

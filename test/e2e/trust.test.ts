@@ -13,7 +13,21 @@ import { expect } from "chai";
 import type { Page } from "playwright-core";
 import { openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
-import { CODE, add, apiCall, axeViolations, expectTitles, form, refocus, register, row, serverTodos, settled, signIn } from "./helpers";
+import {
+  CODE,
+  add,
+  apiCall,
+  axeViolations,
+  expectTitles,
+  form,
+  refocus,
+  register,
+  row,
+  serverTodos,
+  settled,
+  signIn,
+  titles,
+} from "./helpers";
 
 const A = { email: "ada@example.com", password: "nothing typed is lost" };
 const B = { email: "bob@example.com", password: "a different person here" };
@@ -174,6 +188,85 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
     await settled(page);
     expect((await serverTodos(page)).map((t) => t.title)).to.include("Water the ferns and the palm!");
     expect(await page.getByRole("region", { name: /Changed in two places/ }).count()).to.equal(0);
+  });
+
+  it("keeps an editor opened on a to-do whose adding is refused, with what is typed in it, to add again", async () => {
+    const page = one.page;
+    const todos = "**/api/lists/*/todos";
+    try {
+      await one.context.setOffline(true);
+      await page.getByLabel("What needs doing?").fill("Feed the cat");
+      await page.getByLabel("What needs doing?").press("Enter");
+      await row(page, "Feed the cat").locator(".title").dblclick();
+      const editor = page.getByRole("textbox", { name: /Edit “Feed the cat”/ });
+      await editor.fill("Feed the cat at six");
+      // Back online, the server refuses the creation.
+      await page.route(todos, (route) =>
+        route.request().method() === "POST"
+          ? route.fulfill({
+              status: 400,
+              contentType: "application/json",
+              body: JSON.stringify({
+                error: { code: "validation_failed", message: "The title is not allowed.", details: [], requestId: "x" },
+              }),
+            })
+          : route.continue(),
+      );
+      await one.context.setOffline(false);
+      await page.evaluate(() => window.dispatchEvent(new Event("online")));
+      await page.locator("#message-text", { hasText: "Could not add “Feed the cat”: The title is not allowed." }).waitFor();
+      await page.getByText("Not added: the server refused it").waitFor();
+      expect(await editor.inputValue()).to.equal("Feed the cat at six");
+      expect(await editor.evaluate((e) => e === document.activeElement)).to.equal(true);
+      // The typed text is in the editor, not also put back into the add form.
+      expect(await page.getByLabel("What needs doing?").inputValue()).to.equal("");
+      expect(await axeViolations(page)).to.deep.equal([]);
+      await page.unroute(todos);
+      await page.getByRole("button", { name: "Add again with my text" }).click();
+      await row(page, "Feed the cat at six").and(page.locator(":not(.pending)")).waitFor();
+      await settled(page);
+      expect((await serverTodos(page)).map((t) => t.title))
+        .to.include("Feed the cat at six")
+        .and.not.include("Feed the cat");
+      await page.getByRole("button", { name: "Dismiss" }).click();
+    } finally {
+      await page.unroute(todos);
+      await one.context.setOffline(false);
+    }
+  });
+
+  it("keeps an editor opened in another tab on a to-do not yet saved when the sending tab gets its id", async () => {
+    const leader = one.page;
+    const tab = await one.context.newPage();
+    try {
+      await tab.goto(stack.url);
+      await expectTitles(tab, await titles(leader));
+      // Only one tab sends (the leader, opened first); this one made the to-do and edits it.
+      await one.context.setOffline(true);
+      await tab.getByLabel("What needs doing?").fill("Oil the hinge");
+      await tab.getByLabel("What needs doing?").press("Enter");
+      await row(tab, "Oil the hinge").locator(".title").dblclick();
+      const editor = tab.getByRole("textbox", { name: /Edit “Oil the hinge”/ });
+      await editor.fill("Oil the gate hinge");
+      expect(await row(tab, "Oil the hinge").getAttribute("data-id")).to.match(/^local-/);
+      await one.context.setOffline(false);
+      for (const p of [leader, tab]) await p.evaluate(() => window.dispatchEvent(new Event("online")));
+      for (const end = Date.now() + 15_000; !(await serverTodos(tab)).some((t) => t.title === "Oil the hinge");) {
+        if (Date.now() > end) throw new Error("the create was not sent");
+        await tab.waitForTimeout(200);
+      }
+      await tab.locator('#list > li:not([data-id^="local-"]) .edit-input').waitFor();
+      expect(await editor.inputValue()).to.equal("Oil the gate hinge");
+      expect(await tab.getByText("Not added").count()).to.equal(0);
+      await editor.press("Enter");
+      await row(tab, "Oil the gate hinge").waitFor();
+      await settled(leader);
+      expect((await serverTodos(tab)).map((t) => t.title))
+        .to.include("Oil the gate hinge")
+        .and.not.include("Oil the hinge");
+    } finally {
+      await tab.close();
+    }
   });
 
   it("leaves nothing of the person in the page or its storage after sign-out; the next person sees nothing of it", async () => {
