@@ -18,7 +18,8 @@
  *   input, which CLS itself leaves out): the "not saved yet" line "Mark all" once added is one;
  * - DOM nodes: `document.querySelectorAll("*").length` at the top, the middle and the end;
  * - sign-in on a new device and a reload: from the click (or the navigation's start) to the frame
- *   showing the whole list's count.
+ *   showing the whole list's count; the first reload after the sign-in (the code not yet in the
+ *   browser's code cache) and the median of five.
  *
  * `npx ts-node --transpile-only bench/site-browser.ts` runs this section alone.
  */
@@ -40,7 +41,9 @@ export interface SiteBrowserFigures {
   readonly cpuSlowdown: number;
   readonly viewport: string;
   readonly signInMs: number;
+  /** The first reload after sign-in, and the median of RELOADS. */
   readonly reloadMs: number;
+  readonly reloadMedianMs: number;
   /** Keystroke latency in ms: the add field, an open editor. */
   readonly keystrokes: Readonly<Record<string, Timing>>;
   /** From the input event the page acts on (click, double-click, key) to the frame showing the result, in ms. */
@@ -67,6 +70,7 @@ export const TARGETS = {
 };
 
 const CPU_SLOWDOWN = 4;
+const RELOADS = 5;
 const PHONE = { width: 390, height: 844 };
 const CODE = "135790";
 /** Event Timing reports nothing shorter (durationThreshold's minimum). */
@@ -234,15 +238,19 @@ export async function benchSiteBrowser(options: { size: number; runs: number }):
       );
     for (const end = Date.now() + 120_000; !(await synced()); await page.waitForTimeout(500))
       if (Date.now() > end) throw new Error("the first sync was not written within 2 minutes");
-    await page.reload();
-    const reloaded = await page.waitForFunction(
-      (want) => document.getElementById("count")?.textContent === want && performance.now(),
-      countText(left),
-      {
-        polling: "raf",
-      },
-    );
-    const reloadMs = (await reloaded.jsonValue()) as number;
+    // The first reload after the sign-in (the page's code not yet in the browser's code cache),
+    // then four more (a person coming back), each from the navigation's start.
+    const reloads: number[] = [];
+    for (let n = 0; n < RELOADS; n++) {
+      if (n) await page.waitForTimeout(1500);
+      await page.reload();
+      const reloaded = await page.waitForFunction(
+        (want) => document.getElementById("count")?.textContent === want && performance.now(),
+        countText(left),
+        { polling: "raf" },
+      );
+      reloads.push((await reloaded.jsonValue()) as number);
+    }
 
     const domNodes = [await nodes(page)];
     for (const at of [0.5, 1]) {
@@ -372,7 +380,8 @@ export async function benchSiteBrowser(options: { size: number; runs: number }):
       cpuSlowdown: CPU_SLOWDOWN,
       viewport: `${PHONE.width}×${PHONE.height}`,
       signInMs: round(signIn.pressMs, 0), // from the press of "Sign in"
-      reloadMs: round(reloadMs, 0),
+      reloadMs: round(reloads[0], 0),
+      reloadMedianMs: round(median(reloads), 0),
       keystrokes: Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, timing(v)])),
       actions: Object.fromEntries(Object.entries(actions).map(([k, v]) => [k, timing(v)])),
       presses: Object.fromEntries(Object.entries(presses).map(([k, v]) => [k, timing(v)])),
@@ -422,7 +431,8 @@ export function siteBrowserTable(f: SiteBrowserFigures): string {
     },
     { measure: "DOM nodes", median: "", worst: f.maxDomNodes, target: t.nodes },
     { measure: "sign-in on a new device to the whole list painted (ms)", median: "", worst: f.signInMs, target: t.signIn },
-    { measure: "reload to the whole list painted (ms)", median: "", worst: f.reloadMs, target: t.reload },
+    { measure: "reload to the whole list painted, the first after sign-in (ms)", median: "", worst: f.reloadMs, target: t.reload },
+    { measure: `reload to the whole list painted, median of ${RELOADS} (ms)`, median: f.reloadMedianMs, worst: "", target: t.reload },
   ]);
 }
 
