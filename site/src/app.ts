@@ -17,10 +17,10 @@ import { kit } from "./kit";
 import type { ListIntents } from "./lists-view";
 import { keepInStep } from "./in-step";
 import { createTodoIntents } from "./todo-intents";
-import { refusal, troubleText } from "./words";
 import { announce, type TodoView } from "./view";
-import type { ShortcutAction } from "./shortcuts";
 import { createUndo } from "./undo";
+import { createSetbacks } from "./setbacks";
+import { listenToKeys } from "./keys";
 import type { Choice } from "./conflicts-view";
 import type { Live } from "./live";
 
@@ -43,8 +43,6 @@ const SHOWN = ["lists", "todos", "members", "queue", "conflicts", "synced"] as c
 export function createApp(api: Api, store: DeviceStore, user: string, me: string, view: TodoView, hooks: AppHooks, live?: Live) {
   let state: m.State = { ...m.withFilter(m.initialState, m.filterFromHash(location.hash)), listId: m.listFromSearch(location.search) };
   let alive = true;
-  /** The message on screen about a failure to reach the server ("" if none): it goes once that works. */
-  let trouble = "";
 
   function set(next: m.State): void {
     state = next;
@@ -78,6 +76,7 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     for (const t of snapshot.todos.values()) if (t.createdAs === from) return { listId: t.listId, from, to: t.id };
     return undefined;
   };
+  const setbacks = createSetbacks({ view, later, state: () => state, set, alive: () => alive });
   /** The copy last shown: parts of it that are the same objects (applyTx keeps what a transaction does not touch) show the same. */
   let rendered: Snapshot | null = null;
   const engine = createEngine(
@@ -107,39 +106,7 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
         if (joined) awaited = null;
         set(m.fromSnapshot(snapshot, state, me, joined ?? made?.id ?? state.listId));
       },
-      refused(intent: Intent, err: unknown) {
-        const why = refusal(err);
-        void later.then(
-          (code) => alive && view.showMessage(`${code.couldNot(intent)}: ${why}`),
-          () => alive && view.showMessage(`Could not save a change: ${why}`),
-        );
-        trouble = "";
-        // A refused add: its title back in the form, unless its editor is open (it keeps what is typed there).
-        if (intent.kind === "create" && state.editing !== intent.id) view.restoreNew(intent.title, intent.dueDate);
-        // A refused edit of the title or date: the editor re-opens with what was typed.
-        if (intent.kind !== "update" || state.editing !== null || !m.find(state, intent.id)) return;
-        const { id, changes, was } = intent;
-        if ("title" in changes || "dueDate" in changes) {
-          view.keepDraft(id, {
-            title: changes.title ?? was.title,
-            dueDate: "dueDate" in changes ? (changes.dueDate ?? null) : was.dueDate,
-          });
-          set(m.withEditing(state, id));
-        }
-      },
-      trouble(err: unknown) {
-        if (err === null) {
-          view.loadFailed(false);
-          if (trouble) view.showMessage("");
-          trouble = "";
-          return;
-        }
-        if (!state.loaded) view.loadFailed(true);
-        // Offline is shown by the banner and the count of changes waiting; the rest says why and what is kept.
-        const text = troubleText(err, { waiting: state.waiting, loaded: state.loaded, online: navigator.onLine });
-        if (text !== trouble) view.showMessage(text);
-        trouble = text;
-      },
+      ...setbacks,
       signedOut(accountDeleted) {
         if (accountDeleted) hooks.signedOut(ACCOUNT_DELETED, false, false);
         else hooks.signedOut("Your session has ended. Sign in again; your to-dos are safe.", false, true);
@@ -165,28 +132,8 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     undo.dismiss();
     void engine.enqueue(...intents);
   };
-  let shortcutOf: ((event: KeyboardEvent) => ShortcutAction | null) | undefined;
-  void later
-    .then((code) => {
-      shortcutOf = code.shortcutOf;
-      code.deriveStepwise(kit); // each change's screen from the last one's (stepwise.ts)
-    })
-    .catch(() => undefined);
-  /** Keyboard shortcuts (shortcuts.ts): the page's own keys, never a typed letter. True: acted. */
-  const act = (event: KeyboardEvent): boolean => {
-    const action = shortcutOf?.(event);
-    if (action === "undo" && undo.offered) void undo.undo();
-    else if (action === "newTodo") view.newTitle.focus();
-    else if (action === "search") view.search.focus();
-    else if (action === "next" || action === "previous") view.focusRow(action === "next" ? 1 : -1);
-    else if (action === "help") view.showHelp();
-    else return false;
-    return true;
-  };
-  // A key pressed before the shortcuts' code is there acts once it is (its default is not stopped).
-  const onKey = (event: KeyboardEvent) =>
-    shortcutOf ? act(event) && event.preventDefault() : void later.then(() => alive && act(event)).catch(() => undefined);
-  document.addEventListener("keydown", onKey);
+  void later.then((code) => code.deriveStepwise(kit)).catch(() => undefined); // each change's screen from the last one's
+  const keys = listenToKeys({ later, undo, view, alive: () => alive });
   /** Queues an undoable change (held until the offer ends) and offers Undo. */
   const undoable = (intent: UndoableIntent, said: string, restored: string) => {
     undo.dismiss();
@@ -297,7 +244,7 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
       undo.dismiss();
       engine.stop();
       inStep.stop();
-      document.removeEventListener("keydown", onKey);
+      keys.stop();
     },
     /** Tells the other tabs to sign out too. */
     tellSignedOut(message: string, keepEmail: boolean): void {

@@ -1,5 +1,5 @@
 /**
- * Conflicts, shown until the person decides: a change made here met a newer version made on
+ * Conflicts, shown until the person decides (and the words for a change refused for good): a change made here met a newer version made on
  * another device. Both versions are shown side by side; "Keep mine" sends mine on top of theirs,
  * "Keep theirs" lets mine go. Rebuilt on each render (there are few), text through textContent.
  */
@@ -93,4 +93,12 @@ export function couldNot(intent: Intent): string {
   if (intent.kind === "updateList") return "Could not change the list";
   if (intent.kind === "invite") return `Could not invite ${intent.email}`;
   return "Could not change who is in the list";
+}
+
+/** A refusal of a change to a list, in words: 403 (a viewer now), 404 (the list is gone), else the server's own. */
+export function refusal({ explain }: Kit, err: unknown): string {
+  const status = (err as { status?: unknown } | null)?.status;
+  if (status === 403) return "you can only view this list. Ask its owner to make you an editor.";
+  if (status === 404) return "the list or to-do is no longer there: it was deleted, or you are no longer a member of the list.";
+  return explain(err);
 }

@@ -9,7 +9,7 @@
  * its own, so fewer files weigh less).
  */
 export { createAccountView } from "./account";
-export { couldNot, keepMine, renderConflicts } from "./conflicts-view";
+export { couldNot, keepMine, refusal, renderConflicts } from "./conflicts-view";
 export { patchEditor } from "./editor";
 export { createShareDialog } from "./share";
 export { createListIntents } from "./list-intents";

@@ -10,14 +10,6 @@ export function explain(err: unknown): string {
   return err instanceof ApiError || err instanceof AuthError ? err.message : "something went wrong. Try again.";
 }
 
-/** A refusal of a change to a list, in words: 403 (a viewer now), 404 (the list is gone). */
-export function refusal(err: unknown): string {
-  if (err instanceof ApiError && err.status === 403) return "you can only view this list. Ask its owner to make you an editor.";
-  if (err instanceof ApiError && err.status === 404)
-    return "the list or to-do is no longer there: it was deleted, or you are no longer a member of the list.";
-  return explain(err);
-}
-
 /**
  * What the screen says while sending or pulling fails, given what is at stake: changes waiting
  * (kept on this device, sent later), or a first load (the list is not here yet), or neither.
