@@ -9,7 +9,7 @@
 import { ACCOUNT_DELETED, createApi } from "./api";
 import { createApp, type App, type AppHooks } from "./app";
 import type { Auth } from "./auth";
-import { idbStore, memoryStore, type DeviceStore } from "./db";
+import { idbStore, memoryStore, withFirstRead } from "./db";
 import { deviceHeaders, deviceId, forgetDevice } from "./device";
 import { $ } from "./dom";
 import { kit } from "./kit";
@@ -57,32 +57,8 @@ export function createListScreen() {
   }
 
   let api: ReturnType<typeof createApi> | undefined;
-  /**
-   * The copy as read for the first paint: the app's first read takes it instead of reading
-   * 10,000 to-dos again (the app starts while it is still being read; twice was 0.5 s of a
-   * reload on a slowed phone). Dropped once the app writes anything first (another person's copy
-   * wiped, old intents moved to the first list): it is then read anew.
-   */
+  /** The copy as read for the first paint: the app's first read takes it (db.ts `withFirstRead`). */
   let painted: Promise<Snapshot> | null = null;
-  const storeFor = (read: Promise<Snapshot> | null): DeviceStore => {
-    const wrote =
-      <A extends unknown[], R>(write: (...args: A) => R) =>
-      (...args: A): R => {
-        read = null;
-        return write(...args);
-      };
-    return {
-      load() {
-        const first = read;
-        read = null;
-        return first ? first.catch(() => store.load()) : store.load();
-      },
-      head: () => store.head(),
-      enqueue: wrote((intents) => store.enqueue(intents)),
-      commit: wrote((tx) => store.commit(tx)),
-      wipe: wrote(() => store.wipe()),
-    };
-  };
 
   return {
     /** Paints `owner`'s device copy at once, before anything comes from the network. */
@@ -99,7 +75,7 @@ export function createListScreen() {
       app?.stop();
       // The push channel (issue 18), if the stack has one.
       const live: Live | undefined = config.push && { ...config.push, idToken: () => auth.idToken(), device: () => deviceId() };
-      app = createApp(api, storeFor(painted), owner, owner, view, hooks, live);
+      app = createApp(api, withFirstRead(store, painted), owner, owner, view, hooks, live);
       painted = null;
       view.showMessage("");
       // No render here: the screen keeps what it shows (this person's copy, painted above, or the
