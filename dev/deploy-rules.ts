@@ -308,6 +308,32 @@ export const DEPLOY_RULES: readonly DeployRule[] = [
     },
   },
   {
+    id: "openapi-import-takes-deprecated-operations",
+    rule: "A REST API whose OpenAPI body marks operations `deprecated` (the old /api/todos routes) is imported without failing on warnings: the import's list of exceptions does not name the field, so at worst it warns.",
+    sources: [
+      "API Gateway developer guide, 'Develop REST APIs using OpenAPI in API Gateway': OpenAPI 3.0 is supported 'with exceptions listed in Amazon API Gateway important notes for REST APIs' (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api.html); the Operation `deprecated` field is not among them",
+      "API Gateway API reference, ImportRestApi / PutRestApi `failOnWarnings`: default false; true rolls the import back on any warning (provider docs, aws_api_gateway_rest_api `fail_on_warnings`)",
+    ],
+    check(g) {
+      const problems: string[] = [];
+      let checked = 0;
+      for (const api of g.ofType(T.restApi)) {
+        if (typeof api.inputs.body !== "string") continue;
+        const paths = (JSON.parse(api.inputs.body) as { paths?: Record<string, Record<string, { deprecated?: boolean }>> }).paths ?? {};
+        const deprecated = Object.values(paths)
+          .flatMap((methods) => Object.values(methods))
+          .filter((op) => op?.deprecated === true);
+        if (deprecated.length === 0) continue;
+        checked++;
+        if (api.inputs.failOnWarnings !== false)
+          problems.push(
+            `${label(api)}: ${deprecated.length} deprecated operations, imported with failOnWarnings ${String(api.inputs.failOnWarnings)}`,
+          );
+      }
+      return { checked, problems };
+    },
+  },
+  {
     id: "invoke-permissions-before-traffic",
     rule: "Every permission API Gateway needs to invoke a function exists before the stage takes traffic.",
     sources: [

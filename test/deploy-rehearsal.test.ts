@@ -175,6 +175,13 @@ describe("deploy rehearsal: AWS's create-time rules on the engine's dependency g
       }
     });
 
+    it("OpenAPI import: deprecated operations (the old /api/todos routes) with an import that fails on any warning", () => {
+      const apis = of(s, "aws:apigateway/restApi:RestApi");
+      expect(apis).to.have.length(1);
+      for (const api of apis) api.inputs.failOnWarnings = true;
+      expect(problemsOf(rule("openapi-import-takes-deprecated-operations"), s)).to.have.length(1);
+    });
+
     it("log group name: a custom group named as Lambda's own (aws/…), which Lambda cannot write to", () => {
       const fn = of(s, "aws:lambda/function:Function")[0];
       const group = of(s, "aws:cloudwatch/logGroup:LogGroup").find((l) => l.state.name === fn.inputs.loggingConfig.logGroup)!;
