@@ -9,7 +9,7 @@ import { expect } from "chai";
 import type { Page } from "playwright-core";
 import { openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
-import { add, apiCall, CODE, form, refocus, register, row, SESSION_KEY, settled, signIn } from "./helpers";
+import { add, apiCall, CODE, form, refocus, registerAndSignIn, row, SESSION_KEY, settled, signIn } from "./helpers";
 
 const ANN = { email: "ann.deletes@example.com", password: "ann has a long password" };
 const BEN = { email: "ben.inherits@example.com", password: "ben has a long password" };
@@ -75,9 +75,7 @@ describe("deleting an account, on every device (e2e)", function () {
       [annA, ANN],
       [ben, BEN],
     ] as const) {
-      await person.page.goto(stack.url);
-      await register(person.page, who.email, who.password);
-      await signIn(person.page, who.email, who.password);
+      await registerAndSignIn(person.page, stack.url, who);
     }
     // Ann's list "Groceries", shared with Ben as editor (through the API: the sharing e2e test covers the dialog).
     const groceries = (await apiCall(annA.page, "POST", "/api/lists", { name: "Groceries" })).body as { id: string };

@@ -11,19 +11,21 @@ import { join } from "node:path";
 import { startStack, type RunningStack } from "../../local/stack";
 import { openPerson, type Person } from "../../dev/browser";
 import {
-  CODE,
-  SESSION_KEY,
   add,
   apiCall,
+  CODE,
+  CREATE_ROUTE,
   due,
   expectTitles,
   failPatches,
   form,
   refocus,
-  register,
+  refuseCreates,
+  registerAndSignIn,
   row,
   seed,
   serverTodos,
+  SESSION_KEY,
   settled,
   signIn,
   titles,
@@ -337,9 +339,7 @@ describe("web app in Chromium (e2e)", function () {
 
   it("lets person B register at 320 px wide and never shows B what A has", async () => {
     const page = b.page;
-    await page.goto(stack.url);
-    await register(page, B.email, B.password);
-    await signIn(page, B.email, B.password);
+    await registerAndSignIn(page, stack.url, B);
     expect(await page.getByText("Nothing to do yet").isVisible()).to.equal(true);
     await add(page, "Bob's secret plan", "2020-01-15");
     expect(await due(page, "Bob's secret plan").time.textContent()).to.equal("Due Jan 15, 2020");
@@ -387,23 +387,13 @@ describe("web app in Chromium (e2e)", function () {
     await page.unroute("**/api/lists/*/todos/*");
 
     // A refused creation puts the title back in the input.
-    await page.route("**/api/lists/*/todos", (route) =>
-      route.request().method() === "POST"
-        ? route.fulfill({
-            status: 400,
-            contentType: "application/json",
-            body: JSON.stringify({
-              error: { code: "validation_failed", message: "The title is not allowed.", details: [], requestId: "x" },
-            }),
-          })
-        : route.continue(),
-    );
+    await refuseCreates(page);
     await page.getByLabel("What needs doing?").fill("Book dentist");
     await page.getByLabel("What needs doing?").press("Enter");
     await page.locator("#message-text", { hasText: "Could not add “Book dentist”: The title is not allowed." }).waitFor();
     expect(await page.getByLabel("What needs doing?").inputValue()).to.equal("Book dentist");
     expect(await row(page, "Book dentist").count()).to.equal(0);
-    await page.unroute("**/api/lists/*/todos");
+    await page.unroute(CREATE_ROUTE);
     await page.getByRole("button", { name: "Dismiss" }).click();
     await page.getByLabel("What needs doing?").fill("");
   });

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
-import { apiCall, CODE, register, signIn } from "./helpers";
+import { apiCall, CODE, registerAndSignIn } from "./helpers";
 
 const ANN = { email: "ann.exports@example.com", password: "ann has a long password" };
 const BEN = { email: "ben.shares@example.com", password: "ben has a long password" };
@@ -54,9 +54,7 @@ describe("download my data: every list (e2e)", function () {
       [ann, ANN],
       [ben, BEN],
     ] as const) {
-      await person.page.goto(stack.url);
-      await register(person.page, who.email, who.password);
-      await signIn(person.page, who.email, who.password);
+      await registerAndSignIn(person.page, stack.url, who);
     }
     const first = ((await apiCall(ann.page, "GET", "/api/lists")).body as { items: { id: string; name: string }[] }).items[0];
     const work = (await apiCall(ann.page, "POST", "/api/lists", { name: "Work" }, { "Idempotency-Key": "work" })).body as { id: string };

@@ -101,6 +101,37 @@ export async function serverTodos(page: Page): Promise<ServerTodo[]> {
   } while (cursor);
   return all;
 }
+/** Waits (up to 15 s) until the server holds a to-do with this title: a change made offline has been sent. */
+export async function onServer(page: Page, title: string): Promise<void> {
+  for (const end = Date.now() + 15_000; !(await serverTodos(page)).some((t) => t.title === title);) {
+    if (Date.now() > end) throw new Error(`“${title}” was not sent`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** Where the site creates to-dos (POST). */
+export const CREATE_ROUTE = "**/api/lists/*/todos";
+
+/** The server refuses every new to-do from now on (400, "The title is not allowed."): `page.unroute(CREATE_ROUTE)` ends it. */
+export const refuseCreates = async (page: Page): Promise<void> => {
+  await page.route(CREATE_ROUTE, (route) =>
+    route.request().method() === "POST"
+      ? route.fulfill({
+          status: 400,
+          contentType: "application/json",
+          body: JSON.stringify({ error: { code: "validation_failed", message: "The title is not allowed.", details: [], requestId: "x" } }),
+        })
+      : route.continue(),
+  );
+};
+
+/** Opens the site, registers this person and signs them in. */
+export async function registerAndSignIn(page: Page, url: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(url);
+  await register(page, who.email, who.password);
+  await signIn(page, who.email, who.password);
+}
+
 export interface ServerTodo {
   id: string;
   title: string;

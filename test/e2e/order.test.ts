@@ -10,7 +10,7 @@ import { expect } from "chai";
 import type { Page } from "playwright-core";
 import { openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
-import { CODE, add, apiCall, expectTitles, refocus, register, row, settled, signIn, titles } from "./helpers";
+import { add, apiCall, CODE, expectTitles, refocus, registerAndSignIn, row, settled, signIn, titles } from "./helpers";
 
 const KIM = { email: "kim@example.com", password: "kim keeps things in order" };
 
@@ -72,9 +72,7 @@ describe("the manual order of to-dos in Chromium (e2e)", function () {
 
   it("puts a new to-do on top, on this device and on the server", async () => {
     const page = desk.page;
-    await page.goto(stack.url);
-    await register(page, KIM.email, KIM.password);
-    await signIn(page, KIM.email, KIM.password);
+    await registerAndSignIn(page, stack.url, KIM);
     const lists = (await apiCall(page, "GET", "/api/lists")).body as { items: { id: string }[] };
     inbox = lists.items[0].id;
     for (const title of ["D", "C", "B", "A"]) await add(page, title);

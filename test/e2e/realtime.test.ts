@@ -13,7 +13,7 @@ import { openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
 import { POLL_MS } from "../../site/src/app";
 import { HIDDEN_CLOSE_MS } from "../../site/src/live";
-import { CODE, add, apiCall, register, row, serverTodos, signIn } from "./helpers";
+import { add, apiCall, CODE, registerAndSignIn, row, serverTodos, signIn } from "./helpers";
 
 const ANN = { email: "ann@example.com", password: "ann has a long password" };
 
@@ -83,9 +83,7 @@ describe("real time in Chromium (e2e)", function () {
     await b.context.addInitScript(HIDEABLE);
     await b.page.clock.install();
     b.page.on("request", (r) => r.url().includes("/api/") && bRequests.push(`${r.method()} ${new URL(r.url()).pathname}`));
-    await a.page.goto(stack.url);
-    await register(a.page, ANN.email, ANN.password);
-    await signIn(a.page, ANN.email, ANN.password);
+    await registerAndSignIn(a.page, stack.url, ANN);
     await b.page.goto(stack.url);
     await signIn(b.page, ANN.email, ANN.password);
     me = (await apiCall(a.page, "GET", "/api/lists")).body.items[0].id as string;
@@ -205,9 +203,7 @@ describe("real time in Chromium (e2e)", function () {
     const BEN = { email: "ben@example.com", password: "ben has a long password" };
     const ben = await openPerson();
     try {
-      await ben.page.goto(stack.url);
-      await register(ben.page, BEN.email, BEN.password);
-      await signIn(ben.page, BEN.email, BEN.password);
+      await registerAndSignIn(ben.page, stack.url, BEN);
       const list = (await apiCall(a.page, "POST", "/api/lists", { name: "Shared" }, { "Idempotency-Key": crypto.randomUUID() })).body as {
         id: string;
       };

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { startStack, type RunningStack } from "../../local/stack";
 import { openPerson, type Person } from "../../dev/browser";
-import { CODE, add, apiCall, expectTitles, refocus, register, row, settled, signIn } from "./helpers";
+import { add, apiCall, CODE, expectTitles, refocus, registerAndSignIn, row, settled } from "./helpers";
 
 const ANN = { email: "ann@example.com", password: "ann has a long password" };
 const BEN = { email: "ben@example.com", password: "ben has a long password" };
@@ -76,9 +76,7 @@ describe("lists and sharing in Chromium (e2e)", function () {
       [ann, ANN],
       [ben, BEN],
     ] as const) {
-      await person.page.goto(stack.url);
-      await register(person.page, who.email, who.password);
-      await signIn(person.page, who.email, who.password);
+      await registerAndSignIn(person.page, stack.url, who);
     }
     const page = ann.page;
     await switcher(page)

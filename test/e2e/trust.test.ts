@@ -14,14 +14,18 @@ import type { Page } from "playwright-core";
 import { openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
 import {
-  CODE,
   add,
   apiCall,
   axeViolations,
+  CODE,
+  CREATE_ROUTE,
   expectTitles,
   form,
+  onServer,
   refocus,
+  refuseCreates,
   register,
+  registerAndSignIn,
   row,
   serverTodos,
   settled,
@@ -62,9 +66,7 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
 
   before(async () => {
     [stack, one, two] = await Promise.all([startStack({ confirmationCode: CODE, log: () => undefined }), openPerson(), openPerson()]);
-    await one.page.goto(stack.url);
-    await register(one.page, A.email, A.password);
-    await signIn(one.page, A.email, A.password);
+    await registerAndSignIn(one.page, stack.url, A);
     for (const title of ["Call mum", "Buy milk"]) await add(one.page, title);
     await two.page.goto(stack.url);
     await signIn(two.page, A.email, A.password);
@@ -174,10 +176,7 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
     // Back online: the create is sent and answered while the editor is open and focused.
     await one.context.setOffline(false);
     await page.evaluate(() => window.dispatchEvent(new Event("online")));
-    for (const end = Date.now() + 15_000; !(await serverTodos(page)).some((t) => t.title === "Water the ferns");) {
-      if (Date.now() > end) throw new Error("the create was not sent");
-      await page.waitForTimeout(200);
-    }
+    await onServer(page, "Water the ferns");
     await page.locator('#list > li:not([data-id^="local-"]) .edit-input').waitFor();
     expect(await editor.inputValue()).to.equal("Water the ferns and the palm");
     expect(await editor.evaluate((e) => e === document.activeElement)).to.equal(true);
@@ -192,7 +191,6 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
 
   it("keeps an editor opened on a to-do whose adding is refused, with what is typed in it, to add again", async () => {
     const page = one.page;
-    const todos = "**/api/lists/*/todos";
     try {
       await one.context.setOffline(true);
       await page.getByLabel("What needs doing?").fill("Feed the cat");
@@ -201,17 +199,7 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
       const editor = page.getByRole("textbox", { name: /Edit “Feed the cat”/ });
       await editor.fill("Feed the cat at six");
       // Back online, the server refuses the creation.
-      await page.route(todos, (route) =>
-        route.request().method() === "POST"
-          ? route.fulfill({
-              status: 400,
-              contentType: "application/json",
-              body: JSON.stringify({
-                error: { code: "validation_failed", message: "The title is not allowed.", details: [], requestId: "x" },
-              }),
-            })
-          : route.continue(),
-      );
+      await refuseCreates(page);
       await one.context.setOffline(false);
       await page.evaluate(() => window.dispatchEvent(new Event("online")));
       await page.locator("#message-text", { hasText: "Could not add “Feed the cat”: The title is not allowed." }).waitFor();
@@ -221,7 +209,7 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
       // The typed text is in the editor, not also put back into the add form.
       expect(await page.getByLabel("What needs doing?").inputValue()).to.equal("");
       expect(await axeViolations(page)).to.deep.equal([]);
-      await page.unroute(todos);
+      await page.unroute(CREATE_ROUTE);
       await page.getByRole("button", { name: "Add again with my text" }).click();
       await row(page, "Feed the cat at six").and(page.locator(":not(.pending)")).waitFor();
       await settled(page);
@@ -230,7 +218,7 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
         .and.not.include("Feed the cat");
       await page.getByRole("button", { name: "Dismiss" }).click();
     } finally {
-      await page.unroute(todos);
+      await page.unroute(CREATE_ROUTE);
       await one.context.setOffline(false);
     }
   });
@@ -251,10 +239,7 @@ describe("nothing typed is lost, nothing of a person is left (e2e)", function ()
       expect(await row(tab, "Oil the hinge").getAttribute("data-id")).to.match(/^local-/);
       await one.context.setOffline(false);
       for (const p of [leader, tab]) await p.evaluate(() => window.dispatchEvent(new Event("online")));
-      for (const end = Date.now() + 15_000; !(await serverTodos(tab)).some((t) => t.title === "Oil the hinge");) {
-        if (Date.now() > end) throw new Error("the create was not sent");
-        await tab.waitForTimeout(200);
-      }
+      await onServer(tab, "Oil the hinge");
       await tab.locator('#list > li:not([data-id^="local-"]) .edit-input').waitFor();
       expect(await editor.inputValue()).to.equal("Oil the gate hinge");
       expect(await tab.getByText("Not added").count()).to.equal(0);

@@ -21,6 +21,7 @@ import {
   placeOf,
   project,
   steps,
+  type Changes,
   type Intent,
   type Item,
   type Snapshot,
@@ -82,6 +83,15 @@ const LISTS = ["A", "B", "C"];
 // Few distinct positions, so equal keys (concurrent moves on two devices) happen often.
 const POSITIONS = [undefined, "a", "b", "b", "c", topPosition(Date.UTC(2026, 0, 1))];
 const fields = (t: Item) => ({ title: t.title, completed: t.completed, dueDate: t.dueDate });
+/** A change of a to-do as shown, made on the version shown. */
+const update = (t: Item, changes: Changes): Intent => ({
+  kind: "update",
+  listId: t.listId,
+  id: t.id,
+  base: t.version,
+  changes,
+  was: fields(t),
+});
 
 function step(r: ReturnType<typeof random>, s: Snapshot, n: number): Tx {
   const shown = project(s.todos, s.queue);
@@ -128,26 +138,10 @@ function step(r: ReturnType<typeof random>, s: Snapshot, n: number): Tx {
       });
     }
     case 6:
-      return some
-        ? enqueue({
-            kind: "update",
-            listId: some.listId,
-            id: some.id,
-            base: some.version,
-            changes: { completed: !some.completed },
-            was: fields(some),
-          })
-        : {};
+      return some ? enqueue(update(some, { completed: !some.completed })) : {};
     case 7:
       return some
-        ? enqueue({
-            kind: "update",
-            listId: some.listId,
-            id: some.id,
-            base: some.version,
-            changes: { position: r.pick(["a", "b", "bb", "c"]), ...(r.int(2) === 0 && { listId: r.pick(LISTS) }) },
-            was: fields(some),
-          })
+        ? enqueue(update(some, { position: r.pick(["a", "b", "bb", "c"]), ...(r.int(2) === 0 && { listId: r.pick(LISTS) }) }))
         : {};
     case 8:
       return some ? enqueue({ kind: "delete", listId: some.listId, id: some.id, base: some.version, was: fields(some) }) : {};
