@@ -20,8 +20,12 @@
  *   the list it filtered is one);
  * - DOM nodes: `document.querySelectorAll("*").length` at the top, the middle and the end;
  * - sign-in on a new device and a reload: from the click (or the navigation's start) to the frame
- *   showing the whole list's count; the first reload after the sign-in (the code not yet in the
- *   browser's code cache) and the median of five.
+ *   showing the whole list's count (a reload paints first the top of the list as it was left, its
+ *   glance: site/src/glance.ts, kept once the screen has been still for a second); the first
+ *   reload after the sign-in (the code not yet in the browser's code cache) and the median of
+ *   five; a reload right after a change, before the next glance is kept (the whole copy is read
+ *   first); and from a reload's start until a toggle pressed as soon as the list shows is done (the
+ *   app has read the whole copy; Playwright's click through CDP included).
  *
  * `npx ts-node --transpile-only bench/site-browser.ts` runs this section alone.
  */
@@ -46,6 +50,10 @@ export interface SiteBrowserFigures {
   /** The first reload after sign-in, and the median of RELOADS. */
   readonly reloadMs: number;
   readonly reloadMedianMs: number;
+  /** A reload right after a change (no glance kept yet), to the count painted. */
+  readonly reloadAfterChangeMs?: number;
+  /** From a reload's start until a toggle pressed as soon as the list shows is done. */
+  readonly reloadToToggleMs?: number;
   /** Keystroke latency in ms: the add field, an open editor. */
   readonly keystrokes: Readonly<Record<string, Timing>>;
   /** From the input event the page acts on (click, double-click, key) to the frame showing the result, in ms. */
@@ -252,18 +260,45 @@ export async function benchSiteBrowser(options: { size: number; runs: number }):
     for (const end = Date.now() + 120_000; !(await synced()); await page.waitForTimeout(500))
       if (Date.now() > end) throw new Error("the first sync was not written within 2 minutes");
     // The first reload after the sign-in (the page's code not yet in the browser's code cache),
-    // then four more (a person coming back), each from the navigation's start.
-    const reloads: number[] = [];
-    for (let n = 0; n < RELOADS; n++) {
-      if (n) await page.waitForTimeout(1500);
+    // then four more (a person coming back), each from the navigation's start, each once the
+    // screen has been still for 1.5 s (its glance kept).
+    const reloaded = async (count: string) => {
       await page.reload();
-      const reloaded = await page.waitForFunction(
+      const at = await page.waitForFunction(
         (want) => document.getElementById("count")?.textContent === want && performance.now(),
-        countText(left),
+        count,
         { polling: "raf" },
       );
-      reloads.push((await reloaded.jsonValue()) as number);
+      return (await at.jsonValue()) as number;
+    };
+    const reloads: number[] = [];
+    for (let n = 0; n < RELOADS; n++) {
+      await page.waitForTimeout(1500);
+      reloads.push(await reloaded(countText(left)));
     }
+    // A toggle pressed as soon as the list shows (on its glance): done once the app has read the copy.
+    await page.waitForTimeout(1500);
+    await page.reload();
+    await page.waitForFunction((want) => document.getElementById("count")?.textContent === want, countText(left), { polling: "raf" });
+    const top = page.locator("#list > li").first();
+    const wasDone = ((await top.getAttribute("class")) ?? "").split(" ").includes("done");
+    const topId = (await top.getAttribute("data-id"))!;
+    await top.locator(".toggle").click();
+    const toggled = await page.waitForFunction(
+      ({ id, done }) => document.querySelector(`#list > li[data-id="${id}"]`)?.classList.contains("done") === done && performance.now(),
+      { id: topId, done: !wasDone },
+      { polling: "raf" },
+    );
+    const reloadToToggleMs = (await toggled.jsonValue()) as number;
+    // A reload right after a change (the toggle back): no glance kept yet, the whole copy read first.
+    await page.waitForTimeout(1500);
+    await page.locator(`#list > li[data-id="${topId}"] .toggle`).click();
+    await page.waitForFunction(
+      ({ id, done }) => document.querySelector(`#list > li[data-id="${id}"]`)?.classList.contains("done") === done,
+      { id: topId, done: wasDone },
+      { polling: "raf" },
+    );
+    const reloadAfterChangeMs = await reloaded(countText(left));
 
     const domNodes = [await nodes(page)];
     for (const at of [0.5, 1]) {
@@ -421,6 +456,8 @@ export async function benchSiteBrowser(options: { size: number; runs: number }):
       signInMs: round(signIn.pressMs, 0), // from the press of "Sign in"
       reloadMs: round(reloads[0], 0),
       reloadMedianMs: round(median(reloads), 0),
+      reloadAfterChangeMs: round(reloadAfterChangeMs, 0),
+      reloadToToggleMs: round(reloadToToggleMs, 0),
       keystrokes: Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, timing(v)])),
       actions: Object.fromEntries(Object.entries(actions).map(([k, v]) => [k, timing(v)])),
       presses: Object.fromEntries(Object.entries(presses).map(([k, v]) => [k, timing(v)])),
@@ -483,6 +520,8 @@ export function siteBrowserTable(f: SiteBrowserFigures): string {
     { measure: "sign-in on a new device to the whole list painted (ms)", median: "", worst: f.signInMs, target: t.signIn },
     { measure: "reload to the whole list painted, the first after sign-in (ms)", median: "", worst: f.reloadMs, target: t.reload },
     { measure: `reload to the whole list painted, median of ${RELOADS} (ms)`, median: f.reloadMedianMs, worst: "", target: t.reload },
+    { measure: "reload right after a change (no glance kept yet) to the list painted (ms)", median: "", worst: f.reloadAfterChangeMs ?? "", target: "" },
+    { measure: "reload to a toggle pressed at once done (the whole copy read) (ms)", median: "", worst: f.reloadToToggleMs ?? "", target: "" },
   ]);
 }
 

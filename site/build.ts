@@ -37,7 +37,7 @@ export async function buildSite(outDir: string): Promise<BuildResult> {
 
   const result = await build({
     absWorkingDir: SOURCE_DIR,
-    entryPoints: { app: join(SOURCE_DIR, "src/main.ts"), styles: join(SOURCE_DIR, "styles.css") },
+    entryPoints: { main: join(SOURCE_DIR, "src/main.ts"), styles: join(SOURCE_DIR, "styles.css") },
     outdir: join(outDir, "assets"),
     entryNames: "[name]-[hash]",
     // What the first paint does not need (the share dialog, the conflict view, "Your account")
@@ -61,8 +61,9 @@ export async function buildSite(outDir: string): Promise<BuildResult> {
     path: relative(outDir, join(SOURCE_DIR, path)).split("\\").join("/"),
     entry: meta.entryPoint,
   }));
+  // Each module loaded with import() is an entry point to esbuild too: find the page's by its source.
   const assetFor = (ext: string) => {
-    const hit = outputs.find((o) => o.entry && o.path.endsWith(ext));
+    const hit = outputs.find((o) => o.entry && /^src\/main\.ts$|^styles\.css$/.test(o.entry) && o.path.endsWith(ext));
     if (!hit) throw new Error(`esbuild produced no ${ext} entry`);
     return `/${hit.path}`;
   };

@@ -60,7 +60,10 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
   function renderNow(): void {
     rendering = false;
     if (alive) view.render(state);
+    keepGlance?.();
   }
+  /** Keeps the screen's glance for the next reload (glance.ts), once its code is here. */
+  let keepGlance: (() => void) | undefined;
 
   // The code fetched after the first paint (later.ts): lists and members, shortcuts, the editor.
   const later = import("./later");
@@ -133,6 +136,12 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
     void engine.enqueue(...intents);
   };
   void later.then((code) => code.deriveStepwise(kit)).catch(() => undefined); // each change's screen from the last one's
+  void later
+    .then((code) => {
+      keepGlance = code.keepGlances(store, () => state, () => engine.snapshot, () => alive);
+      keepGlance(); // the screen may have been still since before this code came
+    })
+    .catch(() => undefined);
   const keys = listenToKeys({ later, undo, view, alive: () => alive });
   /** Queues an undoable change (held until the offer ends) and offers Undo. */
   const undoable = (intent: UndoableIntent, said: string, restored: string) => {

@@ -11,6 +11,7 @@
 import type { LocalStore } from "./engine";
 import { applyTx, emptySnapshot, keyOf, type Conflict, type Intent, type ListRow, type MemberRow } from "./replica";
 import type { Snapshot, Todo, Tx } from "./replica";
+import type { State } from "./model";
 
 const NAME = "tasklane";
 /** To-dos a full sync writes per transaction (about 100 ms of puts on a phone-speed CPU). */
@@ -52,8 +53,25 @@ function open(): Promise<IDBDatabase> {
   return done(request);
 }
 
+/**
+ * The top of the list shown as it was last left (glance.ts): what a reload paints while the whole
+ * copy (10,000 to-dos: most of a second on a phone) is still being read. `owner`: whose it is.
+ */
+export type Glance = State & { readonly owner: string };
+
 /** The device copy's store as the list screen uses it: the engine's, plus a wipe and a cheap look at whose it is. */
-export type DeviceStore = LocalStore & { wipe(): Promise<void>; head(): Promise<Pick<Snapshot, "user" | "queue">> };
+export type DeviceStore = LocalStore & {
+  wipe(): Promise<void>;
+  head(): Promise<Pick<Snapshot, "user" | "queue">>;
+  /** The glance, if kept and nothing was written to the copy since (every write drops it). */
+  glance(): Promise<Glance | undefined>;
+  /** Keeps `glance`, made from `from`, only if the copy is still `from` (its queue, cursor and conflicts). */
+  keepGlance(glance: Glance, from: Snapshot): Promise<void>;
+};
+
+/** What says that two copies differ in what a glance shows, short of the to-dos themselves (every write drops a glance). */
+const stamp = (queue: Snapshot["queue"], cursor: string | null, conflicts: readonly IDBValidKey[]) =>
+  JSON.stringify([queue, cursor, [...conflicts].sort()]);
 
 /** Whose the copy is, and its queue in order (one read of a transaction's stores). */
 async function readHead(s: Record<(typeof STORES)[number], IDBObjectStore>): Promise<Pick<Snapshot, "user" | "queue">> {
@@ -104,6 +122,7 @@ export function idbStore(): DeviceStore {
 
     async enqueue(intents: readonly Intent[]): Promise<number[]> {
       const { t, s } = await tx("readwrite");
+      s.meta.delete("glance");
       const seqs = Promise.all(intents.map((i) => done(s.queue.add(i)) as Promise<number>));
       await finished(t);
       return seqs;
@@ -122,6 +141,7 @@ export function idbStore(): DeviceStore {
         return this.commit({ cursor, synced });
       }
       const { t, s } = await tx("readwrite");
+      s.meta.delete("glance");
       if (change.clearAll) for (const name of ["lists", "todos", "members"] as const) s[name].clear();
       for (const id of change.delLists ?? []) {
         s.lists.delete(id);
@@ -159,6 +179,19 @@ export function idbStore(): DeviceStore {
       for (const name of STORES) s[name].clear();
       await finished(t);
     },
+
+    async glance(): Promise<Glance | undefined> {
+      return done((await tx("readonly")).s.meta.get("glance"));
+    },
+
+    async keepGlance(glance: Glance, from: Snapshot): Promise<void> {
+      const { t, s } = await tx("readwrite");
+      // One transaction: no other tab's write comes between this look and the put.
+      const [head, cursor, conflicts] = await Promise.all([readHead(s), done(s.meta.get("cursor")), done(s.conflicts.getAllKeys())]);
+      if (stamp(head.queue, cursor ?? null, conflicts) === stamp(from.queue, from.cursor, from.conflicts.map((c) => c.id)))
+        s.meta.put(glance, "glance");
+      await finished(t);
+    },
   };
 }
 
@@ -188,6 +221,8 @@ export function withFirstRead(store: DeviceStore, read: Promise<Snapshot> | null
       return first ? first.then(current, () => store.load()) : store.load();
     },
     head: () => store.head(),
+    glance: () => store.glance(),
+    keepGlance: (glance, from) => store.keepGlance(glance, from),
     enqueue: wrote((intents) => store.enqueue(intents)),
     commit: wrote((tx) => store.commit(tx)),
     wipe: wrote(() => store.wipe()),
@@ -198,6 +233,7 @@ export function withFirstRead(store: DeviceStore, read: Promise<Snapshot> | null
 export function memoryStore(initial: Snapshot = emptySnapshot): DeviceStore & { readonly data: Snapshot } {
   let data = initial;
   let next = 1 + Math.max(0, ...initial.queue.map((q) => q.seq));
+  let kept: Glance | undefined;
   return {
     get data() {
       return data;
@@ -205,18 +241,27 @@ export function memoryStore(initial: Snapshot = emptySnapshot): DeviceStore & { 
     load: () => Promise.resolve(data),
     head: () => Promise.resolve({ user: data.user, queue: data.queue }),
     enqueue(intents) {
+      kept = undefined;
       const queued = intents.map((intent) => ({ seq: next++, intent }));
       data = applyTx(data, { enqueue: queued });
       return Promise.resolve(queued.map((q) => q.seq));
     },
     commit(tx) {
       // As in IndexedDB: a rewrite of an intent no longer queued does nothing.
+      kept = undefined;
       const present = new Set(data.queue.map((q) => q.seq));
       data = applyTx(data, { ...tx, requeue: tx.requeue?.filter((q) => present.has(q.seq)) });
       return Promise.resolve();
     },
     wipe() {
       data = emptySnapshot;
+      kept = undefined;
+      return Promise.resolve();
+    },
+    glance: () => Promise.resolve(kept),
+    keepGlance(glance, from) {
+      const now = (s: Snapshot) => stamp(s.queue, s.cursor, s.conflicts.map((c) => c.id));
+      if (now(data) === now(from)) kept = glance;
       return Promise.resolve();
     },
   };

@@ -4,7 +4,7 @@
  * shows, so it is there by the first double-click), the keys a move in the manual order writes,
  * the keyboard shortcuts (the page's own controls work without them; they answer from the moment
  * this chunk is there, about as soon as the list shows), the screen derived step by step from the
- * last (stepwise.ts; whole until then). One chunk, not three: the code it shares with
+ * last (stepwise.ts; whole until then), the glance a reload paints first (glance.ts). One chunk, not three: the code it shares with
  * the page then goes in one shared chunk, not one per combination of users (each file gzips on
  * its own, so fewer files weigh less).
  */
@@ -16,3 +16,4 @@ export { createListIntents } from "./list-intents";
 export { SHORTCUTS, shortcutOf } from "./shortcuts";
 export { reorder } from "./order";
 export { deriveStepwise } from "./stepwise";
+export { keepGlances } from "./glance";

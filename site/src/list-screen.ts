@@ -2,12 +2,13 @@
  * The signed-in screen's code, a chunk of its own: main.ts loads it when a session is stored, or
  * once someone signs in, so the sign-in screen never downloads the list, the sync engine or the
  * device copy (and the list screen never downloads the sign-in forms: auth-view.ts). It paints
- * the device's copy before the network answers, runs the app (app.ts) for the person signed in,
+ * the device's copy before the network answers, runs the app (app.ts, a chunk of its own fetched
+ * at once: the paint does not wait for the sync engine's code) for the person signed in,
  * and, signing out, leaves nothing of them behind: the copy, the queue, what was typed (drafts,
  * forms), what was said (the live region), "Your account".
  */
 import { ACCOUNT_DELETED, createApi } from "./api";
-import { createApp, type App, type AppHooks } from "./app";
+import type { App, AppHooks } from "./app";
 import type { Auth } from "./auth";
 import { idbStore, memoryStore, withFirstRead } from "./db";
 import { deviceHeaders, deviceId, forgetDevice } from "./device";
@@ -23,12 +24,19 @@ export type ListScreenConfig = Pick<SiteConfig, "apiBase" | "push">;
 
 export function createListScreen() {
   let app: App | undefined;
+  const appCode = import("./app");
+  /** Each start and stop: an app whose code arrives after a later one is never run. */
+  let runs = 0;
+  /** The app has read the copy: what is on screen is its own. */
+  let ready = false;
+  /** What the person did on the painted copy before the app had read it: done once it has, in order. */
+  let held: [keyof Intents, unknown[]][] = [];
   /** Intents go to whichever app (signed-in person) is current; none while signed out. */
   const intents = new Proxy({} as Intents, {
     get:
       (_, name: keyof Intents) =>
       (...args: unknown[]) =>
-        (app?.intents[name] as ((...a: unknown[]) => void) | undefined)?.(...args),
+        ready ? (app?.intents[name] as (...a: unknown[]) => void)(...args) : held.push([name, args]),
   });
   const view = createTodoView(intents);
   // Without IndexedDB (some private modes) the copy lives in this tab only: still usable online.
@@ -61,9 +69,19 @@ export function createListScreen() {
   let painted: Promise<Snapshot> | null = null;
 
   return {
-    /** Paints `owner`'s device copy at once, before anything comes from the network. */
+    /**
+     * Paints `owner`'s device copy at once, before anything comes from the network: first the top
+     * of the list as it was left (its glance, a small read), if it shows the whole list as the URL
+     * asks, while the whole copy is read; then the copy.
+     */
     async paint(owner: string): Promise<void> {
-      const snapshot = await (painted = store.load()).catch(() => null);
+      const glance = store.glance().catch(() => undefined);
+      const read = (painted = store.load());
+      const g = await glance;
+      const url = initial();
+      // Unless the app has shown the copy already (a glance exists only while the copy is synced).
+      if (g?.owner === owner && !app?.state.loaded && url.filter === "all" && (url.listId ?? g.listId) === g.listId) view.render(g);
+      const snapshot = await read.catch(() => null);
       if (snapshot && snapshot.user === owner && !app) view.render(m.fromSnapshot(snapshot, initial(), owner));
     },
     /** Runs the list for the person signed in (`owner`: their `sub`). `fresh`: just signed in. */
@@ -73,14 +91,27 @@ export function createListScreen() {
         accountSection(auth, api, () => hooks.signedOut(ACCOUNT_DELETED, false, false));
       }
       app?.stop();
+      app = undefined;
+      ready = false;
       // The push channel (issue 18), if the stack has one.
       const live: Live | undefined = config.push && { ...config.push, idToken: () => auth.idToken(), device: () => deviceId() };
-      app = createApp(api, withFirstRead(store, painted), owner, owner, view, hooks, live);
+      const copy = withFirstRead(store, painted);
+      const run = ++runs;
       painted = null;
       view.showMessage("");
       // No render here: the screen keeps what it shows (this person's copy, painted above, or the
       // empty list after a sign-out) until the app has read the device copy; no empty flash.
-      void app.start();
+      void appCode.then(({ createApp }) => {
+        if (run !== runs) return;
+        const started = (app = createApp(api!, copy, owner, owner, view, hooks, live));
+        const begun = started.start();
+        // Held until it has read the copy, even if starting failed part-way: never kept for ever.
+        void begun.catch(() => undefined).then(() => {
+          if (app !== started) return;
+          ready = true;
+          for (const [name, args] of held.splice(0)) (started.intents[name] as (...a: unknown[]) => void)(...args);
+        });
+      });
       // Just signed in: the next thing is to type a to-do.
       if (fresh) view.newTitle.focus();
     },
@@ -94,6 +125,9 @@ export function createListScreen() {
       if (tell) app?.tellSignedOut(message, keepEmail);
       app?.stop();
       app = undefined;
+      runs++;
+      ready = false;
+      held = [];
       void store.wipe();
       forgetDevice();
       view.forget();

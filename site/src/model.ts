@@ -36,8 +36,13 @@ export interface State {
   readonly members: readonly MemberRow[];
   /** The current list, whole, in its order. */
   readonly items: readonly Item[];
-  /** How many of `items` are not done (counted once, with the lists' counts). */
+  /** How many of the list's to-dos are not done (counted once, with the lists' counts). */
   readonly left: number;
+  /**
+   * To-dos of the list after `items` not read yet: a glance (db.ts, glance.ts) holds only the top
+   * of the list, painted while the whole copy is read. Undefined: `items` is the whole list.
+   */
+  readonly more?: number;
   readonly filter: Filter;
   /** What the search field holds (search.ts): only matching to-dos show. */
   readonly query: string;
@@ -176,10 +181,20 @@ export const currentList = (state: State): ListEntry | undefined => state.lists.
 export const canWrite = (state: State): boolean => currentList(state)?.role !== "viewer";
 export const isOwner = (state: State): boolean => currentList(state)?.role === "owner";
 
-/** The to-dos the filter and the search let through, in the list's order (by due date in "due"). */
+/**
+ * The to-dos the filter and the search let through, in the list's order (by due date in "due").
+ * The last answer is kept: one change asks more than once (a filter switch: the render and what
+ * is announced), and at 10,000 to-dos each pass counts on a phone.
+ */
 export function visible(state: State): readonly Item[] {
-  const test = matcher(state.query);
-  const { filter, items } = state;
+  const { filter, items, query } = state;
+  if (last?.items !== items || last.filter !== filter || last.query !== query) last = { items, filter, query, shown: pass(items, filter, query) };
+  return last.shown;
+}
+let last: { items: readonly Item[]; filter: Filter; query: string; shown: readonly Item[] } | undefined;
+
+function pass(items: readonly Item[], filter: Filter, query: string): readonly Item[] {
+  const test = matcher(query);
   if (filter === "all") return test ? items.filter(test) : items;
   if (filter === "due") return items.filter((t) => t.dueDate !== null && !t.completed && (!test || test(t))).sort(byDueDate);
   const wanted = filter === "completed";
@@ -190,7 +205,7 @@ export function visible(state: State): readonly Item[] {
 const byDueDate = (a: Item, b: Item): number => (a.dueDate! < b.dueDate! ? -1 : a.dueDate! > b.dueDate! ? 1 : 0);
 
 export const activeCount = (state: State): number => state.left;
-export const completedCount = (state: State): number => state.items.length - state.left;
+export const completedCount = (state: State): number => state.items.length + (state.more ?? 0) - state.left;
 
 export function itemsLeftText(state: State): string {
   const n = activeCount(state);

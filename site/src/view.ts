@@ -176,8 +176,11 @@ export function createTodoView(intents: Intents) {
   const save = (editor: Element) =>
     intents.saveEdit(idOf(editor), editor.querySelector<HTMLInputElement>(".edit-input")!.value, dayOf(dateIn(editor)));
 
-  /** What the last render shows: its rows in order, the open editor's index (-1: none), how a row is patched. */
-  let current: { items: readonly Item[]; editing: number; patch: (row: HTMLLIElement, item: Item) => void } = {
+  /**
+   * What the last render shows: its rows in order, rows after them not read yet (a glance: the
+   * page is as tall as the whole list), the open editor's index (-1: none), how a row is patched.
+   */
+  let current: { items: readonly Item[]; more?: number; editing: number; patch: (row: HTMLLIElement, item: Item) => void } = {
     items: [],
     editing: -1,
     patch: () => undefined,
@@ -215,6 +218,7 @@ export function createTodoView(intents: Intents) {
     const today = localDay(new Date());
     current = {
       items,
+      more: state.more,
       editing: state.editing === null ? -1 : items.findIndex((t) => t.id === state.editing),
       patch: (row, item) => {
         // Its editor's code not fetched yet: the row shows closed until it is (then it paints again).
@@ -232,7 +236,7 @@ export function createTodoView(intents: Intents) {
       },
     };
 
-    const total = state.items.length;
+    const total = state.items.length + (state.more ?? 0);
     const loading = !state.loaded && total === 0;
     $("loading").hidden = !loading;
     // Below the list: shown once the list is, so the list's arrival never pushes it down (CLS).
@@ -289,9 +293,12 @@ export function createTodoView(intents: Intents) {
    * list's padding stands for the rows not rendered, so the page is as tall as the whole list.
    */
   function paint(again = 1, top = -list.getBoundingClientRect().top): void {
-    const { items, editing, patch } = current;
-    const g = { count: items.length, row: rowHeight, editing, editHeight };
-    const [start, end] = items.length <= WHOLE_UP_TO ? [0, items.length] : rangeOf(g, top - innerHeight, top + 2 * innerHeight);
+    const { items, more = 0, editing, patch } = current;
+    const g = { count: items.length + more, row: rowHeight, editing, editHeight };
+    const [first, last] = g.count <= WHOLE_UP_TO ? [0, g.count] : rangeOf(g, top - innerHeight, top + 2 * innerHeight);
+    // Rows of a glance's list not read yet are padding, until the whole copy is.
+    const end = Math.min(last, items.length);
+    const start = Math.min(first, end);
     const indexOf = (id: string | null | undefined) => (id ? items.findIndex((t) => t.id === id) : -1);
     const kept = new Set([editing, indexOf(dragged)]);
     const focused = (document.activeElement?.closest("#list > li") as HTMLLIElement | null)?.dataset.id;
@@ -323,7 +330,7 @@ export function createTodoView(intents: Intents) {
       patch(row, item);
       // Screen readers hear the whole list's size and each row's place in it.
       row.setAttribute("aria-posinset", String(i + 1));
-      row.setAttribute("aria-setsize", String(items.length));
+      row.setAttribute("aria-setsize", String(g.count));
       // A kept row outside the window sits where it belongs, over the padding that stands for it.
       const out = i < start || i >= end;
       row.classList.toggle("kept", out);
@@ -332,7 +339,7 @@ export function createTodoView(intents: Intents) {
       previous = row;
     }
     list.style.paddingTop = `${offsetOf(g, start)}px`;
-    list.style.paddingBottom = `${offsetOf(g, items.length) - offsetOf(g, end)}px`;
+    list.style.paddingBottom = `${offsetOf(g, g.count) - offsetOf(g, end)}px`;
     if (refocus >= 0) rows.get(items[refocus].id)?.querySelector<HTMLElement>(".toggle")?.focus();
     else if (focused && !items.length) newTitle.focus();
     // Heights as rendered (the font size, the open editor): once more with them if they differ.
