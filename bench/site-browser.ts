@@ -264,11 +264,9 @@ export async function benchSiteBrowser(options: { size: number; runs: number }):
     // screen has been still for 1.5 s (its glance kept).
     const reloaded = async (count: string) => {
       await page.reload();
-      const at = await page.waitForFunction(
-        (want) => document.getElementById("count")?.textContent === want && performance.now(),
-        count,
-        { polling: "raf" },
-      );
+      const at = await page.waitForFunction((want) => document.getElementById("count")?.textContent === want && performance.now(), count, {
+        polling: "raf",
+      });
       return (await at.jsonValue()) as number;
     };
     const reloads: number[] = [];
@@ -520,8 +518,18 @@ export function siteBrowserTable(f: SiteBrowserFigures): string {
     { measure: "sign-in on a new device to the whole list painted (ms)", median: "", worst: f.signInMs, target: t.signIn },
     { measure: "reload to the whole list painted, the first after sign-in (ms)", median: "", worst: f.reloadMs, target: t.reload },
     { measure: `reload to the whole list painted, median of ${RELOADS} (ms)`, median: f.reloadMedianMs, worst: "", target: t.reload },
-    { measure: "reload right after a change (no glance kept yet) to the list painted (ms)", median: "", worst: f.reloadAfterChangeMs ?? "", target: "" },
-    { measure: "reload to a toggle pressed at once done (the whole copy read) (ms)", median: "", worst: f.reloadToToggleMs ?? "", target: "" },
+    {
+      measure: "reload right after a change (no glance kept yet) to the list painted (ms)",
+      median: "",
+      worst: f.reloadAfterChangeMs ?? "",
+      target: "",
+    },
+    {
+      measure: "reload to a toggle pressed at once done (the whole copy read) (ms)",
+      median: "",
+      worst: f.reloadToToggleMs ?? "",
+      target: "",
+    },
   ]);
 }
 

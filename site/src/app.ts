@@ -138,7 +138,12 @@ export function createApp(api: Api, store: DeviceStore, user: string, me: string
   void later.then((code) => code.deriveStepwise(kit)).catch(() => undefined); // each change's screen from the last one's
   void later
     .then((code) => {
-      keepGlance = code.keepGlances(store, () => state, () => engine.snapshot, () => alive);
+      keepGlance = code.keepGlances(
+        store,
+        () => state,
+        () => engine.snapshot,
+        () => alive,
+      );
       keepGlance(); // the screen may have been still since before this code came
     })
     .catch(() => undefined);

@@ -181,14 +181,25 @@ export function idbStore(): DeviceStore {
     },
 
     async glance(): Promise<Glance | undefined> {
-      return done((await tx("readonly")).s.meta.get("glance"));
+      return done((await tx("readonly")).s.meta.get("glance") as IDBRequest<Glance | undefined>);
     },
 
     async keepGlance(glance: Glance, from: Snapshot): Promise<void> {
       const { t, s } = await tx("readwrite");
       // One transaction: no other tab's write comes between this look and the put.
-      const [head, cursor, conflicts] = await Promise.all([readHead(s), done(s.meta.get("cursor")), done(s.conflicts.getAllKeys())]);
-      if (stamp(head.queue, cursor ?? null, conflicts) === stamp(from.queue, from.cursor, from.conflicts.map((c) => c.id)))
+      const [head, cursor, conflicts] = await Promise.all([
+        readHead(s),
+        done(s.meta.get("cursor") as IDBRequest<string | undefined>),
+        done(s.conflicts.getAllKeys()),
+      ]);
+      if (
+        stamp(head.queue, cursor ?? null, conflicts) ===
+        stamp(
+          from.queue,
+          from.cursor,
+          from.conflicts.map((c) => c.id),
+        )
+      )
         s.meta.put(glance, "glance");
       await finished(t);
     },
@@ -260,7 +271,12 @@ export function memoryStore(initial: Snapshot = emptySnapshot): DeviceStore & { 
     },
     glance: () => Promise.resolve(kept),
     keepGlance(glance, from) {
-      const now = (s: Snapshot) => stamp(s.queue, s.cursor, s.conflicts.map((c) => c.id));
+      const now = (s: Snapshot) =>
+        stamp(
+          s.queue,
+          s.cursor,
+          s.conflicts.map((c) => c.id),
+        );
       if (now(data) === now(from)) kept = glance;
       return Promise.resolve();
     },

@@ -80,7 +80,12 @@ export function createListScreen() {
       const g = await glance;
       const url = initial();
       // Unless the app has shown the copy already (a glance exists only while the copy is synced).
-      if (g?.owner === owner && !app?.state.loaded && url.filter === "all" && (url.listId ?? g.listId) === g.listId) view.render(g);
+      if (g?.owner === owner && !app?.state.loaded && url.filter === "all" && (url.listId ?? g.listId) === g.listId)
+        try {
+          view.render(g);
+        } catch {
+          // kept by another build of the app, in a shape this one does not paint: the copy follows
+        }
       const snapshot = await read.catch(() => null);
       if (snapshot && snapshot.user === owner && !app) view.render(m.fromSnapshot(snapshot, initial(), owner));
     },
@@ -106,11 +111,13 @@ export function createListScreen() {
         const started = (app = createApp(api!, copy, owner, owner, view, hooks, live));
         const begun = started.start();
         // Held until it has read the copy, even if starting failed part-way: never kept for ever.
-        void begun.catch(() => undefined).then(() => {
-          if (app !== started) return;
-          ready = true;
-          for (const [name, args] of held.splice(0)) (started.intents[name] as (...a: unknown[]) => void)(...args);
-        });
+        void begun
+          .catch(() => undefined)
+          .then(() => {
+            if (app !== started) return;
+            ready = true;
+            for (const [name, args] of held.splice(0)) (started.intents[name] as (...a: unknown[]) => void)(...args);
+          });
       });
       // Just signed in: the next thing is to type a to-do.
       if (fresh) view.newTitle.focus();

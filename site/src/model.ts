@@ -188,7 +188,8 @@ export const isOwner = (state: State): boolean => currentList(state)?.role === "
  */
 export function visible(state: State): readonly Item[] {
   const { filter, items, query } = state;
-  if (last?.items !== items || last.filter !== filter || last.query !== query) last = { items, filter, query, shown: pass(items, filter, query) };
+  if (last?.items !== items || last.filter !== filter || last.query !== query)
+    last = { items, filter, query, shown: pass(items, filter, query) };
   return last.shown;
 }
 let last: { items: readonly Item[]; filter: Filter; query: string; shown: readonly Item[] } | undefined;

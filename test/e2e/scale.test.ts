@@ -146,12 +146,15 @@ describe("a list of 3,000 to-dos in Chromium (e2e)", function () {
     await page.context().setOffline(true);
     const victim = shown[0];
     await page.locator("#list > li").first().locator(".delete").click();
-    for (const end = Date.now() + 5000; (await queued()) === 0 && Date.now() < end; );
+    for (const end = Date.now() + 5000; (await queued()) === 0 && Date.now() < end;);
     // Dropped with the queued delete; kept again a moment later (STILL_MS), then without it.
     expect((await kept())?.titles ?? [], "no glance that still shows it").to.not.include(victim);
     await page.reload();
     await page.locator("#list .title").first().waitFor({ timeout: 30_000 });
-    await page.waitForFunction((gone) => !Array.from(document.querySelectorAll("#list .title")).some((t) => t.textContent === gone), victim);
+    await page.waitForFunction(
+      (gone) => !Array.from(document.querySelectorAll("#list .title")).some((t) => t.textContent === gone),
+      victim,
+    );
     const ever = await page.evaluate(() => [...(window as unknown as { everShown: Set<string> }).everShown]);
     expect(ever, "titles painted during the reload").to.not.include(victim);
     expect(ever).to.include(shown[1]);

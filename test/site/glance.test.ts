@@ -26,7 +26,16 @@ const copyOf = (n: number): Snapshot =>
   applyTx(emptySnapshot, {
     user: ME,
     putLists: [
-      { id: ME, name: "To-dos", role: "owner", ownerId: ME, position: null, version: 1, createdAt: "2026-12-06T00:00:00.000Z", updatedAt: "2026-12-06T00:00:00.000Z" },
+      {
+        id: ME,
+        name: "To-dos",
+        role: "owner",
+        ownerId: ME,
+        position: null,
+        version: 1,
+        createdAt: "2026-12-06T00:00:00.000Z",
+        updatedAt: "2026-12-06T00:00:00.000Z",
+      },
     ],
     put: Array.from({ length: n }, (_, i) => todo(i + 1)),
     cursor: "c1",
@@ -35,7 +44,7 @@ const copyOf = (n: number): Snapshot =>
 const stateOf = (copy: Snapshot): m.State => m.fromSnapshot(copy, m.initialState, ME);
 const toggle = (id: string): Intent => {
   const { title, completed, dueDate } = todo(1);
-  return { kind: "update", listId: ME, id, base: 1, changes: { completed: !completed }, was: { title, completed, dueDate } } as Intent;
+  return { kind: "update", listId: ME, id, base: 1, changes: { completed: !completed }, was: { title, completed, dueDate } };
 };
 
 describe("the glance a reload paints first (glance.ts, db.ts)", () => {
@@ -83,14 +92,34 @@ describe("the glance a reload paints first (glance.ts, db.ts)", () => {
     const state = stateOf(copy);
     const kept: Glance[] = [];
     const spy = { ...memoryStore(copy), keepGlance: (g: Glance) => (kept.push(g), Promise.resolve()) };
-    const burst = keepGlances(spy, () => state, () => copy, () => true);
+    const burst = keepGlances(
+      spy,
+      () => state,
+      () => copy,
+      () => true,
+    );
     burst();
     burst();
     burst();
     // Shown with a change of this tab not yet in the copy, not synced yet, or after the app stopped: never.
-    keepGlances(spy, () => ({ ...state, waiting: 1 }), () => copy, () => true)();
-    keepGlances(spy, () => ({ ...state, loaded: false }), () => copy, () => true)();
-    keepGlances(spy, () => state, () => copy, () => false)();
+    keepGlances(
+      spy,
+      () => ({ ...state, waiting: 1 }),
+      () => copy,
+      () => true,
+    )();
+    keepGlances(
+      spy,
+      () => ({ ...state, loaded: false }),
+      () => copy,
+      () => true,
+    )();
+    keepGlances(
+      spy,
+      () => state,
+      () => copy,
+      () => false,
+    )();
     await new Promise((resolve) => setTimeout(resolve, STILL_MS / 2));
     expect(kept, "not before the screen is still").to.have.length(0);
     await new Promise((resolve) => setTimeout(resolve, STILL_MS * 2));
