@@ -69,6 +69,16 @@ export type DeviceStore = LocalStore & {
   keepGlance(glance: Glance, from: Snapshot): Promise<void>;
 };
 
+/**
+ * Whether a transaction changes what a glance shows: anything but the cursor and the synced flag
+ * (a pull that brings nothing, at every start, keeps the glance for the next reload).
+ */
+const changesShown = (change: Tx): boolean =>
+  Object.entries(change).some(
+    ([key, value]) =>
+      key !== "cursor" && key !== "synced" && key !== "renamed" && (Array.isArray(value) ? value.length > 0 : value !== undefined),
+  );
+
 /** What says that two copies differ in what a glance shows, short of the to-dos themselves (every write drops a glance). */
 const stamp = (queue: Snapshot["queue"], cursor: string | null, conflicts: readonly IDBValidKey[]) =>
   JSON.stringify([queue, cursor, [...conflicts].sort()]);
@@ -141,7 +151,7 @@ export function idbStore(): DeviceStore {
         return this.commit({ cursor, synced });
       }
       const { t, s } = await tx("readwrite");
-      s.meta.delete("glance");
+      if (changesShown(change)) s.meta.delete("glance");
       if (change.clearAll) for (const name of ["lists", "todos", "members"] as const) s[name].clear();
       for (const id of change.delLists ?? []) {
         s.lists.delete(id);
@@ -259,7 +269,7 @@ export function memoryStore(initial: Snapshot = emptySnapshot): DeviceStore & { 
     },
     commit(tx) {
       // As in IndexedDB: a rewrite of an intent no longer queued does nothing.
-      kept = undefined;
+      if (changesShown(tx)) kept = undefined;
       const present = new Set(data.queue.map((q) => q.seq));
       data = applyTx(data, { ...tx, requeue: tx.requeue?.filter((q) => present.has(q.seq)) });
       return Promise.resolve();

@@ -183,16 +183,23 @@ export const isOwner = (state: State): boolean => currentList(state)?.role === "
 
 /**
  * The to-dos the filter and the search let through, in the list's order (by due date in "due").
- * The last answer is kept: one change asks more than once (a filter switch: the render and what
- * is announced), and at 10,000 to-dos each pass counts on a phone.
+ * Answers are kept for the list as it is: one change asks more than once (a filter switch: the
+ * render and what is announced), switching back and forth asks again, and at 10,000 to-dos each
+ * pass counts on a phone. Each filter's without a search; the last one with a search.
  */
 export function visible(state: State): readonly Item[] {
   const { filter, items, query } = state;
-  if (last?.items !== items || last.filter !== filter || last.query !== query)
-    last = { items, filter, query, shown: pass(items, filter, query) };
-  return last.shown;
+  if (query) {
+    if (last?.items !== items || last.filter !== filter || last.query !== query)
+      last = { items, filter, query, shown: pass(items, filter, query) };
+    return last.shown;
+  }
+  let kept = byFilter.get(items);
+  if (!kept) byFilter.set(items, (kept = {}));
+  return (kept[filter] ??= pass(items, filter, ""));
 }
 let last: { items: readonly Item[]; filter: Filter; query: string; shown: readonly Item[] } | undefined;
+const byFilter = new WeakMap<readonly Item[], Partial<Record<Filter, readonly Item[]>>>();
 
 function pass(items: readonly Item[], filter: Filter, query: string): readonly Item[] {
   const test = matcher(query);

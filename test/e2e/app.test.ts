@@ -154,6 +154,13 @@ describe("web app in Chromium (e2e)", function () {
     await expectTitles(page, ["Buy milk"]);
     await page.getByRole("link", { name: "All" }).click();
     await expectTitles(page, ["Write the quarterly report", "Buy milk"]);
+    // Each switch is a step in the history, as a link's own navigation (the app makes it itself).
+    await page.goBack();
+    expect(page.url()).to.match(/#\/completed$/);
+    await expectTitles(page, ["Buy milk"]);
+    expect(await page.getByRole("link", { name: "Completed" }).getAttribute("aria-current")).to.equal("page");
+    await page.goForward();
+    await expectTitles(page, ["Write the quarterly report", "Buy milk"]);
   });
 
   it("toggles all, then clears completed", async () => {

@@ -76,8 +76,12 @@ describe("the glance a reload paints first (glance.ts, db.ts)", () => {
     await store.keepGlance(g, store.data);
     expect(await store.glance()).to.equal(g);
 
+    // A pull that brings nothing (every start does one) changes nothing shown: the glance stays.
+    await store.commit({ put: [], del: [], putLists: [], cursor: "c2" });
+    expect(await store.glance()).to.equal(g);
+
     const before = store.data;
-    await store.commit({ cursor: "c2" }); // a pull
+    await store.commit({ put: [{ ...todo(3), title: "renamed elsewhere", version: 2 }], cursor: "c3" }); // a pull that brings a change
     expect(await store.glance()).to.equal(undefined);
     await store.keepGlance(g, before);
     expect(await store.glance(), "a copy with another cursor").to.equal(undefined);
