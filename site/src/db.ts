@@ -70,14 +70,23 @@ export type DeviceStore = LocalStore & {
 };
 
 /**
- * Whether a transaction changes what a glance shows: anything but the cursor and the synced flag
- * (a pull that brings nothing, at every start, keeps the glance for the next reload).
+ * Whether a transaction may change what a glance shows: anything but the cursor and the synced
+ * flag (a pull that brings nothing, at every start, keeps the glance for the next reload). List
+ * and member rows are compared with those stored (`sameRows`): a pull delivers its list's rows
+ * again at every start.
  */
 const changesShown = (change: Tx): boolean =>
   Object.entries(change).some(
     ([key, value]) =>
-      key !== "cursor" && key !== "synced" && key !== "renamed" && (Array.isArray(value) ? value.length > 0 : value !== undefined),
+      !["cursor", "synced", "renamed", "putLists", "putMembers"].includes(key) &&
+      (Array.isArray(value) ? value.length > 0 : value !== undefined),
   );
+/** The rows `change` puts, each with the row stored under its key (undefined: none). */
+const putRows = (change: Tx, stored: (list: string, id?: string) => unknown): [unknown, unknown][] => [
+  ...(change.putLists ?? []).map((l): [unknown, unknown] => [stored(l.id), l]),
+  ...(change.putMembers ?? []).map((m): [unknown, unknown] => [stored(m.listId, m.id), m]),
+];
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** What says that two copies differ in what a glance shows, short of the to-dos themselves (every write drops a glance). */
 const stamp = (queue: Snapshot["queue"], cursor: string | null, conflicts: readonly IDBValidKey[]) =>
@@ -152,6 +161,12 @@ export function idbStore(): DeviceStore {
       }
       const { t, s } = await tx("readwrite");
       if (changesShown(change)) s.meta.delete("glance");
+      // Read before the puts below (a transaction's requests run in order): a row that differs drops it.
+      else
+        for (const [get, row] of putRows(change, (list, id) => (id === undefined ? s.lists.get(list) : s.members.get([list, id]))))
+          (get as IDBRequest).onsuccess = function (this: IDBRequest) {
+            if (!same(this.result, row)) s.meta.delete("glance");
+          };
       if (change.clearAll) for (const name of ["lists", "todos", "members"] as const) s[name].clear();
       for (const id of change.delLists ?? []) {
         s.lists.delete(id);
@@ -269,7 +284,8 @@ export function memoryStore(initial: Snapshot = emptySnapshot): DeviceStore & { 
     },
     commit(tx) {
       // As in IndexedDB: a rewrite of an intent no longer queued does nothing.
-      if (changesShown(tx)) kept = undefined;
+      const stored = (list: string, id?: string) => (id === undefined ? data.lists.get(list) : data.members.get(keyOf(list, id)));
+      if (changesShown(tx) || putRows(tx, stored).some(([was, row]) => !same(was, row))) kept = undefined;
       const present = new Set(data.queue.map((q) => q.seq));
       data = applyTx(data, { ...tx, requeue: tx.requeue?.filter((q) => present.has(q.seq)) });
       return Promise.resolve();

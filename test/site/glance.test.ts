@@ -76,8 +76,14 @@ describe("the glance a reload paints first (glance.ts, db.ts)", () => {
     await store.keepGlance(g, store.data);
     expect(await store.glance()).to.equal(g);
 
-    // A pull that brings nothing (every start does one) changes nothing shown: the glance stays.
-    await store.commit({ put: [], del: [], putLists: [], cursor: "c2" });
+    // A pull that brings nothing (every start does one) changes nothing shown: the glance stays,
+    // also when it delivers the list's row again as it is stored; a list renamed drops it.
+    const list = copy.lists.get(ME)!;
+    await store.commit({ put: [], del: [], putLists: [{ ...list }], putMembers: [], cursor: "c2" });
+    expect(await store.glance()).to.equal(g);
+    await store.commit({ putLists: [{ ...list, name: "Renamed", version: 2 }], cursor: "c2" });
+    expect(await store.glance(), "a list renamed").to.equal(undefined);
+    await store.keepGlance(g, store.data);
     expect(await store.glance()).to.equal(g);
 
     const before = store.data;
