@@ -63,7 +63,7 @@ export type Glance = State & { readonly owner: string };
 export type DeviceStore = LocalStore & {
   wipe(): Promise<void>;
   head(): Promise<Pick<Snapshot, "user" | "queue">>;
-  /** The glance, if kept and nothing was written to the copy since (every write drops it). */
+  /** The glance, if kept and nothing it shows was written to the copy since (such a write drops it). */
   glance(): Promise<Glance | undefined>;
   /** Keeps `glance`, made from `from`, only if the copy is still `from` (its queue, cursor and conflicts). */
   keepGlance(glance: Glance, from: Snapshot): Promise<void>;
@@ -72,8 +72,8 @@ export type DeviceStore = LocalStore & {
 /**
  * Whether a transaction may change what a glance shows: anything but the cursor and the synced
  * flag (a pull that brings nothing, at every start, keeps the glance for the next reload). List
- * and member rows are compared with those stored (`sameRows`): a pull delivers its list's rows
- * again at every start.
+ * and member rows are compared with those stored instead (`putRows`): a pull delivers its list's
+ * rows again at every start.
  */
 const changesShown = (change: Tx): boolean =>
   Object.entries(change).some(
@@ -88,9 +88,15 @@ const putRows = (change: Tx, stored: (list: string, id?: string) => unknown): [u
 ];
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-/** What says that two copies differ in what a glance shows, short of the to-dos themselves (every write drops a glance). */
+/** What says that two copies differ in what a glance shows, short of the to-dos themselves (a write of those drops a glance). */
 const stamp = (queue: Snapshot["queue"], cursor: string | null, conflicts: readonly IDBValidKey[]) =>
   JSON.stringify([queue, cursor, [...conflicts].sort()]);
+const stampOf = (s: Snapshot) =>
+  stamp(
+    s.queue,
+    s.cursor,
+    s.conflicts.map((c) => c.id),
+  );
 
 /** Whose the copy is, and its queue in order (one read of a transaction's stores). */
 async function readHead(s: Record<(typeof STORES)[number], IDBObjectStore>): Promise<Pick<Snapshot, "user" | "queue">> {
@@ -217,15 +223,7 @@ export function idbStore(): DeviceStore {
         done(s.meta.get("cursor") as IDBRequest<string | undefined>),
         done(s.conflicts.getAllKeys()),
       ]);
-      if (
-        stamp(head.queue, cursor ?? null, conflicts) ===
-        stamp(
-          from.queue,
-          from.cursor,
-          from.conflicts.map((c) => c.id),
-        )
-      )
-        s.meta.put(glance, "glance");
+      if (stamp(head.queue, cursor ?? null, conflicts) === stampOf(from)) s.meta.put(glance, "glance");
       await finished(t);
     },
   };
@@ -297,13 +295,7 @@ export function memoryStore(initial: Snapshot = emptySnapshot): DeviceStore & { 
     },
     glance: () => Promise.resolve(kept),
     keepGlance(glance, from) {
-      const now = (s: Snapshot) =>
-        stamp(
-          s.queue,
-          s.cursor,
-          s.conflicts.map((c) => c.id),
-        );
-      if (now(data) === now(from)) kept = glance;
+      if (stampOf(data) === stampOf(from)) kept = glance;
       return Promise.resolve();
     },
   };
