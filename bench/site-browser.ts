@@ -30,7 +30,7 @@
  * `npx ts-node --transpile-only bench/site-browser.ts` runs this section alone.
  */
 import type { Page } from "playwright-core";
-import { openPerson } from "../dev/browser";
+import { deviceRecord, openPerson } from "../dev/browser";
 import { registerUser } from "../dev/cognito-client";
 import { manyTodos, seedFirstList } from "../dev/seed-table";
 import { startStack } from "../local/stack";
@@ -243,41 +243,14 @@ export async function benchSiteBrowser(options: { size: number; runs: number }):
     await page.waitForFunction(() => document.getElementById("waiting")?.textContent === "");
     // The first sync shows before IndexedDB has it all (db.ts writes it in slices): a reload
     // measures a device that holds its copy, so wait until the copy says it is synced.
-    const synced = () =>
-      page.evaluate(
-        () =>
-          new Promise<boolean>((resolve) => {
-            const open = indexedDB.open("tasklane");
-            open.onerror = () => resolve(false);
-            open.onsuccess = () => {
-              const get = open.result.transaction("meta").objectStore("meta").get("synced");
-              get.onsuccess = () => {
-                open.result.close();
-                resolve(get.result === true);
-              };
-              get.onerror = () => resolve(false);
-            };
-          }),
-      );
+    const synced = async () => (await deviceRecord(page, "meta", "synced")) === true;
     for (const end = Date.now() + 120_000; !(await synced()); await page.waitForTimeout(500))
       if (Date.now() > end) throw new Error("the first sync was not written within 2 minutes");
     // The first reload after the sign-in (the page's code not yet in the browser's code cache),
     // then four more (a person coming back), each from the navigation's start, each once the
     // glance is kept (the screen still for a moment: after the first sync, the pulls that follow
     // it bring changes for a second or two); how long that took is reported.
-    const glanceKept = () =>
-      page.evaluate(
-        () =>
-          new Promise<boolean>((resolve) => {
-            const open = indexedDB.open("tasklane");
-            open.onerror = () => resolve(false);
-            open.onsuccess = () => {
-              const get = open.result.transaction("meta").objectStore("meta").get("glance");
-              get.onsuccess = () => (open.result.close(), resolve(get.result !== undefined));
-              get.onerror = () => (open.result.close(), resolve(false));
-            };
-          }),
-      );
+    const glanceKept = async () => (await deviceRecord(page, "meta", "glance")) !== undefined;
     const glanceWaits: number[] = [];
     const untilGlance = async () => {
       const start = Date.now();

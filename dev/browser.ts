@@ -65,3 +65,34 @@ export async function openPerson(options: { width?: number; height?: number; loc
     },
   };
 }
+
+/**
+ * What the app keeps on the device (IndexedDB "tasklane", site/src/db.ts) in `page`: every record
+ * of `store`, or with `key` the one record under it (undefined: none). A store the copy does not
+ * have (nobody signed in yet) reads as empty.
+ */
+export function deviceRecords<T = unknown>(page: Page, store: string): Promise<T[]> {
+  return readDevice(page, store) as Promise<T[]>;
+}
+export function deviceRecord<T = unknown>(page: Page, store: string, key: string): Promise<T | undefined> {
+  return readDevice(page, store, key) as Promise<T | undefined>;
+}
+
+function readDevice(page: Page, store: string, key?: string): Promise<unknown> {
+  return page.evaluate(
+    ({ store, key }) =>
+      new Promise<unknown>((resolve, reject) => {
+        const open = indexedDB.open("tasklane");
+        open.onerror = () => reject(new Error(String(open.error)));
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains(store)) return (db.close(), resolve(key === undefined ? [] : undefined));
+          const records = db.transaction(store).objectStore(store);
+          const read = key === undefined ? records.getAll() : records.get(key);
+          read.onsuccess = () => (db.close(), resolve(read.result));
+          read.onerror = () => (db.close(), reject(new Error(String(read.error))));
+        };
+      }),
+    { store, key },
+  );
+}

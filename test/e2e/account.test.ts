@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import { openPerson, type Person } from "../../dev/browser";
+import { deviceRecords, openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
 import { add, apiCall, CODE, form, refocus, registerAndSignIn, row, SESSION_KEY, settled, signIn } from "./helpers";
 
@@ -34,21 +34,8 @@ const everythingStored = (page: Page) =>
   });
 
 /** The lists the device copy holds, with the person's role in each. */
-const deviceLists = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<{ id: string; name: string; role: string }[]>((resolve, reject) => {
-        const open = indexedDB.open("tasklane");
-        open.onerror = () => reject(new Error(String(open.error)));
-        open.onsuccess = () => {
-          const all = open.result.transaction("lists").objectStore("lists").getAll();
-          all.onsuccess = () => {
-            resolve((all.result as { id: string; name: string; role: string }[]).map(({ id, name, role }) => ({ id, name, role })));
-            open.result.close();
-          };
-        };
-      }),
-  );
+const deviceLists = async (page: Page) =>
+  (await deviceRecords<{ id: string; name: string; role: string }>(page, "lists")).map(({ id, name, role }) => ({ id, name, role }));
 
 describe("deleting an account, on every device (e2e)", function () {
   this.timeout(90_000);

@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { openPerson, type Person } from "../../dev/browser";
+import { deviceRecords, openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack, type StackOptions } from "../../local/stack";
 import {
   CODE,
@@ -43,22 +43,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** What the device keeps in IndexedDB (to-dos, queue, conflicts). */
-const deviceCopy = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<{ todos: number; queue: number; conflicts: number }>((resolve, reject) => {
-        const open = indexedDB.open("tasklane");
-        open.onerror = () => reject(new Error("no database"));
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains("todos")) return resolve({ todos: 0, queue: 0, conflicts: 0 });
-          const tx = db.transaction(["todos", "queue", "conflicts"]);
-          const counts = ["todos", "queue", "conflicts"].map((n) => tx.objectStore(n).count());
-          tx.oncomplete = () => resolve({ todos: counts[0].result, queue: counts[1].result, conflicts: counts[2].result });
-        };
-      }),
-  );
+/** What the device keeps in IndexedDB (to-dos, queue, conflicts): how many of each. */
+const deviceCopy = async (page: Page) => ({
+  todos: (await deviceRecords(page, "todos")).length,
+  queue: (await deviceRecords(page, "queue")).length,
+  conflicts: (await deviceRecords(page, "conflicts")).length,
+});
 
 describe("local-first web app in Chromium (e2e)", function () {
   this.timeout(60_000);

@@ -9,7 +9,7 @@
  */
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import { openPerson, type Person } from "../../dev/browser";
+import { deviceRecords, openPerson, type Person } from "../../dev/browser";
 import { startStack, type RunningStack } from "../../local/stack";
 import { POLL_MS } from "../../site/src/app";
 import { HIDDEN_CLOSE_MS } from "../../site/src/live";
@@ -34,28 +34,11 @@ const setHidden = (page: Page, hidden: boolean) =>
   page.evaluate((h) => (window as unknown as { setHidden(h: boolean): void }).setHidden(h), hidden);
 
 /** The device copy (IndexedDB) of the person's first list: "id title completed version", sorted. */
-const deviceTodos = (page: Page, listId: string) =>
-  page.evaluate(
-    (listId) =>
-      new Promise<string[]>((resolve, reject) => {
-        const open = indexedDB.open("tasklane");
-        open.onerror = () => reject(new Error(String(open.error)));
-        open.onsuccess = () => {
-          const all = open.result.transaction("todos").objectStore("todos").getAll();
-          all.onsuccess = () => {
-            const todos = all.result as { listId: string; id: string; title: string; completed: boolean; version: number }[];
-            resolve(
-              todos
-                .filter((t) => t.listId === listId)
-                .map((t) => `${t.id} ${t.title} ${t.completed} ${t.version}`)
-                .sort(),
-            );
-            open.result.close();
-          };
-        };
-      }),
-    listId,
-  );
+const deviceTodos = async (page: Page, listId: string) =>
+  (await deviceRecords<{ listId: string; id: string; title: string; completed: boolean; version: number }>(page, "todos"))
+    .filter((t) => t.listId === listId)
+    .map((t) => `${t.id} ${t.title} ${t.completed} ${t.version}`)
+    .sort();
 const serverView = async (page: Page) => (await serverTodos(page)).map((t) => `${t.id} ${t.title} ${t.completed} ${t.version}`).sort();
 
 /** Waits until `test` holds, checking every 100 ms; fails after `ms` with what it last saw. */

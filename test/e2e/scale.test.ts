@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import type { Page } from "playwright-core";
 import { manyTodos, seedFirstList } from "../../dev/seed-table";
+import { deviceRecord, deviceRecords } from "../../dev/browser";
 import { register, signIn, stackAndPerson } from "./helpers";
 
 const SIZE = 3000;
@@ -68,33 +69,11 @@ describe("a list of 3,000 to-dos in Chromium (e2e)", function () {
   it("paints on a reload the top of the list as it was left, and never a to-do the copy no longer holds", async () => {
     const { page } = the.person;
     /** The glance in IndexedDB (db.ts, glance.ts): its rows' titles and how many follow, or null. */
-    const kept = () =>
-      page.evaluate(
-        () =>
-          new Promise<{ titles: string[]; more: number } | null>((resolve, reject) => {
-            const open = indexedDB.open("tasklane");
-            open.onerror = () => reject(new Error("no database"));
-            open.onsuccess = () => {
-              const get = open.result.transaction("meta").objectStore("meta").get("glance");
-              get.onsuccess = () => {
-                open.result.close();
-                const g = get.result as { items: { title: string }[]; more: number } | undefined;
-                resolve(g ? { titles: g.items.map((t) => t.title), more: g.more } : null);
-              };
-            };
-          }),
-      );
-    const queued = () =>
-      page.evaluate(
-        () =>
-          new Promise<number>((resolve) => {
-            const open = indexedDB.open("tasklane");
-            open.onsuccess = () => {
-              const count = open.result.transaction("queue").objectStore("queue").count();
-              count.onsuccess = () => (open.result.close(), resolve(count.result));
-            };
-          }),
-      );
+    const kept = async () => {
+      const g = await deviceRecord<{ items: { title: string }[]; more: number }>(page, "meta", "glance");
+      return g ? { titles: g.items.map((t) => t.title), more: g.more } : null;
+    };
+    const queued = async () => (await deviceRecords(page, "queue")).length;
     /** The glance, once kept (a moment after the screen last changed: glance.ts STILL_MS). */
     const keptOnce = async () => {
       let glance = await kept();

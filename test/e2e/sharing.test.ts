@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { startStack, type RunningStack } from "../../local/stack";
-import { openPerson, type Person } from "../../dev/browser";
+import { deviceRecords, openPerson, type Person } from "../../dev/browser";
 import { add, apiCall, CODE, expectTitles, refocus, registerAndSignIn, row, settled } from "./helpers";
 
 const ANN = { email: "ann@example.com", password: "ann has a long password" };
@@ -28,26 +28,10 @@ async function axeViolations(page: Page): Promise<string[]> {
 /** The list switcher's links: "name n to do". */
 const switcher = (page: Page) => page.getByRole("navigation", { name: "Lists" });
 /** What the device keeps in IndexedDB: the lists' ids and every to-do's list and title. */
-const deviceCopy = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<{ lists: string[]; todos: string[] }>((resolve, reject) => {
-        const open = indexedDB.open("tasklane");
-        open.onerror = () => reject(new Error(String(open.error)));
-        open.onsuccess = () => {
-          const t = open.result.transaction(["lists", "todos"]);
-          const lists = t.objectStore("lists").getAll();
-          const todos = t.objectStore("todos").getAll();
-          t.oncomplete = () => {
-            resolve({
-              lists: (lists.result as { id: string }[]).map((l) => l.id),
-              todos: (todos.result as { listId: string; title: string }[]).map((x) => `${x.listId} ${x.title}`),
-            });
-            open.result.close();
-          };
-        };
-      }),
-  );
+const deviceCopy = async (page: Page) => ({
+  lists: (await deviceRecords<{ id: string }>(page, "lists")).map((l) => l.id),
+  todos: (await deviceRecords<{ listId: string; title: string }>(page, "todos")).map((x) => `${x.listId} ${x.title}`),
+});
 
 describe("lists and sharing in Chromium (e2e)", function () {
   this.timeout(60_000);

@@ -10,6 +10,17 @@ import type { Changes, FeedItem, ListRow, Todo } from "../../site/src/replica";
 
 /** The person's id, and their first list's (the one list of these tests unless they make more). */
 export const ME = "me";
+/** The person's first list (its id is theirs), as the server gives it. */
+export const FIRST_LIST: ListRow = {
+  id: ME,
+  name: "To-dos",
+  role: "owner",
+  ownerId: ME,
+  position: null,
+  version: 1,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+};
 type Change = Todo | { id: string; listId: string; deleted: true; version: number; updatedAt: string };
 
 type Row = (Todo | (Change & { deleted: true })) & { tick: number };
@@ -32,21 +43,7 @@ export class FakeServer implements SyncApi {
     await Promise.resolve();
     if (fail) throw fail as Error;
   }
-  listRows = new Map<string, ListRow>([
-    [
-      ME,
-      {
-        id: ME,
-        name: "To-dos",
-        role: "owner",
-        ownerId: ME,
-        position: null,
-        version: 1,
-        createdAt: "2026-01-01T00:00:00.000Z",
-        updatedAt: "2026-01-01T00:00:00.000Z",
-      },
-    ],
-  ]);
+  listRows = new Map<string, ListRow>([[ME, FIRST_LIST]]);
   /** Lists the person has left or lost since the last full sync (reported once by the feed). */
   removed = new Set<string>();
   private list(listId: string): void {

@@ -6,11 +6,11 @@
  */
 import { expect } from "chai";
 import { memoryStore, type Glance } from "../../site/src/db";
+import { FIRST_LIST, ME } from "./fake-server";
 import { glanceOf, keepGlances, STILL_MS, TOP } from "../../site/src/glance";
 import * as m from "../../site/src/model";
 import { applyTx, emptySnapshot, type Intent, type Snapshot, type Todo } from "../../site/src/replica";
 
-const ME = "me";
 const todo = (n: number): Todo => ({
   id: `t${String(n).padStart(4, "0")}`,
   listId: ME,
@@ -25,18 +25,7 @@ const todo = (n: number): Todo => ({
 const copyOf = (n: number): Snapshot =>
   applyTx(emptySnapshot, {
     user: ME,
-    putLists: [
-      {
-        id: ME,
-        name: "To-dos",
-        role: "owner",
-        ownerId: ME,
-        position: null,
-        version: 1,
-        createdAt: "2026-12-06T00:00:00.000Z",
-        updatedAt: "2026-12-06T00:00:00.000Z",
-      },
-    ],
+    putLists: [FIRST_LIST],
     put: Array.from({ length: n }, (_, i) => todo(i + 1)),
     cursor: "c1",
     synced: true,
